@@ -1,0 +1,56 @@
+/**
+ * The registry's configuration, read once from the environment (see the README's configuration table).
+ */
+import { createHmac } from 'node:crypto';
+
+export type Config = {
+  registryId: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Host (and port) clients use for repository URIs and the proxy endpoint; from the request when unset. */
+  publicHost?: string;
+  /** http or https, for proxyEndpoint. */
+  publicScheme: string;
+  tableName: string;
+  bucketName: string;
+  dynamodbEndpoint?: string;
+  s3Endpoint?: string;
+  /** EventBridge bus for ECR-shaped events; the in-process bus when unset (local mode). */
+  eventBusName?: string;
+  /** partSize InitiateLayerUpload recommends: it must fit a Lambda payload once base64-encoded. */
+  layerPartSize: number;
+  /** How long an abandoned layer upload stays resumable. */
+  uploadTtlSeconds: number;
+  /** Key that signs authorization tokens and pagination tokens, derived from the secret key. */
+  signingKey: Buffer;
+};
+
+export const DEFAULT_ACCESS_KEY_ID = 'test';
+export const DEFAULT_SECRET_ACCESS_KEY = 'test';
+
+/** Builds the configuration from environment variables, applying the documented defaults. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
+  const secretAccessKey = env.REGISTRY_SECRET_ACCESS_KEY ?? DEFAULT_SECRET_ACCESS_KEY;
+  return {
+    registryId: env.REGISTRY_ID ?? '000000000000',
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    accessKeyId: env.REGISTRY_ACCESS_KEY_ID ?? DEFAULT_ACCESS_KEY_ID,
+    secretAccessKey,
+    publicHost: env.REGISTRY_PUBLIC_HOST || undefined,
+    publicScheme: env.REGISTRY_PUBLIC_SCHEME ?? 'https',
+    tableName: env.TABLE_NAME ?? 'serverless-ecr',
+    bucketName: env.BUCKET_NAME ?? 'serverless-ecr-blobs',
+    dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    s3Endpoint: env.S3_ENDPOINT || undefined,
+    eventBusName: env.EVENT_BUS_NAME || undefined,
+    layerPartSize: Number(env.LAYER_PART_SIZE ?? 4 * 1024 * 1024),
+    uploadTtlSeconds: Number(env.UPLOAD_TTL_SECONDS ?? 24 * 3600),
+    signingKey: deriveSigningKey(secretAccessKey),
+  };
+}
+
+/** A key for HMAC-signed tokens, derived from the registry's secret so that both rotate together. */
+export function deriveSigningKey(secretAccessKey: string): Buffer {
+  return createHmac('sha256', secretAccessKey).update('serverless-ecr token key v1').digest();
+}

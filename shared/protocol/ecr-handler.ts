@@ -1,0 +1,110 @@
+/**
+ * The AWS JSON 1.1 protocol of ECR as middy middleware: SigV4 verification, X-Amz-Target dispatch,
+ * JSON parsing, model validation, serialisation (timestamps as epoch seconds, blobs as base64), and the
+ * one error boundary that writes ECR's wire errors. Each operation group's Lambda is one of these.
+ */
+import middy from '@middy/core';
+import { randomUUID } from 'node:crypto';
+import type { Deps } from '../deps.ts';
+import { EcrError, SerializationException, ServerException, UnknownOperationException } from '../errors.ts';
+import { eventBody, eventQuery, type HttpEvent, type HttpResult } from './http.ts';
+import { verifySigV4 } from './sigv4.ts';
+import { validateInput } from './validate.ts';
+import { TARGET_PREFIX } from '../../infra/routing.ts';
+
+/** What an operation knows about the call beyond its input. */
+export type CallContext = {
+  deps: Deps;
+  operation: string;
+  requestId: string;
+  /** The host clients reach the registry at (for repository URIs and the proxy endpoint). */
+  host: string;
+  accessKeyId: string;
+};
+
+export type Operation = (input: any, call: CallContext) => Promise<Record<string, unknown>>;
+
+type State = { requestId: string; call?: CallContext; input?: Record<string, unknown> };
+const states = new WeakMap<object, State>();
+
+const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
+
+/** Builds the handler of one operation group. */
+export function ecrHandler(operations: Record<string, Operation>, getDeps: () => Deps) {
+  return middy<HttpEvent, HttpResult>()
+    .use({
+      before: async (request) => {
+        const requestId = request.event.requestContext?.requestId ?? randomUUID();
+        const state: State = { requestId };
+        states.set(request.event, state);
+        const deps = getDeps();
+        const { event } = request;
+        const body = eventBody(event);
+        const headers = Object.fromEntries(Object.entries(event.headers).filter(([, v]) => v !== undefined)) as Record<string, string>;
+        const accessKeyId = await verifySigV4(
+          // Every ECR call is POST / as signed by the client, whatever path a router rewrote it to.
+          { method: event.requestContext.http.method, path: '/', query: eventQuery(event), headers, body },
+          'ecr',
+          (id) => (id === deps.config.accessKeyId ? deps.config.secretAccessKey : undefined),
+          deps.now(),
+        );
+        const target = headers['x-amz-target'] ?? '';
+        const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+        if (!Object.hasOwn(operations, operation)) {
+          throw new UnknownOperationException(operation ? `The operation ${operation} is not supported by this registry.` : `Unknown target: '${target}'`);
+        }
+        let parsed: unknown;
+        try {
+          parsed = body.length ? JSON.parse(body.toString('utf8')) : {};
+        } catch {
+          throw new SerializationException('Start of structure or map found where not expected.');
+        }
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+          throw new SerializationException('Start of structure or map found where not expected.');
+        }
+        state.input = validateInput(operation, parsed);
+        const host = deps.config.publicHost ?? headers['x-forwarded-host'] ?? headers.host ?? event.requestContext.domainName ?? 'localhost';
+        state.call = { deps, operation, requestId, host, accessKeyId };
+      },
+      onError: async (request) => {
+        const state = states.get(request.event) ?? { requestId: randomUUID() };
+        request.response = errorResult(request.error, state.requestId);
+      },
+    })
+    .handler(async (event): Promise<HttpResult> => {
+      const state = states.get(event)!;
+      const call = state.call!;
+      const output = await operations[call.operation](state.input, call);
+      return {
+        statusCode: 200,
+        headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': state.requestId },
+        body: serialize(output),
+      };
+    });
+}
+
+/** JSON with Dates as epoch seconds and byte buffers as base64, as the AWS JSON protocol wants. */
+export function serialize(output: unknown): string {
+  return JSON.stringify(output, function (this: any, key: string, value: unknown) {
+    const original = key === '' ? value : this[key];
+    if (original instanceof Date) return original.getTime() / 1000;
+    if (Buffer.isBuffer(original) || original instanceof Uint8Array) return Buffer.from(original).toString('base64');
+    return value;
+  });
+}
+
+/** The wire form of an error: ECR's own with HTTP 400, anything unexpected a ServerException (HTTP 500). */
+export function errorResult(error: unknown, requestId: string): HttpResult {
+  let wire: EcrError;
+  if (error instanceof EcrError) {
+    wire = error;
+  } else {
+    console.error(JSON.stringify({ level: 'error', requestId, message: 'unexpected error', error: String((error as Error)?.stack ?? error) }));
+    wire = new ServerException(`An internal error occurred (request id ${requestId}).`);
+  }
+  return {
+    statusCode: wire.status,
+    headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': requestId, 'x-amzn-errortype': wire.name },
+    body: JSON.stringify({ __type: wire.name, message: wire.message, ...wire.fields }),
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * Verifies AWS Signature Version 4 on an incoming ECR request by recomputing it with the SDK's own
+ * signer (@smithy/signature-v4) over the received method, path, query, signed headers and body, and
+ * comparing in constant time. Refusals are worded and typed as AWS words them.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { HttpRequest } from '@smithy/protocol-http';
+import { Hash } from '@smithy/hash-node';
+import {
+  IncompleteSignatureException,
+  InvalidSignatureException,
+  MissingAuthenticationTokenException,
+  UnrecognizedClientException,
+} from '../errors.ts';
+
+export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+
+export type SignedRequest = {
+  method: string;
+  /** The path the client signed: `/` for every ECR call, whatever a router rewrote it to. */
+  path: string;
+  query: Record<string, string | string[]>;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  body: Buffer | string;
+};
+
+/** Looks up the secret of an access key id; undefined for an unknown key. */
+export type SecretLookup = (accessKeyId: string) => string | undefined;
+
+const AUTH = /^AWS4-HMAC-SHA256 (.*)$/;
+
+/** Resolves with the verified access key id, or throws the error AWS would answer with. */
+export async function verifySigV4(req: SignedRequest, service: string, secretOf: SecretLookup, now = new Date()): Promise<string> {
+  const authorization = req.headers['authorization'];
+  if (!authorization) throw new MissingAuthenticationTokenException('Missing Authentication Token');
+  const match = AUTH.exec(authorization.trim());
+  if (!match) throw new IncompleteSignatureException(`Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${authorization.split(' ')[0]}`);
+  const params = Object.fromEntries(
+    match[1].split(/,\s*/).map((p) => { const i = p.indexOf('='); return [p.slice(0, i).trim(), p.slice(i + 1).trim()]; }),
+  );
+  for (const required of ['Credential', 'SignedHeaders', 'Signature']) {
+    if (!params[required]) throw new IncompleteSignatureException(`Authorization header requires '${required}' parameter. Authorization=AWS4-HMAC-SHA256`);
+  }
+  const [accessKeyId, day, region, scopeService, terminator] = params.Credential.split('/');
+  if (!accessKeyId || !day || !region || !scopeService || terminator !== 'aws4_request') {
+    throw new IncompleteSignatureException(`Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${params.Credential}'`);
+  }
+  const amzDate = req.headers['x-amz-date'];
+  if (!amzDate || !/^\d{8}T\d{6}Z$/.test(amzDate)) {
+    throw new IncompleteSignatureException("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+  }
+  const secret = secretOf(accessKeyId);
+  if (secret === undefined) throw new UnrecognizedClientException('The security token included in the request is invalid.');
+  if (scopeService !== service) throw new InvalidSignatureException(`Credential should be scoped to correct service: '${service}'. `);
+  if (day !== amzDate.slice(0, 8)) throw new InvalidSignatureException(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${day}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`);
+
+  const signingDate = parseAmzDate(amzDate);
+  const skew = signingDate.getTime() - now.getTime();
+  if (skew < -MAX_CLOCK_SKEW_MS) {
+    throw new InvalidSignatureException(`Signature expired: ${amzDate} is now earlier than ${amz(new Date(now.getTime() - MAX_CLOCK_SKEW_MS))} (${amz(now)} - 15 min.)`);
+  }
+  if (skew > MAX_CLOCK_SKEW_MS) {
+    throw new InvalidSignatureException(`Signature not yet current: ${amzDate} is still later than ${amz(new Date(now.getTime() + MAX_CLOCK_SKEW_MS))} (${amz(now)} + 15 min.)`);
+  }
+
+  const signedHeaders = params.SignedHeaders.split(';').map((h: string) => h.toLowerCase());
+  const headers: Record<string, string> = {};
+  for (const name of signedHeaders) {
+    if (req.headers[name] === undefined) throw new InvalidSignatureException(SIGNATURE_MISMATCH);
+    headers[name] = req.headers[name];
+  }
+  const signer = new SignatureV4({
+    service,
+    region,
+    credentials: { accessKeyId, secretAccessKey: secret },
+    sha256: Hash.bind(null, 'sha256'),
+    uriEscapePath: true,
+    applyChecksum: false,
+  });
+  const path = req.path.split('?')[0];
+  const request = new HttpRequest({ method: req.method.toUpperCase(), protocol: 'http:', hostname: headers.host ?? '', path, query: req.query, headers, body: req.body });
+  const signed = await signer.sign(request, { signingDate, unsignableHeaders: new Set(), signableHeaders: new Set(signedHeaders) });
+  const expected = /Signature=([0-9a-f]+)/.exec(String(signed.headers.authorization ?? signed.headers.Authorization))?.[1] ?? '';
+  const given = String(params.Signature).toLowerCase();
+  if (expected.length !== given.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(given))) {
+    throw new InvalidSignatureException(SIGNATURE_MISMATCH);
+  }
+  return accessKeyId;
+}
+
+export const SIGNATURE_MISMATCH =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+
+function parseAmzDate(s: string): Date {
+  return new Date(Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(9, 11), +s.slice(11, 13), +s.slice(13, 15)));
+}
+
+function amz(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}

@@ -1,0 +1,125 @@
+/**
+ * Validates an operation's input against the constraints of the ECR model (shared/model/ecr-model.json,
+ * generated from the Smithy model by scripts/gen-model.ts) and decodes blobs and timestamps.
+ * Operations whose model lists ValidationException get AWS's "N validation errors detected" wording;
+ * the others get ECR's InvalidParameterException wording ("Invalid parameter at 'x' failed to satisfy
+ * constraint: '...'"). A value of the wrong JSON type is a SerializationException.
+ */
+import model from '../model/ecr-model.json' with { type: 'json' };
+import { InvalidParameterException, SerializationException, ValidationException } from '../errors.ts';
+
+type Shape = { t: string; min?: number; max?: number; pattern?: string; enum?: string[]; m?: Record<string, { s: string; r?: 1 }>; s?: string; k?: string; v?: string };
+const shapes = model.shapes as Record<string, Shape>;
+const operations = model.operations as Record<string, { input: string; output: string; errors: string[] }>;
+
+type Violation = { path: string; value: unknown; constraint: string; ecrConstraint: string };
+const patterns = new Map<string, RegExp>();
+const regex = (p: string) => patterns.get(p) ?? patterns.set(p, new RegExp(p, 'u')).get(p)!;
+/** How the pattern reads in a message: without anchors, as AWS prints it. */
+const shownPattern = (p: string) => p.replace(/^\^/, '').replace(/\$$/, '').replace(/\\\//g, '/');
+
+/** The errors an operation may raise according to the model. */
+export function modelErrors(operation: string): readonly string[] {
+  return operations[operation]?.errors ?? [];
+}
+
+/** Returns the decoded input (blobs as Buffers, timestamps as Dates) or throws the wire error. */
+export function validateInput(operation: string, input: unknown): Record<string, any> {
+  const op = operations[operation];
+  if (!op) throw new Error(`operation ${operation} is not in the model`);
+  const violations: Violation[] = [];
+  const decoded = walk(op.input, input ?? {}, "", violations);
+  if (violations.length === 0) return decoded;
+  if (op.errors.includes('ValidationException')) {
+    const n = violations.length;
+    const text = violations
+      .map((v) => `Value ${showValue(v.value)} at '${v.path}' failed to satisfy constraint: ${v.constraint}`)
+      .join('; ');
+    throw new ValidationException(`${n} validation error${n > 1 ? 's' : ''} detected: ${text}`);
+  }
+  const v = violations[0];
+  throw new InvalidParameterException(`Invalid parameter at '${v.path}' failed to satisfy constraint: '${v.ecrConstraint}'`);
+}
+
+function showValue(value: unknown): string {
+  if (value === undefined || value === null) return 'null';
+  if (typeof value === 'string') return `'${value}'`;
+  if (Buffer.isBuffer(value)) return `'java.nio.HeapByteBuffer[pos=0 lim=${value.length} cap=${value.length}]'`;
+  if (typeof value === 'object') return `'${JSON.stringify(value)}'`;
+  return `'${String(value)}'`;
+}
+
+function typeError(path: string, expected: string, value: unknown): never {
+  throw new SerializationException(`Value ${showValue(value)} at '${path || 'input'}' cannot be read as ${expected}`);
+}
+
+function walk(shapeName: string, value: unknown, path: string, out: Violation[]): any {
+  const shape = shapes[shapeName];
+  if (!shape) return value; // smithy.api#Unit and prelude shapes carry no constraints
+  const violate = (constraint: string, ecrConstraint = constraint) => out.push({ path, value, constraint, ecrConstraint });
+  switch (shape.t) {
+    case 'structure': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) typeError(path, 'a structure', value);
+      const obj = value as Record<string, unknown>;
+      const result: Record<string, unknown> = {};
+      for (const [member, def] of Object.entries(shape.m ?? {})) {
+        const memberPath = path ? `${path}.${member}` : member;
+        const v = obj[member];
+        if (v === undefined || v === null) {
+          if (def.r) out.push({ path: memberPath, value: null, constraint: 'Member must not be null', ecrConstraint: 'Member must not be null' });
+          continue;
+        }
+        result[member] = walk(def.s, v, memberPath, out);
+      }
+      return result;
+    }
+    case 'list': {
+      if (!Array.isArray(value)) typeError(path, 'a list', value);
+      checkLength(shape, value.length, violate);
+      return value.map((item, i) => walk(shape.s!, item, `${path}.${i + 1}.member`, out));
+    }
+    case 'map': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) typeError(path, 'a map', value);
+      const entries = Object.entries(value as Record<string, unknown>);
+      checkLength(shape, entries.length, violate);
+      return Object.fromEntries(entries.map(([k, v]) => [walk(shape.k!, k, `${path}.key`, out), walk(shape.v!, v, `${path}.value`, out)]));
+    }
+    case 'string': {
+      if (typeof value !== 'string') typeError(path, 'a string', value);
+      checkLength(shape, [...value].length, violate);
+      if (shape.pattern && !regex(shape.pattern).test(value)) {
+        violate(`Member must satisfy regular expression pattern: ${shownPattern(shape.pattern)}`, `must satisfy regular expression '${shownPattern(shape.pattern)}'`);
+      }
+      if (shape.enum && !shape.enum.includes(value)) violate(`Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+      return value;
+    }
+    case 'integer':
+    case 'long':
+    case 'double': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) typeError(path, `a ${shape.t}`, value);
+      if (shape.t !== 'double' && !Number.isInteger(value)) typeError(path, `a ${shape.t}`, value);
+      if (shape.min !== undefined && value < shape.min) violate(`Member must have value greater than or equal to ${shape.min}`);
+      if (shape.max !== undefined && value > shape.max) violate(`Member must have value less than or equal to ${shape.max}`);
+      return value;
+    }
+    case 'boolean':
+      if (typeof value !== 'boolean') typeError(path, 'a boolean', value);
+      return value;
+    case 'blob': {
+      if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) typeError(path, 'base64-encoded bytes', value);
+      const bytes = Buffer.from(value, 'base64');
+      checkLength(shape, bytes.length, violate);
+      return bytes;
+    }
+    case 'timestamp':
+      if (typeof value !== 'number') typeError(path, 'a timestamp in epoch seconds', value);
+      return new Date(value * 1000);
+    default:
+      return value;
+  }
+}
+
+function checkLength(shape: Shape, length: number, violate: (c: string) => void) {
+  if (shape.min !== undefined && length < shape.min) violate(`Member must have length greater than or equal to ${shape.min}`);
+  if (shape.max !== undefined && length > shape.max) violate(`Member must have length less than or equal to ${shape.max}`);
+}

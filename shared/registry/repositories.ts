@@ -1,0 +1,163 @@
+/** Repository operations: create, describe, delete, tag mutability, scanning configuration, tags. */
+import { randomUUID } from 'node:crypto';
+import type { CallContext } from '../protocol/ecr-handler.ts';
+import {
+  InvalidParameterException, InvalidTagParameterException, RepositoryAlreadyExistsException, RepositoryNotEmptyException, TooManyTagsException,
+} from '../errors.ts';
+import type { RepositoryRecord, ResourceTag } from '../store/types.ts';
+import { checkRegistryId, repositoryNameFromArn, repositoryNotFound, repositoryView, requireRepository } from './common.ts';
+import { nextToken, readToken } from './pagination.ts';
+import { checkMutabilitySetting } from './tag-mutability.ts';
+import { imageDeletedEvent } from './events.ts';
+
+export const MAX_TAGS = 50;
+const DEFAULT_PAGE = 100;
+
+/** CreateRepository: a new, empty repository; RepositoryAlreadyExistsException if the name is taken. */
+export async function createRepository(input: any, call: CallContext) {
+  const registryId = checkRegistryId(call, input.registryId);
+  const mutability = input.imageTagMutability ?? 'MUTABLE';
+  const filters = checkMutabilitySetting(mutability, input.imageTagMutabilityExclusionFilters);
+  const tags = mergeTags([], input.tags ?? []);
+  const encryption = checkEncryption(call, input.encryptionConfiguration);
+  const repo: RepositoryRecord = {
+    name: input.repositoryName,
+    uid: randomUUID(),
+    createdAt: call.deps.now().getTime(),
+    imageTagMutability: mutability,
+    ...(filters ? { imageTagMutabilityExclusionFilters: filters } : {}),
+    scanOnPush: input.imageScanningConfiguration?.scanOnPush ?? false,
+    ...encryption,
+    tags,
+  };
+  if (!(await call.deps.repositories.create(repo))) {
+    throw new RepositoryAlreadyExistsException(`The repository with name '${repo.name}' already exists in the registry with id '${registryId}'`);
+  }
+  return { repository: repositoryView(call, repo) };
+}
+
+function checkEncryption(call: CallContext, config: { encryptionType: string; kmsKey?: string } | undefined) {
+  if (!config) return { encryptionType: 'AES256' };
+  if (config.encryptionType === 'AES256') {
+    if (config.kmsKey) throw new InvalidParameterException("Invalid parameter at 'encryptionConfiguration' failed to satisfy constraint: 'kmsKey can only be specified when encryptionType is KMS or KMS_DSSE'");
+    return { encryptionType: 'AES256' };
+  }
+  const { region, registryId } = call.deps.config;
+  return { encryptionType: config.encryptionType, kmsKey: config.kmsKey ?? `arn:aws:kms:${region}:${registryId}:alias/aws/ecr` };
+}
+
+/** DescribeRepositories: the named repositories, or all of them a page at a time in name order. */
+export async function describeRepositories(input: any, call: CallContext) {
+  checkRegistryId(call, input.registryId);
+  if (input.repositoryNames) {
+    if (input.nextToken !== undefined || input.maxResults !== undefined) {
+      throw new InvalidParameterException("Invalid parameter at 'maxResults' failed to satisfy constraint: 'maxResults and nextToken cannot be specified with repositoryNames'");
+    }
+    const repositories = [];
+    for (const name of input.repositoryNames as string[]) repositories.push(repositoryView(call, await requireRepository(call, name)));
+    return { repositories };
+  }
+  const limit = input.maxResults ?? DEFAULT_PAGE;
+  let cursor = readToken<Record<string, any>>(call, 'repositories', input.nextToken);
+  const page = await call.deps.repositories.list(limit, cursor);
+  cursor = page.cursor;
+  // A full page may be the last one: look ahead so the final page carries no token.
+  const more = cursor && (await call.deps.repositories.list(1, cursor)).items.length > 0;
+  return {
+    repositories: page.items.map((r) => repositoryView(call, r)),
+    ...(more ? { nextToken: nextToken(call, 'repositories', cursor) } : {}),
+  };
+}
+
+/** DeleteRepository: refuses a repository with images unless `force`; with force removes its images too. */
+export async function deleteRepository(input: any, call: CallContext) {
+  checkRegistryId(call, input.registryId);
+  const repo = await requireRepository(call, input.repositoryName);
+  const { images } = call.deps;
+  const first = await images.list(repo.uid, 1);
+  if (first.items.length > 0 && !input.force) {
+    throw new RepositoryNotEmptyException(`The repository with name '${repo.name}' in registry with id '${call.deps.config.registryId}' cannot be deleted because it still contains images`);
+  }
+  if (!(await call.deps.repositories.delete(repo.name, repo.uid))) throw repositoryNotFound(call, repo.name);
+  // The repository is gone from here on; announce and remove what it held. Blobs stay for garbage collection,
+  // since other repositories may link them.
+  let cursor: Record<string, any> | undefined;
+  do {
+    const page = await images.list(repo.uid, 100, cursor);
+    const events = [];
+    for (const image of page.items) {
+      const tags = await images.tagsOf(repo.uid, image.digest);
+      events.push(...(tags.length ? tags : [undefined]).map((tag) => imageDeletedEvent(call, repo.name, image.digest, tag)));
+    }
+    await call.deps.events.publish(events);
+    cursor = page.cursor;
+  } while (cursor);
+  await call.deps.repositories.deleteContents(repo.uid);
+  return { repository: repositoryView(call, repo) };
+}
+
+/** PutImageTagMutability: changes the setting (and exclusion filters) of an existing repository. */
+export async function putImageTagMutability(input: any, call: CallContext) {
+  const registryId = checkRegistryId(call, input.registryId);
+  const repo = await requireRepository(call, input.repositoryName);
+  const filters = checkMutabilitySetting(input.imageTagMutability, input.imageTagMutabilityExclusionFilters);
+  const updated = await call.deps.repositories.update(repo.name, repo.uid, { imageTagMutability: input.imageTagMutability, imageTagMutabilityExclusionFilters: filters }, filters ? [] : ['imageTagMutabilityExclusionFilters']);
+  if (!updated) throw repositoryNotFound(call, repo.name);
+  return {
+    registryId,
+    repositoryName: repo.name,
+    imageTagMutability: updated.imageTagMutability,
+    ...(filters ? { imageTagMutabilityExclusionFilters: filters } : {}),
+  };
+}
+
+/** PutImageScanningConfiguration: turns scan on push on or off for a repository. */
+export async function putImageScanningConfiguration(input: any, call: CallContext) {
+  const registryId = checkRegistryId(call, input.registryId);
+  const repo = await requireRepository(call, input.repositoryName);
+  const updated = await call.deps.repositories.update(repo.name, repo.uid, { scanOnPush: input.imageScanningConfiguration.scanOnPush ?? false });
+  if (!updated) throw repositoryNotFound(call, repo.name);
+  return { registryId, repositoryName: repo.name, imageScanningConfiguration: { scanOnPush: updated.scanOnPush } };
+}
+
+async function repositoryOfArn(call: CallContext, arn: string) {
+  const name = repositoryNameFromArn(call, arn);
+  if (!name) throw new InvalidParameterException(`Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN: ${arn}'`);
+  return requireRepository(call, name);
+}
+
+/** TagResource: adds or overwrites tags on a repository, at most 50 in all. */
+export async function tagResource(input: any, call: CallContext) {
+  const repo = await repositoryOfArn(call, input.resourceArn);
+  const tags = mergeTags(repo.tags, input.tags);
+  if (!(await call.deps.repositories.update(repo.name, repo.uid, { tags }))) throw repositoryNotFound(call, repo.name);
+  return {};
+}
+
+/** UntagResource: removes tags by key; unknown keys are ignored. */
+export async function untagResource(input: any, call: CallContext) {
+  const repo = await repositoryOfArn(call, input.resourceArn);
+  const remove = new Set<string>(input.tagKeys);
+  const tags = repo.tags.filter((t) => !remove.has(t.Key));
+  if (!(await call.deps.repositories.update(repo.name, repo.uid, { tags }))) throw repositoryNotFound(call, repo.name);
+  return {};
+}
+
+/** ListTagsForResource: a repository's tags. */
+export async function listTagsForResource(input: any, call: CallContext) {
+  const repo = await repositoryOfArn(call, input.resourceArn);
+  return { tags: repo.tags };
+}
+
+/** Tags after adding `added` to `current` (same key overwrites), checked as ECR checks them. */
+export function mergeTags(current: ResourceTag[], added: ResourceTag[]): ResourceTag[] {
+  const merged = new Map(current.map((t) => [t.Key, t.Value]));
+  for (const tag of added) {
+    if (tag.Key.length < 1 || tag.Key.length > 128 || tag.Value.length > 256 || /^aws:/i.test(tag.Key) || !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(tag.Key + tag.Value)) {
+      throw new InvalidTagParameterException(`Invalid tag: key '${tag.Key}'. Tag keys must be 1-128 and values 0-256 Unicode letters, digits, white space or _.:/=+-@, and keys may not start with 'aws:'.`);
+    }
+    merged.set(tag.Key, tag.Value);
+  }
+  if (merged.size > MAX_TAGS) throw new TooManyTagsException(`A repository can have at most ${MAX_TAGS} tags; the request would give it ${merged.size}.`);
+  return [...merged].map(([Key, Value]) => ({ Key, Value }));
+}

@@ -1,0 +1,32 @@
+/**
+ * The narrow blob storage interface (S3 in AWS, s3rver locally): shared/store/s3/s3-blob-store.ts.
+ * The adapter itself enforces S3's multipart rules (5 MiB minimum non-final part, 10,000 parts),
+ * because the embedded S3 server does not.
+ */
+import type { Readable } from 'node:stream';
+
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
+export const MAX_PARTS = 10_000;
+
+export interface BlobStore {
+  /** Stores a whole object. */
+  put(key: string, body: Buffer | Readable, length?: number): Promise<void>;
+  /** Reads a whole object into memory (for small objects: manifests, pending parts). */
+  getBytes(key: string): Promise<Buffer>;
+  /** Streams an object, or a byte range of it (inclusive end). */
+  getStream(key: string, range?: { start: number; end?: number }): Promise<Readable>;
+  /** Size of an object, or undefined when it does not exist. */
+  size(key: string): Promise<number | undefined>;
+  /** Deletes objects; missing ones are ignored. */
+  delete(keys: string[]): Promise<void>;
+  /** Starts a multipart upload and returns its id. */
+  startMultipart(key: string): Promise<string>;
+  /** Uploads one part; `final` is true for the last part, the only one allowed under 5 MiB. Returns its ETag. */
+  uploadPart(key: string, multipartId: string, partNumber: number, body: Buffer, final: boolean): Promise<string>;
+  /** Completes a multipart upload from its parts in order. */
+  completeMultipart(key: string, multipartId: string, parts: { partNumber: number; etag: string }[]): Promise<void>;
+  /** Abandons a multipart upload (best effort: the bucket's lifecycle rule aborts what is left). */
+  abortMultipart(key: string, multipartId: string): Promise<void>;
+  /** A short-lived presigned GET URL for exactly this object. */
+  presignGet(key: string, expiresInSeconds: number): Promise<string>;
+}

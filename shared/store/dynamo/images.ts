@@ -1,0 +1,112 @@
+/** ImageStore on DynamoDB: image items, tag items (the one source of truth for tag -> digest, indexed
+ * back to their image through GSI1) and index-reference items, all in the repository's partition. */
+import type { ImageStore } from '../metadata.ts';
+import type { ImageRecord, Page, TagRecord } from '../types.ts';
+import {
+  contentsPk, digestOfImageSk, GSI1, IMAGE_PREFIX, imageKey, imageTagsPk, referenceKey, referencePrefix, TAG_PREFIX, tagIndex, tagKey, tagOfSk,
+} from '../keys.ts';
+import type { Item, Table } from './table.ts';
+
+/** Invariant: the image is not stored yet. */
+const IMAGE_IS_NEW = 'attribute_not_exists(pk)';
+/** Invariant: the image still exists. */
+const IMAGE_EXISTS = 'attribute_exists(pk)';
+/** Invariant: the tag still points where the caller saw it point. */
+const TAG_UNCHANGED_SINCE_READ = 'digest = :expected';
+/** Invariant: the tag does not exist yet. */
+const TAG_IS_NEW = 'attribute_not_exists(pk)';
+
+const IMAGE_FIELDS = ['digest', 'manifest', 'manifestObject', 'manifestMediaType', 'artifactMediaType', 'sizeInBytes', 'pushedAt', 'lastPulledAt', 'subject', 'artifactType', 'children'] as const;
+const toImage = (item: Item): ImageRecord => Object.fromEntries(IMAGE_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as ImageRecord;
+const toTag = (item: Item): TagRecord => ({ tag: tagOfSk(item.sk), digest: item.digest, updatedAt: item.updatedAt });
+
+export class DynamoImageStore implements ImageStore {
+  constructor(private readonly table: Table) {}
+
+  async get(uid: string, digest: string) {
+    const item = await this.table.get(imageKey(uid, digest));
+    return item && toImage(item);
+  }
+
+  async create(uid: string, image: ImageRecord) {
+    // References first: a child is protected before its parent becomes visible.
+    for (const child of image.children ?? []) {
+      await this.table.put({ Item: { ...referenceKey(uid, child, image.digest), type: 'reference' } });
+    }
+    const r = await this.table.put({ Item: { ...imageKey(uid, image.digest), type: 'image', ...image }, ConditionExpression: IMAGE_IS_NEW });
+    return r.ok;
+  }
+
+  async recordPull(uid: string, digest: string, at: number) {
+    await this.table.update({
+      Key: imageKey(uid, digest),
+      UpdateExpression: 'SET lastPulledAt = :at',
+      ConditionExpression: IMAGE_EXISTS,
+      ExpressionAttributeValues: { ':at': at },
+      ReturnValues: 'NONE',
+    });
+  }
+
+  async delete(uid: string, image: ImageRecord) {
+    await this.table.delete({ Key: imageKey(uid, image.digest) });
+    await this.table.batchDelete((image.children ?? []).map((child) => referenceKey(uid, child, image.digest)));
+  }
+
+  async list(uid: string, limit: number, cursor?: Record<string, any>): Promise<Page<ImageRecord>> {
+    const page = await this.table.query({
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':p': contentsPk(uid), ':prefix': IMAGE_PREFIX },
+      Limit: limit,
+      ExclusiveStartKey: cursor,
+      ConsistentRead: true,
+    });
+    return { items: page.items.map((i) => ({ ...toImage(i), digest: i.digest ?? digestOfImageSk(i.sk) })), cursor: page.lastKey };
+  }
+
+  async getTag(uid: string, tag: string) {
+    const item = await this.table.get(tagKey(uid, tag));
+    return item && toTag(item);
+  }
+
+  async moveTag(uid: string, tag: string, digest: string, expected: string | null, at: number) {
+    const r = await this.table.put({
+      Item: { ...tagKey(uid, tag), ...tagIndex(uid, digest, tag), type: 'tag', digest, updatedAt: at },
+      ConditionExpression: expected === null ? TAG_IS_NEW : TAG_UNCHANGED_SINCE_READ,
+      ExpressionAttributeValues: expected === null ? undefined : { ':expected': expected },
+    });
+    return r.ok;
+  }
+
+  async deleteTag(uid: string, tag: string, digest: string) {
+    const r = await this.table.delete({ Key: tagKey(uid, tag), ConditionExpression: TAG_UNCHANGED_SINCE_READ, ExpressionAttributeValues: { ':expected': digest } });
+    return r.ok;
+  }
+
+  async listTags(uid: string, limit: number, cursor?: Record<string, any>): Promise<Page<TagRecord>> {
+    const page = await this.table.query({
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':p': contentsPk(uid), ':prefix': TAG_PREFIX },
+      Limit: limit,
+      ExclusiveStartKey: cursor,
+      ConsistentRead: true,
+    });
+    return { items: page.items.map(toTag), cursor: page.lastKey };
+  }
+
+  async tagsOf(uid: string, digest: string) {
+    const tags: string[] = [];
+    for await (const item of this.table.queryAll({ IndexName: GSI1, KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': imageTagsPk(uid, digest) } })) {
+      tags.push(item.gsi1sk);
+    }
+    return tags;
+  }
+
+  async parentsOf(uid: string, child: string) {
+    const prefix = referencePrefix(child);
+    const parents: string[] = [];
+    for await (const item of this.table.queryAll({ KeyConditionExpression: 'pk = :p AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':p': contentsPk(uid), ':prefix': prefix } })) {
+      parents.push(item.sk.slice(prefix.length));
+    }
+    return parents;
+  }
+}

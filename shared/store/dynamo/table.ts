@@ -1,0 +1,114 @@
+/**
+ * A thin layer over the DynamoDB document client: one place for paging, batching with retries of
+ * unprocessed keys, and telling a failed condition from other errors. Only store adapters use it.
+ */
+import { DynamoDBClient, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand, BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand,
+  type BatchGetCommandOutput, type BatchWriteCommandOutput, type DeleteCommandInput, type PutCommandInput, type QueryCommandInput, type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Key } from '../keys.ts';
+
+export type Item = Record<string, any>;
+export type Page<T> = { items: T[]; lastKey?: Record<string, any> };
+
+export class Table {
+  readonly doc: DynamoDBDocumentClient;
+  constructor(client: DynamoDBClient, readonly name: string) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async get(key: Key, consistent = true): Promise<Item | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.name, Key: key, ConsistentRead: consistent }));
+    return out.Item;
+  }
+
+  /** Puts an item; returns false (and the old item) when the named condition failed. */
+  async put(input: Omit<PutCommandInput, 'TableName'>): Promise<{ ok: true } | { ok: false; old?: Item }> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.name, ReturnValuesOnConditionCheckFailure: input.ConditionExpression ? 'ALL_OLD' : undefined, ...input }));
+      return { ok: true };
+    } catch (e) {
+      if (isConditionFailure(e)) return { ok: false, old: oldItem(e) };
+      throw e;
+    }
+  }
+
+  /** Updates an item; returns the new item, or ok false (and the old item) when the condition failed. */
+  async update(input: Omit<UpdateCommandInput, 'TableName'>): Promise<{ ok: true; item?: Item } | { ok: false; old?: Item }> {
+    try {
+      const out = await this.doc.send(new UpdateCommand({ TableName: this.name, ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: input.ConditionExpression ? 'ALL_OLD' : undefined, ...input }));
+      return { ok: true, item: out.Attributes };
+    } catch (e) {
+      if (isConditionFailure(e)) return { ok: false, old: oldItem(e) };
+      throw e;
+    }
+  }
+
+  /** Deletes an item; returns the deleted item, or ok false when the condition failed. */
+  async delete(input: Omit<DeleteCommandInput, 'TableName'>): Promise<{ ok: true; old?: Item } | { ok: false; old?: Item }> {
+    try {
+      const out = await this.doc.send(new DeleteCommand({ TableName: this.name, ReturnValues: 'ALL_OLD', ...input }));
+      return { ok: true, old: out.Attributes };
+    } catch (e) {
+      if (isConditionFailure(e)) return { ok: false, old: oldItem(e) };
+      throw e;
+    }
+  }
+
+  /** One page of a query, at most `limit` items read. */
+  async query(input: Omit<QueryCommandInput, 'TableName'>): Promise<Page<Item>> {
+    const out = await this.doc.send(new QueryCommand({ TableName: this.name, ...input }));
+    return { items: out.Items ?? [], lastKey: out.LastEvaluatedKey };
+  }
+
+  /** Every item of a query, page after page. */
+  async *queryAll(input: Omit<QueryCommandInput, 'TableName'>): AsyncGenerator<Item> {
+    let startKey: Record<string, any> | undefined;
+    do {
+      const page = await this.query({ ...input, ExclusiveStartKey: startKey });
+      yield* page.items;
+      startKey = page.lastKey;
+    } while (startKey);
+  }
+
+  /** Reads many items by key (any number), retrying unprocessed keys. */
+  async batchGet(keys: Key[]): Promise<Item[]> {
+    const found: Item[] = [];
+    for (let i = 0; i < keys.length; i += 100) {
+      let request: Record<string, any> | undefined = { [this.name]: { Keys: keys.slice(i, i + 100), ConsistentRead: true } };
+      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+        if (attempt > 0) await backoff(attempt);
+        const out: BatchGetCommandOutput = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
+        found.push(...(out.Responses?.[this.name] ?? []));
+        request = out.UnprocessedKeys;
+      }
+    }
+    return found;
+  }
+
+  /** Deletes many items by key (any number), retrying unprocessed ones. */
+  async batchDelete(keys: Key[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 25) {
+      let request: Record<string, any> | undefined = { [this.name]: keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) };
+      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+        if (attempt > 0) await backoff(attempt);
+        const out: BatchWriteCommandOutput = await this.doc.send(new BatchWriteCommand({ RequestItems: request }));
+        request = out.UnprocessedItems;
+      }
+    }
+  }
+}
+
+export function isConditionFailure(e: unknown): boolean {
+  return e instanceof ConditionalCheckFailedException || (e as { name?: string })?.name === 'ConditionalCheckFailedException';
+}
+
+function oldItem(e: unknown): Item | undefined {
+  const raw = (e as { Item?: Record<string, any> }).Item;
+  if (!raw) return undefined;
+  return unmarshall(raw as any); // ReturnValuesOnConditionCheckFailure gives marshalled attributes
+}
+
+const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));

@@ -1,0 +1,64 @@
+/**
+ * The records the storage interfaces exchange with the domain. Times are epoch milliseconds.
+ */
+
+export type ExclusionFilter = { filterType: string; filter: string };
+export type ResourceTag = { Key: string; Value: string };
+
+export type RepositoryRecord = {
+  name: string;
+  /** Incarnation id: names the partition of this repository's contents. */
+  uid: string;
+  createdAt: number;
+  imageTagMutability: string;
+  imageTagMutabilityExclusionFilters?: ExclusionFilter[];
+  scanOnPush: boolean;
+  encryptionType: string;
+  kmsKey?: string;
+  tags: ResourceTag[];
+  policyText?: string;
+};
+
+export type ImageRecord = {
+  digest: string;
+  /** The exact manifest bytes as UTF-8 text, when small enough to keep inline. */
+  manifest?: string;
+  /** S3 key of the manifest when it is kept in S3 instead. */
+  manifestObject?: string;
+  manifestMediaType: string;
+  artifactMediaType?: string;
+  sizeInBytes: number;
+  pushedAt: number;
+  lastPulledAt?: number;
+  /** Digest of the manifest's `subject`, for referrers. */
+  subject?: string;
+  artifactType?: string;
+  /** Child manifests, for a manifest list or image index. */
+  children?: string[];
+};
+
+export type TagRecord = { tag: string; digest: string; updatedAt: number };
+
+export type LayerLink = { digest: string; size: number; mediaType?: string };
+
+export type BlobRecord = { digest: string; size: number; object: string; createdAt: number };
+
+export type UploadRecord = {
+  uploadId: string;
+  /** Next byte expected: the byte count received so far. */
+  nextByte: number;
+  /** S3 multipart upload id of uploads/<uploadId>/data. */
+  multipartId: string;
+  /** Parts sent to S3 so far, in order. */
+  parts: { partNumber: number; etag: string }[];
+  /** Small ECR parts not yet coalesced into an S3 part: first byte of each pending object. */
+  pending: number[];
+  pendingBytes: number;
+  /** Saved sha256 state of the bytes received so far (hash-wasm), base64. */
+  hashState: string;
+  createdAt: number;
+  expiresAt: number;
+};
+
+/** A page of results and the store's cursor to continue from, if any. */
+export type Page<T> = { items: T[]; cursor?: Record<string, any> };

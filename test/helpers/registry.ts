@@ -1,0 +1,56 @@
+/** Starts a real local registry (embedded DynamoDB and S3, the real host) for a test file, and real clients for it. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { startLocalRegistry, type LocalRegistry } from '../../infra/local/registry.ts';
+
+export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+export type TestRegistry = LocalRegistry & { dataDir: string; ecr: ECRClient; restart(): Promise<TestRegistry>; destroy(): Promise<void> };
+
+/** A registry on a free loopback port with its own data directory. */
+export async function startTestRegistry(dataDir = mkdtempSync(join(tmpdir(), 'secr-')), env: NodeJS.ProcessEnv = {}): Promise<TestRegistry> {
+  const registry = await startLocalRegistry({ dataDir, port: 0, hostname: '127.0.0.1', env: { ...env } });
+  const ecr = ecrClient(registry.endpoint);
+  return {
+    ...registry,
+    dataDir,
+    ecr,
+    async restart() {
+      ecr.destroy();
+      await registry.stop();
+      return startTestRegistry(dataDir, env);
+    },
+    async destroy() {
+      ecr.destroy();
+      await registry.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The real ECR SDK v3 client pointed at an endpoint. */
+export function ecrClient(endpoint: string, credentials = CREDENTIALS): ECRClient {
+  return new ECRClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
+}
+
+/** The wire error name a rejected SDK call carried. */
+export async function errorName(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (e) {
+    return (e as Error).name;
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** The rejected SDK call's error itself (name, message, fields). */
+export async function rejection(promise: Promise<unknown>): Promise<Error & Record<string, any>> {
+  try {
+    await promise;
+  } catch (e) {
+    return e as Error & Record<string, any>;
+  }
+  throw new Error('expected the call to fail');
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    // Each file starts its own embedded stack; two cores run two files at a time.
+    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+  },
+});
