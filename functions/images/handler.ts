@@ -1,0 +1,17 @@
+/** Lambda of the images group: storing, reading, listing and deleting images. */
+import { depsFromEnv, type Deps } from '../../shared/deps.ts';
+import { ecrHandler } from '../../shared/protocol/ecr-handler.ts';
+import { putImage } from '../../shared/registry/put-image.ts';
+import { batchDeleteImage, batchGetImage } from '../../shared/registry/images.ts';
+import { describeImages, listImages } from '../../shared/registry/image-listing.ts';
+
+export const operations = {
+  PutImage: putImage,
+  BatchGetImage: batchGetImage,
+  BatchDeleteImage: batchDeleteImage,
+  ListImages: listImages,
+  DescribeImages: describeImages,
+};
+
+export const createHandler = (deps: () => Deps) => ecrHandler(operations, deps);
+export const handler = createHandler(depsFromEnv);

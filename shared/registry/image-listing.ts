@@ -1,0 +1,97 @@
+/** ListImages and DescribeImages: filtered by tag status, paged with sealed tokens bound to the repository. */
+import type { CallContext } from '../protocol/ecr-handler.ts';
+import { ImageNotFoundException, InvalidParameterException } from '../errors.ts';
+import type { ImageRecord, RepositoryRecord } from '../store/types.ts';
+import { checkRegistryId, requireRepository } from './common.ts';
+import { mapLimit, resolveImageId, type ImageId } from './image-ids.ts';
+import { nextToken, readToken } from './pagination.ts';
+
+const DEFAULT_PAGE = 100;
+const TAG_LOOKUPS_IN_FLIGHT = 16;
+
+type TagStatus = 'TAGGED' | 'UNTAGGED' | 'ANY';
+/** Where a listing stopped: the phase (tags, then untagged images) and the store's cursor within it. */
+type Cursor = { phase: 'tags' | 'images'; key?: Record<string, any> };
+
+/** ListImages: tagged images one entry per tag (in tag order), then untagged ones (in digest order). */
+export async function listImages(input: any, call: CallContext) {
+  checkRegistryId(call, input.registryId);
+  const repo = await requireRepository(call, input.repositoryName);
+  const status: TagStatus = input.filter?.tagStatus ?? 'ANY';
+  const limit = input.maxResults ?? DEFAULT_PAGE;
+  let cursor = readToken<Cursor>(call, repo.uid, input.nextToken) ?? { phase: status === 'UNTAGGED' ? 'images' : 'tags' };
+  const imageIds: ImageId[] = [];
+  while (imageIds.length < limit) {
+    if (cursor.phase === 'tags') {
+      const page = await call.deps.images.listTags(repo.uid, limit - imageIds.length, cursor.key);
+      imageIds.push(...page.items.map((t) => ({ imageDigest: t.digest, imageTag: t.tag })));
+      if (page.cursor) { cursor = { phase: 'tags', key: page.cursor }; continue; }
+      if (status === 'TAGGED') return { imageIds };
+      cursor = { phase: 'images' };
+    } else {
+      const page = await untaggedPage(call, repo, limit - imageIds.length, cursor.key);
+      imageIds.push(...page.items.map((i) => ({ imageDigest: i.digest })));
+      if (!page.cursor) return { imageIds };
+      cursor = { phase: 'images', key: page.cursor };
+    }
+  }
+  return { imageIds, nextToken: nextToken(call, repo.uid, cursor) };
+}
+
+/** DescribeImages: details of the named images, or of all images matching the filter, a page at a time. */
+export async function describeImages(input: any, call: CallContext) {
+  const registryId = checkRegistryId(call, input.registryId);
+  const repo = await requireRepository(call, input.repositoryName);
+  const detail = (image: ImageRecord, tags: string[]) => imageDetail(registryId, repo, image, tags);
+  if (input.imageIds) {
+    if (input.nextToken !== undefined || input.maxResults !== undefined || input.filter !== undefined) {
+      throw new InvalidParameterException("Invalid parameter at 'imageIds' failed to satisfy constraint: 'imageIds cannot be combined with filter, maxResults or nextToken'");
+    }
+    const seen = new Map<string, ImageRecord>();
+    for (const id of input.imageIds as ImageId[]) {
+      const resolved = await resolveImageId(call, repo, id);
+      if ('failure' in resolved) {
+        throw new ImageNotFoundException(`The image with imageId {imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'} does not exist within the repository with name '${repo.name}' in the registry with id '${registryId}'`);
+      }
+      seen.set(resolved.image.digest, resolved.image);
+    }
+    const images = [...seen.values()];
+    const tags = await mapLimit(images, TAG_LOOKUPS_IN_FLIGHT, (i) => call.deps.images.tagsOf(repo.uid, i.digest));
+    return { imageDetails: images.map((image, i) => detail(image, tags[i])) };
+  }
+  const status: TagStatus = input.filter?.tagStatus ?? 'ANY';
+  const limit = input.maxResults ?? DEFAULT_PAGE;
+  let key = readToken<Record<string, any>>(call, repo.uid, input.nextToken);
+  const imageDetails: ReturnType<typeof imageDetail>[] = [];
+  do {
+    const page = await call.deps.images.list(repo.uid, limit - imageDetails.length, key);
+    const tags = await mapLimit(page.items, TAG_LOOKUPS_IN_FLIGHT, (i) => call.deps.images.tagsOf(repo.uid, i.digest));
+    page.items.forEach((image, i) => {
+      if (status === 'ANY' || (status === 'TAGGED') === tags[i].length > 0) imageDetails.push(detail(image, tags[i]));
+    });
+    key = page.cursor;
+  } while (key && imageDetails.length < limit);
+  return { imageDetails, ...(key ? { nextToken: nextToken(call, repo.uid, key) } : {}) };
+}
+
+/** Up to `limit` images read from the cursor on, keeping the untagged ones. */
+async function untaggedPage(call: CallContext, repo: RepositoryRecord, limit: number, cursor?: Record<string, any>) {
+  const page = await call.deps.images.list(repo.uid, limit, cursor);
+  const tags = await mapLimit(page.items, TAG_LOOKUPS_IN_FLIGHT, (i) => call.deps.images.tagsOf(repo.uid, i.digest));
+  return { items: page.items.filter((_, i) => tags[i].length === 0), cursor: page.cursor };
+}
+
+/** The ImageDetail structure of the ECR API. */
+export function imageDetail(registryId: string, repo: RepositoryRecord, image: ImageRecord, tags: string[]) {
+  return {
+    registryId,
+    repositoryName: repo.name,
+    imageDigest: image.digest,
+    ...(tags.length ? { imageTags: [...tags].sort() } : {}),
+    imageSizeInBytes: image.sizeInBytes,
+    imagePushedAt: new Date(image.pushedAt),
+    imageManifestMediaType: image.manifestMediaType,
+    ...(image.artifactMediaType ? { artifactMediaType: image.artifactMediaType } : {}),
+    ...(image.lastPulledAt ? { lastRecordedPullTime: new Date(image.lastPulledAt) } : {}),
+  };
+}
