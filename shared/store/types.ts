@@ -54,7 +54,7 @@ export type UploadRecord = {
   /** Small ECR parts not yet coalesced into an S3 part: first byte of each pending object. */
   pending: number[];
   pendingBytes: number;
-  /** Saved sha256 state of the bytes received so far (hash-wasm), base64. */
+  /** Saved sha256 state (hash-wasm, base64) of the bytes already sent to S3 parts; pending bytes are hashed when coalesced. */
   hashState: string;
   createdAt: number;
   expiresAt: number;

@@ -1,0 +1,172 @@
+/**
+ * The mechanics of a layer upload, shared by the ECR layer operations (and, later, OCI blob uploads):
+ * an S3 multipart upload on uploads/<id>/data, progress in an UploadRecord, a resumable sha256.
+ *
+ * Coalescing: clients send parts of any size (ECR's up to 20 MiB), S3 wants non-final parts of at least
+ * 5 MiB. Small parts wait as pending objects; once pending + the new part reach 5 MiB they go to S3 as one
+ * part. The last part number is kept for the final flush of whatever is pending at completion.
+ *
+ * Concurrency: S3 is written first and the record last, with a conditional write at the byte the request
+ * started from, so a request that dies halfway is simply retried. Racing requests for the same bytes
+ * compute the same writes from the same record, so an identical repeat changes nothing, and only one of
+ * them is recorded. The hash covers exactly the bytes sent to S3 parts: pending bytes are hashed when
+ * they are read back to be coalesced or flushed, so the digest always describes the stored bytes, even if
+ * a racing request with other bytes overwrote a pending object. (A racing overwrite of an S3 part makes
+ * S3's CompleteMultipartUpload refuse the recorded ETag; the embedded S3 server does not check ETags.)
+ */
+import { randomUUID } from 'node:crypto';
+import { createSHA256, type IHasher } from 'hash-wasm';
+import type { Deps } from '../deps.ts';
+import { MAX_PARTS, MIN_PART_BYTES } from '../store/blobs.ts';
+import { pendingPartObject, uploadObject } from '../store/keys.ts';
+import type { BlobRecord, UploadRecord } from '../store/types.ts';
+
+/** The only digest form ECR accepts for layers. */
+export const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** The pending objects no longer hold the bytes the record counts: racing requests sent different bytes. */
+export class UploadDamagedError extends Error {
+  override readonly name = 'UploadDamagedError';
+}
+
+/** What to do with a part: keep it pending, send it (with what is pending) as S3 part `partNumber`, or refuse. */
+export type PartPlan = { kind: 'pend' } | { kind: 'send'; partNumber: number } | { kind: 'tooManyParts' };
+
+/** Pure coalescing arithmetic: the plan for a part of `partBytes` given the upload's S3 parts and pending bytes. */
+export function planPart(sentParts: number, pendingBytes: number, partBytes: number): PartPlan {
+  if (pendingBytes + partBytes < MIN_PART_BYTES) return { kind: 'pend' };
+  // Part MAX_PARTS is reserved for the final flush at completion.
+  if (sentParts + 1 >= MAX_PARTS) return { kind: 'tooManyParts' };
+  return { kind: 'send', partNumber: sentParts + 1 };
+}
+
+/** Starts an upload: an S3 multipart upload and its record, resumable for config.uploadTtlSeconds. */
+export async function startUpload(deps: Deps, uid: string): Promise<UploadRecord> {
+  const uploadId = randomUUID();
+  const multipartId = await deps.blobs.startMultipart(uploadObject(uploadId));
+  const now = deps.now().getTime();
+  const upload: UploadRecord = {
+    uploadId, nextByte: 0, multipartId, parts: [], pending: [], pendingBytes: 0,
+    hashState: await initialHashState(), createdAt: now, expiresAt: now + deps.config.uploadTtlSeconds * 1000,
+  };
+  await deps.layers.createUpload(uid, upload);
+  return upload;
+}
+
+/**
+ * Appends `bytes` at upload.nextByte as `plan` says. Returns the saved record, or undefined when another
+ * request moved the upload on first (nothing this call wrote is then referenced). Keeps the upload alive
+ * for another config.uploadTtlSeconds.
+ */
+export async function appendPart(deps: Deps, uid: string, upload: UploadRecord, bytes: Buffer, plan: PartPlan): Promise<UploadRecord | undefined> {
+  if (plan.kind === 'tooManyParts') throw new Error('appendPart: the plan refuses this part');
+  const { uploadId } = upload;
+  const expiresAt = deps.now().getTime() + deps.config.uploadTtlSeconds * 1000;
+  let next: UploadRecord;
+  if (plan.kind === 'pend') {
+    await deps.blobs.put(pendingPartObject(uploadId, upload.nextByte), bytes);
+    next = { ...upload, nextByte: upload.nextByte + bytes.length, pending: [...upload.pending, upload.nextByte], pendingBytes: upload.pendingBytes + bytes.length, expiresAt };
+  } else {
+    const pending = await readPending(deps, upload);
+    const body = pending.length ? Buffer.concat([pending, bytes]) : bytes;
+    const hashState = await hashOnward(upload.hashState, body);
+    const etag = await deps.blobs.uploadPart(uploadObject(uploadId), upload.multipartId, plan.partNumber, body, false);
+    next = {
+      ...upload, nextByte: upload.nextByte + bytes.length, parts: [...upload.parts, { partNumber: plan.partNumber, etag }],
+      pending: [], pendingBytes: 0, hashState, expiresAt,
+    };
+  }
+  if (!(await deps.layers.advanceUpload(uid, next, upload.nextByte))) return undefined;
+  if (plan.kind === 'send') await deletePending(deps, upload);
+  return next;
+}
+
+/** An upload's bytes not yet in an S3 part, and the digest of all its bytes. */
+export type Sealed = { digest: string; size: number; tail: Buffer };
+
+/** Reads the pending bytes back and finishes the hash: the digest of exactly what completion will store. */
+export async function sealUpload(deps: Deps, upload: UploadRecord): Promise<Sealed> {
+  const tail = await readPending(deps, upload);
+  return { digest: await finishHash(upload.hashState, tail), size: upload.nextByte, tail };
+}
+
+/**
+ * Stores a sealed upload as the blob of its digest and returns that blob's record. Blobs are stored once:
+ * when the digest is stored already (before or during this call) the existing object is kept and the new
+ * one dropped.
+ */
+export async function storeUpload(deps: Deps, upload: UploadRecord, sealed: Sealed): Promise<BlobRecord> {
+  const object = uploadObject(upload.uploadId);
+  const stored = await deps.layers.getBlob(sealed.digest);
+  if (stored) {
+    await deps.blobs.abortMultipart(object, upload.multipartId);
+    return stored;
+  }
+  let parts = upload.parts;
+  if (sealed.tail.length > 0) {
+    // The final part: S3 allows it under 5 MiB, so a small layer is a single small part.
+    const partNumber = parts.length + 1;
+    parts = [...parts, { partNumber, etag: await deps.blobs.uploadPart(object, upload.multipartId, partNumber, sealed.tail, true) }];
+  }
+  await deps.blobs.completeMultipart(object, upload.multipartId, parts);
+  const blob: BlobRecord = { digest: sealed.digest, size: sealed.size, object, createdAt: deps.now().getTime() };
+  const put = await deps.layers.putBlob(blob);
+  if (put.created) return blob;
+  const existing = put.existing ?? (await deps.layers.getBlob(sealed.digest));
+  // Another upload stored the same bytes meanwhile. (A repeated completion of this same upload finds its own object.)
+  if (existing && existing.object !== object) await deps.blobs.delete([object]).catch(() => undefined);
+  return existing ?? blob;
+}
+
+/** Forgets a finished upload: its record and pending objects (best effort for the objects). */
+export async function endUpload(deps: Deps, uid: string, upload: UploadRecord): Promise<void> {
+  await deps.layers.deleteUpload(uid, upload.uploadId);
+  await deletePending(deps, upload);
+}
+
+/** Abandons an upload: its record, its S3 multipart upload and pending objects. */
+export async function discardUpload(deps: Deps, uid: string, upload: UploadRecord): Promise<void> {
+  await deps.layers.deleteUpload(uid, upload.uploadId);
+  await deps.blobs.abortMultipart(uploadObject(upload.uploadId), upload.multipartId);
+  await deletePending(deps, upload);
+}
+
+/** The pending bytes in order; UploadDamagedError when they do not add up to what the record says. */
+async function readPending(deps: Deps, upload: UploadRecord): Promise<Buffer> {
+  if (upload.pending.length === 0) return Buffer.alloc(0);
+  const pieces = await Promise.all(upload.pending.map((first) => deps.blobs.getBytes(pendingPartObject(upload.uploadId, first))));
+  // Each pending object must run exactly up to the next one (and the last up to nextByte).
+  const ends = [...upload.pending.slice(1), upload.nextByte];
+  if (pieces.some((p, i) => p.length !== ends[i] - upload.pending[i])) throw new UploadDamagedError(`upload ${upload.uploadId}: pending parts do not match their byte ranges`);
+  return Buffer.concat(pieces);
+}
+
+async function deletePending(deps: Deps, upload: UploadRecord) {
+  if (upload.pending.length === 0) return;
+  await deps.blobs.delete(upload.pending.map((first) => pendingPartObject(upload.uploadId, first))).catch(() => undefined);
+}
+
+// sha256 with a state that survives between requests (hash-wasm's save/load). Each use below runs
+// load → update → save without awaiting in between, so one hasher serves concurrent requests.
+let hasher: IHasher | undefined;
+const sha256 = async () => (hasher ??= await createSHA256());
+
+async function initialHashState(): Promise<string> {
+  const h = await sha256();
+  h.init();
+  return Buffer.from(h.save()).toString('base64');
+}
+
+async function hashOnward(state: string, bytes: Buffer): Promise<string> {
+  const h = await sha256();
+  h.load(Buffer.from(state, 'base64'));
+  h.update(bytes);
+  return Buffer.from(h.save()).toString('base64');
+}
+
+async function finishHash(state: string, bytes: Buffer): Promise<string> {
+  const h = await sha256();
+  h.load(Buffer.from(state, 'base64'));
+  h.update(bytes);
+  return `sha256:${h.digest('hex')}`;
+}
