@@ -101,10 +101,10 @@ async function rawDynalite() {
   const server = (dynalite as any)({ path: dir, createTableMs: 0 });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  await client.send(new CreateTableCommand({ TableName: 't', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }));
-  await client.send(new PutItemCommand({ TableName: 't', Item: { pk: { S: 'k' }, v: { S: 'x'.repeat(200) } } }));
+  await client.send(new CreateTableCommand({ TableName: 'raw-bench', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }));
+  await client.send(new PutItemCommand({ TableName: 'raw-bench', Item: { pk: { S: 'k' }, v: { S: 'x'.repeat(200) } } }));
   return {
-    get: () => client.send(new GetItemCommand({ TableName: 't', Key: { pk: { S: 'k' } } })),
+    get: () => client.send(new GetItemCommand({ TableName: 'raw-bench', Key: { pk: { S: 'k' } } })),
     async close() { client.destroy(); await new Promise<void>((r) => server.close(() => r())); rmSync(dir, { recursive: true, force: true }); },
   };
 }

@@ -9,7 +9,8 @@ export type RegistryProcess = { endpoint: string; child: ChildProcess; peakRssMb
 /** Starts `npm start`'s entry point in a child process on a free port with a fresh data directory. */
 export async function startRegistryProcess(port: number, env: Record<string, string> = {}): Promise<RegistryProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'secr-bench-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'infra/local/start.ts'], {
     env: { ...process.env, PORT: String(port), REGISTRY_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -43,3 +43,13 @@ describe('validation from the model', () => {
     expect(thrown(() => validateInput('ListImages', { repositoryName: 5 })).name).toBe('SerializationException');
   });
 });
+
+describe('blob decoding', () => {
+  it('refuses text that is not base64 with SerializationException', () => {
+    const input = (blob: string) => ({ repositoryName: 'ab', uploadId: '0f8fad5b-d9cb-469f-a165-70867728950e', partFirstByte: 0, partLastByte: 0, layerPartBlob: blob });
+    expect(thrown(() => validateInput('UploadLayerPart', input('ab!d'))).name).toBe('SerializationException');
+    expect(thrown(() => validateInput('UploadLayerPart', input('abc'))).name).toBe('SerializationException');
+    expect(validateInput('UploadLayerPart', input('YQ==')).layerPartBlob.toString()).toBe('a');
+    expect(validateInput('UploadLayerPart', input('')).layerPartBlob.length).toBe(0);
+  });
+});
