@@ -22,6 +22,12 @@ export type Config = {
   layerPartSize: number;
   /** How long an abandoned layer upload stays resumable. */
   uploadTtlSeconds: number;
+  /** OCI blob GETs: `redirect` (307 to a presigned S3 URL) or `stream` (through the registry, with Range). */
+  ociBlobDelivery: 'redirect' | 'stream';
+  /** OCI-Chunk-Min-Length advertised to chunking clients. */
+  ociChunkMinLength: number;
+  /** OCI-Chunk-Max-Length advertised to chunking clients (in AWS: what fits a Lambda payload). */
+  ociChunkMaxLength?: number;
   /** Key that signs authorization tokens and pagination tokens, derived from the secret key. */
   signingKey: Buffer;
 };
@@ -46,6 +52,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     eventBusName: env.EVENT_BUS_NAME || undefined,
     layerPartSize: Number(env.LAYER_PART_SIZE ?? 4 * 1024 * 1024),
     uploadTtlSeconds: Number(env.UPLOAD_TTL_SECONDS ?? 24 * 3600),
+    ociBlobDelivery: env.OCI_BLOB_DELIVERY === 'stream' ? 'stream' : 'redirect',
+    ociChunkMinLength: Number(env.OCI_CHUNK_MIN_LENGTH ?? 5 * 1024 * 1024),
+    ociChunkMaxLength: env.OCI_CHUNK_MAX_LENGTH ? Number(env.OCI_CHUNK_MAX_LENGTH) : undefined,
     signingKey: deriveSigningKey(secretAccessKey),
   };
 }

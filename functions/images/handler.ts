@@ -4,6 +4,7 @@ import { ecrHandler } from '../../shared/protocol/ecr-handler.ts';
 import { putImage } from '../../shared/registry/put-image.ts';
 import { batchDeleteImage, batchGetImage } from '../../shared/registry/images.ts';
 import { describeImages, listImages } from '../../shared/registry/image-listing.ts';
+import { listImageReferrers } from '../../shared/registry/referrers.ts';
 
 export const operations = {
   PutImage: putImage,
@@ -11,6 +12,7 @@ export const operations = {
   BatchDeleteImage: batchDeleteImage,
   ListImages: listImages,
   DescribeImages: describeImages,
+  ListImageReferrers: listImageReferrers,
 };
 
 export const createHandler = (deps: () => Deps) => ecrHandler(operations, deps);

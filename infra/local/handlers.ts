@@ -2,6 +2,9 @@
 import type { Deps } from '../../shared/deps.ts';
 import type { Group } from '../routing.ts';
 import type { Handler } from './host.ts';
+import type { OciRequest, OciResponse } from '../../shared/oci/http.ts';
+import * as ociPull from '../../functions/oci-pull/handler.ts';
+import * as ociPush from '../../functions/oci-push/handler.ts';
 import * as repositories from '../../functions/repositories/handler.ts';
 import * as auth from '../../functions/auth/handler.ts';
 import * as layers from '../../functions/layers/handler.ts';
@@ -14,4 +17,9 @@ export function groupHandlers(deps: () => Deps): Partial<Record<Group, Handler>>
     layers: layers.createHandler(deps),
     images: images.createHandler(deps),
   };
+}
+
+/** The OCI sides the local host dispatches to, with streamed bodies. */
+export function ociHandlers(deps: () => Deps): Record<'pull' | 'push', (req: OciRequest) => Promise<OciResponse>> {
+  return { pull: ociPull.createStreamHandler(deps), push: ociPush.createStreamHandler(deps) };
 }

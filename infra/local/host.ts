@@ -6,12 +6,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
 import type { Deps } from '../../shared/deps.ts';
 import type { HttpEvent, HttpResult } from '../../shared/protocol/http.ts';
 import { ecrHandler, errorResult } from '../../shared/protocol/ecr-handler.ts';
 import { SerializationException } from '../../shared/errors.ts';
 import { groupForTarget, type Group } from '../routing.ts';
-import { groupHandlers } from './handlers.ts';
+import { groupHandlers, ociHandlers } from './handlers.ts';
+import type { OciRequest, OciResponse } from '../../shared/oci/http.ts';
+import { sideOf } from '../../shared/oci/dispatch.ts';
 
 export type Handler = (event: HttpEvent, context: any) => Promise<HttpResult>;
 
@@ -24,8 +27,10 @@ export type Host = { server: Server; port: number; close(): Promise<void> };
 export async function startHost(deps: Deps, hostname: string, port: number): Promise<Host> {
   const handlers = groupHandlers(() => deps);
   const unsupported = ecrHandler({}, () => deps);
+  const oci = ociHandlers(() => deps);
   const server = createServer((req, res) => {
-    serve(req, res, handlers, unsupported).catch((e) => {
+    const served = (req.url ?? '').startsWith('/v2') ? serveOci(req, res, oci) : serve(req, res, handlers, unsupported);
+    served.catch((e) => {
       console.error('host error', e);
       if (!res.headersSent) res.writeHead(500);
       res.end();
@@ -53,6 +58,19 @@ async function serve(req: IncomingMessage, res: ServerResponse, handlers: Partia
     return send(res, await handler(event, { awsRequestId: requestId, getRemainingTimeInMillis: () => 900_000 }));
   }
   return send(res, { statusCode: 404, headers: { 'content-type': 'application/json' }, body: '{"message":"Not Found"}' });
+}
+
+/** OCI requests stream: the request body goes to the handler as a stream, a blob body back as one. */
+async function serveOci(req: IncomingMessage, res: ServerResponse, oci: Record<'pull' | 'push', (r: OciRequest) => Promise<OciResponse>>) {
+  const url = new URL(req.url ?? '/', 'http://local');
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  const method = req.method ?? 'GET';
+  const response = await oci[sideOf(method)]({ method, path: url.pathname, query: url.searchParams, headers, body: req, requestId: randomUUID() });
+  res.writeHead(response.status, response.headers);
+  if (!response.body) return void res.end();
+  if (Buffer.isBuffer(response.body)) return void res.end(response.body);
+  await pipeline(response.body, res);
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

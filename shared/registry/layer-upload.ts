@@ -58,34 +58,47 @@ export async function startUpload(deps: Deps, uid: string): Promise<UploadRecord
  * request moved the upload on first (nothing this call wrote is then referenced). Keeps the upload alive
  * for another config.uploadTtlSeconds.
  */
-export async function appendPart(deps: Deps, uid: string, upload: UploadRecord, bytes: Buffer, plan: PartPlan): Promise<UploadRecord | undefined> {
+export async function appendPart(deps: Deps, uid: string, upload: UploadRecord, bytes: Buffer, plan: PartPlan, options: AppendOptions = {}): Promise<UploadRecord | undefined> {
   if (plan.kind === 'tooManyParts') throw new Error('appendPart: the plan refuses this part');
   const { uploadId } = upload;
   const expiresAt = deps.now().getTime() + deps.config.uploadTtlSeconds * 1000;
   let next: UploadRecord;
   if (plan.kind === 'pend') {
     await deps.blobs.put(pendingPartObject(uploadId, upload.nextByte), bytes);
-    next = { ...upload, nextByte: upload.nextByte + bytes.length, pending: [...upload.pending, upload.nextByte], pendingBytes: upload.pendingBytes + bytes.length, expiresAt };
+    next = { ...upload, nextByte: upload.nextByte + bytes.length, pending: [...upload.pending, upload.nextByte], pendingBytes: upload.pendingBytes + bytes.length, expiresAt, ...(options.untracked ? { hashState: UNTRACKED } : {}) };
   } else {
     const pending = await readPending(deps, upload);
     const body = pending.length ? Buffer.concat([pending, bytes]) : bytes;
-    const hashState = await hashOnward(upload.hashState, body);
+    const hashState = options.untracked || !isHashTracked(upload) ? UNTRACKED : await hashOnward(upload.hashState, body);
     const etag = await deps.blobs.uploadPart(uploadObject(uploadId), upload.multipartId, plan.partNumber, body, false);
     next = {
       ...upload, nextByte: upload.nextByte + bytes.length, parts: [...upload.parts, { partNumber: plan.partNumber, etag }],
       pending: [], pendingBytes: 0, hashState, expiresAt,
     };
   }
+  if (options.extra) next = { ...next, ...options.extra };
   if (!(await deps.layers.advanceUpload(uid, next, upload.nextByte))) return undefined;
   if (plan.kind === 'send') await deletePending(deps, upload);
   return next;
 }
+
+/**
+ * `untracked`: skip the resumable hash (the caller hashes the stream itself, or verifies the stored object at
+ * completion). Once untracked, an upload stays untracked.
+ */
+export type AppendOptions = { untracked?: boolean; extra?: Partial<UploadRecord> };
+
+/** The hash state of an upload whose bytes are verified another way. */
+export const UNTRACKED = '';
+/** Whether the upload's saved hash state covers its bytes (sealUpload can finish it). */
+export const isHashTracked = (upload: UploadRecord) => upload.hashState !== UNTRACKED;
 
 /** An upload's bytes not yet in an S3 part, and the digest of all its bytes. */
 export type Sealed = { digest: string; size: number; tail: Buffer };
 
 /** Reads the pending bytes back and finishes the hash: the digest of exactly what completion will store. */
 export async function sealUpload(deps: Deps, upload: UploadRecord): Promise<Sealed> {
+  if (!isHashTracked(upload)) throw new Error(`upload ${upload.uploadId} is not hash-tracked`);
   const tail = await readPending(deps, upload);
   return { digest: await finishHash(upload.hashState, tail), size: upload.nextByte, tail };
 }
@@ -102,17 +115,30 @@ export async function storeUpload(deps: Deps, upload: UploadRecord, sealed: Seal
     await deps.blobs.abortMultipart(object, upload.multipartId);
     return stored;
   }
+  await finishObject(deps, upload, sealed.tail);
+  return recordBlob(deps, upload, sealed.digest, sealed.size);
+}
+
+/** Completes the upload's S3 object with `tail` (its pending bytes) as the final part; returns the object key. */
+export async function finishObject(deps: Deps, upload: UploadRecord, tail: Buffer): Promise<string> {
+  const object = uploadObject(upload.uploadId);
   let parts = upload.parts;
-  if (sealed.tail.length > 0) {
+  if (tail.length > 0 || parts.length === 0) {
     // The final part: S3 allows it under 5 MiB, so a small layer is a single small part.
     const partNumber = parts.length + 1;
-    parts = [...parts, { partNumber, etag: await deps.blobs.uploadPart(object, upload.multipartId, partNumber, sealed.tail, true) }];
+    parts = [...parts, { partNumber, etag: await deps.blobs.uploadPart(object, upload.multipartId, partNumber, tail, true) }];
   }
   await deps.blobs.completeMultipart(object, upload.multipartId, parts);
-  const blob: BlobRecord = { digest: sealed.digest, size: sealed.size, object, createdAt: deps.now().getTime() };
+  return object;
+}
+
+/** Records the completed object of an upload as the blob of `digest`, keeping an existing blob of that digest instead. */
+export async function recordBlob(deps: Deps, upload: UploadRecord, digest: string, size: number): Promise<BlobRecord> {
+  const object = uploadObject(upload.uploadId);
+  const blob: BlobRecord = { digest, size, object, createdAt: deps.now().getTime() };
   const put = await deps.layers.putBlob(blob);
   if (put.created) return blob;
-  const existing = put.existing ?? (await deps.layers.getBlob(sealed.digest));
+  const existing = put.existing ?? (await deps.layers.getBlob(digest));
   // Another upload stored the same bytes meanwhile. (A repeated completion of this same upload finds its own object.)
   if (existing && existing.object !== object) await deps.blobs.delete([object]).catch(() => undefined);
   return existing ?? blob;
@@ -131,8 +157,8 @@ export async function discardUpload(deps: Deps, uid: string, upload: UploadRecor
   await deletePending(deps, upload);
 }
 
-/** The pending bytes in order; UploadDamagedError when they do not add up to what the record says. */
-async function readPending(deps: Deps, upload: UploadRecord): Promise<Buffer> {
+/** The pending bytes in order (read back from S3); UploadDamagedError when they do not add up to what the record says. */
+export async function readPending(deps: Deps, upload: UploadRecord): Promise<Buffer> {
   if (upload.pending.length === 0) return Buffer.alloc(0);
   const pieces = await Promise.all(upload.pending.map((first) => deps.blobs.getBytes(pendingPartObject(upload.uploadId, first))));
   // Each pending object must run exactly up to the next one (and the last up to nextByte).

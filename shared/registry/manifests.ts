@@ -35,6 +35,8 @@ export type ParsedManifest = {
   /** Children of an index ([] for an image). */
   manifests: Descriptor[];
   subject?: Descriptor;
+  /** The manifest's own annotations (what a referrers listing reports). */
+  annotations?: Record<string, string>;
   /** manifest.artifactType, else (OCI image manifests) config.mediaType when it is not the standard image config type. */
   artifactType?: string;
   /** What ECR reports as artifactMediaType: config.mediaType for images; undefined for an index. */
@@ -189,11 +191,12 @@ export function parseManifest(text: string, declaredMediaType?: string): ParsedM
     if (doc.artifactType !== undefined) artifactType = checkMediaType(doc.artifactType, 'artifactType');
     if (doc.subject !== undefined) subject = parseDescriptor(doc.subject, 'subject');
   }
-  if (doc.annotations !== undefined) parseAnnotations(doc.annotations, 'annotations');
+  const annotations = doc.annotations !== undefined ? parseAnnotations(doc.annotations, 'annotations') : undefined;
 
   const result = (extra: Partial<ParsedManifest> & Pick<ParsedManifest, 'sizeInBytes'>): ParsedManifest => {
     const out: ParsedManifest = { mediaType, kind, layers: [], manifests: [], ...extra };
     if (subject) out.subject = subject;
+    if (annotations) out.annotations = annotations;
     if (out.artifactType === undefined) delete out.artifactType;
     return out;
   };

@@ -67,6 +67,8 @@ export async function storeImage(call: CallContext, repo: RepositoryRecord, text
     ...(parsed.subject ? { subject: parsed.subject.digest } : {}),
     ...(parsed.artifactType ? { artifactType: parsed.artifactType } : {}),
     ...(parsed.kind === 'index' ? { children: [...new Set(parsed.manifests.map((m) => m.digest))] } : {}),
+    manifestSize: Buffer.byteLength(text, 'utf8'),
+    ...(parsed.subject && parsed.annotations ? { annotations: parsed.annotations } : {}),
   };
   if (bytes.length > INLINE_MANIFEST_BYTES) {
     image.manifestObject = manifestObject(digest);

@@ -11,9 +11,15 @@
  * | Image           | RC#<uid>                 | IMG#<digest>               |                                 |         | manifest inline (or in S3), push/pull  |
  * | Tag             | RC#<uid>                 | TAG#<tag>                  | IMGTAGS#<uid>#<digest>          | <tag>   | the one source of truth tag -> digest  |
  * | Index reference | RC#<uid>                 | REF#<child>#<parent>       |                                 |         | a manifest list/index names a child    |
+ * | Referrer        | RC#<uid>                 | SUBJ#<subject>#<digest>    |                                 |         | a manifest whose subject is <subject>  |
  * | Layer link      | RC#<uid>                 | LAYER#<digest>             |                                 |         | the repository may serve this blob     |
  * | Layer upload    | RC#<uid>                 | UPLOAD#<uploadId>          |                                 |         | expiresAt (TTL), next byte, hash state |
  * | Blob            | BLOB#<digest>            | BLOB                       |                                 |         | size and S3 key, shared by all repos   |
+ * | Lifecycle policy| RC#<uid>                 | LCPOLICY                   | LCPOLICIES#<registryId>         | <name>  | text, version, run lease, last run     |
+ * | Policy preview  | RC#<uid>                 | LCPREVIEW                  |                                 |         | status, policy text, summary           |
+ * | Lifecycle chunk | RC#<uid>                 | LCCHUNK#<kind>#<runId>#<n> |                                 |         | preview results / planned actions      |
+ * | Lifecycle audit | RC#<uid>                 | LCAUDIT#<at>#<runId>#<dgst>|                                 |         | an image a run acted on (TTL 90 days)  |
+ * | Archive marker  | RC#<uid>                 | ARCHIVES                   |                                 |         | the repository has held archived images|
  *
  * S3 objects:
  * | object                         | what                                                             |
@@ -42,9 +48,20 @@ export const tagIndex = (uid: string, digest: string, tag: string) => ({ gsi1pk:
 export const imageTagsPk = (uid: string, digest: string) => `IMGTAGS#${uid}#${digest}`;
 export const referenceKey = (uid: string, child: string, parent: string): Key => ({ pk: contentsPk(uid), sk: `${referencePrefix(child)}${parent}` });
 export const referencePrefix = (child: string) => `REF#${child}#`;
+export const referrerKey = (uid: string, subject: string, digest: string): Key => ({ pk: contentsPk(uid), sk: `${referrerPrefix(subject)}${digest}` });
+export const referrerPrefix = (subject: string) => `SUBJ#${subject}#`;
 export const layerKey = (uid: string, digest: string): Key => ({ pk: contentsPk(uid), sk: `LAYER#${digest}` });
 export const uploadKey = (uid: string, uploadId: string): Key => ({ pk: contentsPk(uid), sk: `UPLOAD#${uploadId}` });
 export const blobKey = (digest: string): Key => ({ pk: `BLOB#${digest}`, sk: BLOB_SK });
+export const lifecyclePolicyKey = (uid: string): Key => ({ pk: contentsPk(uid), sk: 'LCPOLICY' });
+export const lifecyclePolicyIndex = (registryId: string, name: string) => ({ gsi1pk: lifecyclePolicyListPk(registryId), gsi1sk: name });
+export const lifecyclePolicyListPk = (registryId: string) => `LCPOLICIES#${registryId}`;
+export const lifecyclePreviewKey = (uid: string): Key => ({ pk: contentsPk(uid), sk: 'LCPREVIEW' });
+export const lifecycleChunkKey = (uid: string, kind: string, runId: string, index: number): Key => ({ pk: contentsPk(uid), sk: `LCCHUNK#${kind}#${runId}#${String(index).padStart(6, '0')}` });
+/** Audit keys sort by time (the run's start), then run and image: a retried batch rewrites the same items. */
+export const lifecycleAuditKey = (uid: string, at: number, runId: string, digest: string): Key => ({ pk: contentsPk(uid), sk: `${LIFECYCLE_AUDIT_PREFIX}${String(at).padStart(15, '0')}#${runId}#${digest}` });
+export const LIFECYCLE_AUDIT_PREFIX = 'LCAUDIT#';
+export const archiveMarkerKey = (uid: string): Key => ({ pk: contentsPk(uid), sk: 'ARCHIVES' });
 
 /** The digest in an image item's sort key. */
 export const digestOfImageSk = (sk: string) => sk.slice(IMAGE_PREFIX.length);

@@ -3,7 +3,7 @@
  * them; test/store/metadata-contract.test.ts is the contract every implementation passes.
  * Every invariant is a single-item conditional write (no transactions: the embedded DynamoDB has none).
  */
-import type { BlobRecord, ImageRecord, LayerLink, Page, RepositoryRecord, TagRecord, UploadRecord } from './types.ts';
+import type { BlobRecord, ImageRecord, LayerLink, Page, ReferrerRecord, RepositoryRecord, TagRecord, UploadRecord } from './types.ts';
 
 export interface RepositoryStore {
   /** Creates the repository; false when one of that name exists (invariant REPOSITORY_NAME_IS_FREE). */
@@ -12,6 +12,8 @@ export interface RepositoryStore {
   get(name: string): Promise<RepositoryRecord | undefined>;
   /** Repositories in name order, a page at a time. */
   list(limit: number, cursor?: Record<string, any>): Promise<Page<RepositoryRecord>>;
+  /** Up to `limit` repository names that sort after `after` (all from the first when undefined). */
+  namesAfter(after: string | undefined, limit: number): Promise<string[]>;
   /** Replaces the given settings of an existing repository of this incarnation; undefined when it is gone. */
   update(name: string, uid: string, changes: Partial<Omit<RepositoryRecord, 'name' | 'uid' | 'createdAt'>>, remove?: (keyof RepositoryRecord)[]): Promise<RepositoryRecord | undefined>;
   /** Deletes the repository item (its contents partition is removed with deleteContents). */
@@ -39,6 +41,10 @@ export interface ImageStore {
   deleteTag(uid: string, tag: string, digest: string): Promise<boolean>;
   /** Tags in tag order, a page at a time. */
   listTags(uid: string, limit: number, cursor?: Record<string, any>): Promise<Page<TagRecord>>;
+  /** Up to `limit` tags that sort after `after` (from the first when undefined), in tag order. */
+  tagsAfter(uid: string, after: string | undefined, limit: number): Promise<TagRecord[]>;
+  /** Manifests whose subject is `subject` (stored with the image, removed with it). */
+  referrers(uid: string, subject: string): Promise<ReferrerRecord[]>;
   /** Every tag pointing at a digest. */
   tagsOf(uid: string, digest: string): Promise<string[]>;
   /** Digests of the manifest lists / indexes that name `child`. */
@@ -48,6 +54,8 @@ export interface ImageStore {
 export interface LayerStore {
   /** The repository's links to these blobs (those it may serve), by digest. */
   links(uid: string, digests: string[]): Promise<Map<string, LayerLink>>;
+  /** Removes a blob's link from the repository (the blob itself stays for other repositories). */
+  unlink(uid: string, digest: string): Promise<boolean>;
   /** Links a blob into the repository; false when it was linked already (invariant LINK_IS_NEW). */
   link(uid: string, link: LayerLink): Promise<boolean>;
   /** The stored blob with that digest, if any. */

@@ -35,7 +35,19 @@ export type ImageRecord = {
   artifactType?: string;
   /** Child manifests, for a manifest list or image index. */
   children?: string[];
+  /** Byte length of the manifest itself (the size a descriptor of it carries). */
+  manifestSize?: number;
+  /** The manifest's own annotations (reported by referrers listings). */
+  annotations?: Record<string, string>;
+  /** True while the image is in the ARCHIVE storage class: listed as ARCHIVED, not pullable. */
+  archived?: boolean;
+  /** When the image last moved to the archive, and when it was last restored from it. */
+  lastArchivedAt?: number;
+  lastActivatedAt?: number;
 };
+
+/** A manifest whose `subject` names another: what the referrers API lists. */
+export type ReferrerRecord = { digest: string; mediaType: string; size: number; artifactType?: string; annotations?: Record<string, string> };
 
 export type TagRecord = { tag: string; digest: string; updatedAt: number };
 
@@ -58,6 +70,8 @@ export type UploadRecord = {
   hashState: string;
   createdAt: number;
   expiresAt: number;
+  /** sha256 of bytes [0, upTo) when one streamed request hashed them itself (OCI uploads). */
+  streamDigest?: { upTo: number; digest: string };
 };
 
 /** A page of results and the store's cursor to continue from, if any. */

@@ -1,9 +1,9 @@
 /** ImageStore on DynamoDB: image items, tag items (the one source of truth for tag -> digest, indexed
  * back to their image through GSI1) and index-reference items, all in the repository's partition. */
 import type { ImageStore } from '../metadata.ts';
-import type { ImageRecord, Page, TagRecord } from '../types.ts';
+import type { ImageRecord, Page, ReferrerRecord, TagRecord } from '../types.ts';
 import {
-  contentsPk, digestOfImageSk, GSI1, IMAGE_PREFIX, imageKey, imageTagsPk, referenceKey, referencePrefix, TAG_PREFIX, tagIndex, tagKey, tagOfSk,
+  contentsPk, digestOfImageSk, GSI1, IMAGE_PREFIX, imageKey, imageTagsPk, referenceKey, referencePrefix, referrerKey, referrerPrefix, TAG_PREFIX, tagIndex, tagKey, tagOfSk,
 } from '../keys.ts';
 import type { Item, Table } from './table.ts';
 
@@ -16,7 +16,7 @@ const TAG_UNCHANGED_SINCE_READ = 'digest = :expected';
 /** Invariant: the tag does not exist yet. */
 const TAG_IS_NEW = 'attribute_not_exists(pk)';
 
-const IMAGE_FIELDS = ['digest', 'manifest', 'manifestObject', 'manifestMediaType', 'artifactMediaType', 'sizeInBytes', 'pushedAt', 'lastPulledAt', 'subject', 'artifactType', 'children'] as const;
+const IMAGE_FIELDS = ['digest', 'manifest', 'manifestObject', 'manifestMediaType', 'artifactMediaType', 'sizeInBytes', 'pushedAt', 'lastPulledAt', 'subject', 'artifactType', 'children', 'manifestSize', 'annotations', 'archived', 'lastArchivedAt', 'lastActivatedAt'] as const;
 const toImage = (item: Item): ImageRecord => Object.fromEntries(IMAGE_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as ImageRecord;
 const toTag = (item: Item): TagRecord => ({ tag: tagOfSk(item.sk), digest: item.digest, updatedAt: item.updatedAt });
 
@@ -32,6 +32,10 @@ export class DynamoImageStore implements ImageStore {
     // References first: a child is protected before its parent becomes visible.
     for (const child of image.children ?? []) {
       await this.table.put({ Item: { ...referenceKey(uid, child, image.digest), type: 'reference' } });
+    }
+    if (image.subject) {
+      const referrer: ReferrerRecord = { digest: image.digest, mediaType: image.manifestMediaType, size: image.manifestSize ?? 0, artifactType: image.artifactType, annotations: image.annotations };
+      await this.table.put({ Item: { ...referrerKey(uid, image.subject, image.digest), type: 'referrer', ...referrer } });
     }
     const r = await this.table.put({ Item: { ...imageKey(uid, image.digest), type: 'image', ...image }, ConditionExpression: IMAGE_IS_NEW });
     return r.ok;
@@ -49,7 +53,10 @@ export class DynamoImageStore implements ImageStore {
 
   async delete(uid: string, image: ImageRecord) {
     await this.table.delete({ Key: imageKey(uid, image.digest) });
-    await this.table.batchDelete((image.children ?? []).map((child) => referenceKey(uid, child, image.digest)));
+    await this.table.batchDelete([
+      ...(image.children ?? []).map((child) => referenceKey(uid, child, image.digest)),
+      ...(image.subject ? [referrerKey(uid, image.subject, image.digest)] : []),
+    ]);
   }
 
   async list(uid: string, limit: number, cursor?: Record<string, any>): Promise<Page<ImageRecord>> {
@@ -91,6 +98,26 @@ export class DynamoImageStore implements ImageStore {
       ConsistentRead: true,
     });
     return { items: page.items.map(toTag), cursor: page.lastKey };
+  }
+
+  async tagsAfter(uid: string, after: string | undefined, limit: number) {
+    const page = await this.table.query({
+      KeyConditionExpression: after === undefined ? 'pk = :p AND begins_with(sk, :prefix)' : 'pk = :p AND sk BETWEEN :after AND :end',
+      ExpressionAttributeValues: after === undefined
+        ? { ':p': contentsPk(uid), ':prefix': TAG_PREFIX }
+        : { ':p': contentsPk(uid), ':after': `${tagKey(uid, after).sk}\u0000`, ':end': `${TAG_PREFIX}\uffff` },
+      Limit: limit,
+      ConsistentRead: true,
+    });
+    return page.items.map(toTag);
+  }
+
+  async referrers(uid: string, subject: string): Promise<ReferrerRecord[]> {
+    const found: ReferrerRecord[] = [];
+    for await (const i of this.table.queryAll({ KeyConditionExpression: 'pk = :p AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':p': contentsPk(uid), ':prefix': referrerPrefix(subject) }, ConsistentRead: true })) {
+      found.push({ digest: i.digest, mediaType: i.mediaType, size: i.size, ...(i.artifactType ? { artifactType: i.artifactType } : {}), ...(i.annotations ? { annotations: i.annotations } : {}) });
+    }
+    return found;
   }
 
   async tagsOf(uid: string, digest: string) {

@@ -13,7 +13,7 @@ const UPLOAD_AT_EXPECTED_BYTE = 'nextByte = :expected';
 
 const toLink = (i: Item): LayerLink => ({ digest: i.digest, size: i.size, ...(i.mediaType ? { mediaType: i.mediaType } : {}) });
 const toBlob = (i: Item): BlobRecord => ({ digest: i.digest, size: i.size, object: i.object, createdAt: i.createdAt });
-const UPLOAD_FIELDS = ['uploadId', 'nextByte', 'multipartId', 'parts', 'pending', 'pendingBytes', 'hashState', 'createdAt', 'expiresAt'] as const;
+const UPLOAD_FIELDS = ['uploadId', 'nextByte', 'multipartId', 'parts', 'pending', 'pendingBytes', 'hashState', 'createdAt', 'expiresAt', 'streamDigest'] as const;
 const toUpload = (i: Item) => Object.fromEntries(UPLOAD_FIELDS.map((f) => [f, i[f]])) as UploadRecord;
 
 export class DynamoLayerStore implements LayerStore {
@@ -23,6 +23,11 @@ export class DynamoLayerStore implements LayerStore {
     const unique = [...new Set(digests)];
     const items = await this.table.batchGet(unique.map((d) => layerKey(uid, d)));
     return new Map(items.map((i) => [i.digest as string, toLink(i)]));
+  }
+
+  async unlink(uid: string, digest: string) {
+    const r = await this.table.delete({ Key: layerKey(uid, digest) });
+    return r.ok && r.old !== undefined;
   }
 
   async link(uid: string, link: LayerLink) {

@@ -40,6 +40,17 @@ export class DynamoRepositoryStore implements RepositoryStore {
     return { items: page.items.map(toRecord), cursor: page.lastKey };
   }
 
+  async namesAfter(after: string | undefined, limit: number): Promise<string[]> {
+    const page = await this.table.query({
+      IndexName: GSI1,
+      KeyConditionExpression: after === undefined ? 'gsi1pk = :p' : 'gsi1pk = :p AND gsi1sk > :after',
+      ExpressionAttributeValues: { ':p': repositoryListPk(this.registryId), ...(after === undefined ? {} : { ':after': after }) },
+      ProjectionExpression: 'gsi1sk',
+      Limit: limit,
+    });
+    return page.items.map((i) => i.gsi1sk);
+  }
+
   async update(name: string, uid: string, changes: Partial<RepositoryRecord>, remove: (keyof RepositoryRecord)[] = []) {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':uid': uid };

@@ -88,10 +88,19 @@ export class Table {
     return found;
   }
 
+  /** Writes many whole items (any number, unconditionally), retrying unprocessed ones. */
+  async batchPut(items: Item[]): Promise<void> {
+    await this.batchWrite(items.map((Item) => ({ PutRequest: { Item } })));
+  }
+
   /** Deletes many items by key (any number), retrying unprocessed ones. */
   async batchDelete(keys: Key[]): Promise<void> {
-    for (let i = 0; i < keys.length; i += 25) {
-      let request: Record<string, any> | undefined = { [this.name]: keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } })) };
+    await this.batchWrite(keys.map((Key) => ({ DeleteRequest: { Key } })));
+  }
+
+  private async batchWrite(writes: Record<string, any>[]): Promise<void> {
+    for (let i = 0; i < writes.length; i += 25) {
+      let request: Record<string, any> | undefined = { [this.name]: writes.slice(i, i + 25) };
       for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
         if (attempt > 0) await backoff(attempt);
         const out: BatchWriteCommandOutput = await this.doc.send(new BatchWriteCommand({ RequestItems: request }));

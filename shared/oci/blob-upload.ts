@@ -1,0 +1,102 @@
+/**
+ * Streaming OCI blob uploads on top of the layer-upload mechanics (shared/registry/layer-upload.ts).
+ *
+ * A request body is cut into chunks of CHUNK_BYTES and appended as S3 parts as it arrives, so memory stays
+ * flat whatever the blob size. Hashing: when one request streams the blob from byte 0 (what skopeo, docker
+ * and containerd do), node:crypto hashes it on the way (fast, ~0.9 GB/s here) and the record keeps that
+ * digest. Uploads spread over several requests (chunked clients, Lambda's payload limit) cannot carry a
+ * node:crypto state between requests, so their completed object is hashed once by reading it back. Either
+ * way no blob becomes visible before its digest is verified, and a mismatch leaves nothing behind.
+ */
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { Deps } from '../deps.ts';
+import type { BlobRecord, UploadRecord } from '../store/types.ts';
+import { uploadObject } from '../store/keys.ts';
+import { appendPart, discardUpload, endUpload, finishObject, planPart, readPending, recordBlob } from '../registry/layer-upload.ts';
+import { OciError } from './errors.ts';
+
+/** Bytes gathered before they go to S3 as one part (S3 wants at least 5 MiB for a non-final part). */
+export const CHUNK_BYTES = 8 * 1024 * 1024;
+
+/** Appends a request body at the upload's current end; returns the saved record. */
+export async function appendStream(deps: Deps, uid: string, upload: UploadRecord, body: Readable): Promise<UploadRecord> {
+  const hash = upload.nextByte === 0 ? createHash('sha256') : undefined;
+  let current = upload;
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  const flush = async (last: boolean) => {
+    const bytes = held.length === 1 ? held[0] : Buffer.concat(held, heldBytes);
+    held = [];
+    heldBytes = 0;
+    const plan = planPart(current.parts.length, current.pendingBytes, bytes.length);
+    if (plan.kind === 'tooManyParts') throw new OciError('BLOB_UPLOAD_INVALID', 'the blob needs more than 10,000 storage parts');
+    const extra = last && hash ? { streamDigest: { upTo: current.nextByte + bytes.length, digest: `sha256:${hash.copy().digest('hex')}` } } : { streamDigest: undefined };
+    const next = await appendPart(deps, uid, current, bytes, plan, { untracked: true, extra });
+    if (!next) throw rangeInvalid(current, 'another request wrote to this upload at the same time');
+    current = next;
+  };
+  for await (const piece of body) {
+    const chunk = piece as Buffer;
+    hash?.update(chunk);
+    held.push(chunk);
+    heldBytes += chunk.length;
+    if (heldBytes >= CHUNK_BYTES) await flush(false);
+  }
+  if (heldBytes > 0) {
+    await flush(true);
+  } else if (hash && current.nextByte > 0) {
+    // The body ended exactly on a chunk boundary: record the digest on its own.
+    const next = { ...current, streamDigest: { upTo: current.nextByte, digest: `sha256:${hash.digest('hex')}` } };
+    if (!(await deps.layers.advanceUpload(uid, next, current.nextByte))) throw rangeInvalid(current, 'another request wrote to this upload at the same time');
+    current = next;
+  }
+  return current;
+}
+
+/**
+ * Completes an upload as the blob `digest` (sha256 or sha512) and links it into the repository.
+ * DIGEST_INVALID, with the upload discarded, when the bytes have another digest.
+ */
+export async function completeUpload(deps: Deps, uid: string, upload: UploadRecord, digest: string): Promise<BlobRecord> {
+  const streamed = upload.streamDigest?.upTo === upload.nextByte ? upload.streamDigest.digest : undefined;
+  const known = streamed ?? (upload.nextByte === 0 ? EMPTY_SHA256 : undefined);
+  if (known && digest.startsWith('sha256:') && known !== digest) {
+    await discardUpload(deps, uid, upload);
+    throw new OciError('DIGEST_INVALID', `provided digest ${digest} did not match uploaded content (${known})`);
+  }
+  const stored = await deps.layers.getBlob(digest);
+  let blob: BlobRecord;
+  if (stored && known === digest) {
+    await discardUpload(deps, uid, upload);
+    blob = stored;
+  } else {
+    await finishObject(deps, upload, await readPending(deps, upload));
+    if (known !== digest) {
+      // Verify what was stored: the bytes came in over several requests, or under another algorithm.
+      const actual = await digestOfObject(deps, uploadObject(upload.uploadId), digest.startsWith('sha512:') ? 'sha512' : 'sha256');
+      if (actual !== digest) {
+        await deps.blobs.delete([uploadObject(upload.uploadId)]);
+        await deps.layers.deleteUpload(uid, upload.uploadId);
+        throw new OciError('DIGEST_INVALID', `provided digest ${digest} did not match uploaded content (${actual})`);
+      }
+    }
+    blob = await recordBlob(deps, upload, digest, upload.nextByte);
+    await endUpload(deps, uid, upload);
+  }
+  await deps.layers.link(uid, { digest, size: blob.size });
+  return blob;
+}
+
+export const EMPTY_SHA256 = 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+async function digestOfObject(deps: Deps, key: string, algorithm: 'sha256' | 'sha512'): Promise<string> {
+  const hash = createHash(algorithm);
+  for await (const chunk of await deps.blobs.getStream(key)) hash.update(chunk as Buffer);
+  return `${algorithm}:${hash.digest('hex')}`;
+}
+
+/** 416 with the Range the upload has really reached. */
+export function rangeInvalid(upload: UploadRecord, message: string): OciError {
+  return new OciError('RANGE_INVALID', message, undefined, 416, { range: `0-${Math.max(0, upload.nextByte - 1)}` });
+}
