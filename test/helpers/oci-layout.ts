@@ -2,10 +2,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
-const LAYER = 'application/vnd.oci.image.layer.v1.tar';
+const LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
 
 const sha256 = (b: Buffer | string) => 'sha256:' + createHash('sha256').update(b).digest('hex');
 
@@ -18,9 +19,9 @@ function writeBlob(dir: string, bytes: Buffer | string): { digest: string; size:
 
 export type LayoutImage = { manifest: string; digest: string; layers: Buffer[] };
 
-/** Writes one image (random layers of the given sizes) into the layout; returns its manifest. */
+/** Writes one image (gzip layers of random content of about the given sizes) into the layout; returns its manifest. */
 export function writeImage(dir: string, layerSizes: number[], architecture = 'amd64'): LayoutImage {
-  const layers = layerSizes.map((n) => randomBytes(n));
+  const layers = layerSizes.map((n) => gzipSync(randomBytes(n), { level: 1 }));
   const layerDescriptors = layers.map((l) => ({ mediaType: LAYER, ...writeBlob(dir, l) }));
   const config = JSON.stringify({ architecture, os: 'linux', rootfs: { type: 'layers', diff_ids: layerDescriptors.map((d) => d.digest) }, config: {} });
   const manifest = JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...writeBlob(dir, config) }, layers: layerDescriptors });
