@@ -8,19 +8,29 @@
  * node:crypto state between requests, so their completed object is hashed once by reading it back. Either
  * way no blob becomes visible before its digest is verified, and a mismatch leaves nothing behind.
  */
-import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { createHash, randomUUID } from 'node:crypto';
+import { PassThrough, type Readable } from 'node:stream';
 import type { Deps } from '../deps.ts';
 import type { BlobRecord, UploadRecord } from '../store/types.ts';
-import { uploadObject } from '../store/keys.ts';
+import { uploadObject, wholeUploadObject } from '../store/keys.ts';
 import { appendPart, discardUpload, endUpload, finishObject, planPart, readPending, recordBlob } from '../registry/layer-upload.ts';
 import { OciError } from './errors.ts';
 
 /** Bytes gathered before they go to S3 as one part (S3 wants at least 5 MiB for a non-final part). */
 export const CHUNK_BYTES = 8 * 1024 * 1024;
 
-/** Appends a request body at the upload's current end; returns the saved record. */
-export async function appendStream(deps: Deps, uid: string, upload: UploadRecord, body: Readable): Promise<UploadRecord> {
+/**
+ * Appends a request body at the upload's current end; returns the saved record. `length` (the request's
+ * Content-Length) lets a fresh upload that arrives in one request be stored as one object, skipping the
+ * multipart upload and its completion copy.
+ */
+export async function appendStream(deps: Deps, uid: string, upload: UploadRecord, body: Readable, length?: number): Promise<UploadRecord> {
+  if (upload.wholeObject) upload = await reopenWhole(deps, uid, upload);
+  if (upload.nextByte === 0 && length !== undefined && length > 0) return storeWhole(deps, uid, upload, body, length);
+  return appendParts(deps, uid, upload, body);
+}
+
+async function appendParts(deps: Deps, uid: string, upload: UploadRecord, body: Readable): Promise<UploadRecord> {
   const hash = upload.nextByte === 0 ? createHash('sha256') : undefined;
   let current = upload;
   let held: Buffer[] = [];
@@ -54,6 +64,47 @@ export async function appendStream(deps: Deps, uid: string, upload: UploadRecord
   return current;
 }
 
+/** Stores all of a fresh upload as one object (under a key of its own, so a racing request cannot mix bytes in). */
+async function storeWhole(deps: Deps, uid: string, upload: UploadRecord, body: Readable, length: number): Promise<UploadRecord> {
+  const key = wholeUploadObject(upload.uploadId, randomUUID());
+  const hash = createHash('sha256');
+  let received = 0;
+  const counted = new PassThrough();
+  body.on('data', (chunk: Buffer) => { hash.update(chunk); received += chunk.length; });
+  body.on('error', (e) => counted.destroy(e));
+  body.pipe(counted);
+  try {
+    await deps.blobs.put(key, counted, length);
+  } catch (e) {
+    await deps.blobs.delete([key]).catch(() => undefined);
+    if (received !== length) throw new OciError('SIZE_INVALID', `Content-Length announced ${length} bytes but ${received} arrived`);
+    throw e;
+  }
+  const next: UploadRecord = { ...upload, nextByte: length, wholeObject: key, streamDigest: { upTo: length, digest: `sha256:${hash.digest('hex')}` } };
+  if (!(await deps.layers.advanceUpload(uid, next, 0))) {
+    await deps.blobs.delete([key]).catch(() => undefined);
+    throw rangeInvalid(upload, 'another request wrote to this upload at the same time');
+  }
+  await deps.blobs.abortMultipart(uploadObject(upload.uploadId), upload.multipartId);
+  return next;
+}
+
+/** More bytes for an upload stored whole: it goes back to a multipart upload holding what it had so far. */
+async function reopenWhole(deps: Deps, uid: string, upload: UploadRecord): Promise<UploadRecord> {
+  const multipartId = await deps.blobs.startMultipart(uploadObject(upload.uploadId));
+  const reset: UploadRecord = { ...upload, multipartId, parts: [], pending: [], pendingBytes: 0, nextByte: 0, wholeObject: undefined, streamDigest: undefined };
+  if (!(await deps.layers.advanceUpload(uid, reset, upload.nextByte))) throw rangeInvalid(upload, 'another request wrote to this upload at the same time');
+  const reopened = await appendParts(deps, uid, reset, await deps.blobs.getStream(upload.wholeObject!));
+  await deps.blobs.delete([upload.wholeObject!]).catch(() => undefined);
+  return reopened;
+}
+
+/** Abandons an upload, whatever form its bytes are in. */
+export async function dropUpload(deps: Deps, uid: string, upload: UploadRecord): Promise<void> {
+  await discardUpload(deps, uid, upload);
+  if (upload.wholeObject) await deps.blobs.delete([upload.wholeObject]).catch(() => undefined);
+}
+
 /**
  * Completes an upload as the blob `digest` (sha256 or sha512) and links it into the repository.
  * DIGEST_INVALID, with the upload discarded, when the bytes have another digest.
@@ -62,21 +113,21 @@ export async function completeUpload(deps: Deps, uid: string, upload: UploadReco
   const streamed = upload.streamDigest?.upTo === upload.nextByte ? upload.streamDigest.digest : undefined;
   const known = streamed ?? (upload.nextByte === 0 ? EMPTY_SHA256 : undefined);
   if (known && digest.startsWith('sha256:') && known !== digest) {
-    await discardUpload(deps, uid, upload);
+    await dropUpload(deps, uid, upload);
     throw new OciError('DIGEST_INVALID', `provided digest ${digest} did not match uploaded content (${known})`);
   }
   const stored = await deps.layers.getBlob(digest);
   let blob: BlobRecord;
   if (stored && known === digest) {
-    await discardUpload(deps, uid, upload);
+    await dropUpload(deps, uid, upload);
     blob = stored;
   } else {
-    await finishObject(deps, upload, await readPending(deps, upload));
+    const object = upload.wholeObject ?? (await finishObject(deps, upload, await readPending(deps, upload)));
     if (known !== digest) {
       // Verify what was stored: the bytes came in over several requests, or under another algorithm.
-      const actual = await digestOfObject(deps, uploadObject(upload.uploadId), digest.startsWith('sha512:') ? 'sha512' : 'sha256');
+      const actual = await digestOfObject(deps, object, digest.startsWith('sha512:') ? 'sha512' : 'sha256');
       if (actual !== digest) {
-        await deps.blobs.delete([uploadObject(upload.uploadId)]);
+        await deps.blobs.delete([object]);
         await deps.layers.deleteUpload(uid, upload.uploadId);
         throw new OciError('DIGEST_INVALID', `provided digest ${digest} did not match uploaded content (${actual})`);
       }

@@ -20,6 +20,8 @@ export async function getManifest(ctx: OciContext, repo: RepositoryRecord, refer
   const resolved = await resolveImageId(ctx, repo, idOf(reference));
   if ('failure' in resolved) throw new OciError('MANIFEST_UNKNOWN', `manifest unknown: ${reference}`, { name: repo.name, reference });
   const { image } = resolved;
+  // An archived image is described and listed but not pullable (Amazon ECR answers a pull with 404).
+  if (image.archived) throw new OciError('MANIFEST_UNKNOWN', `manifest ${reference} is archived: restore it with UpdateImageStorageClass to pull it`, { name: repo.name, reference });
   if (!acceptable(ctx.req.headers.accept, image.manifestMediaType)) {
     throw new OciError('MANIFEST_UNKNOWN', `manifest ${reference} is a ${image.manifestMediaType}, which the Accept header does not list`);
   }

@@ -4,9 +4,9 @@
  * upload stands gets 416 with the Range reached.
  */
 import { isValidDigest } from '../registry/manifests.ts';
-import { discardUpload, startUpload } from '../registry/layer-upload.ts';
+import { startUpload } from '../registry/layer-upload.ts';
 import type { RepositoryRecord, UploadRecord } from '../store/types.ts';
-import { appendStream, completeUpload, rangeInvalid } from './blob-upload.ts';
+import { appendStream, completeUpload, dropUpload, rangeInvalid } from './blob-upload.ts';
 import { repositoryOf, type OciContext } from './context.ts';
 import { OciError } from './errors.ts';
 import { empty, type OciResponse } from './http.ts';
@@ -27,6 +27,12 @@ function progress(ctx: OciContext, repo: RepositoryRecord, upload: UploadRecord)
 
 function created(repo: RepositoryRecord, digest: string): OciResponse {
   return empty(201, { location: `/v2/${repo.name}/blobs/${digest}`, 'docker-content-digest': digest });
+}
+
+/** The request's Content-Length, when it announced one. */
+function contentLength(ctx: OciContext): number | undefined {
+  const value = ctx.req.headers['content-length'];
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
 function requireDigest(digest: string | null): string {
@@ -92,7 +98,7 @@ export async function patchBlobData(ctx: OciContext, repo: RepositoryRecord, id:
     }
     expected = end - start + 1;
   }
-  const next = await appendStream(ctx.deps, repo.uid, upload, ctx.req.body);
+  const next = await appendStream(ctx.deps, repo.uid, upload, ctx.req.body, contentRange ? undefined : contentLength(ctx));
   if (expected !== undefined && next.nextByte - upload.nextByte !== expected) {
     throw new OciError('SIZE_INVALID', `Content-Range announced ${expected} bytes but ${next.nextByte - upload.nextByte} arrived`);
   }
@@ -107,7 +113,7 @@ export async function putBlobUploadComplete(ctx: OciContext, repo: RepositoryRec
 }
 
 async function finish(ctx: OciContext, repo: RepositoryRecord, upload: UploadRecord, digest: string): Promise<OciResponse> {
-  const complete = await appendStream(ctx.deps, repo.uid, upload, ctx.req.body);
+  const complete = await appendStream(ctx.deps, repo.uid, upload, ctx.req.body, ctx.req.headers['content-range'] ? undefined : contentLength(ctx));
   await completeUpload(ctx.deps, repo.uid, complete, digest);
   return created(repo, digest);
 }
@@ -119,6 +125,6 @@ export async function getBlobUploadStatus(ctx: OciContext, repo: RepositoryRecor
 
 /** DELETE: cancels the upload and drops what it received. */
 export async function cancelBlobUpload(ctx: OciContext, repo: RepositoryRecord, id: string): Promise<OciResponse> {
-  await discardUpload(ctx.deps, repo.uid, await requireUpload(ctx, repo, id));
+  await dropUpload(ctx.deps, repo.uid, await requireUpload(ctx, repo, id));
   return empty(204);
 }

@@ -134,7 +134,7 @@ export async function finishObject(deps: Deps, upload: UploadRecord, tail: Buffe
 
 /** Records the completed object of an upload as the blob of `digest`, keeping an existing blob of that digest instead. */
 export async function recordBlob(deps: Deps, upload: UploadRecord, digest: string, size: number): Promise<BlobRecord> {
-  const object = uploadObject(upload.uploadId);
+  const object = upload.wholeObject ?? uploadObject(upload.uploadId);
   const blob: BlobRecord = { digest, size, object, createdAt: deps.now().getTime() };
   const put = await deps.layers.putBlob(blob);
   if (put.created) return blob;

@@ -20,13 +20,23 @@
  * | Lifecycle chunk | RC#<uid>                 | LCCHUNK#<kind>#<runId>#<n> |                                 |         | preview results / planned actions      |
  * | Lifecycle audit | RC#<uid>                 | LCAUDIT#<at>#<runId>#<dgst>|                                 |         | an image a run acted on (TTL 90 days)  |
  * | Archive marker  | RC#<uid>                 | ARCHIVES                   |                                 |         | the repository has held archived images|
+ * | Image scan      | RC#<uid>                 | SCAN#<digest>              |                                 |         | latest scan: status, counts, findings  |
+ * | Scan config     | REGISTRY#<registryId>    | SCANCONFIG                 |                                 |         | registry scan type and rules           |
+ * | Account setting | REGISTRY#<registryId>    | SETTING#<name>             |                                 |         | e.g. BASIC_SCAN_TYPE_VERSION           |
+ * | Active feed     | FEED#<registryId>        | ACTIVE                     |                                 |         | the vulnerability feed scans use       |
  *
  * S3 objects:
  * | object                         | what                                                             |
  * |--------------------------------|------------------------------------------------------------------|
  * | uploads/<uploadId>/data        | a layer being uploaded (multipart); becomes the blob's object     |
+ * | uploads/<uploadId>/whole/<n>   | a blob that one streamed request stored whole (no multipart)      |
  * | uploads/<uploadId>/pending/<n> | ECR parts smaller than S3's 5 MiB minimum, waiting to be coalesced |
  * | manifests/<alg>/<hex>          | manifests too large to keep inline in their image item            |
+ * | scan/layers/v<n>/<alg>/<hex>   | a layer's scan index (indexer version n), shared by all images    |
+ * | scan/inventory/v<n>/<alg>/<hex>| an image's coalesced packages, re-matched by continuous scanning   |
+ * | scan/jobs/<scanId>/plan        | a scan run's plan: platform images and their layers               |
+ * | scan/findings/<uid>/<d>/<scan> | a scan's findings (basic and enhanced)                            |
+ * | feeds/<feedId>/...             | an imported vulnerability feed: manifest and per-package shards   |
  */
 
 export type Key = { pk: string; sk: string };
@@ -62,6 +72,11 @@ export const lifecycleChunkKey = (uid: string, kind: string, runId: string, inde
 export const lifecycleAuditKey = (uid: string, at: number, runId: string, digest: string): Key => ({ pk: contentsPk(uid), sk: `${LIFECYCLE_AUDIT_PREFIX}${String(at).padStart(15, '0')}#${runId}#${digest}` });
 export const LIFECYCLE_AUDIT_PREFIX = 'LCAUDIT#';
 export const archiveMarkerKey = (uid: string): Key => ({ pk: contentsPk(uid), sk: 'ARCHIVES' });
+export const scanKey = (uid: string, digest: string): Key => ({ pk: contentsPk(uid), sk: `${SCAN_PREFIX}${digest}` });
+export const SCAN_PREFIX = 'SCAN#';
+export const scanConfigurationKey = (registryId: string): Key => ({ pk: `REGISTRY#${registryId}`, sk: 'SCANCONFIG' });
+export const accountSettingKey = (registryId: string, name: string): Key => ({ pk: `REGISTRY#${registryId}`, sk: `SETTING#${name}` });
+export const activeFeedKey = (registryId: string): Key => ({ pk: `FEED#${registryId}`, sk: 'ACTIVE' });
 
 /** The digest in an image item's sort key. */
 export const digestOfImageSk = (sk: string) => sk.slice(IMAGE_PREFIX.length);
@@ -71,4 +86,11 @@ export const tagOfSk = (sk: string) => sk.slice(TAG_PREFIX.length);
 // S3
 export const uploadObject = (uploadId: string) => `uploads/${uploadId}/data`;
 export const pendingPartObject = (uploadId: string, firstByte: number) => `uploads/${uploadId}/pending/${String(firstByte).padStart(16, '0')}`;
+export const wholeUploadObject = (uploadId: string, nonce: string) => `uploads/${uploadId}/whole/${nonce}`;
 export const manifestObject = (digest: string) => `manifests/${digest.replace(':', '/')}`;
+export const layerIndexObject = (digest: string, indexerVersion: number) => `scan/layers/v${indexerVersion}/${digest.replace(':', '/')}.json`;
+export const inventoryObject = (digest: string, indexerVersion: number) => `scan/inventory/v${indexerVersion}/${digest.replace(':', '/')}.json`;
+export const scanPlanObject = (scanId: string) => `scan/jobs/${scanId}/plan.json`;
+export const findingsObject = (uid: string, digest: string, scanId: string) => `scan/findings/${uid}/${digest.replace(':', '/')}/${scanId}.json`;
+export const feedManifestObject = (feedId: string) => `feeds/${feedId}/manifest.json`;
+export const feedShardObject = (feedId: string, ecosystem: string, bucket: number) => `feeds/${feedId}/${encodeURIComponent(ecosystem)}/${String(bucket).padStart(3, '0')}.json`;

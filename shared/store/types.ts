@@ -70,6 +70,8 @@ export type UploadRecord = {
   hashState: string;
   createdAt: number;
   expiresAt: number;
+  /** S3 key of the whole blob when one request stored all of it as a single object (no multipart). */
+  wholeObject?: string;
   /** sha256 of bytes [0, upTo) when one streamed request hashed them itself (OCI uploads). */
   streamDigest?: { upTo: number; digest: string };
 };

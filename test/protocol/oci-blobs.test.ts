@@ -104,6 +104,24 @@ describe('blob uploads', () => {
     expect(await registry.deps.layers.getBlob(wrong)).toBeUndefined();
   });
 
+  it('takes a further chunk after a streamed request stored the first bytes whole', async () => {
+    const bytes = randomBytes(6 * 1024 * 1024 + 777);
+    const start = await oci.fetch('/v2/blobs/a/blobs/uploads/', { method: 'POST' });
+    const location = start.headers.get('location')!;
+    const head = bytes.subarray(0, 1_000_000);
+    const streamed = await oci.fetch(location, { method: 'PATCH', body: head });
+    expect(streamed.status).toBe(202);
+    expect(streamed.headers.get('range')).toBe(`0-${head.length - 1}`);
+    const rest = bytes.subarray(head.length);
+    const chunk = await oci.fetch(location, { method: 'PATCH', body: rest, headers: { 'content-range': `${head.length}-${bytes.length - 1}` } });
+    expect(chunk.status).toBe(202);
+    expect(chunk.headers.get('range')).toBe(`0-${bytes.length - 1}`);
+    const digest = sha256(bytes);
+    expect((await oci.fetch(`${location}?digest=${digest}`, { method: 'PUT' })).status).toBe(201);
+    const get = await oci.fetch(`/v2/blobs/a/blobs/${digest}`);
+    expect(Buffer.from(await (await fetch(get.headers.get('location')!)).arrayBuffer()).equals(bytes)).toBe(true);
+  });
+
   it('accepts a sha512 digest', async () => {
     const bytes = randomBytes(2000);
     const digest = 'sha512:' + createHash('sha512').update(bytes).digest('hex');

@@ -13,7 +13,18 @@ export class MultipartRuleError extends Error {
 }
 
 export class S3BlobStore implements BlobStore {
-  constructor(private readonly s3: S3Client, private readonly bucket: string) {}
+  constructor(private readonly s3: S3Client, private readonly bucket: string) {
+    // Blobs are verified by their digest, so the signature need not cover the payload: saying so spares a
+    // SHA-256 pass over every byte stored, and lets bodies be streams of unknown content.
+    s3.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { headers?: Record<string, string> };
+        if (request.headers) request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+        return next(args);
+      },
+      { step: 'build', name: 'unsignedPayload', override: true },
+    );
+  }
 
   async put(key: string, body: Buffer | Readable, length?: number) {
     await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: length ?? (Buffer.isBuffer(body) ? body.length : undefined) }));
