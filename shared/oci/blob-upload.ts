@@ -9,7 +9,7 @@
  * way no blob becomes visible before its digest is verified, and a mismatch leaves nothing behind.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { Deps } from '../deps.ts';
 import type { BlobRecord, UploadRecord } from '../store/types.ts';
 import { uploadObject, wholeUploadObject } from '../store/keys.ts';
@@ -25,9 +25,27 @@ export const CHUNK_BYTES = 8 * 1024 * 1024;
  * multipart upload and its completion copy.
  */
 export async function appendStream(deps: Deps, uid: string, upload: UploadRecord, body: Readable, length?: number): Promise<UploadRecord> {
-  if (upload.wholeObject) upload = await reopenWhole(deps, uid, upload);
-  if (upload.nextByte === 0 && length !== undefined && length > 0) return storeWhole(deps, uid, upload, body, length);
+  if (length === 0) {
+    body.resume();
+    return upload;
+  }
+  if (upload.nextByte === 0 && length !== undefined) return storeWhole(deps, uid, upload, body, length);
+  if (upload.wholeObject) {
+    // Reopen only when bytes really arrive: a completing PUT usually has an empty body of unannounced length.
+    const chunks = body[Symbol.asyncIterator]();
+    let first = await chunks.next();
+    while (!first.done && (first.value as Buffer).length === 0) first = await chunks.next();
+    if (first.done) return upload;
+    upload = await reopenWhole(deps, uid, upload);
+    body = Readable.from(continueWith(first.value as Buffer, chunks));
+  }
   return appendParts(deps, uid, upload, body);
+}
+
+/** `first`, then the rest of an iterator already started. */
+async function* continueWith(first: Buffer, rest: AsyncIterator<unknown>) {
+  yield first;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value as Buffer;
 }
 
 async function appendParts(deps: Deps, uid: string, upload: UploadRecord, body: Readable): Promise<UploadRecord> {
