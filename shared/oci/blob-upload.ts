@@ -13,7 +13,7 @@ import { PassThrough, Readable } from 'node:stream';
 import type { Deps } from '../deps.ts';
 import type { BlobRecord, UploadRecord } from '../store/types.ts';
 import { uploadObject, wholeUploadObject } from '../store/keys.ts';
-import { appendPart, discardUpload, endUpload, finishObject, planPart, readPending, recordBlob } from '../registry/layer-upload.ts';
+import { appendPart, discardUpload, endUpload, finishObject, NO_MULTIPART, planPart, readPending, recordBlob } from '../registry/layer-upload.ts';
 import { OciError } from './errors.ts';
 
 /** Bytes gathered before they go to S3 as one part (S3 wants at least 5 MiB for a non-final part). */
@@ -103,14 +103,13 @@ async function storeWhole(deps: Deps, uid: string, upload: UploadRecord, body: R
     await deps.blobs.delete([key]).catch(() => undefined);
     throw rangeInvalid(upload, 'another request wrote to this upload at the same time');
   }
-  await deps.blobs.abortMultipart(uploadObject(upload.uploadId), upload.multipartId);
+  if (upload.multipartId) await deps.blobs.abortMultipart(uploadObject(upload.uploadId), upload.multipartId);
   return next;
 }
 
 /** More bytes for an upload stored whole: it goes back to a multipart upload holding what it had so far. */
 async function reopenWhole(deps: Deps, uid: string, upload: UploadRecord): Promise<UploadRecord> {
-  const multipartId = await deps.blobs.startMultipart(uploadObject(upload.uploadId));
-  const reset: UploadRecord = { ...upload, multipartId, parts: [], pending: [], pendingBytes: 0, nextByte: 0, wholeObject: undefined, streamDigest: undefined };
+  const reset: UploadRecord = { ...upload, multipartId: NO_MULTIPART, parts: [], pending: [], pendingBytes: 0, nextByte: 0, wholeObject: undefined, streamDigest: undefined };
   if (!(await deps.layers.advanceUpload(uid, reset, upload.nextByte))) throw rangeInvalid(upload, 'another request wrote to this upload at the same time');
   const reopened = await appendParts(deps, uid, reset, await deps.blobs.getStream(upload.wholeObject!));
   await deps.blobs.delete([upload.wholeObject!]).catch(() => undefined);

@@ -43,10 +43,10 @@ export function planPart(sentParts: number, pendingBytes: number, partBytes: num
 /** Starts an upload: an S3 multipart upload and its record, resumable for config.uploadTtlSeconds. */
 export async function startUpload(deps: Deps, uid: string): Promise<UploadRecord> {
   const uploadId = randomUUID();
-  const multipartId = await deps.blobs.startMultipart(uploadObject(uploadId));
   const now = deps.now().getTime();
+  // The S3 multipart upload starts with the first part sent: a small layer never needs one.
   const upload: UploadRecord = {
-    uploadId, nextByte: 0, multipartId, parts: [], pending: [], pendingBytes: 0,
+    uploadId, nextByte: 0, multipartId: NO_MULTIPART, parts: [], pending: [], pendingBytes: 0,
     hashState: await initialHashState(), createdAt: now, expiresAt: now + deps.config.uploadTtlSeconds * 1000,
   };
   await deps.layers.createUpload(uid, upload);
@@ -70,9 +70,10 @@ export async function appendPart(deps: Deps, uid: string, upload: UploadRecord, 
     const pending = await readPending(deps, upload);
     const body = pending.length ? Buffer.concat([pending, bytes]) : bytes;
     const hashState = options.untracked || !isHashTracked(upload) ? UNTRACKED : await hashOnward(upload.hashState, body);
-    const etag = await deps.blobs.uploadPart(uploadObject(uploadId), upload.multipartId, plan.partNumber, body, false);
+    const multipartId = upload.multipartId || (await deps.blobs.startMultipart(uploadObject(uploadId)));
+    const etag = await deps.blobs.uploadPart(uploadObject(uploadId), multipartId, plan.partNumber, body, false);
     next = {
-      ...upload, nextByte: upload.nextByte + bytes.length, parts: [...upload.parts, { partNumber: plan.partNumber, etag }],
+      ...upload, multipartId, nextByte: upload.nextByte + bytes.length, parts: [...upload.parts, { partNumber: plan.partNumber, etag }],
       pending: [], pendingBytes: 0, hashState, expiresAt,
     };
   }
@@ -87,6 +88,9 @@ export async function appendPart(deps: Deps, uid: string, upload: UploadRecord, 
  * completion). Once untracked, an upload stays untracked.
  */
 export type AppendOptions = { untracked?: boolean; extra?: Partial<UploadRecord> };
+
+/** The multipartId of an upload that has sent no part to S3 yet. */
+export const NO_MULTIPART = '';
 
 /** The hash state of an upload whose bytes are verified another way. */
 export const UNTRACKED = '';
@@ -112,7 +116,7 @@ export async function storeUpload(deps: Deps, upload: UploadRecord, sealed: Seal
   const object = uploadObject(upload.uploadId);
   const stored = await deps.layers.getBlob(sealed.digest);
   if (stored) {
-    await deps.blobs.abortMultipart(object, upload.multipartId);
+    if (upload.multipartId) await deps.blobs.abortMultipart(object, upload.multipartId);
     return stored;
   }
   await finishObject(deps, upload, sealed.tail);
@@ -122,6 +126,11 @@ export async function storeUpload(deps: Deps, upload: UploadRecord, sealed: Seal
 /** Completes the upload's S3 object with `tail` (its pending bytes) as the final part; returns the object key. */
 export async function finishObject(deps: Deps, upload: UploadRecord, tail: Buffer): Promise<string> {
   const object = uploadObject(upload.uploadId);
+  if (upload.parts.length === 0) {
+    // Everything is in the tail: one plain object, no multipart upload.
+    await deps.blobs.put(object, tail);
+    return object;
+  }
   let parts = upload.parts;
   if (tail.length > 0 || parts.length === 0) {
     // The final part: S3 allows it under 5 MiB, so a small layer is a single small part.
@@ -153,7 +162,7 @@ export async function endUpload(deps: Deps, uid: string, upload: UploadRecord): 
 /** Abandons an upload: its record, its S3 multipart upload and pending objects. */
 export async function discardUpload(deps: Deps, uid: string, upload: UploadRecord): Promise<void> {
   await deps.layers.deleteUpload(uid, upload.uploadId);
-  await deps.blobs.abortMultipart(uploadObject(upload.uploadId), upload.multipartId);
+  if (upload.multipartId) await deps.blobs.abortMultipart(uploadObject(upload.uploadId), upload.multipartId);
   await deletePending(deps, upload);
 }
 

@@ -59,7 +59,7 @@ export type UploadRecord = {
   uploadId: string;
   /** Next byte expected: the byte count received so far. */
   nextByte: number;
-  /** S3 multipart upload id of uploads/<uploadId>/data. */
+  /** S3 multipart upload id of uploads/<uploadId>/data; empty until the first part is sent. */
   multipartId: string;
   /** Parts sent to S3 so far, in order. */
   parts: { partNumber: number; etag: string }[];
