@@ -133,7 +133,9 @@ export async function completeUpload(deps: Deps, uid: string, upload: UploadReco
     await dropUpload(deps, uid, upload);
     throw new OciError('DIGEST_INVALID', `provided digest ${digest} did not match uploaded content (${known})`);
   }
-  const stored = await deps.layers.getBlob(digest);
+  // A blob stored whole with a verified digest goes straight to the conditional record (which keeps an
+  // existing blob of that digest and drops this copy); otherwise look first, to skip completing a copy.
+  const stored = upload.wholeObject && known === digest ? undefined : await deps.layers.getBlob(digest);
   let blob: BlobRecord;
   if (stored && known === digest) {
     await dropUpload(deps, uid, upload);

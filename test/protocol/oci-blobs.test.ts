@@ -4,6 +4,8 @@ import { CreateRepositoryCommand } from '@aws-sdk/client-ecr';
 import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { ociClient, ociCode, sha256, type Oci } from '../helpers/oci.ts';
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 let registry: TestRegistry;
 let oci: Oci;
@@ -120,6 +122,18 @@ describe('blob uploads', () => {
     expect((await oci.fetch(`${location}?digest=${digest}`, { method: 'PUT' })).status).toBe(201);
     const get = await oci.fetch(`/v2/blobs/a/blobs/${digest}`);
     expect(Buffer.from(await (await fetch(get.headers.get('location')!)).arrayBuffer()).equals(bytes)).toBe(true);
+  });
+
+  it('stores a blob pushed into two repositories once', async () => {
+    const bytes = randomBytes(4000);
+    const objects = () => readdirSync(join(registry.dataDir, 's3', registry.config.bucketName, 'uploads')).length;
+    const before = objects();
+    const digest = await oci.pushBlob('blobs/a', bytes);
+    const first = await registry.deps.layers.getBlob(digest);
+    await oci.pushBlob('blobs/c', bytes);
+    expect(await registry.deps.layers.getBlob(digest)).toEqual(first);
+    expect(objects()).toBe(before + 1);
+    expect((await oci.fetch(`/v2/blobs/c/blobs/${digest}`, { method: 'HEAD' })).status).toBe(200);
   });
 
   it('accepts a sha512 digest', async () => {
