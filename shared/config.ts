@@ -18,10 +18,14 @@ export type Config = {
   s3Endpoint?: string;
   /** EventBridge bus for ECR-shaped events; the in-process bus when unset (local mode). */
   eventBusName?: string;
+  /** Step Functions state machines are `<prefix><machine>` (e.g. arn:aws:states:…:stateMachine:serverless-ecr-); unset locally. */
+  stateMachineArnPrefix?: string;
   /** partSize InitiateLayerUpload recommends: it must fit a Lambda payload once base64-encoded. */
   layerPartSize: number;
   /** How long an abandoned layer upload stays resumable. */
   uploadTtlSeconds: number;
+  /** Directory holding the OSV vulnerability feed exports (`<Ecosystem>/all.zip`) that scans match against. */
+  scanFeedDir?: string;
   /** OCI blob GETs: `redirect` (307 to a presigned S3 URL) or `stream` (through the registry, with Range). */
   ociBlobDelivery: 'redirect' | 'stream';
   /** OCI-Chunk-Min-Length advertised to chunking clients. */
@@ -50,10 +54,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     s3Endpoint: env.S3_ENDPOINT || undefined,
     eventBusName: env.EVENT_BUS_NAME || undefined,
+    stateMachineArnPrefix: env.STATE_MACHINE_ARN_PREFIX || undefined,
     layerPartSize: Number(env.LAYER_PART_SIZE ?? 4 * 1024 * 1024),
     uploadTtlSeconds: Number(env.UPLOAD_TTL_SECONDS ?? 24 * 3600),
+    scanFeedDir: env.SCAN_FEED_DIR || undefined,
     ociBlobDelivery: env.OCI_BLOB_DELIVERY === 'stream' ? 'stream' : 'redirect',
-    ociChunkMinLength: Number(env.OCI_CHUNK_MIN_LENGTH ?? 5 * 1024 * 1024),
+    // Small chunks are coalesced into S3 parts, so the minimum is only advice; it never exceeds the maximum.
+    ociChunkMinLength: Number(env.OCI_CHUNK_MIN_LENGTH ?? Math.min(5 * 1024 * 1024, Number(env.OCI_CHUNK_MAX_LENGTH || Infinity))),
     ociChunkMaxLength: env.OCI_CHUNK_MAX_LENGTH ? Number(env.OCI_CHUNK_MAX_LENGTH) : undefined,
     signingKey: deriveSigningKey(secretAccessKey),
   };

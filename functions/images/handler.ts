@@ -5,6 +5,7 @@ import { putImage } from '../../shared/registry/put-image.ts';
 import { batchDeleteImage, batchGetImage } from '../../shared/registry/images.ts';
 import { describeImages, listImages } from '../../shared/registry/image-listing.ts';
 import { listImageReferrers } from '../../shared/registry/referrers.ts';
+import { updateImageStorageClass } from '../../shared/registry/storage-class.ts';
 
 export const operations = {
   PutImage: putImage,
@@ -13,6 +14,7 @@ export const operations = {
   ListImages: listImages,
   DescribeImages: describeImages,
   ListImageReferrers: listImageReferrers,
+  UpdateImageStorageClass: updateImageStorageClass,
 };
 
 export const createHandler = (deps: () => Deps) => ecrHandler(operations, deps);

@@ -9,6 +9,8 @@ import * as repositories from '../../functions/repositories/handler.ts';
 import * as auth from '../../functions/auth/handler.ts';
 import * as layers from '../../functions/layers/handler.ts';
 import * as images from '../../functions/images/handler.ts';
+import * as lifecycle from '../../functions/lifecycle/handler.ts';
+import * as scanning from '../../functions/scanning/handler.ts';
 
 export function groupHandlers(deps: () => Deps): Partial<Record<Group, Handler>> {
   return {
@@ -16,6 +18,8 @@ export function groupHandlers(deps: () => Deps): Partial<Record<Group, Handler>>
     auth: auth.createHandler(deps),
     layers: layers.createHandler(deps),
     images: images.createHandler(deps),
+    lifecycle: lifecycle.createHandler(deps),
+    scanning: scanning.createHandler(deps),
   };
 }
 

@@ -29,6 +29,8 @@ export async function startHost(deps: Deps, hostname: string, port: number): Pro
   const unsupported = ecrHandler({}, () => deps);
   const oci = ociHandlers(() => deps);
   const server = createServer((req, res) => {
+    // The registry's own clock, as AWS sends its own: SDKs correct their clock skew from this header.
+    res.setHeader('date', deps.now().toUTCString());
     const served = (req.url ?? '').startsWith('/v2') ? serveOci(req, res, oci) : serve(req, res, handlers, unsupported);
     served.catch((e) => {
       console.error('host error', e);

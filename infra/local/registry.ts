@@ -6,12 +6,24 @@ import { resolve } from 'node:path';
 import { configFromEnv, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, type Config } from '../../shared/config.ts';
 import { createDeps, type Deps } from '../../shared/deps.ts';
 import { InProcessBus } from '../../shared/events/publisher.ts';
+import type { LocalJobStarter } from '../../shared/jobs/local.ts';
+import { DEFAULT_TRIGGERS, LocalLifecycleTriggers, type TriggerOptions } from '../../shared/lifecycle/triggers.ts';
+import { DEFAULT_FEED_INTERVAL_SECONDS, LocalScanTriggers } from '../../shared/scan/triggers.ts';
+import { localJobStarter } from './jobs.ts';
 import { startEmbeddedStack } from './stack.ts';
 import { startHost } from './host.ts';
 
-export type LocalRegistry = { endpoint: string; port: number; deps: Deps; bus: InProcessBus; config: Config; stop(): Promise<void> };
+export type LocalRegistry = { endpoint: string; port: number; deps: Deps; bus: InProcessBus; config: Config; jobs: LocalJobStarter; stop(): Promise<void> };
 
-export type LocalOptions = { dataDir?: string; port?: number; hostname?: string; env?: NodeJS.ProcessEnv; log?: (line: string) => void };
+export type LocalOptions = {
+  dataDir?: string; port?: number; hostname?: string; env?: NodeJS.ProcessEnv; log?: (line: string) => void;
+  /** The registry's clock (push times, lifecycle ages, signature skew); the system clock by default. */
+  now?: () => Date;
+  /** Pause before each state machine retry, in ms, instead of the definitions' (tests). */
+  jobRetryIntervalMs?: number;
+  /** Lifecycle trigger timings; LIFECYCLE_PUSH_DEBOUNCE_MS sets the push debounce. */
+  lifecycleTriggers?: Partial<TriggerOptions>;
+};
 
 /** Starts a registry; data under `dataDir` survives a stop and a new start. */
 export async function startLocalRegistry(options: LocalOptions = {}): Promise<LocalRegistry> {
@@ -26,7 +38,17 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
   const stack = await startEmbeddedStack({ dataDir, tableName: base.tableName, bucketName: base.bucketName, region: base.region });
   const config: Config = { ...base, dynamodbEndpoint: stack.dynamodbEndpoint, s3Endpoint: stack.s3Endpoint, layerPartSize: Number(env.LAYER_PART_SIZE ?? 10 * 1024 * 1024) };
   const bus = new InProcessBus(options.log);
-  const deps = createDeps(config, bus);
+  const deps = createDeps(config, bus, (d) => localJobStarter(() => d, { retryIntervalMs: options.jobRetryIntervalMs }));
+  if (options.now) deps.now = options.now;
+  const jobs = deps.jobs as LocalJobStarter;
+  const triggers = new LocalLifecycleTriggers(deps, {
+    ...DEFAULT_TRIGGERS,
+    ...(env.LIFECYCLE_PUSH_DEBOUNCE_MS ? { debounceMs: Number(env.LIFECYCLE_PUSH_DEBOUNCE_MS) } : {}),
+    ...options.lifecycleTriggers,
+  });
+  triggers.start(bus);
+  const scanTriggers = new LocalScanTriggers(deps, Number(env.SCAN_FEED_INTERVAL_SECONDS ?? DEFAULT_FEED_INTERVAL_SECONDS));
+  await scanTriggers.start(bus);
   const host = await startHost(deps, hostname, port);
   return {
     endpoint: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${host.port}`,
@@ -34,8 +56,12 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
     deps,
     bus,
     config,
+    jobs,
     async stop() {
       await host.close();
+      await triggers.stop();
+      await scanTriggers.stop();
+      await jobs.stop();
       await stack.close();
     },
   };

@@ -41,9 +41,11 @@ export function ecrHandler(operations: Record<string, Operation>, getDeps: () =>
         const { event } = request;
         const body = eventBody(event);
         const headers = Object.fromEntries(Object.entries(event.headers).filter(([, v]) => v !== undefined)) as Record<string, string>;
+        // Behind CloudFront the Host is the API's own; the router puts the Host the client signed in x-forwarded-host.
+        const signedHeaders = headers['x-forwarded-host'] ? { ...headers, host: headers['x-forwarded-host'] } : headers;
         const accessKeyId = await verifySigV4(
           // Every ECR call is POST / as signed by the client, whatever path a router rewrote it to.
-          { method: event.requestContext.http.method, path: '/', query: eventQuery(event), headers, body },
+          { method: event.requestContext.http.method, path: '/', query: eventQuery(event), headers: signedHeaders, body },
           'ecr',
           (id) => (id === deps.config.accessKeyId ? deps.config.secretAccessKey : undefined),
           deps.now(),

@@ -2,9 +2,12 @@
 import type { CallContext } from '../protocol/ecr-handler.ts';
 import { ImageNotFoundException, InvalidParameterException } from '../errors.ts';
 import type { ImageRecord, RepositoryRecord } from '../store/types.ts';
+import type { ScanRecord } from '../store/scans.ts';
+import { imageScanDetail } from '../scan/summary.ts';
 import { checkRegistryId, requireRepository } from './common.ts';
 import { mapLimit, resolveImageId, type ImageId } from './image-ids.ts';
 import { nextToken, readToken } from './pagination.ts';
+import { imageStatus, imageStatusFilter } from './storage-class.ts';
 
 const DEFAULT_PAGE = 100;
 const TAG_LOOKUPS_IN_FLIGHT = 16;
@@ -20,17 +23,20 @@ export async function listImages(input: any, call: CallContext) {
   const status: TagStatus = input.filter?.tagStatus ?? 'ANY';
   const limit = input.maxResults ?? DEFAULT_PAGE;
   let cursor = readToken<Cursor>(call, repo.uid, input.nextToken) ?? { phase: status === 'UNTAGGED' ? 'images' : 'tags' };
+  const statusOk = await imageStatusFilter(call, repo, input.filter?.imageStatus);
   const imageIds: ImageId[] = [];
   while (imageIds.length < limit) {
     if (cursor.phase === 'tags') {
       const page = await call.deps.images.listTags(repo.uid, limit - imageIds.length, cursor.key);
-      imageIds.push(...page.items.map((t) => ({ imageDigest: t.digest, imageTag: t.tag })));
+      const found = statusOk && (await mapLimit(page.items, TAG_LOOKUPS_IN_FLIGHT, (t) => call.deps.images.get(repo.uid, t.digest)));
+      const tags = found ? page.items.filter((_, i) => found[i] && statusOk!(found[i]!)) : page.items;
+      imageIds.push(...tags.map((t) => ({ imageDigest: t.digest, imageTag: t.tag })));
       if (page.cursor) { cursor = { phase: 'tags', key: page.cursor }; continue; }
       if (status === 'TAGGED') return { imageIds };
       cursor = { phase: 'images' };
     } else {
       const page = await untaggedPage(call, repo, limit - imageIds.length, cursor.key);
-      imageIds.push(...page.items.map((i) => ({ imageDigest: i.digest })));
+      imageIds.push(...page.items.filter((i) => !statusOk || statusOk(i)).map((i) => ({ imageDigest: i.digest })));
       if (!page.cursor) return { imageIds };
       cursor = { phase: 'images', key: page.cursor };
     }
@@ -42,7 +48,7 @@ export async function listImages(input: any, call: CallContext) {
 export async function describeImages(input: any, call: CallContext) {
   const registryId = checkRegistryId(call, input.registryId);
   const repo = await requireRepository(call, input.repositoryName);
-  const detail = (image: ImageRecord, tags: string[]) => imageDetail(registryId, repo, image, tags);
+  const detail = (image: ImageRecord, tags: string[], scan?: ScanRecord) => imageDetail(registryId, repo, image, tags, scan);
   if (input.imageIds) {
     if (input.nextToken !== undefined || input.maxResults !== undefined || input.filter !== undefined) {
       throw new InvalidParameterException("Invalid parameter at 'imageIds' failed to satisfy constraint: 'imageIds cannot be combined with filter, maxResults or nextToken'");
@@ -57,17 +63,21 @@ export async function describeImages(input: any, call: CallContext) {
     }
     const images = [...seen.values()];
     const tags = await mapLimit(images, TAG_LOOKUPS_IN_FLIGHT, (i) => call.deps.images.tagsOf(repo.uid, i.digest));
-    return { imageDetails: images.map((image, i) => detail(image, tags[i])) };
+    const scans = await call.deps.scans.getMany(repo.uid, images.map((i) => i.digest));
+    return { imageDetails: images.map((image, i) => detail(image, tags[i], scans.get(image.digest))) };
   }
   const status: TagStatus = input.filter?.tagStatus ?? 'ANY';
   const limit = input.maxResults ?? DEFAULT_PAGE;
   let key = readToken<Record<string, any>>(call, repo.uid, input.nextToken);
+  const statusOk = await imageStatusFilter(call, repo, input.filter?.imageStatus);
   const imageDetails: ReturnType<typeof imageDetail>[] = [];
   do {
     const page = await call.deps.images.list(repo.uid, limit - imageDetails.length, key);
     const tags = await mapLimit(page.items, TAG_LOOKUPS_IN_FLIGHT, (i) => call.deps.images.tagsOf(repo.uid, i.digest));
+    const scans = await call.deps.scans.getMany(repo.uid, page.items.map((i) => i.digest));
     page.items.forEach((image, i) => {
-      if (status === 'ANY' || (status === 'TAGGED') === tags[i].length > 0) imageDetails.push(detail(image, tags[i]));
+      if (statusOk && !statusOk(image)) return;
+      if (status === 'ANY' || (status === 'TAGGED') === tags[i].length > 0) imageDetails.push(detail(image, tags[i], scans.get(image.digest)));
     });
     key = page.cursor;
   } while (key && imageDetails.length < limit);
@@ -82,7 +92,7 @@ async function untaggedPage(call: CallContext, repo: RepositoryRecord, limit: nu
 }
 
 /** The ImageDetail structure of the ECR API. */
-export function imageDetail(registryId: string, repo: RepositoryRecord, image: ImageRecord, tags: string[]) {
+export function imageDetail(registryId: string, repo: RepositoryRecord, image: ImageRecord, tags: string[], scan?: ScanRecord) {
   return {
     registryId,
     repositoryName: repo.name,
@@ -93,5 +103,9 @@ export function imageDetail(registryId: string, repo: RepositoryRecord, image: I
     imageManifestMediaType: image.manifestMediaType,
     ...(image.artifactMediaType ? { artifactMediaType: image.artifactMediaType } : {}),
     ...(image.lastPulledAt ? { lastRecordedPullTime: new Date(image.lastPulledAt) } : {}),
+    imageStatus: imageStatus(image),
+    ...(image.lastArchivedAt ? { lastArchivedAt: new Date(image.lastArchivedAt) } : {}),
+    ...(image.lastActivatedAt ? { lastActivatedAt: new Date(image.lastActivatedAt) } : {}),
+    ...imageScanDetail(scan),
   };
 }

@@ -23,6 +23,10 @@ export async function batchGetImage(input: any, call: CallContext) {
     const resolved = await resolveImageId(call, repo, id);
     if ('failure' in resolved) { failures.push(resolved.failure); continue; }
     const { image } = resolved;
+    if (image.archived) {
+      failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image is archived and cannot be pulled; restore it with UpdateImageStorageClass (targetStorageClass STANDARD)' });
+      continue;
+    }
     if (accepted && !accepted.includes(image.manifestMediaType)) {
       failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: `The image's media type ${image.manifestMediaType} is not one of the acceptedMediaTypes` });
       continue;

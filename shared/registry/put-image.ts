@@ -13,6 +13,7 @@ import { checkRegistryId, requireRepository } from './common.ts';
 import { imagePushedEvent } from './events.ts';
 import { digestOf, ManifestError, parseManifest, type ParsedManifest } from './manifests.ts';
 import { isTagImmutable } from './tag-mutability.ts';
+import { restoreIfArchived } from './storage-class.ts';
 
 /** Manifests larger than this live in S3 rather than in their image item (DynamoDB items stop at 400 KB). */
 export const INLINE_MANIFEST_BYTES = 300 * 1024;
@@ -49,6 +50,7 @@ export async function storeImage(call: CallContext, repo: RepositoryRecord, text
     throw new ImageDigestDoesNotMatchException(`The digest '${options.digest}' does not match the digest '${digest}' that Amazon ECR calculated for the image manifest.`);
   }
   await checkReferences(call, repo, parsed);
+  await restoreIfArchived(call, repo, digest);
 
   const tag = options.tag;
   const current = tag !== undefined ? await images.getTag(repo.uid, tag) : undefined;

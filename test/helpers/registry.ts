@@ -3,15 +3,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { startLocalRegistry, type LocalRegistry } from '../../infra/local/registry.ts';
+import { startLocalRegistry, type LocalOptions, type LocalRegistry } from '../../infra/local/registry.ts';
 
 export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 export type TestRegistry = LocalRegistry & { dataDir: string; ecr: ECRClient; restart(): Promise<TestRegistry>; destroy(): Promise<void> };
 
+/** What a test may set beyond the environment: the registry's clock, state machine retry pauses, lifecycle triggers. */
+export type TestOptions = Pick<LocalOptions, 'now' | 'jobRetryIntervalMs' | 'lifecycleTriggers'>;
+
 /** A registry on a free loopback port with its own data directory. */
-export async function startTestRegistry(dataDir = mkdtempSync(join(tmpdir(), 'secr-')), env: NodeJS.ProcessEnv = {}): Promise<TestRegistry> {
-  const registry = await startLocalRegistry({ dataDir, port: 0, hostname: '127.0.0.1', env: { ...env } });
+export async function startTestRegistry(dataDir = mkdtempSync(join(tmpdir(), 'secr-')), env: NodeJS.ProcessEnv = {}, options: TestOptions = {}): Promise<TestRegistry> {
+  const registry = await startLocalRegistry({ dataDir, port: 0, hostname: '127.0.0.1', env: { ...env }, ...options });
   const ecr = ecrClient(registry.endpoint);
   return {
     ...registry,
@@ -20,7 +23,7 @@ export async function startTestRegistry(dataDir = mkdtempSync(join(tmpdir(), 'se
     async restart() {
       ecr.destroy();
       await registry.stop();
-      return startTestRegistry(dataDir, env);
+      return startTestRegistry(dataDir, env, options);
     },
     async destroy() {
       ecr.destroy();

@@ -1,0 +1,16 @@
+/** Lambda of the lifecycle group: lifecycle policies and their previews. */
+import { depsFromEnv, type Deps } from '../../shared/deps.ts';
+import { ecrHandler } from '../../shared/protocol/ecr-handler.ts';
+import { deleteLifecyclePolicy, getLifecyclePolicy, putLifecyclePolicy } from '../../shared/lifecycle/policies.ts';
+import { getLifecyclePolicyPreview, startLifecyclePolicyPreview } from '../../shared/lifecycle/preview.ts';
+
+export const operations = {
+  PutLifecyclePolicy: putLifecyclePolicy,
+  GetLifecyclePolicy: getLifecyclePolicy,
+  DeleteLifecyclePolicy: deleteLifecyclePolicy,
+  StartLifecyclePolicyPreview: startLifecyclePolicyPreview,
+  GetLifecyclePolicyPreview: getLifecyclePolicyPreview,
+};
+
+export const createHandler = (deps: () => Deps) => ecrHandler(operations, deps);
+export const handler = createHandler(depsFromEnv);

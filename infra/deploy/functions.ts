@@ -1,0 +1,82 @@
+/**
+ * Which Lambdas the deployment has and which HTTP routes reach them, derived from the code that exists:
+ * every ECR group of infra/routing.ts whose functions/<group>/handler.ts exists gets `POST /ecr/<group>`,
+ * and the non-ECR functions below (OCI data plane, Step Functions task handlers) join when their folder
+ * does. A new group or task handler plugs in by creating its handler.ts; serverless.yml is never edited.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { GROUPS, type Group } from '../routing.ts';
+
+/** One HTTP API route: `<METHOD> <path>`, as API Gateway writes route keys. */
+export type RouteKey = `${'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'} /${string}`;
+
+export type DeployedFunction = {
+  /** The serverless function name: the folder under functions/, plus the entry's suffix for extra entry points. */
+  name: string;
+  /** The folder under functions/ (several functions may share one, and its role). */
+  folder: string;
+  kind: 'ecr' | 'oci' | 'task';
+  /** Path of the entry point from the project root, without extension. */
+  entry: string;
+  /** The exported handler. */
+  export: string;
+  routes: RouteKey[];
+  /** serverless events besides the HTTP routes (EventBridge rules, schedules). */
+  events: Record<string, unknown>[];
+};
+
+/** An entry point of a non-ECR folder beyond its `handler`, with what invokes it. */
+export type ExtraEntry = { export: string; suffix: string; events: Record<string, unknown>[] };
+
+const OCI = '/v2/{proxy+}';
+
+/** EventBridge pattern of a successful push, as shared/events/eventbridge.ts publishes it. */
+export const PUSH_PATTERN = { source: ['serverless-ecr'], 'detail-type': ['ECR Image Action'], detail: { 'action-type': ['PUSH'], result: ['SUCCESS'] } };
+/** Marks where the registry's event bus goes in an eventBridge event (filled in by serverless-parts.ts). */
+export const REGISTRY_BUS = '<registry event bus>';
+
+/**
+ * The functions that are not ECR operation groups. The OCI API is split by method: reads (GET/HEAD) go to
+ * oci-pull, writes to oci-push, which also gives each its own narrower IAM role. Any other folder under
+ * functions/ is a task handler (its `handler` runs the Task states of infra/*.asl.json), whose other entry
+ * points, listed here, are invoked by EventBridge rules and schedules.
+ */
+export const NON_ECR: Readonly<Record<string, { routes?: RouteKey[]; entries?: ExtraEntry[] }>> = {
+  'oci-pull': { routes: ['GET /v2', 'HEAD /v2', `GET ${OCI}`, `HEAD ${OCI}`] },
+  'oci-push': { routes: [`POST ${OCI}`, `PUT ${OCI}`, `PATCH ${OCI}`, `DELETE ${OCI}`] },
+  'lifecycle-jobs': {
+    entries: [
+      { export: 'onImageAction', suffix: 'on-push', events: [{ eventBridge: { eventBus: REGISTRY_BUS, pattern: PUSH_PATTERN } }] },
+      { export: 'onSchedule', suffix: 'daily', events: [{ schedule: 'rate(1 day)' }] },
+    ],
+  },
+  // The feed import schedule (onFeedSchedule) is not deployed: it reads SCAN_FEED_DIR, a directory a Lambda cannot keep.
+  'scanning-jobs': { entries: [{ export: 'onImageAction', suffix: 'on-push', events: [{ eventBridge: { eventBus: REGISTRY_BUS, pattern: PUSH_PATTERN } }] }] },
+};
+
+/** The path an ECR group is routed to behind the CloudFront function. */
+export const ecrPath = (group: Group): `/${string}` => `/ecr/${group}`;
+
+/** The functions to deploy: those whose functions/<folder>/handler.ts exists under `root`, ECR groups first. */
+export function deployedFunctions(root: string): DeployedFunction[] {
+  const has = (name: string) => existsSync(join(root, 'functions', name, 'handler.ts'));
+  const ecr: DeployedFunction[] = GROUPS.filter(has).map((group) => ({
+    name: group, folder: group, kind: 'ecr', entry: `functions/${group}/handler`, export: 'handler', routes: [`POST ${ecrPath(group)}`], events: [],
+  }));
+  const dirs = existsSync(join(root, 'functions')) ? readdirSync(join(root, 'functions')).sort() : [];
+  const others = dirs.filter((name) => !(GROUPS as readonly string[]).includes(name) && has(name)).flatMap((folder): DeployedFunction[] => {
+    const spec = NON_ECR[folder] ?? {};
+    const base = { folder, kind: spec.routes ? 'oci' as const : 'task' as const, entry: `functions/${folder}/handler` };
+    return [
+      { ...base, name: folder, export: 'handler', routes: spec.routes ?? [], events: [] },
+      ...(spec.entries ?? []).map((e) => ({ ...base, name: `${folder}-${e.suffix}`, export: e.export, routes: [], events: e.events })),
+    ];
+  });
+  return [...ecr, ...others];
+}
+
+/** The ECR groups among the deployed functions. */
+export function deployedGroups(functions: DeployedFunction[]): Group[] {
+  return functions.filter((f) => f.kind === 'ecr').map((f) => f.name as Group);
+}

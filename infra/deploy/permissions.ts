@@ -1,0 +1,101 @@
+/**
+ * Least privilege, in one table: what each function may do, and the IAM role statements built from it.
+ * Every statement names the table (and its index), the bucket's objects, the event bus, the state
+ * machines, the function's own log group or the secret parameter: no `*` action, no `*` resource.
+ * The rows for groups that exist were derived from the store calls their operations make (checked by
+ * test/deploy/permissions.test.ts, which records every AWS call); the others are what their issues
+ * describe, to be narrowed when their handlers land. A function without a row fails `npm run package`.
+ */
+import { tableDefinition } from '../table.ts';
+
+export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'BatchGetItem' | 'BatchWriteItem';
+export type BucketAction = 'GetObject' | 'PutObject' | 'DeleteObject' | 'AbortMultipartUpload';
+
+export type Access = {
+  /** DynamoDB actions on the registry table and its indexes. */
+  table?: readonly TableAction[];
+  /** S3 actions on the objects of the blob bucket (HeadObject needs GetObject; multipart parts need PutObject). */
+  bucket?: readonly BucketAction[];
+  /** events:PutEvents on the registry's event bus. */
+  publishEvents?: boolean;
+  /** states:StartExecution on the deployment's state machines. */
+  startStateMachines?: boolean;
+};
+
+const READ: TableAction[] = ['GetItem', 'Query', 'BatchGetItem'];
+const WRITE: TableAction[] = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'];
+
+/** What each function (by folder name under functions/) may do beyond writing its own logs and reading the secret. */
+export const PERMISSIONS: Readonly<Record<string, Access>> = {
+  // GetAuthorizationToken seals a token with the key derived from the secret: no data access at all.
+  auth: {},
+  repositories: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'], publishEvents: true },
+  images: { table: [...READ, ...WRITE], bucket: ['GetObject', 'PutObject'], publishEvents: true },
+  layers: { table: ['GetItem', 'BatchGetItem', 'PutItem', 'DeleteItem'], bucket: ['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload'] },
+  // Rows read from the stores, blob and job calls of shared/lifecycle and shared/scan; the groups below have no handler yet.
+  lifecycle: { table: [...READ, ...WRITE], startStateMachines: true },
+  'lifecycle-jobs': { table: [...READ, ...WRITE], bucket: ['GetObject'], publishEvents: true, startStateMachines: true },
+  scanning: { table: [...READ, ...WRITE], bucket: ['GetObject'], publishEvents: true, startStateMachines: true },
+  'scanning-jobs': { table: [...READ, ...WRITE], bucket: ['GetObject', 'PutObject', 'DeleteObject'], publishEvents: true, startStateMachines: true },
+  'oci-pull': { table: [...READ, 'UpdateItem'], bucket: ['GetObject'] },
+  'oci-push': { table: [...READ, ...WRITE], bucket: ['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload'], publishEvents: true },
+  registry: { table: [...READ, ...WRITE] },
+  cache: { table: [...READ, ...WRITE] },
+};
+
+/** CloudFormation values for the resources a role may name. */
+export type ResourceRefs = {
+  table: unknown;
+  bucket: unknown;
+  eventBus: unknown;
+  stateMachines: unknown[];
+  /** The log groups of the functions sharing the role. */
+  logGroups: unknown[];
+  secretParameter: string;
+  /** A customer-managed KMS key that encrypts the secret parameter ('' for SSM's AWS-managed key). */
+  secretKmsKey: string;
+};
+
+type Statement = { Effect: 'Allow'; Action: string[]; Resource: unknown[] };
+
+const sub = (text: string) => ({ 'Fn::Sub': text });
+const SECRETS_MANAGER_REFERENCE = '/aws/reference/secretsmanager/';
+
+/** The statements of one function's role; throws for a function without a row in PERMISSIONS. */
+export function roleStatements(functionName: string, refs: ResourceRefs): Statement[] {
+  if (!Object.hasOwn(PERMISSIONS, functionName)) {
+    throw new Error(`functions/${functionName} has no row in infra/deploy/permissions.ts: say what it may access before it is deployed`);
+  }
+  const access = PERMISSIONS[functionName];
+  const statements: Statement[] = [
+    { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: refs.logGroups },
+    ...secretStatements(refs),
+  ];
+  if (access.table?.length) {
+    const indexes = (tableDefinition('t').GlobalSecondaryIndexes ?? []).map((i) => ({ 'Fn::Join': ['', [refs.table, `/index/${i.IndexName}`]] }));
+    statements.push({ Effect: 'Allow', Action: access.table.map((a) => `dynamodb:${a}`), Resource: [refs.table, ...indexes] });
+  }
+  if (access.bucket?.length) {
+    statements.push({ Effect: 'Allow', Action: access.bucket.map((a) => `s3:${a}`), Resource: [{ 'Fn::Join': ['', [refs.bucket, '/*']] }] });
+  }
+  if (access.publishEvents) statements.push({ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [refs.eventBus] });
+  if (access.startStateMachines && refs.stateMachines.length) {
+    statements.push({ Effect: 'Allow', Action: ['states:StartExecution'], Resource: refs.stateMachines });
+  }
+  return statements;
+}
+
+/** Reading the secret access key at cold start: the SSM parameter, the Secrets Manager secret it may reference, the KMS key. */
+function secretStatements(refs: ResourceRefs): Statement[] {
+  const name = refs.secretParameter;
+  const statements: Statement[] = [
+    { Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: [sub(`arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`)] },
+  ];
+  if (name.startsWith(SECRETS_MANAGER_REFERENCE)) {
+    const secret = name.slice(SECRETS_MANAGER_REFERENCE.length);
+    // A secret's ARN ends in a dash and six random characters.
+    statements.push({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${secret}-??????`)] });
+  }
+  if (refs.secretKmsKey) statements.push({ Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [refs.secretKmsKey] });
+  return statements;
+}

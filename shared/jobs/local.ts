@@ -1,0 +1,116 @@
+/**
+ * JobStarter in the registry process: aws-local-stepfunctions interprets infra/<machine>.asl.json and runs each
+ * Task state with the task of that name (the same functions the task Lambdas serve). Executions run in the
+ * background; `idle()` waits for them, `stop()` lets them finish (or aborts them after a grace period).
+ */
+import './polyfill.ts';
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { StateMachine } from 'aws-local-stepfunctions';
+import type { JobStarter, Tasks } from './starter.ts';
+
+type StateDefinition = { Type: string; Retry?: unknown[]; ItemProcessor?: MachineDefinition; Iterator?: MachineDefinition; Branches?: MachineDefinition[] };
+type MachineDefinition = { StartAt: string; States: Record<string, StateDefinition> };
+
+/** How an execution ended, for logs and tests. */
+export type ExecutionRecord = { executionArn: string; machine: string; status: 'SUCCEEDED' | 'FAILED'; output?: unknown; error?: string };
+
+export type LocalJobOptions = {
+  /** Region and account in the execution ARNs. */
+  region: string;
+  accountId: string;
+  /** Pause before each retry in milliseconds instead of the definitions' IntervalSeconds (tests). */
+  retryIntervalMs?: number;
+  /** Called when an execution ends. */
+  onFinished?: (record: ExecutionRecord) => void;
+};
+
+const INFRA = new URL('../../infra/', import.meta.url);
+
+/** The definition of infra/<machine>.asl.json. */
+export function loadDefinition(machine: string): MachineDefinition {
+  if (!/^[a-z0-9-]+$/.test(machine)) throw new Error(`Invalid state machine name '${machine}'`);
+  return JSON.parse(readFileSync(new URL(`${machine}.asl.json`, INFRA), 'utf8')) as MachineDefinition;
+}
+
+/** Every state of a definition, nested Map and Parallel states included, with its name. */
+export function allStates(definition: MachineDefinition): [string, StateDefinition][] {
+  return Object.entries(definition.States).flatMap(([name, state]) => [
+    [name, state] as [string, StateDefinition],
+    ...[state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].flatMap((inner) => (inner ? allStates(inner) : [])),
+  ]);
+}
+
+export class LocalJobStarter implements JobStarter {
+  private readonly running = new Map<string, { abort: () => void; done: Promise<void> }>();
+  private readonly machines = new Map<string, { machine: StateMachine; handlers: Record<string, (input: any) => Promise<any>>; retries: Record<string, number> }>();
+  private stopped = false;
+  /** The most recent finished executions, oldest first (at most 1000). */
+  readonly history: ExecutionRecord[] = [];
+
+  constructor(private readonly tasks: Record<string, Tasks>, private readonly options: LocalJobOptions) {}
+
+  async start(machine: string, input: Record<string, unknown>) {
+    if (this.stopped) throw new Error('The local job runner is stopped.');
+    const prepared = this.prepare(machine);
+    const executionArn = `arn:aws:states:${this.options.region}:${this.options.accountId}:execution:${machine}:${randomUUID()}`;
+    const execution = prepared.machine.run(JSON.parse(JSON.stringify(input)), {
+      overrides: { taskResourceLocalHandlers: prepared.handlers, ...(this.options.retryIntervalMs !== undefined ? { retryIntervalOverrides: prepared.retries } : {}) },
+      noThrowOnAbort: true,
+    });
+    const done = execution.result.then(
+      (output) => this.finished({ executionArn, machine, status: 'SUCCEEDED', output }),
+      (error: Error) => {
+        // The interpreter wraps the failure (a Fail state's Error and Cause, or a task's error) in an ExecutionError.
+        const cause = (error?.cause ?? error) as Error;
+        this.finished({ executionArn, machine, status: 'FAILED', error: `${cause?.name}: ${cause?.message}` });
+      },
+    );
+    this.running.set(executionArn, { abort: execution.abort, done });
+    return { executionArn };
+  }
+
+  /** Resolves once no execution is running (executions started meanwhile included). */
+  async idle(): Promise<void> {
+    while (this.running.size) await Promise.all([...this.running.values()].map((e) => e.done));
+  }
+
+  /** Refuses new executions, waits up to `graceMs` for running ones, then aborts those left. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.stopped = true;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.idle(), new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs); })]);
+    clearTimeout(timer);
+    for (const execution of this.running.values()) execution.abort();
+    await Promise.all([...this.running.values()].map((e) => e.done));
+  }
+
+  private finished(record: ExecutionRecord) {
+    this.running.delete(record.executionArn);
+    this.history.push(record);
+    if (this.history.length > 1000) this.history.shift();
+    if (record.status === 'FAILED') console.error(JSON.stringify({ level: 'error', message: 'state machine execution failed', ...record }));
+    this.options.onFinished?.(record);
+  }
+
+  /** The interpreter for a machine, with its Task states bound to the tasks of the same name. */
+  private prepare(name: string) {
+    const cached = this.machines.get(name);
+    if (cached) return cached;
+    const tasks = this.tasks[name];
+    if (!tasks) throw new Error(`No tasks are registered for the state machine '${name}' (infra/local/jobs.ts)`);
+    const definition = loadDefinition(name);
+    const handlers: Record<string, (input: any) => Promise<any>> = {};
+    const retries: Record<string, number> = {};
+    for (const [stateName, state] of allStates(definition)) {
+      if (state.Retry) retries[stateName] = this.options.retryIntervalMs ?? 0;
+      if (state.Type !== 'Task') continue;
+      if (!Object.hasOwn(tasks, stateName)) throw new Error(`The Task state '${stateName}' of ${name} has no task of that name`);
+      // Data crosses the interpreter as JSON, as it crosses Step Functions: nothing but plain values survives.
+      handlers[stateName] = async (input) => JSON.parse(JSON.stringify((await tasks[stateName](input)) ?? null));
+    }
+    const prepared = { machine: new StateMachine(definition as any), handlers, retries };
+    this.machines.set(name, prepared);
+    return prepared;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Background jobs as Step Functions state machines, started through one interface: `JobStarter.start(machine,
+ * input)`. In AWS it is Step Functions itself (shared/jobs/sfn.ts); locally aws-local-stepfunctions runs the
+ * very same definitions inside the registry process (shared/jobs/local.ts), calling the same task handlers the
+ * Lambdas run.
+ *
+ * How to add a state machine (say `scan-image`):
+ *  1. Write `infra/scan-image.asl.json` in JSONPath (the local interpreter ignores JSONata). Every Task state has
+ *     `"Resource": "${<Name>JobsFunctionArn}"` (a DefinitionSubstitutions placeholder the deployment fills in
+ *     with the task Lambda's ARN) and `"Parameters": { "task": "<the state's own name>", ... }`; give it a
+ *     `TimeoutSeconds` (the local interpreter's default is 60 s), Retry and Catch as the job needs.
+ *  2. In `functions/<group>-jobs/handler.ts` export `createTasks(deps)`: the task functions keyed by state name
+ *     (each receives the state's effective input and returns its result), and `handler`, the Lambda entry point,
+ *     built with `taskHandler(createTasks(depsFromEnv))` from this file.
+ *  3. Register the machine and its tasks in `infra/local/jobs.ts` so the local registry can run it.
+ *  4. Start it from the domain with `deps.jobs.start('scan-image', input)`. In AWS the machine's ARN is
+ *     `STATE_MACHINE_ARN_PREFIX` + `scan-image` (the deployment names machines that way).
+ * test/unit/state-machines.test.ts validates every infra/*.asl.json with asl-validator and checks that each Task
+ * state names a task its handler module serves.
+ */
+
+/** Starts executions of the registry's state machines. */
+export interface JobStarter {
+  /** Starts an execution of `machine` (the name of infra/<machine>.asl.json); resolves once it is started, not finished. */
+  start(machine: string, input: Record<string, unknown>): Promise<{ executionArn: string }>;
+}
+
+/** A Step Functions task: the state's effective input in, the state's result out. */
+export type Task = (input: any) => Promise<unknown>;
+export type Tasks = Record<string, Task>;
+
+/** The Lambda entry point serving several Task states: dispatches on the `task` member the state passes. */
+export function taskHandler(tasks: Tasks) {
+  return async (event: { task?: string }) => {
+    const task = event?.task !== undefined && Object.hasOwn(tasks, event.task) ? tasks[event.task] : undefined;
+    if (!task) throw new Error(`Unknown task '${event?.task}'`);
+    return task(event);
+  };
+}
+
+/** Where no state machines are configured: every start fails, saying what to set. */
+export class UnconfiguredJobStarter implements JobStarter {
+  async start(machine: string): Promise<never> {
+    throw new Error(`Cannot start the ${machine} state machine: STATE_MACHINE_ARN_PREFIX is not set.`);
+  }
+}

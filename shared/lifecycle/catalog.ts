@@ -1,0 +1,38 @@
+/** Reading a repository for evaluation: its images and tags in pages, without manifests. */
+import { randomUUID } from 'node:crypto';
+import type { Deps } from '../deps.ts';
+import type { CallContext } from '../protocol/ecr-handler.ts';
+import type { EvaluatedImage } from './evaluate.ts';
+
+/** Items read per page: DynamoDB returns at most 1 MB a page anyway. */
+const PAGE = 1000;
+
+/**
+ * Every image of the repository with its tags. Images are read before tags: an image pushed meanwhile is left
+ * out of this evaluation (never mistaken for untagged), and a tag that moved meanwhile is seen where it is now.
+ */
+export async function readRepository(deps: Deps, uid: string): Promise<EvaluatedImage[]> {
+  const images: EvaluatedImage[] = [];
+  const byDigest = new Map<string, EvaluatedImage>();
+  let cursor: Record<string, any> | undefined;
+  do {
+    const page = await deps.imageStates.imageSummaries(uid, PAGE, cursor);
+    for (const summary of page.items) {
+      const image: EvaluatedImage = { ...summary, tags: [] };
+      images.push(image);
+      byDigest.set(image.digest, image);
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  do {
+    const page = await deps.images.listTags(uid, PAGE, cursor);
+    for (const tag of page.items) byDigest.get(tag.digest)?.tags.push(tag.tag);
+    cursor = page.cursor;
+  } while (cursor);
+  return images;
+}
+
+/** The CallContext of a background job, for the domain functions requests also use (deletes, events). */
+export function jobCall(deps: Deps, operation: string, requestId: string = randomUUID()): CallContext {
+  return { deps, operation, requestId, host: deps.config.publicHost ?? 'localhost', accessKeyId: deps.config.accessKeyId };
+}

@@ -1,0 +1,22 @@
+/** The scan fields of the ECR API: ImageScanStatus, ImageScanFindingsSummary, and what DescribeImages adds. */
+import type { ScanRecord } from '../store/scans.ts';
+
+/** The ImageScanStatus of a scan record. */
+export function scanStatus(scan: ScanRecord) {
+  return { status: scan.status, ...(scan.description ? { description: scan.description } : {}) };
+}
+
+/** The ImageScanFindingsSummary of a completed scan: completion time, feed time, counts of present severities. */
+export function findingsSummary(scan: ScanRecord) {
+  return {
+    ...(scan.completedAt ? { imageScanCompletedAt: new Date(scan.completedAt) } : {}),
+    ...(scan.feedImportedAt ? { vulnerabilitySourceUpdatedAt: new Date(scan.feedImportedAt) } : {}),
+    findingSeverityCounts: scan.findingSeverityCounts ?? {},
+  };
+}
+
+/** What DescribeImages adds for a scanned image: imageScanStatus, and imageScanFindingsSummary once complete. */
+export function imageScanDetail(scan: ScanRecord | undefined) {
+  if (!scan) return {};
+  return { imageScanStatus: scanStatus(scan), ...(scan.status === 'COMPLETE' ? { imageScanFindingsSummary: findingsSummary(scan) } : {}) };
+}
