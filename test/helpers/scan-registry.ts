@@ -3,7 +3,11 @@
  * bounded wait for a scan (the scan record a push starts in the background, then the SDK waiter).
  */
 import { DescribeImageScanFindingsCommand, waitUntilImageScanComplete, type ECRClient } from '@aws-sdk/client-ecr';
-import { errorName } from './registry.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { errorName, startTestRegistry, type TestRegistry } from './registry.ts';
+import type { RegistryEvent } from '../../shared/events/publisher.ts';
 import { dpkgStatus, layerTar, osRelease, osvRecord, writeOsvFeed } from './scan-fixtures.ts';
 
 /** 30 packages named pkgNN, each with one advisory: enough for three pages of ten. */
@@ -62,3 +66,20 @@ export async function waitForScan(ecr: ECRClient, repositoryName: string, imageD
 /** The value of a basic finding's attribute. */
 export const attr = (f: { attributes?: { key?: string; value?: string }[] }, key: string) => f.attributes?.find((a) => a.key === key)?.value;
 
+export type ScanRegistry = { registry: TestRegistry; ecr: ECRClient; feedDir: string; events: RegistryEvent[]; destroy(): Promise<void> };
+
+/** A registry whose feed location holds the tests' feed, with every event it publishes collected. */
+export async function startScanRegistry(): Promise<ScanRegistry> {
+  const feedDir = mkdtempSync(join(tmpdir(), 'secr-feed-'));
+  writeFeed(feedDir);
+  const registry = await startTestRegistry(undefined, { SCAN_FEED_DIR: feedDir });
+  const events: RegistryEvent[] = [];
+  registry.bus.subscribe((e) => events.push(e));
+  return {
+    registry, ecr: registry.ecr, feedDir, events,
+    async destroy() {
+      await registry.destroy();
+      rmSync(feedDir, { recursive: true, force: true });
+    },
+  };
+}

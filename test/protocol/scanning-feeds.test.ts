@@ -2,34 +2,29 @@
  * Image scanning through the real @aws-sdk/client-ecr, continued: the layer index cache, multi-architecture
  * images, feed imports and enhanced (continuous) scanning, against feeds the tests write into SCAN_FEED_DIR.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BatchGetRepositoryScanningConfigurationCommand, CreateRepositoryCommand, DescribeImageScanFindingsCommand, PutImageCommand, PutRegistryScanningConfigurationCommand,
   StartImageScanCommand, type ECRClient,
 } from '@aws-sdk/client-ecr';
-import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
+import type { TestRegistry } from '../helpers/registry.ts';
 import { apkInstalled, layerTar, osRelease, osvRecord, pushImageOfLayers, writeOsvFeed } from '../helpers/scan-fixtures.ts';
-import { attr, debianBase, debianUpper, waitForScan, writeFeed } from '../helpers/scan-registry.ts';
+import { attr, debianBase, debianUpper, waitForScan, startScanRegistry, type ScanRegistry } from '../helpers/scan-registry.ts';
 import type { RegistryEvent } from '../../shared/events/publisher.ts';
 
+let scan: ScanRegistry;
 let registry: TestRegistry;
 let ecr: ECRClient;
-const feedDir = mkdtempSync(join(tmpdir(), 'secr-feed-'));
-const events: RegistryEvent[] = [];
+let feedDir: string;
+let events: RegistryEvent[];
 
 beforeAll(async () => {
-  writeFeed(feedDir);
-  registry = await startTestRegistry(undefined, { SCAN_FEED_DIR: feedDir });
-  ecr = registry.ecr;
-  registry.bus.subscribe((e) => events.push(e));
+  scan = await startScanRegistry();
+  ({ registry, ecr, feedDir, events } = scan);
 });
-afterAll(async () => {
-  await registry?.destroy();
-  rmSync(feedDir, { recursive: true, force: true });
-});
+afterAll(async () => { await scan?.destroy(); });
 
 describe('layer index cache, multi-architecture images and feeds', () => {
   it('indexes a shared base layer once: a second image scans from the cached index even with the base blob gone', async () => {

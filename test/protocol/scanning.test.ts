@@ -3,36 +3,28 @@
  * machine (infra/scan.asl.json) in the local registry over layers built in the tests, against a small OSV
  * feed written by the tests into the registry's feed location (SCAN_FEED_DIR).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BatchGetRepositoryScanningConfigurationCommand, CreateRepositoryCommand, DescribeImageScanFindingsCommand, DescribeImagesCommand, GetAccountSettingCommand,
   GetRegistryScanningConfigurationCommand, PutAccountSettingCommand, PutImageCommand, PutRegistryScanningConfigurationCommand, StartImageScanCommand,
   UpdateImageStorageClassCommand, paginateDescribeImageScanFindings, type ECRClient,
 } from '@aws-sdk/client-ecr';
-import { errorName, rejection, startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
+import { errorName, rejection, type TestRegistry } from '../helpers/registry.ts';
 import { pushLayer } from '../helpers/layers.ts';
 import { apkInstalled, dpkgStatus, layerTar, osRelease, pushImageOfLayers } from '../helpers/scan-fixtures.ts';
-import { attr, debianBase, debianUpper, MANY, waitForScan, writeFeed } from '../helpers/scan-registry.ts';
+import { attr, debianBase, debianUpper, MANY, waitForScan, startScanRegistry, type ScanRegistry } from '../helpers/scan-registry.ts';
 import type { RegistryEvent } from '../../shared/events/publisher.ts';
 
+let scan: ScanRegistry;
 let registry: TestRegistry;
 let ecr: ECRClient;
-const feedDir = mkdtempSync(join(tmpdir(), 'secr-feed-'));
-const events: RegistryEvent[] = [];
+let events: RegistryEvent[];
 
 beforeAll(async () => {
-  writeFeed(feedDir);
-  registry = await startTestRegistry(undefined, { SCAN_FEED_DIR: feedDir });
-  ecr = registry.ecr;
-  registry.bus.subscribe((e) => events.push(e));
+  scan = await startScanRegistry();
+  ({ registry, ecr, events } = scan);
 });
-afterAll(async () => {
-  await registry?.destroy();
-  rmSync(feedDir, { recursive: true, force: true });
-});
+afterAll(async () => { await scan?.destroy(); });
 
 describe('scan on push', () => {
   it('scans an image pushed to a scanOnPush repository and reports the CVEs of its Debian packages', async () => {
