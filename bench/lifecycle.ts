@@ -18,7 +18,7 @@ import { evaluateApply, type RunInput } from '../shared/lifecycle/runs.ts';
 import { peakRssMb } from './lib.ts';
 
 const DAY = 24 * 3600_000;
-const OLD_SPACE_CAP_MB = Number(process.env.BENCH_OLD_SPACE_MB ?? 64);
+const OLD_SPACE_CAP_MB = Number(process.env.BENCH_OLD_SPACE_MB ?? 128);
 const POLICY = JSON.stringify({
   rules: [
     { rulePriority: 1, description: 'keep the 5000 newest releases', selection: { tagStatus: 'tagged', tagPatternList: ['v*'], countType: 'imageCountMoreThan', countNumber: 5000 }, action: { type: 'expire' } },

@@ -13,7 +13,7 @@ type StateDefinition = { Type: string; Retry?: unknown[]; ItemProcessor?: Machin
 type MachineDefinition = { StartAt: string; States: Record<string, StateDefinition> };
 
 /** How an execution ended, for logs and tests. */
-export type ExecutionRecord = { executionArn: string; machine: string; status: 'SUCCEEDED' | 'FAILED'; output?: unknown; error?: string };
+export type ExecutionRecord = { executionArn: string; machine: string; input: Record<string, unknown>; status: 'SUCCEEDED' | 'FAILED'; output?: unknown; error?: string };
 
 export type LocalJobOptions = {
   /** Region and account in the execution ARNs. */
@@ -59,11 +59,11 @@ export class LocalJobStarter implements JobStarter {
       noThrowOnAbort: true,
     });
     const done = execution.result.then(
-      (output) => this.finished({ executionArn, machine, status: 'SUCCEEDED', output }),
+      (output) => this.finished({ executionArn, machine, input, status: 'SUCCEEDED', output }),
       (error: Error) => {
         // The interpreter wraps the failure (a Fail state's Error and Cause, or a task's error) in an ExecutionError.
         const cause = (error?.cause ?? error) as Error;
-        this.finished({ executionArn, machine, status: 'FAILED', error: `${cause?.name}: ${cause?.message}` });
+        this.finished({ executionArn, machine, input, status: 'FAILED', error: `${cause?.name}: ${cause?.message}` });
       },
     );
     this.running.set(executionArn, { abort: execution.abort, done });

@@ -50,7 +50,7 @@ export function evaluatePolicy(policy: Policy, images: EvaluatedImage[], now: nu
       if (identified.has(image.digest)) continue;
       actions.set(image.digest, {
         digest: image.digest,
-        tags: [...image.tags].sort(),
+        tags: isSorted(image.tags) ? image.tags : [...image.tags].sort(),
         pushedAt: image.pushedAt,
         type: rule.action === 'expire' ? 'EXPIRE' : 'TRANSITION',
         rulePriority: rule.rulePriority,
@@ -89,6 +89,11 @@ function marked(rule: Rule, selected: EvaluatedImage[], now: number): EvaluatedI
     case 'sinceImageTransitioned':
       return selected.filter((image) => image.lastArchivedAt !== undefined && image.lastArchivedAt < limit);
   }
+}
+
+function isSorted(tags: string[]): boolean {
+  for (let i = 1; i < tags.length; i++) if (tags[i - 1] > tags[i]) return false;
+  return true;
 }
 
 /** Push time, or the last restore from the archive when there was one (ECR's last_activated_at). */
