@@ -61,4 +61,10 @@ install_debian_packages() {
 
 install_npm_dependencies
 install_debian_packages
-exec npx vitest run "$@"
+# vitest's own summary, then the plain closing line CI reads ("N passed, N failed").
+report=$(mktemp)
+trap 'rm -f "$report"' EXIT
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""))' "$report" || true
+exit "$status"
