@@ -109,6 +109,20 @@ describe('manifests over the OCI API', () => {
     expect((await oci.fetch(`/v2/m/delete/manifests/${sha256(text)}`, { method: 'DELETE' })).status).toBe(404);
   });
 
+  it('deletes a tag, and the image with its last tag, as BatchDeleteImage does', async () => {
+    const { manifest } = await repoWithImage('m/deltag');
+    const text = manifest();
+    await oci.pushManifest('m/deltag', 'a', text);
+    await oci.pushManifest('m/deltag', 'b', text);
+    expect((await oci.fetch('/v2/m/deltag/manifests/a', { method: 'DELETE' })).status).toBe(202);
+    expect((await oci.fetch('/v2/m/deltag/manifests/a')).status).toBe(404);
+    expect(await (await oci.fetch(`/v2/m/deltag/manifests/${sha256(text)}`)).text()).toBe(text);
+    expect((await oci.fetch('/v2/m/deltag/manifests/b', { method: 'DELETE' })).status).toBe(202);
+    const gone = await oci.fetch(`/v2/m/deltag/manifests/${sha256(text)}`);
+    expect(gone.status).toBe(404);
+    expect(await ociCode(gone)).toBe('MANIFEST_UNKNOWN');
+  });
+
   it('serves an image put through the ECR API, and shows an OCI push to DescribeImages', async () => {
     await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: 'm/cross' }));
     const blobs = await pushBlobs(registry.ecr, 'm/cross');
