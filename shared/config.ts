@@ -26,6 +26,8 @@ export type Config = {
   uploadTtlSeconds: number;
   /** Directory holding the OSV vulnerability feed exports (`<Ecosystem>/all.zip`) that scans match against. */
   scanFeedDir?: string;
+  /** Key prefix of the blob bucket holding the OSV exports (`<prefix><Ecosystem>/all.zip`): the feed location in AWS. */
+  scanFeedS3Prefix?: string;
   /** OCI blob GETs: `redirect` (307 to a presigned S3 URL) or `stream` (through the registry, with Range). */
   ociBlobDelivery: 'redirect' | 'stream';
   /** OCI-Chunk-Min-Length advertised to chunking clients. */
@@ -58,6 +60,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     layerPartSize: Number(env.LAYER_PART_SIZE ?? 4 * 1024 * 1024),
     uploadTtlSeconds: Number(env.UPLOAD_TTL_SECONDS ?? 24 * 3600),
     scanFeedDir: env.SCAN_FEED_DIR || undefined,
+    scanFeedS3Prefix: env.SCAN_FEED_S3_PREFIX || undefined,
     ociBlobDelivery: env.OCI_BLOB_DELIVERY === 'stream' ? 'stream' : 'redirect',
     // Small chunks are coalesced into S3 parts, so the minimum is only advice; it never exceeds the maximum.
     ociChunkMinLength: Number(env.OCI_CHUNK_MIN_LENGTH ?? Math.min(5 * 1024 * 1024, Number(env.OCI_CHUNK_MAX_LENGTH || Infinity))),

@@ -24,10 +24,24 @@ export type DeployedFunction = {
   routes: RouteKey[];
   /** serverless events besides the HTTP routes (EventBridge rules, schedules). */
   events: Record<string, unknown>[];
+  /** Settings of this function that differ from the provider's (a long job's timeout, memory, /tmp size). */
+  settings?: FunctionSettings;
 };
 
+/** Per-function serverless settings: timeout in seconds, memory and ephemeral storage (/tmp) in MB. */
+export type FunctionSettings = { timeout?: number; memorySize?: number; ephemeralStorageSize?: number };
+
 /** An entry point of a non-ECR folder beyond its `handler`, with what invokes it. */
-export type ExtraEntry = { export: string; suffix: string; events: Record<string, unknown>[] };
+export type ExtraEntry = { export: string; suffix: string; events: Record<string, unknown>[]; settings?: FunctionSettings };
+
+/** The key prefix of the blob bucket where users upload the OSV exports (`aws s3 cp all.zip s3://<bucket>/feeds/incoming/Debian/all.zip`). */
+export const FEED_PREFIX = 'feeds/incoming/';
+
+/**
+ * The feed import: Lambda's maximum timeout, and /tmp sized for one all.zip of a few GB at a time (each
+ * export is copied there for random access, then deleted); the shards being built are held in memory.
+ */
+export const FEED_IMPORT_SETTINGS: FunctionSettings = { timeout: 900, memorySize: 3008, ephemeralStorageSize: 10240 };
 
 const OCI = '/v2/{proxy+}';
 
@@ -51,8 +65,13 @@ export const NON_ECR: Readonly<Record<string, { routes?: RouteKey[]; entries?: E
       { export: 'onSchedule', suffix: 'daily', events: [{ schedule: 'rate(1 day)' }] },
     ],
   },
-  // The feed import schedule (onFeedSchedule) is not deployed: it reads SCAN_FEED_DIR, a directory a Lambda cannot keep.
-  'scanning-jobs': { entries: [{ export: 'onImageAction', suffix: 'on-push', events: [{ eventBridge: { eventBus: REGISTRY_BUS, pattern: PUSH_PATTERN } }] }] },
+  'scanning-jobs': {
+    entries: [
+      { export: 'onImageAction', suffix: 'on-push', events: [{ eventBridge: { eventBus: REGISTRY_BUS, pattern: PUSH_PATTERN } }] },
+      // Imports the OSV exports under FEED_PREFIX of the blob bucket when they changed.
+      { export: 'onFeedSchedule', suffix: 'feed-import', events: [{ schedule: 'rate(1 hour)' }], settings: FEED_IMPORT_SETTINGS },
+    ],
+  },
 };
 
 /** The path an ECR group is routed to behind the CloudFront function. */
@@ -70,7 +89,7 @@ export function deployedFunctions(root: string): DeployedFunction[] {
     const base = { folder, kind: spec.routes ? 'oci' as const : 'task' as const, entry: `functions/${folder}/handler` };
     return [
       { ...base, name: folder, export: 'handler', routes: spec.routes ?? [], events: [] },
-      ...(spec.entries ?? []).map((e) => ({ ...base, name: `${folder}-${e.suffix}`, export: e.export, routes: [], events: e.events })),
+      ...(spec.entries ?? []).map((e) => ({ ...base, name: `${folder}-${e.suffix}`, export: e.export, routes: [], events: e.events, ...(e.settings ? { settings: e.settings } : {}) })),
     ];
   });
   return [...ecr, ...others];

@@ -7,6 +7,7 @@
  * describe, to be narrowed when their handlers land. A function without a row fails `npm run package`.
  */
 import { tableDefinition } from '../table.ts';
+import { FEED_PREFIX } from './functions.ts';
 
 export type TableAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'Query' | 'BatchGetItem' | 'BatchWriteItem';
 export type BucketAction = 'GetObject' | 'PutObject' | 'DeleteObject' | 'AbortMultipartUpload';
@@ -16,6 +17,8 @@ export type Access = {
   table?: readonly TableAction[];
   /** S3 actions on the objects of the blob bucket (HeadObject needs GetObject; multipart parts need PutObject). */
   bucket?: readonly BucketAction[];
+  /** s3:ListBucket on the blob bucket, only for keys under these prefixes (the feed location). */
+  listPrefixes?: readonly string[];
   /** events:PutEvents on the registry's event bus. */
   publishEvents?: boolean;
   /** states:StartExecution on the deployment's state machines. */
@@ -36,7 +39,8 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   lifecycle: { table: [...READ, ...WRITE], startStateMachines: true },
   'lifecycle-jobs': { table: [...READ, ...WRITE], bucket: ['GetObject'], publishEvents: true, startStateMachines: true },
   scanning: { table: [...READ, ...WRITE], bucket: ['GetObject'], publishEvents: true, startStateMachines: true },
-  'scanning-jobs': { table: [...READ, ...WRITE], bucket: ['GetObject', 'PutObject', 'DeleteObject'], publishEvents: true, startStateMachines: true },
+  // The feed import lists the feed location (GetObject already covers reading the exports).
+  'scanning-jobs': { table: [...READ, ...WRITE], bucket: ['GetObject', 'PutObject', 'DeleteObject'], listPrefixes: [FEED_PREFIX], publishEvents: true, startStateMachines: true },
   'oci-pull': { table: [...READ, 'UpdateItem'], bucket: ['GetObject'] },
   'oci-push': { table: [...READ, ...WRITE], bucket: ['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload'], publishEvents: true },
   registry: { table: [...READ, ...WRITE] },
@@ -56,7 +60,7 @@ export type ResourceRefs = {
   secretKmsKey: string;
 };
 
-type Statement = { Effect: 'Allow'; Action: string[]; Resource: unknown[] };
+type Statement = { Effect: 'Allow'; Action: string[]; Resource: unknown[]; Condition?: Record<string, unknown> };
 
 const sub = (text: string) => ({ 'Fn::Sub': text });
 const SECRETS_MANAGER_REFERENCE = '/aws/reference/secretsmanager/';
@@ -77,6 +81,9 @@ export function roleStatements(functionName: string, refs: ResourceRefs): Statem
   }
   if (access.bucket?.length) {
     statements.push({ Effect: 'Allow', Action: access.bucket.map((a) => `s3:${a}`), Resource: [{ 'Fn::Join': ['', [refs.bucket, '/*']] }] });
+  }
+  if (access.listPrefixes?.length) {
+    statements.push({ Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [refs.bucket], Condition: { StringLike: { 's3:prefix': access.listPrefixes.map((p) => `${p}*`) } } });
   }
   if (access.publishEvents) statements.push({ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [refs.eventBus] });
   if (access.startStateMachines && refs.stateMachines.length) {

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { cloudFrontFunctionCode } from './cloudfront-function.ts';
-import { deployedFunctions, deployedGroups, REGISTRY_BUS, type DeployedFunction } from './functions.ts';
+import { deployedFunctions, deployedGroups, FEED_PREFIX, REGISTRY_BUS, type DeployedFunction } from './functions.ts';
 import { roleStatements } from './permissions.ts';
 import { IDS, resources } from './resources.ts';
 import { normalizedName, stateMachines } from './state-machines.ts';
@@ -86,6 +86,8 @@ export function serverlessParts(options: DeployOptions, root: string) {
       LAYER_PART_SIZE: String(4 * 1024 * 1024),
       OCI_CHUNK_MAX_LENGTH: String(4 * 1024 * 1024),
       OCI_BLOB_DELIVERY: 'redirect',
+      // The feed location: OSV exports uploaded to <bucket>/feeds/incoming/<Ecosystem>/all.zip.
+      SCAN_FEED_S3_PREFIX: FEED_PREFIX,
     },
     stepFunctions: {
       validate: false,
@@ -101,6 +103,7 @@ function functionConfig(fn: DeployedFunction) {
     handler: `${fn.entry}.${fn.export}`,
     role: roleId(fn.folder),
     description: describe[fn.kind],
+    ...fn.settings,
     events: [
       ...fn.routes.map((route) => ({ httpApi: route })),
       ...fn.events.map((event) => JSON.parse(JSON.stringify(event), (_, v) => (v === REGISTRY_BUS ? { Ref: IDS.eventBus } : v))),

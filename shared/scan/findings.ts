@@ -22,6 +22,7 @@ export function trackerUri(ecosystem: string, name: string, id: string): string 
   if (base === 'Debian' && name.startsWith('CVE-')) return `https://security-tracker.debian.org/tracker/${name}`;
   if (base === 'Ubuntu' && name.startsWith('CVE-')) return `https://ubuntu.com/security/${name}`;
   if (base === 'Alpine' && name.startsWith('CVE-')) return `https://security.alpinelinux.org/vuln/${name}`;
+  if (base === 'Red Hat' && name.startsWith('CVE-')) return `https://access.redhat.com/security/cve/${name}`;
   return `https://osv.dev/vulnerability/${id}`;
 }
 

@@ -1,8 +1,9 @@
 /**
  * The matcher: an image's inventory against the advisories of one feed. OS packages are matched by
  * their source package where the database names one (Debian and Ubuntu publish advisories per source
- * package, Alpine per origin), with the distribution's own version order; language packages (npm,
- * PyPI) by name and their ecosystem's order.
+ * package, Alpine per origin), with the distribution's own version order; RPM packages by both their
+ * source and binary names (OSV's RPM feeds name either); language packages (npm, PyPI) by name and
+ * their ecosystem's order.
  */
 import type { Inventory, Located } from './index/coalesce.ts';
 import { affects, normalizeName, type Advisory } from './feed/osv.ts';
@@ -30,23 +31,31 @@ export type Match = {
 export async function matchInventory(inventory: Inventory, source: AdvisorySource, options: { languages: boolean }): Promise<Match[]> {
   const matches: Match[] = [];
   if (inventory.osEcosystem) {
-    matches.push(...await matchGroup(inventory.osEcosystem, 'OS', inventory.osPackages, source, (l) => ({ name: l.pkg.source ?? l.pkg.name, version: l.pkg.sourceVersion ?? l.pkg.version })));
+    const rpm = inventory.packageManager === 'rpm';
+    const key = (l: Located) => ({ names: rpm ? [l.pkg.source ?? l.pkg.name, l.pkg.name] : [l.pkg.source ?? l.pkg.name], version: l.pkg.sourceVersion ?? l.pkg.version });
+    for (const ecosystem of feedEcosystems(inventory.osEcosystem)) matches.push(...await matchGroup(ecosystem, 'OS', inventory.osPackages, source, key));
   }
   if (options.languages) {
-    matches.push(...await matchGroup('npm', 'NPM', inventory.npmPackages, source, (l) => ({ name: l.pkg.name, version: l.pkg.version })));
-    matches.push(...await matchGroup('PyPI', 'PYTHONPKG', inventory.pythonPackages, source, (l) => ({ name: normalizeName('PyPI', l.pkg.name), version: l.pkg.version })));
+    matches.push(...await matchGroup('npm', 'NPM', inventory.npmPackages, source, (l) => ({ names: [l.pkg.name], version: l.pkg.version })));
+    matches.push(...await matchGroup('PyPI', 'PYTHONPKG', inventory.pythonPackages, source, (l) => ({ names: [normalizeName('PyPI', l.pkg.name)], version: l.pkg.version })));
   }
   return dedupe(matches);
 }
 
-async function matchGroup(ecosystem: string, kind: PackageKind, packages: Located[], source: AdvisorySource, key: (l: Located) => { name: string; version: string }): Promise<Match[]> {
+/** The feed ecosystems of an OS release: Red Hat's advisories are per repository (`Red Hat:enterprise_linux:9::baseos`). */
+export function feedEcosystems(osEcosystem: string): string[] {
+  if (!osEcosystem.startsWith('Red Hat:')) return [osEcosystem];
+  return ['baseos', 'appstream', 'crb'].map((repo) => `${osEcosystem}::${repo}`);
+}
+
+async function matchGroup(ecosystem: string, kind: PackageKind, packages: Located[], source: AdvisorySource, key: (l: Located) => { names: string[]; version: string }): Promise<Match[]> {
   const compare = comparatorFor(ecosystem);
   if (!compare || !packages.length) return [];
-  const advisories = await source.advisoriesFor(ecosystem, [...new Set(packages.map((l) => key(l).name))]);
+  const advisories = await source.advisoriesFor(ecosystem, [...new Set(packages.flatMap((l) => key(l).names))]);
   const out: Match[] = [];
   for (const located of packages) {
-    const { name, version } = key(located);
-    for (const advisory of advisories.get(name) ?? []) {
+    const { names, version } = key(located);
+    for (const advisory of [...new Set(names)].flatMap((name) => advisories.get(name) ?? [])) {
       const verdict = affects(advisory, version, compare);
       if (verdict.affected) out.push({ advisory, ecosystem, kind, located, ...(verdict.fixed ? { fixed: verdict.fixed } : {}) });
     }

@@ -6,7 +6,7 @@
 import type { Deps } from '../deps.ts';
 import type { RegistryEvent } from '../events/publisher.ts';
 import { scanOnPush } from './start.ts';
-import { runFeedImport } from './feed/job.ts';
+import { runConfiguredFeedImport } from './feed/job.ts';
 
 type Bus = { subscribe(listener: (event: RegistryEvent) => void): () => void };
 
@@ -25,7 +25,7 @@ export class LocalScanTriggers {
     this.unsubscribe = bus.subscribe((event) => {
       if (event['detail-type'] === 'ECR Image Action' && event.detail['action-type'] === 'PUSH') this.track(scanOnPush(this.deps, event), 'scan on push failed');
     });
-    if (!this.deps.config.scanFeedDir) return;
+    if (!this.hasFeedLocation()) return;
     await this.importFeed();
     this.timer = setInterval(() => this.track(this.importFeed(), 'feed import failed'), this.feedIntervalSeconds * 1000);
     this.timer.unref();
@@ -33,13 +33,16 @@ export class LocalScanTriggers {
 
   /** Imports the feed location now (one import at a time). */
   importFeed(force = false): Promise<unknown> {
-    const dir = this.deps.config.scanFeedDir;
-    if (!dir) return Promise.resolve(undefined);
-    this.importing ??= runFeedImport(this.deps, dir, { force })
+    if (!this.hasFeedLocation()) return Promise.resolve(undefined);
+    this.importing ??= runConfiguredFeedImport(this.deps, { force })
       .then((r) => { if (r.imported) console.log(`feed ${r.feedId} imported: ${r.advisories} advisories, ${r.rematched} continuous scans re-matched`); return r; })
       .catch((e) => console.error(JSON.stringify({ level: 'error', message: 'feed import failed', error: String(e) })))
       .finally(() => { this.importing = undefined; });
     return this.importing;
+  }
+
+  private hasFeedLocation() {
+    return Boolean(this.deps.config.scanFeedDir || this.deps.config.scanFeedS3Prefix);
   }
 
   /** Stops listening and waits for the work already started. */

@@ -27,6 +27,8 @@ export interface BlobStore {
   completeMultipart(key: string, multipartId: string, parts: { partNumber: number; etag: string }[]): Promise<void>;
   /** Abandons a multipart upload (best effort: the bucket's lifecycle rule aborts what is left). */
   abortMultipart(key: string, multipartId: string): Promise<void>;
+  /** The objects whose keys start with `prefix`, in key order, with their size and ETag (for the feed location). */
+  list(prefix: string): Promise<{ key: string; size: number; etag: string }[]>;
   /** A short-lived presigned GET URL for exactly this object. */
   presignGet(key: string, expiresInSeconds: number): Promise<string>;
 }

@@ -10,12 +10,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { deployedFunctions } from '../../infra/deploy/functions.ts';
+import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
+import { deployedFunctions, FEED_PREFIX } from '../../infra/deploy/functions.ts';
 import { startEmbeddedStack, type EmbeddedStack } from '../../infra/local/stack.ts';
 import { extractDir, runPackage, unzip } from '../helpers/deploy.ts';
 import { apiGatewayEvent, loadRouter, signedEcrHeaders, viewerEvent, type Router } from '../helpers/edge.ts';
 import { startSsmEndpoint, type SsmEndpoint } from '../helpers/ssm-endpoint.ts';
 import { resourcesOf } from '../helpers/template.ts';
+import { osvRecord, osvZip } from '../helpers/scan-fixtures.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const functions = deployedFunctions(ROOT);
@@ -52,7 +54,7 @@ beforeAll(async () => {
     AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: AWS_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: AWS_CREDENTIALS.secretAccessKey,
     TABLE_NAME: 'bundle-table', BUCKET_NAME: 'bundle-bucket', DYNAMODB_ENDPOINT: stack.dynamodbEndpoint, S3_ENDPOINT: stack.s3Endpoint,
     REGISTRY_ID: '123456789012', REGISTRY_ACCESS_KEY_ID: KEY.accessKeyId, REGISTRY_SECRET_PARAMETER: PARAMETER, SSM_ENDPOINT: ssm.endpoint,
-    REGISTRY_PUBLIC_SCHEME: 'https', OCI_BLOB_DELIVERY: 'redirect',
+    REGISTRY_PUBLIC_SCHEME: 'https', OCI_BLOB_DELIVERY: 'redirect', SCAN_FEED_S3_PREFIX: FEED_PREFIX,
   });
   delete process.env.REGISTRY_SECRET_ACCESS_KEY;
   for (const fn of functions) {
@@ -139,9 +141,15 @@ describe('the packaged bundles', () => {
     }
     const schedule = { version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time: new Date().toISOString(), region: 'us-east-1', resources: [], detail: {} };
     const push = { ...schedule, 'detail-type': 'ECR Image Action', source: 'serverless-ecr', detail: { result: 'SUCCESS', 'repository-name': 'deploy/app', 'image-digest': 'sha256:' + '0'.repeat(64), 'action-type': 'PUSH', 'image-tag': 'v1' } };
+    // An OSV export uploaded to the feed location, as `aws s3 cp` would, for the feed import schedule.
+    const s3 = new S3Client({ region: 'us-east-1', endpoint: stack.s3Endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const body = osvZip([osvRecord('DEBIAN-CVE-2024-9001', 'Debian:12', 'openssl', [{ introduced: '0' }])]);
+    await s3.send(new PutObjectCommand({ Bucket: 'bundle-bucket', Key: `${FEED_PREFIX}Debian/all.zip`, Body: body }));
     for (const fn of tasks.filter((f) => f.export !== 'handler')) {
       const event = fn.events.some((e) => 'schedule' in e) ? schedule : push;
-      expect(await bundles[fn.name][fn.export](event), fn.name).toBeTypeOf('object');
+      const result = await bundles[fn.name][fn.export](event);
+      expect(result, fn.name).toBeTypeOf('object');
+      if (fn.export === 'onFeedSchedule') expect(result, fn.name).toMatchObject({ imported: true, advisories: 1 });
     }
   });
 });

@@ -12,6 +12,9 @@ import {
   PutImageTagMutabilityCommand, SetRepositoryPolicyCommand, TagResourceCommand, UntagResourceCommand,
 } from '@aws-sdk/client-ecr';
 import { PERMISSIONS } from '../../infra/deploy/permissions.ts';
+import { FEED_PREFIX } from '../../infra/deploy/functions.ts';
+import { runConfiguredFeedImport } from '../../shared/scan/feed/job.ts';
+import { osvRecord, osvZip } from '../helpers/scan-fixtures.ts';
 import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { recordAwsCalls, type Recorder } from '../helpers/aws-calls.ts';
 import { imageManifest, indexManifest, pushBlobs, putManifest } from '../helpers/images.ts';
@@ -40,6 +43,7 @@ const granted = (group: string) => {
   return new Set([
     ...(row.table ?? []).map((a) => `dynamodb:${a}`),
     ...(row.bucket ?? []).map((a) => `s3:${a}`),
+    ...(row.listPrefixes?.length ? ['s3:ListBucket'] : []),
     ...(row.publishEvents ? ['events:PutEvents'] : []),
   ]);
 };
@@ -97,6 +101,10 @@ beforeAll(async () => {
   });
 
   await as('auth', () => ecr.send(new GetAuthorizationTokenCommand({})));
+
+  // The feed import schedule of scanning-jobs, reading an export uploaded under the deployed feed prefix.
+  await registry.deps.blobs.put(`${FEED_PREFIX}Debian/all.zip`, osvZip([osvRecord('DEBIAN-CVE-2024-9002', 'Debian:12', 'zlib', [{ introduced: '0' }])]));
+  await as('scanning-jobs', () => runConfiguredFeedImport({ ...registry.deps, config: { ...registry.deps.config, scanFeedDir: undefined, scanFeedS3Prefix: FEED_PREFIX } }));
   await as('repositories', () => ecr.send(new DeleteRepositoryCommand({ repositoryName, force: true })));
 }, 120_000);
 
@@ -110,6 +118,13 @@ describe('the least-privilege table', () => {
     for (const group of ['repositories', 'layers', 'images', 'auth']) {
       expect([...(used[group] ?? [])].sort(), group).toEqual([...granted(group)].sort());
     }
+  });
+
+  it('lets the scanning jobs’ feed import do only what their row grants, listing the bucket under the feed prefix included', () => {
+    const feedImport = [...(used['scanning-jobs'] ?? [])];
+    expect(feedImport).toEqual(expect.arrayContaining(['s3:ListBucket', 's3:GetObject', 's3:PutObject']));
+    for (const action of feedImport) expect(granted('scanning-jobs').has(action), action).toBe(true);
+    expect(PERMISSIONS['scanning-jobs'].listPrefixes).toEqual([FEED_PREFIX]);
   });
 
   it('records the calls of the operations, so a missing grant would show', () => {

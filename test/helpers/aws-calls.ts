@@ -18,7 +18,7 @@ export function iamAction(clientName: string, command: string): string {
   if (clientName.startsWith('S3')) {
     const s3: Record<string, string> = {
       HeadObject: 'GetObject', CreateMultipartUpload: 'PutObject', UploadPart: 'PutObject', CompleteMultipartUpload: 'PutObject',
-      DeleteObjects: 'DeleteObject', UploadPartCopy: 'PutObject', ListParts: 'ListMultipartUploadParts',
+      DeleteObjects: 'DeleteObject', UploadPartCopy: 'PutObject', ListParts: 'ListMultipartUploadParts', ListObjectsV2: 'ListBucket',
     };
     return `s3:${s3[name] ?? name}`;
   }

@@ -80,10 +80,13 @@ export function zip(files: { name: string; content: string | Buffer }[]): Buffer
   return Buffer.concat([...locals, directory, end]);
 }
 
+/** An OSV all.zip export holding one JSON file per record. */
+export const osvZip = (records: any[]): Buffer => zip(records.map((r) => ({ name: `${r.id}.json`, content: JSON.stringify(r) })));
+
 /** Writes `<dir>/<ecosystem>/all.zip` holding one JSON file per OSV record. */
 export function writeOsvFeed(dir: string, ecosystem: string, records: any[]): void {
   mkdirSync(join(dir, ecosystem), { recursive: true });
-  writeFileSync(join(dir, ecosystem, 'all.zip'), zip(records.map((r) => ({ name: `${r.id}.json`, content: JSON.stringify(r) }))));
+  writeFileSync(join(dir, ecosystem, 'all.zip'), osvZip(records));
 }
 
 /** An OSV record affecting one package with one ECOSYSTEM range. */
@@ -116,4 +119,39 @@ async function pushLayerOnce(ecr: any, repositoryName: string, layer: Buffer, pu
     const { sha256Digest } = await import('./layers.ts');
     return sha256Digest(layer);
   }
+}
+
+export type RpmPkg = { name: string; version: string; release: string; epoch?: number; arch?: string; sourceRpm?: string };
+
+/** An RPM header blob as rpmdb stores it: il, dl, il 16-byte entries (tag, type, offset, count), then the data. */
+export function rpmHeaderBlob(p: RpmPkg): Buffer {
+  const entries: { tag: number; type: number; data: Buffer }[] = [];
+  const str = (tag: number, value?: string) => { if (value !== undefined) entries.push({ tag, type: 6, data: Buffer.from(value + '\0') }); };
+  entries.push({ tag: 63, type: 7, data: Buffer.alloc(16) }); // the immutable region trailer, which readers skip
+  str(1000, p.name); str(1001, p.version); str(1002, p.release);
+  if (p.epoch !== undefined) { const b = Buffer.alloc(4); b.writeInt32BE(p.epoch); entries.push({ tag: 1003, type: 4, data: b }); }
+  str(1022, p.arch ?? 'x86_64'); str(1044, p.sourceRpm);
+  const index = Buffer.alloc(entries.length * 16);
+  const data: Buffer[] = [];
+  let offset = 0;
+  entries.forEach((e, i) => {
+    const pad = e.type === 4 ? (4 - (offset % 4)) % 4 : 0; // INT32 data is 4-byte aligned
+    if (pad) { data.push(Buffer.alloc(pad)); offset += pad; }
+    index.writeInt32BE(e.tag, i * 16); index.writeInt32BE(e.type, i * 16 + 4); index.writeInt32BE(offset, i * 16 + 8); index.writeInt32BE(e.type === 7 ? 16 : 1, i * 16 + 12);
+    data.push(e.data); offset += e.data.length;
+  });
+  const head = Buffer.alloc(8);
+  head.writeInt32BE(entries.length, 0); head.writeInt32BE(offset, 4);
+  return Buffer.concat([head, index, ...data]);
+}
+
+/** An rpmdb.sqlite holding these packages in its Packages(hnum, blob) table, as rpm ≥ 4.16 writes it. */
+export async function rpmdbSqlite(pkgs: RpmPkg[]): Promise<Buffer> {
+  const { loadSqlJs } = await import('../../shared/scan/index/rpmdb.ts');
+  const db = new (await loadSqlJs()).Database();
+  db.run('CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)');
+  for (const p of pkgs) db.run('INSERT INTO Packages (blob) VALUES (?)', [rpmHeaderBlob(p)]);
+  const bytes = Buffer.from(db.export());
+  db.close();
+  return bytes;
 }

@@ -68,10 +68,11 @@ export const attr = (f: { attributes?: { key?: string; value?: string }[] }, key
 
 export type ScanRegistry = { registry: TestRegistry; ecr: ECRClient; feedDir: string; events: RegistryEvent[]; destroy(): Promise<void> };
 
-/** A registry whose feed location holds the tests' feed, with every event it publishes collected. */
-export async function startScanRegistry(): Promise<ScanRegistry> {
+/** A registry whose feed location holds the tests' feed (and what `moreFeed` writes), with every event it publishes collected. */
+export async function startScanRegistry(moreFeed?: (feedDir: string) => void): Promise<ScanRegistry> {
   const feedDir = mkdtempSync(join(tmpdir(), 'secr-feed-'));
   writeFeed(feedDir);
+  moreFeed?.(feedDir);
   const registry = await startTestRegistry(undefined, { SCAN_FEED_DIR: feedDir });
   const events: RegistryEvent[] = [];
   registry.bus.subscribe((e) => events.push(e));

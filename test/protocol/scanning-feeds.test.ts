@@ -1,8 +1,10 @@
 /**
  * Image scanning through the real @aws-sdk/client-ecr, continued: the layer index cache, multi-architecture
- * images, feed imports and enhanced (continuous) scanning, against feeds the tests write into SCAN_FEED_DIR.
+ * images, feed imports and enhanced (continuous) scanning, against feeds the tests write into SCAN_FEED_DIR,
+ * and the feed location AWS uses: OSV exports uploaded under SCAN_FEED_S3_PREFIX of the registry's bucket.
  */
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -10,7 +12,7 @@ import {
   StartImageScanCommand, type ECRClient,
 } from '@aws-sdk/client-ecr';
 import type { TestRegistry } from '../helpers/registry.ts';
-import { apkInstalled, layerTar, osRelease, osvRecord, pushImageOfLayers, writeOsvFeed } from '../helpers/scan-fixtures.ts';
+import { apkInstalled, layerTar, osRelease, osvRecord, osvZip, pushImageOfLayers, writeOsvFeed } from '../helpers/scan-fixtures.ts';
 import { attr, debianBase, debianUpper, waitForScan, startScanRegistry, type ScanRegistry } from '../helpers/scan-registry.ts';
 import type { RegistryEvent } from '../../shared/events/publisher.ts';
 
@@ -133,6 +135,60 @@ describe('enhanced scanning', () => {
       await ecr.send(new PutRegistryScanningConfigurationCommand({ scanType: 'BASIC', rules: [] }));
       rmSync(join(feedDir, 'npm'), { recursive: true, force: true });
       rmSync(join(feedDir, 'PyPI'), { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the feed location in the registry bucket (SCAN_FEED_S3_PREFIX, as deployed in AWS)', () => {
+  const prefix = 'feeds/incoming/';
+  const key = `${prefix}Debian/all.zip`;
+  const s3Deps = () => ({ ...registry.deps, config: { ...registry.deps.config, scanFeedDir: undefined, scanFeedS3Prefix: prefix } });
+  const tempDirs = () => readdirSync(tmpdir()).filter((n) => n.startsWith('secr-feed-import-')).sort();
+
+  it('leaves the active feed in place while nothing has been uploaded there', async () => {
+    // Prepare
+    const { runConfiguredFeedImport } = await import('../../shared/scan/feed/job.ts');
+    const before = await registry.deps.scans.activeFeed();
+    // Act
+    const result = await runConfiguredFeedImport(s3Deps());
+    // Assess
+    expect(result).toMatchObject({ imported: false, feedId: before!.feedId });
+    expect(result.reason).toMatch(/holds no OSV export/);
+    expect((await registry.deps.scans.activeFeed())!.feedId).toBe(before!.feedId);
+  });
+
+  it('imports an uploaded all.zip on the feed schedule, skips it while unchanged, and scans then find its vulnerability', async () => {
+    // Prepare: an export uploaded the way `aws s3 cp all.zip s3://<bucket>/feeds/incoming/Debian/all.zip` does.
+    const { runConfiguredFeedImport, runFeedImport } = await import('../../shared/scan/feed/job.ts');
+    const advisory = (fixed: string) => osvRecord('DEBIAN-CVE-2025-0002', 'Debian:12', 'openssl', [{ introduced: '0' }, { fixed }], {}, { ecosystem_specific: { urgency: 'high' } });
+    await registry.deps.blobs.put(key, osvZip([advisory('3.0.13-1~deb12u1')]));
+    const before = await registry.deps.scans.activeFeed();
+    const temps = tempDirs();
+    try {
+      // Act
+      const imported = await runConfiguredFeedImport(s3Deps());
+      const unchanged = await runConfiguredFeedImport(s3Deps());
+      await ecr.send(new CreateRepositoryCommand({ repositoryName: 'scan/s3feed' }));
+      const digest = await pushImageOfLayers(ecr, 'scan/s3feed', [await debianBase()]);
+      await ecr.send(new StartImageScanCommand({ repositoryName: 'scan/s3feed', imageId: { imageDigest: digest } }));
+      await waitForScan(ecr, 'scan/s3feed', digest);
+      const out = await ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'scan/s3feed', imageId: { imageDigest: digest } }));
+      await registry.deps.blobs.put(key, osvZip([advisory('3.0.14-1~deb12u1')]));
+      const changed = await runConfiguredFeedImport(s3Deps());
+
+      // Assess
+      expect(imported).toMatchObject({ imported: true, advisories: 1 });
+      expect(imported.feedId).not.toBe(before!.feedId);
+      expect(unchanged).toMatchObject({ imported: false, feedId: imported.feedId });
+      expect(out.imageScanFindings!.findings!.map((f) => `${f.name} ${f.severity} ${attr(f, 'package_name')}`)).toEqual(['CVE-2025-0002 HIGH openssl']);
+      expect(out.imageScanFindings!.vulnerabilitySourceUpdatedAt!.getTime()).toBe(imported.importedAt);
+      expect(changed.imported).toBe(true);
+      expect(changed.feedId).not.toBe(imported.feedId);
+      // Each export was copied to a temporary file for zip reading, and deleted after.
+      expect(tempDirs()).toEqual(temps);
+    } finally {
+      await registry.deps.blobs.delete([key]);
+      await runFeedImport(registry.deps, feedDir, { force: true });
     }
   });
 });

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { errorName, rejection, type TestRegistry } from '../helpers/registry.ts';
 import { pushLayer } from '../helpers/layers.ts';
-import { apkInstalled, dpkgStatus, layerTar, osRelease, pushImageOfLayers } from '../helpers/scan-fixtures.ts';
+import { apkInstalled, dpkgStatus, layerTar, osRelease, osvRecord, pushImageOfLayers, rpmdbSqlite, writeOsvFeed } from '../helpers/scan-fixtures.ts';
 import { attr, debianBase, debianUpper, MANY, waitForScan, startScanRegistry, type ScanRegistry } from '../helpers/scan-registry.ts';
 import type { RegistryEvent } from '../../shared/events/publisher.ts';
 
@@ -21,7 +21,9 @@ let ecr: ECRClient;
 let events: RegistryEvent[];
 
 beforeAll(async () => {
-  scan = await startScanRegistry();
+  scan = await startScanRegistry((dir) => writeOsvFeed(dir, 'Rocky Linux', [
+    osvRecord('RLSA-2024:1234', 'Rocky Linux:9', 'openssl', [{ introduced: '0' }, { fixed: '1:3.0.7-25.el9_3' }], { aliases: ['CVE-2024-1234'] }, { ecosystem_specific: { severity: 'Important' } }),
+  ]));
   ({ registry, ecr, events } = scan);
 });
 afterAll(async () => { await scan?.destroy(); });
@@ -66,6 +68,24 @@ describe('scan on push', () => {
     await new Promise((r) => setTimeout(r, 300));
     await registry.jobs.idle();
     expect(await errorName(ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'scan/quiet', imageId: { imageDigest: digest } })))).toBe('ScanNotFoundException');
+  });
+});
+
+describe('RPM images', () => {
+  it('reads the rpmdb.sqlite of a Rocky Linux image and reports the advisory of its source package', async () => {
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'scan/rocky', imageScanningConfiguration: { scanOnPush: true } }));
+    const digest = await pushImageOfLayers(ecr, 'scan/rocky', [await layerTar([
+      { path: 'etc/os-release', content: osRelease('rocky', '9.3', 'Rocky Linux') },
+      { path: 'var/lib/rpm/rpmdb.sqlite', content: await rpmdbSqlite([
+        { name: 'openssl-libs', version: '3.0.7', release: '24.el9', epoch: 1, sourceRpm: 'openssl-3.0.7-24.el9.src.rpm' },
+        { name: 'bash', version: '5.1.8', release: '6.el9_1', sourceRpm: 'bash-5.1.8-6.el9_1.src.rpm' },
+        { name: 'gpg-pubkey', version: '350d275d', release: '6395c6fc' },
+      ]) },
+    ])], '9');
+    expect((await waitForScan(ecr, 'scan/rocky', digest)).state).toBe('SUCCESS');
+    const out = await ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'scan/rocky', imageId: { imageTag: '9' } }));
+    expect(out.imageScanStatus!.status).toBe('COMPLETE');
+    expect(out.imageScanFindings!.findings!.map((f) => `${f.name} ${attr(f, 'package_name')} ${attr(f, 'package_version')} ${f.severity}`)).toEqual(['CVE-2024-1234 openssl-libs 1:3.0.7-24.el9 HIGH']);
   });
 });
 

@@ -1,12 +1,10 @@
 /**
- * The feed import job: reads the OSV exports dropped in the feed location (`<dir>/<Ecosystem>/all.zip`,
- * or `<dir>/<name>.zip`), streams every record out of each zip, writes a new feed's shards, then makes it
- * the active feed with one conditional write. The feed that was active before the previous one is then
+ * The feed import job: reads the OSV exports dropped in the feed location (`<Ecosystem>/all.zip` or
+ * `<name>.zip` under a directory or an S3 prefix, see source.ts), streams every record out of each zip,
+ * writes a new feed's shards, then makes it the active feed with one conditional write. The feed that was active before the previous one is then
  * deleted (the previous stays, for scans still reading it). An unchanged feed location is not re-imported.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import yauzl from 'yauzl';
 import type { BlobStore } from '../../store/blobs.ts';
 import type { ScanStore } from '../../store/scans.ts';
@@ -14,51 +12,41 @@ import { feedManifestObject, feedShardObject } from '../../store/keys.ts';
 import { mapLimit } from '../../registry/image-ids.ts';
 import { advisoriesOf, bucketOf } from './osv.ts';
 import { FEED_BUCKETS, feedObjects, type FeedManifest, type Shard } from './shards.ts';
+import { directoryFeed, type FeedSource } from './source.ts';
 
 export type FeedDeps = { blobs: BlobStore; scans: ScanStore; now: () => Date };
 export type ImportResult = { imported: boolean; feedId: string; importedAt: number; advisories: number; ecosystems: Record<string, number>; reason?: string };
 
-/** The zip files of a feed location, in name order. */
-export function feedFiles(dir: string): string[] {
-  const files: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    const stat = statSync(path);
-    if (stat.isDirectory()) {
-      for (const inner of readdirSync(path).sort()) if (inner.endsWith('.zip')) files.push(join(path, inner));
-    } else if (name.endsWith('.zip')) {
-      files.push(path);
-    }
-  }
-  return files;
-}
+export { feedFiles } from './source.ts';
 
-/** Imports the feed location; `force` re-imports an unchanged one. */
-export async function importFeed(deps: FeedDeps, dir: string, options: { force?: boolean } = {}): Promise<ImportResult> {
-  const files = feedFiles(dir);
-  const fingerprint = createHash('sha256').update(JSON.stringify(files.map((f) => { const s = statSync(f); return [f, s.size, s.mtimeMs]; }))).digest('hex');
+/** Imports the feed location (a directory, or any FeedSource); `force` re-imports an unchanged one. */
+export async function importFeed(deps: FeedDeps, location: string | FeedSource, options: { force?: boolean } = {}): Promise<ImportResult> {
+  const source = typeof location === 'string' ? directoryFeed(location) : location;
+  const fingerprint = await source.fingerprint();
   const active = await deps.scans.activeFeed();
   if (active && active.fingerprint === fingerprint && !options.force) {
     return { imported: false, feedId: active.feedId, importedAt: active.importedAt, advisories: active.advisories, ecosystems: {}, reason: 'the feed location has not changed since the last import' };
+  }
+  if (source.keepFeedWhenEmpty && source.count() === 0) {
+    const reason = `the feed location (${source.description}) holds no OSV export (<Ecosystem>/all.zip)`;
+    return { imported: false, feedId: active?.feedId ?? '', importedAt: active?.importedAt ?? 0, advisories: active?.advisories ?? 0, ecosystems: {}, reason };
   }
   const importedAt = deps.now().getTime();
   const feedId = `${String(importedAt).padStart(15, '0')}-${randomBytes(4).toString('hex')}`;
   const shards = new Map<string, { ecosystem: string; bucket: number; shard: Shard }>();
   const counts: Record<string, number> = {};
   let advisories = 0;
-  for (const file of files) {
-    await eachJsonEntry(file, (record) => {
-      for (const { ecosystem, name, advisory } of advisoriesOf(record)) {
-        const bucket = bucketOf(name, FEED_BUCKETS);
-        const key = `${ecosystem}\u0000${bucket}`;
-        let entry = shards.get(key);
-        if (!entry) { entry = { ecosystem, bucket, shard: {} }; shards.set(key, entry); }
-        (entry.shard[name] ??= []).push(advisory);
-        counts[ecosystem] = (counts[ecosystem] ?? 0) + 1;
-        advisories++;
-      }
-    });
-  }
+  await source.eachFile((file) => eachJsonEntry(file, (record) => {
+    for (const { ecosystem, name, advisory } of advisoriesOf(record)) {
+      const bucket = bucketOf(name, FEED_BUCKETS);
+      const key = `${ecosystem}\u0000${bucket}`;
+      let entry = shards.get(key);
+      if (!entry) { entry = { ecosystem, bucket, shard: {} }; shards.set(key, entry); }
+      (entry.shard[name] ??= []).push(advisory);
+      counts[ecosystem] = (counts[ecosystem] ?? 0) + 1;
+      advisories++;
+    }
+  }));
   const manifest: FeedManifest = { feedId, importedAt, advisories, ecosystems: {} };
   for (const { ecosystem, bucket } of shards.values()) {
     const e = (manifest.ecosystems[ecosystem] ??= { advisories: counts[ecosystem], buckets: [] });

@@ -14,7 +14,7 @@ export type Located = { pkg: InstalledPackage; path: string; layer: string };
 
 export type Inventory = {
   os?: OsInfo;
-  /** The OSV ecosystem of the OS packages, e.g. `Debian:12`, `Alpine:v3.18`; undefined when not supported. */
+  /** The OSV ecosystem of the OS packages, e.g. `Debian:12`, `Alpine:v3.18`, `Rocky Linux:9`; undefined when not supported. */
   osEcosystem?: string;
   packageManager?: 'dpkg' | 'apk' | 'rpm';
   osPackages: Located[];
@@ -47,12 +47,15 @@ export function coalesce(layers: LayerIndex[]): Inventory {
   const located = (kinds: string[]) => files.filter((e) => kinds.includes(e.file.kind)).flatMap((e) => (e.file.packages ?? []).map((pkg) => ({ pkg, path: e.file.path, layer: e.layer })));
   const dpkg = located(['dpkg', 'dpkg-status.d']);
   const apk = located(['apk']);
-  const rpm = files.some((e) => e.file.kind === 'rpmdb');
-  const packageManager = dpkg.length ? 'dpkg' : apk.length ? 'apk' : rpm ? 'rpm' : undefined;
-  const osPackages = packageManager === 'dpkg' ? dpkg : packageManager === 'apk' ? apk : [];
+  const rpmFound = files.some((e) => e.file.kind === 'rpmdb');
+  // One rpm database: var/lib/rpm and usr/lib/sysimage/rpm are often the same one twice.
+  const rpmAll = located(['rpmdb']);
+  const rpm = rpmAll.filter((l) => l.path === rpmAll[0]?.path);
+  const packageManager = dpkg.length ? 'dpkg' : apk.length ? 'apk' : rpmFound ? 'rpm' : undefined;
+  const osPackages = packageManager === 'dpkg' ? dpkg : packageManager === 'apk' ? apk : rpm;
   return {
     ...(os ? { os } : {}),
-    ...(os && packageManager && packageManager !== 'rpm' ? withEcosystem(os, packageManager) : {}),
+    ...(os && packageManager && osPackages.length ? withEcosystem(os, packageManager) : {}),
     ...(packageManager ? { packageManager } : {}),
     osPackages,
     npmPackages: located(['npm']),
@@ -60,9 +63,14 @@ export function coalesce(layers: LayerIndex[]): Inventory {
   };
 }
 
+/** OSV's ecosystem names of the RPM distributions it publishes advisories for, by os-release ID. */
+const RPM_ECOSYSTEMS: Record<string, string> = { rhel: 'Red Hat:enterprise_linux', rocky: 'Rocky Linux', almalinux: 'AlmaLinux' };
+
 /** The OSV ecosystem of a distribution release, when the package manager fits the distribution. */
-function withEcosystem(os: OsInfo, manager: 'dpkg' | 'apk'): { osEcosystem?: string } {
+function withEcosystem(os: OsInfo, manager: 'dpkg' | 'apk' | 'rpm'): { osEcosystem?: string } {
   const version = os.versionId ?? '';
+  // RPM distributions by major release (Red Hat's feed further splits it by repository: see match.ts).
+  if (manager === 'rpm' && Object.hasOwn(RPM_ECOSYSTEMS, os.id) && /^\d+/.test(version)) return { osEcosystem: `${RPM_ECOSYSTEMS[os.id]}:${/^\d+/.exec(version)![0]}` };
   if (manager === 'dpkg' && os.id === 'debian' && /^\d+/.test(version)) return { osEcosystem: `Debian:${/^\d+/.exec(version)![0]}` };
   if (manager === 'dpkg' && os.id === 'ubuntu' && /^\d+\.\d+/.test(version)) return { osEcosystem: `Ubuntu:${/^\d+\.\d+/.exec(version)![0]}` };
   if (manager === 'apk' && os.id === 'alpine' && /^\d+\.\d+/.test(version)) return { osEcosystem: `Alpine:v${/^\d+\.\d+/.exec(version)![0]}` };

@@ -9,8 +9,9 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { parseApkInstalled, parseDpkgStatus, parsePackageLock, parsePythonMetadata, type InstalledPackage } from './packages.ts';
+import { parseRpmdbSqlite } from './rpmdb.ts';
 
-export const INDEXER_VERSION = 1;
+export const INDEXER_VERSION = 2;
 /** Files larger than this are not kept (no package database comes close). */
 const MAX_KEPT_FILE_BYTES = 64 * 1024 * 1024;
 
@@ -76,8 +77,7 @@ export async function indexLayer(source: Readable, digest: string): Promise<Laye
       if (kind && header.type === 'symlink' && header.linkname) {
         index.files.push({ path, kind, symlink: header.linkname });
       } else if (kind && (header.type === 'file' || header.type === 'contiguous-file') && (header.size ?? 0) <= MAX_KEPT_FILE_BYTES) {
-        const text = (await readAll(entry as unknown as AsyncIterable<Buffer>)).toString('utf8');
-        index.files.push(keep(path, kind, text));
+        index.files.push(await keep(path, kind, await readAll(entry as unknown as AsyncIterable<Buffer>)));
         continue;
       }
       entry.resume();
@@ -90,14 +90,16 @@ export async function indexLayer(source: Readable, digest: string): Promise<Laye
   return index;
 }
 
-function keep(path: string, kind: FileKind, text: string): IndexedFile {
+async function keep(path: string, kind: FileKind, bytes: Buffer): Promise<IndexedFile> {
+  // rpm's sqlite database is binary; an older (Berkeley DB, ndb) one is kept unread, so the image stays unsupported.
+  if (kind === 'rpmdb') return path.endsWith('.sqlite') ? { path, kind, packages: await parseRpmdbSqlite(bytes) } : { path, kind };
+  const text = bytes.toString('utf8');
   switch (kind) {
     case 'dpkg': return { path, kind, packages: parseDpkgStatus(text) };
     case 'dpkg-status.d': return { path, kind, packages: parseDpkgStatus(text, false) };
     case 'apk': return { path, kind, packages: parseApkInstalled(text) };
     case 'npm': return { path, kind, packages: parsePackageLock(text) };
     case 'python': return { path, kind, packages: parsePythonMetadata(text) };
-    case 'rpmdb': return { path, kind };
     default: return { path, kind, text: text.slice(0, 64 * 1024) };
   }
 }

@@ -2,7 +2,7 @@
 import type { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectsCommand, GetObjectCommand,
-  HeadObjectCommand, PutObjectCommand, S3Client, UploadPartCommand,
+  HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { MAX_PARTS, MIN_PART_BYTES, type BlobStore } from '../blobs.ts';
@@ -85,6 +85,17 @@ export class S3BlobStore implements BlobStore {
     } catch {
       // Best effort: the embedded server answers 405, and the bucket's lifecycle rule aborts leftovers in AWS.
     }
+  }
+
+  async list(prefix: string) {
+    const out: { key: string; size: number; etag: string }[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.s3.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+      for (const o of page.Contents ?? []) out.push({ key: o.Key!, size: o.Size ?? 0, etag: o.ETag ?? '' });
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
 
   async presignGet(key: string, expiresInSeconds: number) {
