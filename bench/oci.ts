@@ -77,6 +77,12 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 const skopeo = (args: string[]) => run('skopeo', ['--insecure-policy', ...args], { maxBuffer: 64 << 20 });
 
 async function main() {
+  for (const tool of ['skopeo', 'docker-registry']) {
+    if (!(await run('sh', ['-c', `command -v ${tool}`]).then(() => true, () => false))) {
+      console.error(`bench:oci needs ${tool}: apt-get install -y ${tool} (Debian packages; npm test installs skopeo, not docker-registry)`);
+      process.exit(2);
+    }
+  }
   const root = mkdtempSync(join(tmpdir(), 'oci-bench-'));
   const cases: [string, number, number][] = [['(a) 10 x 100 MiB', 10, 100 * MiB], ['(b) 200 x 64 KiB', 200, 64 * 1024]];
   if (process.env.BENCH_BIG) cases.push(['(c) 1 x 2 GiB', 1, 2048 * MiB]);
