@@ -73,3 +73,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
 export function deriveSigningKey(secretAccessKey: string): Buffer {
   return createHmac('sha256', secretAccessKey).update('serverless-ecr token key v1').digest();
 }
+
+/** Whether a host (`name`, `name:port`, `[v6]:port` or a bare IPv6 address) is a loopback address. */
+export function isLoopbackHost(host: string): boolean {
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.split(':').length === 2 ? host.split(':')[0] : host;
+  return name === 'localhost' || name === '::1' || /^127\.\d+\.\d+\.\d+$/.test(name);
+}

@@ -3,7 +3,7 @@
  * Used by `npm start` (infra/local/start.ts), the tests and the benchmarks.
  */
 import { resolve } from 'node:path';
-import { configFromEnv, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, type Config } from '../../shared/config.ts';
+import { configFromEnv, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, isLoopbackHost, type Config } from '../../shared/config.ts';
 import { createDeps, type Deps } from '../../shared/deps.ts';
 import { InProcessBus } from '../../shared/events/publisher.ts';
 import type { LocalJobStarter } from '../../shared/jobs/local.ts';
@@ -32,7 +32,7 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
   const port = options.port ?? Number(env.PORT ?? 5000);
   const dataDir = resolve(options.dataDir ?? env.REGISTRY_DATA_DIR ?? '.data');
   const base = configFromEnv(env);
-  if (!isLoopback(hostname) && base.accessKeyId === DEFAULT_ACCESS_KEY_ID && base.secretAccessKey === DEFAULT_SECRET_ACCESS_KEY) {
+  if (!isLoopbackHost(hostname) && base.accessKeyId === DEFAULT_ACCESS_KEY_ID && base.secretAccessKey === DEFAULT_SECRET_ACCESS_KEY) {
     throw new Error(`Refusing to listen on ${hostname} with the default access keys: set REGISTRY_ACCESS_KEY_ID and REGISTRY_SECRET_ACCESS_KEY.`);
   }
   const stack = await startEmbeddedStack({ dataDir, tableName: base.tableName, bucketName: base.bucketName, region: base.region });
@@ -65,8 +65,4 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
       await stack.close();
     },
   };
-}
-
-export function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '::1' || /^127\./.test(hostname);
 }

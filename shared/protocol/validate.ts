@@ -18,11 +18,6 @@ const regex = (p: string) => patterns.get(p) ?? patterns.set(p, new RegExp(p, 'u
 /** How the pattern reads in a message: without anchors, as AWS prints it. */
 const shownPattern = (p: string) => p.replace(/^\^/, '').replace(/\$$/, '').replace(/\\\//g, '/');
 
-/** The errors an operation may raise according to the model. */
-export function modelErrors(operation: string): readonly string[] {
-  return operations[operation]?.errors ?? [];
-}
-
 /** Returns the decoded input (blobs as Buffers, timestamps as Dates) or throws the wire error. */
 export function validateInput(operation: string, input: unknown): Record<string, any> {
   const op = operations[operation];

@@ -6,6 +6,7 @@
 import { InvalidParameterException } from '../errors.ts';
 import type { CallContext } from '../protocol/ecr-handler.ts';
 import { seal, unseal } from '../protocol/signed-token.ts';
+import { isLoopbackHost } from '../config.ts';
 
 export const TOKEN_LIFETIME_MS = 12 * 3600 * 1000;
 type TokenClaims = { typ: 'registry-token'; reg: string; key: string; exp: number };
@@ -18,7 +19,7 @@ export async function getAuthorizationToken(input: any, call: CallContext) {
   if (foreign) throw new InvalidParameterException(`Invalid parameter at 'registryIds' failed to satisfy constraint: 'registry ${foreign} is not served here; this registry is ${registryId}'`);
   const expiresAt = call.deps.now().getTime() + TOKEN_LIFETIME_MS;
   const token = seal(call.deps.config.signingKey, { typ: 'registry-token', reg: registryId, key: call.accessKeyId, exp: expiresAt } satisfies TokenClaims);
-  const scheme = isLoopback(call.host) && !call.deps.config.publicHost ? 'http' : publicScheme;
+  const scheme = isLoopbackHost(call.host) && !call.deps.config.publicHost ? 'http' : publicScheme;
   return {
     authorizationData: [{
       authorizationToken: Buffer.from(`AWS:${token}`).toString('base64'),
@@ -33,9 +34,4 @@ export function verifyRegistryPassword(signingKey: Buffer, registryId: string, u
   if (user !== 'AWS') return false;
   const claims = unseal<TokenClaims>(signingKey, password);
   return !!claims && claims.typ === 'registry-token' && claims.reg === registryId && claims.exp > now;
-}
-
-function isLoopback(host: string): boolean {
-  const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-  return name === 'localhost' || name === '::1' || /^127\./.test(name);
 }

@@ -6,6 +6,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateRawSync, gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
+import { Readable } from 'node:stream';
+import { indexLayer } from '../../shared/scan/index/layer-indexer.ts';
+import { advisoriesOf, type Advisory } from '../../shared/scan/feed/osv.ts';
+import type { AdvisorySource } from '../../shared/scan/match.ts';
 
 export type TarEntry = { path: string; content?: string | Buffer; type?: 'file' | 'directory' | 'symlink'; linkname?: string };
 
@@ -154,4 +158,19 @@ export async function rpmdbSqlite(pkgs: RpmPkg[]): Promise<Buffer> {
   const bytes = Buffer.from(db.export());
   db.close();
   return bytes;
+}
+
+/** Indexes a layer held in memory. */
+export const indexBytes = async (bytes: Buffer, digest: string) => indexLayer(Readable.from([bytes]), digest);
+
+/** An advisory source over OSV records held in memory (the feed store's contract, without S3). */
+export function memorySource(records: any[]): AdvisorySource {
+  const all = records.flatMap(advisoriesOf);
+  return {
+    async advisoriesFor(ecosystem, names) {
+      const out = new Map<string, Advisory[]>();
+      for (const a of all) if (a.ecosystem === ecosystem && names.includes(a.name)) out.set(a.name, [...(out.get(a.name) ?? []), a.advisory]);
+      return out;
+    },
+  };
 }

@@ -1,26 +1,13 @@
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { indexLayer, INDEXER_VERSION, LayerFormatError } from '../../shared/scan/index/layer-indexer.ts';
+import { INDEXER_VERSION, LayerFormatError } from '../../shared/scan/index/layer-indexer.ts';
 import { coalesce } from '../../shared/scan/index/coalesce.ts';
-import { advisoriesOf, type Advisory } from '../../shared/scan/feed/osv.ts';
-import { matchInventory, type AdvisorySource } from '../../shared/scan/match.ts';
+import { matchInventory } from '../../shared/scan/match.ts';
 import { basicFinding, severityCounts } from '../../shared/scan/findings.ts';
 import { scoreVector } from '../../shared/scan/feed/cvss.ts';
-import { apkInstalled, dpkgStatus, layerTar, osRelease, osvRecord } from '../helpers/scan-fixtures.ts';
+import { advisoriesOf } from '../../shared/scan/feed/osv.ts';
+import { apkInstalled, dpkgStatus, layerTar, osRelease, osvRecord, indexBytes, memorySource } from '../helpers/scan-fixtures.ts';
 
-const index = async (bytes: Buffer, digest: string) => indexLayer(Readable.from([bytes]), digest);
-
-/** An advisory source over records held in memory (the feed store's contract, without S3). */
-function memorySource(records: any[]): AdvisorySource {
-  const all = records.flatMap(advisoriesOf);
-  return {
-    async advisoriesFor(ecosystem, names) {
-      const out = new Map<string, Advisory[]>();
-      for (const a of all) if (a.ecosystem === ecosystem && names.includes(a.name)) out.set(a.name, [...(out.get(a.name) ?? []), a.advisory]);
-      return out;
-    },
-  };
-}
+const index = indexBytes;
 
 const debianBase = () => layerTar([
   { path: 'etc/', type: 'directory' },

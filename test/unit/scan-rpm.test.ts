@@ -1,25 +1,11 @@
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { indexLayer } from '../../shared/scan/index/layer-indexer.ts';
 import { coalesce } from '../../shared/scan/index/coalesce.ts';
 import { parseRpmHeader, parseRpmdbSqlite, sourceName } from '../../shared/scan/index/rpmdb.ts';
-import { advisoriesOf, type Advisory } from '../../shared/scan/feed/osv.ts';
-import { matchInventory, type AdvisorySource } from '../../shared/scan/match.ts';
+import { matchInventory } from '../../shared/scan/match.ts';
 import { basicFinding } from '../../shared/scan/findings.ts';
-import { layerTar, osRelease, osvRecord, rpmdbSqlite, rpmHeaderBlob, type RpmPkg } from '../helpers/scan-fixtures.ts';
+import { layerTar, osRelease, osvRecord, rpmdbSqlite, rpmHeaderBlob, type RpmPkg, indexBytes, memorySource } from '../helpers/scan-fixtures.ts';
 
-const index = async (bytes: Buffer, digest: string) => indexLayer(Readable.from([bytes]), digest);
-
-function memorySource(records: any[]): AdvisorySource {
-  const all = records.flatMap(advisoriesOf);
-  return {
-    async advisoriesFor(ecosystem, names) {
-      const out = new Map<string, Advisory[]>();
-      for (const a of all) if (a.ecosystem === ecosystem && names.includes(a.name)) out.set(a.name, [...(out.get(a.name) ?? []), a.advisory]);
-      return out;
-    },
-  };
-}
+const index = indexBytes;
 
 const PKGS: RpmPkg[] = [
   { name: 'openssl-libs', version: '3.0.7', release: '24.el9', epoch: 1, sourceRpm: 'openssl-3.0.7-24.el9.src.rpm' },

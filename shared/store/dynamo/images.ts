@@ -30,9 +30,7 @@ export class DynamoImageStore implements ImageStore {
 
   async create(uid: string, image: ImageRecord) {
     // References first: a child is protected before its parent becomes visible.
-    for (const child of image.children ?? []) {
-      await this.table.put({ Item: { ...referenceKey(uid, child, image.digest), type: 'reference' } });
-    }
+    await this.table.batchPut((image.children ?? []).map((child) => ({ ...referenceKey(uid, child, image.digest), type: 'reference' })));
     if (image.subject) {
       const referrer: ReferrerRecord = { digest: image.digest, mediaType: image.manifestMediaType, size: image.manifestSize ?? 0, artifactType: image.artifactType, annotations: image.annotations };
       await this.table.put({ Item: { ...referrerKey(uid, image.subject, image.digest), type: 'referrer', ...referrer } });
@@ -60,13 +58,7 @@ export class DynamoImageStore implements ImageStore {
   }
 
   async list(uid: string, limit: number, cursor?: Record<string, any>): Promise<Page<ImageRecord>> {
-    const page = await this.table.query({
-      KeyConditionExpression: 'pk = :p AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':p': contentsPk(uid), ':prefix': IMAGE_PREFIX },
-      Limit: limit,
-      ExclusiveStartKey: cursor,
-      ConsistentRead: true,
-    });
+    const page = await this.table.queryPrefix(contentsPk(uid), IMAGE_PREFIX, { limit, cursor });
     return { items: page.items.map((i) => ({ ...toImage(i), digest: i.digest ?? digestOfImageSk(i.sk) })), cursor: page.lastKey };
   }
 
@@ -90,13 +82,7 @@ export class DynamoImageStore implements ImageStore {
   }
 
   async listTags(uid: string, limit: number, cursor?: Record<string, any>): Promise<Page<TagRecord>> {
-    const page = await this.table.query({
-      KeyConditionExpression: 'pk = :p AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':p': contentsPk(uid), ':prefix': TAG_PREFIX },
-      Limit: limit,
-      ExclusiveStartKey: cursor,
-      ConsistentRead: true,
-    });
+    const page = await this.table.queryPrefix(contentsPk(uid), TAG_PREFIX, { limit, cursor });
     return { items: page.items.map(toTag), cursor: page.lastKey };
   }
 
@@ -114,7 +100,7 @@ export class DynamoImageStore implements ImageStore {
 
   async referrers(uid: string, subject: string): Promise<ReferrerRecord[]> {
     const found: ReferrerRecord[] = [];
-    for await (const i of this.table.queryAll({ KeyConditionExpression: 'pk = :p AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':p': contentsPk(uid), ':prefix': referrerPrefix(subject) }, ConsistentRead: true })) {
+    for await (const i of this.table.queryPrefixAll(contentsPk(uid), referrerPrefix(subject))) {
       found.push({ digest: i.digest, mediaType: i.mediaType, size: i.size, ...(i.artifactType ? { artifactType: i.artifactType } : {}), ...(i.annotations ? { annotations: i.annotations } : {}) });
     }
     return found;
@@ -131,7 +117,7 @@ export class DynamoImageStore implements ImageStore {
   async parentsOf(uid: string, child: string) {
     const prefix = referencePrefix(child);
     const parents: string[] = [];
-    for await (const item of this.table.queryAll({ KeyConditionExpression: 'pk = :p AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':p': contentsPk(uid), ':prefix': prefix } })) {
+    for await (const item of this.table.queryPrefixAll(contentsPk(uid), prefix)) {
       parents.push(item.sk.slice(prefix.length));
     }
     return parents;

@@ -165,27 +165,15 @@ export class DynamoLifecycleStore implements LifecycleStore, ImageStateStore {
   }
 
   async listAudit(uid: string, limit: number, now: number, cursor?: Record<string, any>): Promise<Page<AuditRecord>> {
-    const page = await this.table.query({
-      KeyConditionExpression: 'pk = :p AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':p': contentsPk(uid), ':prefix': LIFECYCLE_AUDIT_PREFIX },
-      Limit: limit,
-      ExclusiveStartKey: cursor,
-      ConsistentRead: true,
-    });
+    const page = await this.table.queryPrefix(contentsPk(uid), LIFECYCLE_AUDIT_PREFIX, { limit, cursor });
     // The table's TTL removes expired records eventually; until then they are left out here.
     const live = page.items.filter((i) => i.expiresAt * 1000 > now);
     return { items: live.map((i) => pick<AuditRecord>(i, ['at', 'runStartedAt', 'runId', 'digest', 'tags', 'action', 'rulePriority', 'trigger'])), cursor: page.lastKey };
   }
 
   async imageSummaries(uid: string, limit: number, cursor?: Record<string, any>): Promise<Page<ImageSummary>> {
-    const page = await this.table.query({
-      KeyConditionExpression: 'pk = :p AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':p': contentsPk(uid), ':prefix': IMAGE_PREFIX },
-      ExpressionAttributeNames: { '#sk': 'sk', '#pu': 'pushedAt', '#pl': 'lastPulledAt', '#c': 'children', '#a': 'archived', '#la': 'lastArchivedAt', '#lc': 'lastActivatedAt' },
-      ProjectionExpression: '#sk, #pu, #pl, #c, #a, #la, #lc',
-      Limit: limit,
-      ExclusiveStartKey: cursor,
-      ConsistentRead: true,
+    const page = await this.table.queryPrefix(contentsPk(uid), IMAGE_PREFIX, {
+      limit, cursor, attributes: ['sk', 'pushedAt', 'lastPulledAt', 'children', 'archived', 'lastArchivedAt', 'lastActivatedAt'],
     });
     return {
       items: page.items.map((i) => ({

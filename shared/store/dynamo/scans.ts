@@ -59,12 +59,7 @@ export class DynamoScanStore implements ScanStore {
   }
 
   async list(uid: string, limit: number, cursor?: Record<string, any>): Promise<Page<ScanRecord>> {
-    const page = await this.table.query({
-      KeyConditionExpression: 'pk = :p AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':p': contentsPk(uid), ':prefix': SCAN_PREFIX },
-      Limit: limit,
-      ExclusiveStartKey: cursor,
-    });
+    const page = await this.table.queryPrefix(contentsPk(uid), SCAN_PREFIX, { limit, cursor, consistent: false });
     return { items: page.items.map(toScan), cursor: page.lastKey };
   }
 

@@ -63,6 +63,16 @@ export class Table {
     return { items: out.Items ?? [], lastKey: out.LastEvaluatedKey };
   }
 
+  /** One page of the items of partition `pk` whose sort key starts with `prefix`, in sort key order. */
+  async queryPrefix(pk: string, prefix: string, options: PrefixQuery = {}): Promise<Page<Item>> {
+    return this.query(prefixQuery(pk, prefix, options));
+  }
+
+  /** Every item of partition `pk` whose sort key starts with `prefix`, page after page. */
+  queryPrefixAll(pk: string, prefix: string, options: Omit<PrefixQuery, 'limit' | 'cursor'> = {}): AsyncGenerator<Item> {
+    return this.queryAll(prefixQuery(pk, prefix, options));
+  }
+
   /** Every item of a query, page after page. */
   async *queryAll(input: Omit<QueryCommandInput, 'TableName'>): AsyncGenerator<Item> {
     let startKey: Record<string, any> | undefined;
@@ -108,6 +118,21 @@ export class Table {
       }
     }
   }
+}
+
+/** A sort-key prefix query: at most `limit` items read from `cursor` on, only `attributes` when given. */
+export type PrefixQuery = { limit?: number; cursor?: Record<string, any>; consistent?: boolean; attributes?: string[] };
+
+function prefixQuery(pk: string, prefix: string, options: PrefixQuery): Omit<QueryCommandInput, 'TableName'> {
+  const names = options.attributes && Object.fromEntries(options.attributes.map((a, i) => [`#a${i}`, a]));
+  return {
+    KeyConditionExpression: 'pk = :p AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':p': pk, ':prefix': prefix },
+    ...(names ? { ExpressionAttributeNames: names, ProjectionExpression: Object.keys(names).join(', ') } : {}),
+    Limit: options.limit,
+    ExclusiveStartKey: options.cursor,
+    ConsistentRead: options.consistent ?? true,
+  };
 }
 
 export function isConditionFailure(e: unknown): boolean {
