@@ -1,5 +1,5 @@
 /**
- * The one routing table: every ECR operation (58, as in shared/model/ecr-model.json) and the operation
+ * The one routing table: every ECR operation (62, as in shared/model/ecr-model.json) and the operation
  * group (one Lambda each) that serves it. The local host's dispatch, the deployment's routes and the
  * tests that check every operation has a handler are all derived from this table.
  */
@@ -65,6 +65,10 @@ export const ROUTES: Readonly<Record<string, Group>> = {
   RegisterPullTimeUpdateExclusion: 'registry',
   DeregisterPullTimeUpdateExclusion: 'registry',
   ListPullTimeUpdateExclusions: 'registry',
+  StartReplicationBackfill: 'registry',
+  StopReplicationBackfill: 'registry',
+  DescribeReplicationBackfillResults: 'registry',
+  ListReplicationBackfills: 'registry',
   // cache: pull-through cache rules and repository creation templates
   CreatePullThroughCacheRule: 'cache',
   DescribePullThroughCacheRules: 'cache',

@@ -1,17 +1,53 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildModel, SOURCE, TARGET } from '../../scripts/gen-model.ts';
+import { buildModel, buildTypes, readSmithy, REFERENCE_DIR, SOURCE_DIR, SOURCE_FILES, TARGET, TYPES_TARGET } from '../../scripts/gen-model.ts';
 import { ROUTES, groupForTarget } from '../../infra/routing.ts';
 
 const committed = JSON.parse(readFileSync(TARGET, 'utf8'));
+const NEW_2026 = ['StartReplicationBackfill', 'StopReplicationBackfill', 'DescribeReplicationBackfillResults', 'ListReplicationBackfills'];
 
 describe('the generated model and the routing table', () => {
-  it.runIf(existsSync(SOURCE))('the committed model is what the generator makes from the Smithy model', () => {
-    expect(buildModel(JSON.parse(readFileSync(SOURCE, 'utf8')))).toEqual(committed);
+  it('the model sources are in the repository', () => {
+    for (const file of SOURCE_FILES) expect(existsSync(join(SOURCE_DIR, file)), file).toBe(true);
   });
 
-  it('the model has the 58 operations of the ECR API', () => {
-    expect(Object.keys(committed.operations)).toHaveLength(58);
+  it('the committed model is what the generator makes from the in-repository Smithy model (base + 2026 additions)', () => {
+    expect(buildModel(readSmithy())).toEqual(committed);
+  });
+
+  it('the committed TypeScript types are what the generator makes from the same model', () => {
+    expect(readFileSync(TYPES_TARGET, 'utf8')).toBe(buildTypes(readSmithy()));
+  });
+
+  it.runIf(existsSync(REFERENCE_DIR))('the in-repository sources are byte-identical to ../shared/reference (else: npm run gen:model -- --refresh)', () => {
+    for (const file of SOURCE_FILES) {
+      expect(readFileSync(join(SOURCE_DIR, file)).equals(readFileSync(join(REFERENCE_DIR, file))), file).toBe(true);
+    }
+  });
+
+  it('the model has the 62 operations of the ECR API, the 2026 additions included', () => {
+    expect(Object.keys(committed.operations)).toHaveLength(62);
+    for (const operation of NEW_2026) expect(committed.operations, operation).toHaveProperty(operation);
+  });
+
+  it('the additions replace whole shapes of the base (ReplicationRuleList max 10 -> 25)', () => {
+    expect(committed.shapes.ReplicationRuleList.max).toBe(25);
+  });
+
+  it('the types name every operation\'s input and output and map them by operation name', () => {
+    const types = readFileSync(TYPES_TARGET, 'utf8');
+    for (const operation of Object.keys(committed.operations)) {
+      expect(types).toContain(`export type ${operation}Input = `);
+      expect(types).toContain(`export type ${operation}Output = `);
+      expect(types).toContain(`  ${operation}: ${operation}Input;`);
+      expect(types).toContain(`  ${operation}: ${operation}Output;`);
+    }
+    expect(types).toContain('export type OperationInputs = {');
+    expect(types).toContain('export type OperationOutputs = {');
+    // types only: every top-level statement is a type alias
+    const code = types.replace(/\/\*[\s\S]*?\*\//g, '').split('\n').filter((l) => l.trim() && !l.startsWith('//') && !/^\s/.test(l) && !/^[};]/.test(l));
+    for (const line of code) expect(line).toMatch(/^export type \w+ =/);
   });
 
   it('routes exactly the operations of the model, each to one group', () => {
