@@ -13,7 +13,8 @@ import { randomUUID, createHash } from 'node:crypto';
 import { startEmbeddedStack } from '../infra/local/stack.ts';
 import { configFromEnv } from '../shared/config.ts';
 import { createDeps, type Deps } from '../shared/deps.ts';
-import { mapLimit } from '../shared/registry/image-ids.ts';
+import { mapLimit } from '../shared/util/map-limit.ts';
+import { serviceActor } from '../shared/domain/actor.ts';
 import { evaluateApply, type RunInput } from '../shared/lifecycle/runs.ts';
 import { peakRssMb } from './lib.ts';
 
@@ -36,7 +37,7 @@ async function evaluateInChild(repositoryName: string) {
   if ((await deps.lifecycle.claimRun(repo.uid, { id: run.runId, trigger: 'SCHEDULE', startedAt: now, expiresAt: now + 3600_000 }, now)) !== 'started') throw new Error('run lease not free');
   const baseline = peakRssMb(process.pid);
   const t = performance.now();
-  const plan = await evaluateApply(deps, run);
+  const plan = await evaluateApply(deps, serviceActor(deps.config, 'lifecycle', run.runId), { run });
   const seconds = (performance.now() - t) / 1000;
   const peakMb = peakRssMb(process.pid);
   // Leave the repository as found for the next evaluation: lease released, plan removed.

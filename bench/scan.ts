@@ -7,6 +7,7 @@
  * 3. Two images sharing a base layer scanned one after the other: the second reuses the base layer's index.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { serviceActor } from '../shared/domain/actor.ts';
 import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,7 +121,7 @@ async function main() {
     const registry = await startTestRegistry(join(work, 'data'));
     try {
       t = performance.now();
-      const imported = await runFeedImport(registry.deps, feedDir);
+      const imported = await runFeedImport(registry.deps, serviceActor(registry.deps.config, 'feed-import', 'bench'), { location: feedDir });
       row(`feed import: 50,000 advisories (${fmt(statSync(join(feedDir, 'Debian', 'all.zip')).size / 2 ** 20)} MiB all.zip)`, `${fmt((performance.now() - t) / 1000, 2)} s`, `${imported.advisories} advisories`);
       const inventory = coalesce([await indexLayer((await import('node:stream')).Readable.from([await layerTar([{ path: 'etc/os-release', content: osRelease('debian', '12') }, { path: 'var/lib/dpkg/status', content: dpkgStatus(PACKAGES) }])]), 'sha256:m')]);
       const reader = new FeedReader(registry.deps.blobs, imported.feedId);

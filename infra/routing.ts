@@ -81,10 +81,15 @@ export const ROUTES: Readonly<Record<string, Group>> = {
   UpdateRepositoryCreationTemplate: 'cache',
 };
 
+/** The operation an `X-Amz-Target` header value names (known or not), or undefined when it is not ECR's. */
+export function operationOfTarget(target: string | undefined): string | undefined {
+  return target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+}
+
 /** The group serving an `X-Amz-Target` header value, or undefined for an unknown target. */
 export function groupForTarget(target: string | undefined): { operation: string; group: Group } | undefined {
-  if (!target?.startsWith(TARGET_PREFIX)) return undefined;
-  const operation = target.slice(TARGET_PREFIX.length);
+  const operation = operationOfTarget(target);
+  if (operation === undefined) return undefined;
   const group = Object.hasOwn(ROUTES, operation) ? ROUTES[operation] : undefined;
   return group ? { operation, group } : undefined;
 }

@@ -10,7 +10,9 @@
  * AWS_REGION from the stack's outputs, AWS credentials from the environment), from that bucket's feed prefix:
  * for feeds too large for the scheduled Lambda's 15 minutes.
  */
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import { serviceActor } from '../shared/domain/actor.ts';
 import { configFromEnv, type Config } from '../shared/config.ts';
 import { createDeps } from '../shared/deps.ts';
 import { startEmbeddedStack, type EmbeddedStack } from '../infra/local/stack.ts';
@@ -32,7 +34,7 @@ const prefix = base.scanFeedS3Prefix ?? DEFAULT_S3_PREFIX;
 
 async function run(config: Config): Promise<FeedImportResult> {
   const deps = createDeps(config);
-  return runFeedImport(deps, fromS3 ? s3Feed(deps.blobs, prefix) : resolve(dir!), { force });
+  return runFeedImport(deps, serviceActor(config, 'feed-import', randomUUID()), { location: fromS3 ? s3Feed(deps.blobs, prefix) : resolve(dir!), force });
 }
 
 let stack: EmbeddedStack | undefined;

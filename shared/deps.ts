@@ -23,6 +23,7 @@ import { S3BlobStore } from './store/s3/s3-blob-store.ts';
 import { InProcessBus, type EventPublisher } from './events/publisher.ts';
 import { EventBridgePublisher } from './events/eventbridge.ts';
 import { secretFromParameter } from './secrets/ssm-secret.ts';
+import { allowAuthenticated, type Authorizer } from './domain/authorize.ts';
 
 export type Deps = {
   config: Config;
@@ -36,6 +37,8 @@ export type Deps = {
   events: EventPublisher;
   /** Starts state machines: Step Functions in AWS, the in-process interpreter locally (infra/local/jobs.ts). */
   jobs: JobStarter;
+  /** The one decision point every domain entry point asks (shared/domain/authorize.ts). */
+  authorizer: Authorizer;
   now: () => Date;
 };
 
@@ -69,6 +72,7 @@ export function createDeps(config: Config, events?: EventPublisher, jobs?: (deps
     imageStates: lifecycle,
     events: events ?? (config.eventBusName ? new EventBridgePublisher(new EventBridgeClient({ region: config.region }), config.eventBusName) : new InProcessBus()),
     jobs: config.stateMachineArnPrefix ? new SfnJobStarter(new SFNClient({ region: config.region }), config.stateMachineArnPrefix) : new UnconfiguredJobStarter(),
+    authorizer: allowAuthenticated,
     now: () => new Date(),
   };
   if (jobs) deps.jobs = jobs(deps);

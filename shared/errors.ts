@@ -1,7 +1,9 @@
 /**
- * Errors named exactly like the wire `__type` of Amazon ECR's JSON protocol.
- * Domain code throws these; the ECR error boundary (shared/protocol/ecr-errors.ts) writes them once as
- * HTTP 400 `{"__type", "message", ...fields}`. Anything else thrown becomes a `ServerException` (HTTP 500).
+ * The domain's typed errors, named exactly like the wire `__type` of Amazon ECR's JSON protocol (name, message,
+ * the extra members the model declares as `fields`, and a `cause`). Domain code throws these; each protocol maps
+ * them once: the ECR boundary (shared/protocol/ecr-handler.ts, `errorResult`) writes HTTP 400
+ * `{"__type", "message", ...fields}`, the OCI boundary (shared/oci/errors.ts) turns them into OCI codes.
+ * Anything else thrown becomes a `ServerException` (HTTP 500) or OCI `UNKNOWN`.
  */
 
 /** Base class: `name` is the wire type, `fields` extra members the model declares (e.g. lastValidByteReceived). */
@@ -16,6 +18,17 @@ export class EcrError extends Error {
     super(message, options);
   }
 }
+
+/** ECR's wording of a constraint a member fails: "Invalid parameter at 'x' failed to satisfy constraint: '...'". */
+export function invalidParameter(member: string, constraint: string): InvalidParameterException {
+  return new InvalidParameterException(`Invalid parameter at '${member}' failed to satisfy constraint: '${constraint}'`);
+}
+
+/**
+ * A blob upload's body did not carry the bytes it announced (Content-Length or Content-Range). The ECR API has
+ * no such case (its parts arrive whole in the request), so only the OCI boundary maps it (SIZE_INVALID).
+ */
+export class BlobSizeMismatchException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('BlobSizeMismatchException', message, fields); } }
 
 // Errors of the ECR model (shared/model/ecr-model.json lists which operation may raise which).
 export class BlockedByOrganizationPolicyException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('BlockedByOrganizationPolicyException', message, fields); } }

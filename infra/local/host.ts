@@ -68,7 +68,7 @@ async function serveOci(req: IncomingMessage, res: ServerResponse, oci: Record<'
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
   const method = req.method ?? 'GET';
-  const response = await oci[sideOf(method)]({ method, path: url.pathname, query: url.searchParams, headers, body: req, requestId: randomUUID() });
+  const response = await oci[sideOf(method)]({ method, path: url.pathname, query: url.searchParams, headers, body: req, requestId: randomUUID(), sourceIp: req.socket.remoteAddress });
   res.writeHead(response.status, response.headers);
   if (!response.body) return void res.end();
   if (Buffer.isBuffer(response.body)) return void res.end(response.body);

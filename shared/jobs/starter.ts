@@ -19,6 +19,10 @@
  * state names a task its handler module serves.
  */
 
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config.ts';
+import { serviceActor, type Actor } from '../domain/actor.ts';
+
 /** Starts executions of the registry's state machines. */
 export interface JobStarter {
   /** Starts an execution of `machine` (the name of infra/<machine>.asl.json); resolves once it is started, not finished. */
@@ -28,6 +32,22 @@ export interface JobStarter {
 /** A Step Functions task: the state's effective input in, the state's result out. */
 export type Task = (input: any) => Promise<unknown>;
 export type Tasks = Record<string, Task>;
+
+/** The domain's side of a task: entered like every domain call, with deps, the job's service actor and the state's input. */
+export type JobTask<D> = (deps: D, actor: Actor, input: any) => Promise<unknown>;
+
+/**
+ * The tasks of a job, each called with the deps and a service actor named `service` (one per task run; the request id
+ * is the execution's run or scan id when the state carries one).
+ */
+export function bindTasks<D extends { config: Config }>(service: string, tasks: Record<string, JobTask<D>>, deps: () => D, inputOf: (input: any) => any = (input) => input): Tasks {
+  return Object.fromEntries(Object.entries(tasks).map(([name, task]) => [name, (input: any) => {
+    const d = deps();
+    const state = inputOf(input);
+    const requestId = String(state?.runId ?? state?.scanId ?? state?.run?.runId ?? state?.preview?.runId ?? randomUUID());
+    return task(d, serviceActor(d.config, service, requestId), state);
+  }]));
+}
 
 /** The Lambda entry point serving several Task states: dispatches on the `task` member the state passes. */
 export function taskHandler(tasks: Tasks) {

@@ -1,7 +1,5 @@
 /** Reading a repository for evaluation: its images and tags in pages, without manifests. */
-import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps.ts';
-import type { CallContext } from '../protocol/ecr-handler.ts';
 import type { EvaluatedImage } from './evaluate.ts';
 
 /** Items read per page: DynamoDB returns at most 1 MB a page anyway. */
@@ -37,9 +35,4 @@ export async function readRepository(deps: Deps, uid: string): Promise<Evaluated
   } while (cursor);
   // Tags arrive in tag order, so each image's list is sorted already.
   return images;
-}
-
-/** The CallContext of a background job, for the domain functions requests also use (deletes, events). */
-export function jobCall(deps: Deps, operation: string, requestId: string = randomUUID()): CallContext {
-  return { deps, operation, requestId, host: deps.config.publicHost ?? 'localhost', accessKeyId: deps.config.accessKeyId };
 }

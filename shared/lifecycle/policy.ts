@@ -5,7 +5,7 @@
  * "Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy validation failure: …'".
  * Beyond ECR (aws/containers-roadmap#2728): countType sinceImagePulled is accepted with action expire.
  */
-import { InvalidParameterException } from '../errors.ts';
+import { invalidParameter } from '../errors.ts';
 
 export type TagStatus = 'tagged' | 'untagged' | 'any';
 export type CountType = 'imageCountMoreThan' | 'sinceImagePushed' | 'sinceImagePulled' | 'sinceImageTransitioned';
@@ -53,7 +53,7 @@ const ACTION_PROPERTIES = { required: ['type'], allowed: ['targetStorageClass', 
 
 /** The InvalidParameterException ECR answers for an invalid lifecycle policy. */
 export function invalidPolicy(detail: string) {
-  return new InvalidParameterException(`Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy validation failure: ${detail}'`);
+  return invalidParameter('LifecyclePolicyText', `Lifecycle policy validation failure: ${detail}`);
 }
 
 /** Parses and validates policy text; throws InvalidParameterException with ECR's message when it is invalid. */

@@ -4,11 +4,12 @@
  * reports IN_PROGRESS / COMPLETE / FAILED and pages through the results.
  */
 import { randomUUID } from 'node:crypto';
-import type { CallContext } from '../protocol/ecr-handler.ts';
 import type { Deps } from '../deps.ts';
+import type { Actor } from '../domain/actor.ts';
+import type { GetLifecyclePolicyPreviewInput, StartLifecyclePolicyPreviewInput } from '../model/types.ts';
 import { LifecyclePolicyNotFoundException, LifecyclePolicyPreviewInProgressException, LifecyclePolicyPreviewNotFoundException } from '../errors.ts';
 import type { PreviewRecord, PreviewSummary } from '../store/lifecycle.ts';
-import { checkRegistryId, requireRepository } from '../registry/common.ts';
+import { authorize, openRepository, repositoryArn } from '../registry/common.ts';
 import { nextToken, readToken } from '../registry/pagination.ts';
 import type { ImageId } from '../registry/image-ids.ts';
 import { evaluatePolicy } from './evaluate.ts';
@@ -29,14 +30,14 @@ export type PreviewInput = { repositoryName: string; repositoryUid: string; runI
 type Cursor = { runId: string; chunk: number; offset: number };
 
 /** StartLifecyclePolicyPreview: previews the given policy text, or the repository's policy. */
-export async function startLifecyclePolicyPreview(input: any, call: CallContext) {
-  const registryId = checkRegistryId(call, input.registryId);
-  const repo = await requireRepository(call, input.repositoryName);
-  const { lifecycle } = call.deps;
+export async function startLifecyclePolicyPreview(deps: Deps, actor: Actor, input: StartLifecyclePolicyPreviewInput) {
+  const repo = await openRepository(deps, actor, 'ecr:StartLifecyclePolicyPreview', input.repositoryName, input.registryId);
+  const registryId = deps.config.registryId;
+  const { lifecycle } = deps;
   const policyText: string | undefined = input.lifecyclePolicyText ?? (await lifecycle.getPolicy(repo.uid))?.policyText;
-  if (policyText === undefined) throw policyNotFound(call, repo.name);
+  if (policyText === undefined) throw policyNotFound(deps, repo.name);
   parsePolicy(policyText);
-  const now = call.deps.now().getTime();
+  const now = deps.now().getTime();
   const preview: PreviewRecord = { runId: randomUUID(), status: 'IN_PROGRESS', policyText, startedAt: now, expiresAt: now + PREVIEW_TIMEOUT_MS };
   const { started, previous } = await lifecycle.startPreview(repo.uid, preview, now);
   if (!started) {
@@ -49,33 +50,33 @@ export async function startLifecyclePolicyPreview(input: any, call: CallContext)
     ...(previous?.chunkCount ? { previous: { runId: previous.runId, chunkCount: previous.chunkCount } } : {}),
   };
   try {
-    await call.deps.jobs.start(PREVIEW_MACHINE, { preview: job });
+    await deps.jobs.start(PREVIEW_MACHINE, { preview: job });
   } catch (e) {
-    await lifecycle.finishPreview(repo.uid, preview.runId, { status: 'FAILED', finishedAt: call.deps.now().getTime(), error: (e as Error).message });
+    await lifecycle.finishPreview(repo.uid, preview.runId, { status: 'FAILED', finishedAt: deps.now().getTime(), error: (e as Error).message });
     throw e;
   }
   return { registryId, repositoryName: repo.name, lifecyclePolicyText: policyText, status: preview.status };
 }
 
 /** GetLifecyclePolicyPreview: the latest preview's status, summary and (when complete) results, a page at a time. */
-export async function getLifecyclePolicyPreview(input: any, call: CallContext) {
-  const registryId = checkRegistryId(call, input.registryId);
-  const repo = await requireRepository(call, input.repositoryName);
-  const preview = await call.deps.lifecycle.getPreview(repo.uid);
+export async function getLifecyclePolicyPreview(deps: Deps, actor: Actor, input: GetLifecyclePolicyPreviewInput) {
+  const repo = await openRepository(deps, actor, 'ecr:GetLifecyclePolicyPreview', input.repositoryName, input.registryId);
+  const registryId = deps.config.registryId;
+  const preview = await deps.lifecycle.getPreview(repo.uid);
   if (!preview) {
     throw new LifecyclePolicyPreviewNotFoundException(`Lifecycle policy preview does not exist for the repository with name '${repo.name}' in the registry with id '${registryId}'`);
   }
-  const lost = preview.status === 'IN_PROGRESS' && preview.expiresAt < call.deps.now().getTime();
+  const lost = preview.status === 'IN_PROGRESS' && preview.expiresAt < deps.now().getTime();
   const status = lost ? 'FAILED' : preview.status;
   const base = { registryId, repositoryName: repo.name, lifecyclePolicyText: preview.policyText, status };
   if (status !== 'COMPLETE') return { ...base, previewResults: [] };
   const limit: number = input.maxResults ?? DEFAULT_PAGE;
   const wanted = imageFilter(input.imageIds, input.filter?.tagStatus);
-  let cursor = readToken<Cursor>(call, repo.uid, input.nextToken) ?? { runId: preview.runId, chunk: 0, offset: 0 };
+  let cursor = readToken<Cursor>(deps, 'GetLifecyclePolicyPreview', repo.uid, input.nextToken) ?? { runId: preview.runId, chunk: 0, offset: 0 };
   if (cursor.runId !== preview.runId) cursor = { runId: preview.runId, chunk: 0, offset: 0 }; // a newer preview replaced the one paged through
   const results: StoredResult[] = [];
   while (results.length < limit && cursor.chunk < (preview.chunkCount ?? 0)) {
-    const chunk = (await call.deps.lifecycle.getChunk<StoredResult>(repo.uid, 'preview', preview.runId, cursor.chunk)) ?? [];
+    const chunk = (await deps.lifecycle.getChunk<StoredResult>(repo.uid, 'preview', preview.runId, cursor.chunk)) ?? [];
     while (cursor.offset < chunk.length && results.length < limit) {
       const result = chunk[cursor.offset++];
       if (wanted(result)) results.push(result);
@@ -87,12 +88,13 @@ export async function getLifecyclePolicyPreview(input: any, call: CallContext) {
     ...base,
     previewResults: results.map((r) => ({ ...r, imagePushedAt: new Date(r.imagePushedAt) })),
     summary: summaryView(preview.summary),
-    ...(more ? { nextToken: nextToken(call, repo.uid, cursor) } : {}),
+    ...(more ? { nextToken: nextToken(deps, 'GetLifecyclePolicyPreview', repo.uid, cursor) } : {}),
   };
 }
 
 /** Task EvaluatePreview: evaluates the previewed policy over the repository and completes the preview. */
-export async function evaluatePreview(deps: Deps, job: PreviewInput) {
+export async function evaluatePreview(deps: Deps, actor: Actor, { preview: job }: { preview: PreviewInput }) {
+  await authorize(deps, actor, 'ecr:StartLifecyclePolicyPreview', repositoryArn(deps.config, job.repositoryName));
   const { lifecycle } = deps;
   if (job.previous) await lifecycle.deleteChunks(job.repositoryUid, 'preview', job.previous.runId, job.previous.chunkCount);
   const preview = await lifecycle.getPreview(job.repositoryUid);
@@ -124,7 +126,7 @@ export async function evaluatePreview(deps: Deps, job: PreviewInput) {
 }
 
 /** Task MarkPreviewFailed: the catch of the preview state machine. */
-export async function markPreviewFailed(deps: Deps, state: { preview: PreviewInput; error?: { Error?: string; Cause?: string } }) {
+export async function markPreviewFailed(deps: Deps, _actor: Actor, state: { preview: PreviewInput; error?: { Error?: string; Cause?: string } }) {
   const error = `${state.error?.Error ?? 'Error'}: ${state.error?.Cause ?? 'unknown cause'}`;
   await deps.lifecycle.finishPreview(state.preview.repositoryUid, state.preview.runId, { status: 'FAILED', finishedAt: deps.now().getTime(), error });
   return { status: 'FAILED', error };
@@ -149,6 +151,6 @@ function summaryView(summary: PreviewSummary | undefined) {
 }
 
 /** The LifecyclePolicyNotFoundException ECR answers when a repository has no lifecycle policy. */
-export function policyNotFound(call: CallContext, name: string) {
-  return new LifecyclePolicyNotFoundException(`Lifecycle policy does not exist for the repository with name '${name}' in the registry with id '${call.deps.config.registryId}'`);
+export function policyNotFound(deps: Deps, name: string) {
+  return new LifecyclePolicyNotFoundException(`Lifecycle policy does not exist for the repository with name '${name}' in the registry with id '${deps.config.registryId}'`);
 }

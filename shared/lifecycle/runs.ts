@@ -9,10 +9,12 @@ import type { Deps } from '../deps.ts';
 import type { AuditRecord, RunOutcome } from '../store/lifecycle.ts';
 import { deleteImageId } from '../registry/images.ts';
 import { archiveImage } from '../registry/storage-class.ts';
-import { mapLimit } from '../registry/image-ids.ts';
+import { mapLimit } from '../util/map-limit.ts';
 import { evaluatePolicy, type PlannedAction } from './evaluate.ts';
 import { parsePolicy } from './policy.ts';
-import { jobCall, readRepository } from './catalog.ts';
+import { readRepository } from './catalog.ts';
+import type { Actor } from '../domain/actor.ts';
+import { authorize, repositoryArn } from '../registry/common.ts';
 
 /** infra/lifecycle-apply.asl.json */
 export const APPLY_MACHINE = 'lifecycle-apply';
@@ -52,7 +54,7 @@ export async function requestLifecycleRun(deps: Deps, repositoryName: string, tr
 }
 
 /** The daily schedule: a run for every repository with a lifecycle policy. Returns how many were started or queued. */
-export async function runScheduledLifecycle(deps: Deps): Promise<number> {
+export async function runScheduledLifecycle(deps: Deps, _actor: Actor): Promise<number> {
   let requested = 0;
   let cursor: Record<string, any> | undefined;
   do {
@@ -70,7 +72,7 @@ export async function runScheduledLifecycle(deps: Deps): Promise<number> {
 }
 
 /** Task EvaluateApply: evaluates the policy over the whole repository and stores the planned actions in batches. */
-export async function evaluateApply(deps: Deps, run: RunInput): Promise<Plan> {
+export async function evaluateApply(deps: Deps, _actor: Actor, { run }: { run: RunInput }): Promise<Plan> {
   const policy = await currentPolicy(deps, run);
   if (!policy) return { policyVersion: -1, evaluatedAt: deps.now().getTime(), batches: [], planned: 0 };
   const evaluatedAt = deps.now().getTime();
@@ -87,22 +89,24 @@ export async function evaluateApply(deps: Deps, run: RunInput): Promise<Plan> {
  * Task ApplyBatch: applies one batch of the plan while the run still holds the lease under the same policy
  * version. Re-checks each image first (gone, retagged, restored or archived meanwhile: skipped). Idempotent.
  */
-export async function applyBatch(deps: Deps, run: RunInput, policyVersion: number, batch: number): Promise<BatchResult> {
+export async function applyBatch(deps: Deps, actor: Actor, { run, policyVersion, batch }: { run: RunInput; policyVersion: number; batch: number }): Promise<BatchResult> {
   const result: BatchResult = { expired: 0, transitioned: 0, skipped: 0 };
   const repo = await deps.repositories.get(run.repositoryName);
   const policy = repo?.uid === run.repositoryUid ? await currentPolicy(deps, run) : undefined;
   const actions = await deps.lifecycle.getChunk<PlannedAction>(run.repositoryUid, 'plan', run.runId, batch);
   if (!repo || !policy || policy.version !== policyVersion) return { ...result, skipped: actions?.length ?? 0 };
   if (!actions) throw new Error(`Batch ${batch} of the plan of lifecycle run ${run.runId} is missing`);
-  const call = jobCall(deps, 'LifecyclePolicyExecution', run.runId);
+  // The run acts as the lifecycle service: asked like any caller, once per batch for each kind of action.
+  if (actions.some((a) => a.type === 'EXPIRE')) await authorize(deps, actor, 'ecr:BatchDeleteImage', repositoryArn(deps.config, repo.name));
+  if (actions.some((a) => a.type === 'TRANSITION')) await authorize(deps, actor, 'ecr:UpdateImageStorageClass', repositoryArn(deps.config, repo.name));
   const audits: AuditRecord[] = [];
   const apply = async (action: PlannedAction) => {
     const image = await deps.images.get(repo.uid, action.digest);
     const tags = image ? (await deps.images.tagsOf(repo.uid, action.digest)).sort() : [];
     const unchanged = image && (image.archived === true) === (action.storageClass === 'ARCHIVE') && tags.join('\n') === action.tags.join('\n');
     let done = false;
-    if (unchanged && action.type === 'EXPIRE') done = !('failure' in (await deleteImageId(call, repo, { imageDigest: action.digest })));
-    if (unchanged && action.type === 'TRANSITION') done = await archiveImage(call, repo, action.digest);
+    if (unchanged && action.type === 'EXPIRE') done = !('failure' in (await deleteImageId(deps, repo, { imageDigest: action.digest })));
+    if (unchanged && action.type === 'TRANSITION') done = await archiveImage(deps, repo, action.digest);
     if (!done) { result.skipped++; return; }
     if (action.type === 'EXPIRE') result.expired++;
     else result.transitioned++;
@@ -116,7 +120,7 @@ export async function applyBatch(deps: Deps, run: RunInput, policyVersion: numbe
 }
 
 /** Task FinishRun: records the outcome and lastEvaluatedAt, removes the plan, and starts the run asked for meanwhile. */
-export async function finishRun(deps: Deps, run: RunInput, plan: Plan, results: BatchResult[]) {
+export async function finishRun(deps: Deps, _actor: Actor, { run, plan, results }: { run: RunInput; plan: Plan; results: BatchResult[] }) {
   const totals = results.reduce((sum, r) => ({ expired: sum.expired + r.expired, transitioned: sum.transitioned + r.transitioned, skipped: sum.skipped + r.skipped }), { expired: 0, transitioned: 0, skipped: 0 });
   const done = outcome(run, 'SUCCEEDED', totals, deps.now().getTime());
   await end(deps, run, done, plan);
@@ -124,7 +128,7 @@ export async function finishRun(deps: Deps, run: RunInput, plan: Plan, results: 
 }
 
 /** Task MarkRunFailed: the catch of the state machine; records the run as failed with its error. */
-export async function markRunFailed(deps: Deps, state: { run: RunInput; plan?: Plan; error?: { Error?: string; Cause?: string } }) {
+export async function markRunFailed(deps: Deps, _actor: Actor, state: { run: RunInput; plan?: Plan; error?: { Error?: string; Cause?: string } }) {
   const failed = outcome(state.run, 'FAILED', { expired: 0, transitioned: 0, skipped: 0 }, deps.now().getTime(), `${state.error?.Error ?? 'Error'}: ${state.error?.Cause ?? 'unknown cause'}`);
   await end(deps, state.run, failed, state.plan);
   return failed;

@@ -5,6 +5,8 @@
  * Both end in the same functions: onRegistryEvent and runScheduledLifecycle.
  */
 import type { Deps } from '../deps.ts';
+import { randomUUID } from 'node:crypto';
+import { serviceActor, type Actor } from '../domain/actor.ts';
 import type { RegistryEvent } from '../events/publisher.ts';
 import { requestLifecycleRun, runScheduledLifecycle } from './runs.ts';
 
@@ -12,7 +14,7 @@ import { requestLifecycleRun, runScheduledLifecycle } from './runs.ts';
  * Starts (or queues) a run for the repository of a successful push; ignores every other event. The source is
  * not checked: `aws.ecr` on the local bus, `serverless-ecr` on EventBridge (which reserves aws.* for AWS).
  */
-export async function onRegistryEvent(deps: Deps, event: Pick<RegistryEvent, 'detail-type' | 'detail'>): Promise<'started' | 'queued' | 'none'> {
+export async function onRegistryEvent(deps: Deps, _actor: Actor, event: Pick<RegistryEvent, 'detail-type' | 'detail'>): Promise<'started' | 'queued' | 'none'> {
   const { detail } = event;
   if (event['detail-type'] !== 'ECR Image Action' || detail?.['action-type'] !== 'PUSH' || detail.result !== 'SUCCESS') return 'none';
   return requestLifecycleRun(deps, String(detail['repository-name']), 'PUSH');
@@ -44,7 +46,7 @@ export class LocalLifecycleTriggers {
     this.unsubscribe = bus.subscribe((event) => {
       if (event['detail-type'] === 'ECR Image Action' && event.detail['action-type'] === 'PUSH') this.debounce(event);
     });
-    this.schedule = setInterval(() => this.track(runScheduledLifecycle(this.deps)), this.options.scheduleMs);
+    this.schedule = setInterval(() => this.track(runScheduledLifecycle(this.deps, lifecycleActor(this.deps))), this.options.scheduleMs);
     this.schedule.unref();
   }
 
@@ -66,7 +68,7 @@ export class LocalLifecycleTriggers {
     const delay = Math.max(0, Math.min(this.options.debounceMs, first + this.options.maxDelayMs - now));
     const timer = setTimeout(() => {
       this.pending.delete(repository);
-      this.track(onRegistryEvent(this.deps, event));
+      this.track(onRegistryEvent(this.deps, lifecycleActor(this.deps), event));
     }, delay);
     timer.unref();
     this.pending.set(repository, { timer, first, event });
@@ -78,3 +80,6 @@ export class LocalLifecycleTriggers {
     void tracked.finally(() => this.inFlight.delete(tracked));
   }
 }
+
+/** The lifecycle service acting on a trigger. */
+export const lifecycleActor = (deps: Deps): Actor => serviceActor(deps.config, 'lifecycle', randomUUID());

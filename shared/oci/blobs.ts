@@ -1,45 +1,42 @@
-/** OCI blob routes: GET (307 to a presigned S3 URL, or streamed with Range support), HEAD and DELETE. */
+/** OCI blob routes: GET (307 to a presigned URL, or streamed with Range), HEAD and DELETE. */
+import { blobDownloadUrl, readBlob, statBlob, unlinkBlob } from '../registry/blobs.ts';
 import { isValidDigest } from '../registry/manifests.ts';
-import type { BlobRecord, RepositoryRecord } from '../store/types.ts';
 import type { OciContext } from './context.ts';
 import { OciError } from './errors.ts';
 import { empty, type OciResponse } from './http.ts';
 
-export const PRESIGNED_SECONDS = 600;
-
-async function linkedBlob(ctx: OciContext, repo: RepositoryRecord, digest: string): Promise<BlobRecord> {
+function checkDigest(digest: string): string {
   if (!isValidDigest(digest)) throw new OciError('DIGEST_INVALID', `invalid digest: ${digest}`);
-  const link = (await ctx.deps.layers.links(repo.uid, [digest])).get(digest);
-  const blob = link && (await ctx.deps.layers.getBlob(digest));
-  if (!blob) throw new OciError('BLOB_UNKNOWN', `blob unknown to registry: ${digest}`, { digest });
-  return blob;
+  return digest;
 }
 
 /** GET or HEAD a blob the repository holds. */
-export async function getBlob(ctx: OciContext, repo: RepositoryRecord, digest: string): Promise<OciResponse> {
-  const blob = await linkedBlob(ctx, repo, digest);
-  const base = { 'docker-content-digest': blob.digest, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream' };
-  if (ctx.req.method === 'HEAD') return { status: 200, headers: { ...base, 'content-length': String(blob.size) } };
-  if (ctx.deps.config.ociBlobDelivery === 'redirect') {
-    return empty(307, { ...base, location: await ctx.deps.blobs.presignGet(blob.object, PRESIGNED_SECONDS) });
+export async function getBlob(ctx: OciContext, repositoryName: string, digest: string): Promise<OciResponse> {
+  const { deps, actor, req } = ctx;
+  const args = { repositoryName, digest: checkDigest(digest) };
+  const headersOf = (blob: { digest: string }) => ({ 'docker-content-digest': blob.digest, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream' });
+  if (req.method === 'HEAD') {
+    const blob = await statBlob(deps, actor, args);
+    return { status: 200, headers: { ...headersOf(blob), 'content-length': String(blob.size) } };
   }
-  const range = parseRange(ctx.req.headers.range, blob.size);
-  if (range === 'invalid') throw new OciError('RANGE_INVALID', `range ${ctx.req.headers.range} is not satisfiable for ${blob.size} bytes`, undefined, 416, { 'content-range': `bytes */${blob.size}` });
+  if (deps.config.ociBlobDelivery === 'redirect') {
+    const { blob, url } = await blobDownloadUrl(deps, actor, args);
+    return empty(307, { ...headersOf(blob), location: url });
+  }
+  const { blob, open } = await readBlob(deps, actor, args);
+  const range = parseRange(req.headers.range, blob.size);
+  if (range === 'invalid') throw new OciError('RANGE_INVALID', `range ${req.headers.range} is not satisfiable for ${blob.size} bytes`, undefined, 416, { 'content-range': `bytes */${blob.size}` });
   if (range) {
-    return {
-      status: 206,
-      headers: { ...base, 'content-length': String(range.end - range.start + 1), 'content-range': `bytes ${range.start}-${range.end}/${blob.size}` },
-      body: await ctx.deps.blobs.getStream(blob.object, range),
-    };
+    const headers = { ...headersOf(blob), 'content-length': String(range.end - range.start + 1), 'content-range': `bytes ${range.start}-${range.end}/${blob.size}` };
+    return { status: 206, headers, body: await open(range) };
   }
-  if (blob.size === 0) return empty(200, base);
-  return { status: 200, headers: { ...base, 'content-length': String(blob.size) }, body: await ctx.deps.blobs.getStream(blob.object) };
+  if (blob.size === 0) return empty(200, headersOf(blob));
+  return { status: 200, headers: { ...headersOf(blob), 'content-length': String(blob.size) }, body: await open() };
 }
 
 /** DELETE a blob from the repository: its link goes; the bytes stay for other repositories. */
-export async function deleteBlob(ctx: OciContext, repo: RepositoryRecord, digest: string): Promise<OciResponse> {
-  await linkedBlob(ctx, repo, digest);
-  await ctx.deps.layers.unlink(repo.uid, digest);
+export async function deleteBlob(ctx: OciContext, repositoryName: string, digest: string): Promise<OciResponse> {
+  await unlinkBlob(ctx.deps, ctx.actor, { repositoryName, digest: checkDigest(digest) });
   return empty(202, { 'docker-content-digest': digest });
 }
 

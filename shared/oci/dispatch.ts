@@ -1,5 +1,5 @@
 /**
- * The OCI distribution API v1.1 router: one table of routes (path pattern, methods, pull or push side),
+ * The OCI distribution API v1.1 router: one table of routes (path pattern, methods, the kind of resource),
  * authentication before anything, and the one error boundary that writes the spec's error body.
  * The pull Lambda serves the GET/HEAD routes, the push Lambda the rest; the local host serves both.
  */
@@ -8,35 +8,37 @@ import type { Deps } from '../deps.ts';
 import { EcrError } from '../errors.ts';
 import { authenticate } from './auth.ts';
 import { deleteBlob, getBlob } from './blobs.ts';
-import { repositoryOf, type OciContext } from './context.ts';
-import { fromEcrError, OciError } from './errors.ts';
+import { checkName, type OciContext } from './context.ts';
+import { fromDomainError, OciError, type RouteKind } from './errors.ts';
 import { empty, json, type OciRequest, type OciResponse } from './http.ts';
-import { listCatalog, listReferrers, listTags } from './listing.ts';
+import { getReferrers, listCatalog, listTags } from './listing.ts';
 import { deleteManifest, getManifest, putManifest } from './manifests.ts';
-import { cancelBlobUpload, getBlobUploadStatus, patchBlobData, putBlobUploadComplete, startBlobUpload } from './uploads.ts';
+import { cancelUpload, completeUpload, patchUpload, startUpload, uploadStatus } from './uploads.ts';
 
 export type Side = 'pull' | 'push';
+/** A route handler: the repository name of the path (checked) and the path's second part (a reference, digest or upload id). */
 type Handler = (ctx: OciContext, name: string, arg: string) => Promise<OciResponse>;
-type Route = { pattern: RegExp; methods: Record<string, Handler> };
+type Route = { pattern: RegExp; kind: RouteKind; methods: Record<string, Handler> };
 
-const withRepo = (fn: (ctx: OciContext, repo: Awaited<ReturnType<typeof repositoryOf>>, arg: string) => Promise<OciResponse>): Handler =>
-  async (ctx, name, arg) => fn(ctx, await repositoryOf(ctx, name), arg);
+const named = (fn: Handler): Handler => (ctx, name, arg) => fn(ctx, checkName(name), arg);
 
 const ROUTES: Route[] = [
-  { pattern: /^\/v2\/?$/, methods: { GET: async () => json(200, {}), HEAD: async () => empty(200) } },
-  { pattern: /^\/v2\/_catalog$/, methods: { GET: (ctx) => listCatalog(ctx) } },
-  { pattern: /^\/v2\/(.+)\/tags\/list$/, methods: { GET: withRepo((ctx, repo) => listTags(ctx, repo)) } },
+  { pattern: /^\/v2\/?$/, kind: 'base', methods: { GET: async () => json(200, {}), HEAD: async () => empty(200) } },
+  { pattern: /^\/v2\/_catalog$/, kind: 'listing', methods: { GET: (ctx) => listCatalog(ctx) } },
+  { pattern: /^\/v2\/(.+)\/tags\/list$/, kind: 'listing', methods: { GET: named((ctx, name) => listTags(ctx, name)) } },
   {
     pattern: /^\/v2\/(.+)\/manifests\/([^/]+)$/,
-    methods: { GET: withRepo(getManifest), HEAD: withRepo(getManifest), PUT: withRepo(putManifest), DELETE: withRepo(deleteManifest) },
+    kind: 'manifest',
+    methods: { GET: named(getManifest), HEAD: named(getManifest), PUT: named(putManifest), DELETE: named(deleteManifest) },
   },
-  { pattern: /^\/v2\/(.+)\/blobs\/uploads\/?$/, methods: { POST: withRepo((ctx, repo) => startBlobUpload(ctx, repo)) } },
+  { pattern: /^\/v2\/(.+)\/blobs\/uploads\/?$/, kind: 'upload', methods: { POST: named((ctx, name) => startUpload(ctx, name)) } },
   {
     pattern: /^\/v2\/(.+)\/blobs\/uploads\/([^/]+)$/,
-    methods: { GET: withRepo(getBlobUploadStatus), PATCH: withRepo(patchBlobData), PUT: withRepo(putBlobUploadComplete), DELETE: withRepo(cancelBlobUpload) },
+    kind: 'upload',
+    methods: { GET: named(uploadStatus), PATCH: named(patchUpload), PUT: named(completeUpload), DELETE: named(cancelUpload) },
   },
-  { pattern: /^\/v2\/(.+)\/blobs\/([^/]+)$/, methods: { GET: withRepo(getBlob), HEAD: withRepo(getBlob), DELETE: withRepo(deleteBlob) } },
-  { pattern: /^\/v2\/(.+)\/referrers\/([^/]+)$/, methods: { GET: withRepo(listReferrers) } },
+  { pattern: /^\/v2\/(.+)\/blobs\/([^/]+)$/, kind: 'blob', methods: { GET: named(getBlob), HEAD: named(getBlob), DELETE: named(deleteBlob) } },
+  { pattern: /^\/v2\/(.+)\/referrers\/([^/]+)$/, kind: 'manifest', methods: { GET: named(getReferrers) } },
 ];
 
 /** Which side serves a method: reads are pulls, everything else pushes. */
@@ -46,39 +48,51 @@ const COMMON = { 'docker-distribution-api-version': 'registry/2.0' };
 
 /** Serves one OCI request; never throws. `side` limits the routes to one Lambda's share. */
 export async function dispatchOci(deps: Deps, req: OciRequest, side?: Side): Promise<OciResponse> {
-  const response = await route(deps, req, side).catch((e) => errorResponse(e, req));
+  let kind: RouteKind = 'base';
+  const response = await route(deps, req, side, (k) => (kind = k)).catch((e) => {
+    // Whatever the handler did not read of the body is drained, so the client's request completes.
+    req.body.resume();
+    return errorResponse(fromDomainError(e, kind), req);
+  });
   response.headers = { ...COMMON, ...response.headers };
   if (req.method === 'HEAD') delete response.body;
   return response;
 }
 
-async function route(deps: Deps, req: OciRequest, side?: Side): Promise<OciResponse> {
+async function route(deps: Deps, req: OciRequest, side: Side | undefined, found: (kind: RouteKind) => void): Promise<OciResponse> {
   const host = deps.config.publicHost ?? req.headers['x-forwarded-host'] ?? req.headers.host ?? 'localhost';
-  authenticate(deps, req.headers.authorization, host);
+  const actor = authenticate(deps, req.headers.authorization, { requestId: req.requestId, host, sourceIp: req.sourceIp, secureTransport: req.headers['x-forwarded-proto'] === 'https' });
   const method = req.method.toUpperCase();
-  for (const { pattern, methods } of ROUTES) {
+  for (const { pattern, kind, methods } of ROUTES) {
     const m = pattern.exec(req.path);
     if (!m) continue;
+    found(kind);
     const handler = methods[method];
     if (!handler || (side && sideOf(method) !== side)) {
-      req.body.resume();
       throw new OciError('UNSUPPORTED', `${method} is not supported on ${req.path}`, undefined, 405, { allow: Object.keys(methods).join(', ') });
     }
-    const ctx: OciContext = { deps, operation: 'oci', requestId: req.requestId, host, accessKeyId: 'AWS', req };
-    return handler(ctx, decodeURIComponent(m[1] ?? ''), decodeURIComponent(m[2] ?? ''));
+    return handler({ deps, actor, req }, decodePart(m[1]), decodePart(m[2]));
   }
-  req.body.resume();
   throw new OciError('UNSUPPORTED', `no such endpoint: ${req.path}`, undefined, 404);
 }
 
+/** A percent-decoded path part; NAME_INVALID for a malformed encoding. */
+function decodePart(part: string | undefined): string {
+  try {
+    return decodeURIComponent(part ?? '');
+  } catch {
+    throw new OciError('NAME_INVALID', `malformed percent-encoding in the path: ${part}`);
+  }
+}
+
 function errorResponse(error: unknown, req: OciRequest): OciResponse {
-  let e = fromEcrError(error);
+  let e = error;
   if (!(e instanceof OciError)) {
     console.error(JSON.stringify({ level: 'error', requestId: req.requestId, message: 'unexpected error', error: String((e as Error)?.stack ?? e) }));
     e = new OciError('UNKNOWN', `an internal error occurred (request id ${req.requestId})`);
   }
   const oci = e as OciError;
-  if (error instanceof EcrError && oci.code === 'UNKNOWN') console.error(error);
+  if (error instanceof EcrError) console.error(error);
   return json(oci.status, { errors: [{ code: oci.code === 'RANGE_INVALID' ? 'BLOB_UPLOAD_INVALID' : oci.code, message: oci.message, detail: oci.detail ?? null }] }, oci.headers);
 }
 

@@ -37,20 +37,40 @@ export class OciError extends Error {
   }
 }
 
-/** The ECR domain errors that reach the OCI API, as the OCI codes a docker-style client understands. */
-const FROM_ECR: Record<string, OciCode> = {
+/** What a route serves, for the mapping of domain errors that mean different things on different routes. */
+export type RouteKind = 'manifest' | 'blob' | 'upload' | 'listing' | 'base';
+
+/** The domain errors that reach the OCI API, as the OCI codes a docker-style client understands. */
+const FROM_DOMAIN: Record<string, OciCode> = {
   RepositoryNotFoundException: 'NAME_UNKNOWN',
-  LayersNotFoundException: 'MANIFEST_BLOB_UNKNOWN',
-  ReferencedImagesNotFoundException: 'MANIFEST_BLOB_UNKNOWN',
-  InvalidParameterException: 'MANIFEST_INVALID',
+  AccessDeniedException: 'DENIED',
+  ImageNotFoundException: 'MANIFEST_UNKNOWN',
+  LayersNotFoundException: 'BLOB_UNKNOWN',
+  UploadNotFoundException: 'BLOB_UPLOAD_UNKNOWN',
+  InvalidLayerPartException: 'RANGE_INVALID',
+  InvalidLayerException: 'DIGEST_INVALID',
+  BlobSizeMismatchException: 'SIZE_INVALID',
   ImageDigestDoesNotMatchException: 'DIGEST_INVALID',
   ImageTagAlreadyExistsException: 'TAG_INVALID',
-  ImageNotFoundException: 'MANIFEST_UNKNOWN',
   LimitExceededException: 'TOO_MANY_REQUESTS',
+  InvalidParameterException: 'DIGEST_INVALID',
 };
 
-/** Translates an ECR domain error; anything else is returned unchanged. */
-export function fromEcrError(error: unknown): unknown {
-  if (error instanceof EcrError && FROM_ECR[error.name]) return new OciError(FROM_ECR[error.name], error.message);
-  return error;
+/** Where a route gives a domain error another meaning than FROM_DOMAIN's. */
+const BY_ROUTE: Partial<Record<RouteKind, Record<string, OciCode>>> = {
+  manifest: { LayersNotFoundException: 'MANIFEST_BLOB_UNKNOWN', ReferencedImagesNotFoundException: 'MANIFEST_BLOB_UNKNOWN', InvalidParameterException: 'MANIFEST_INVALID' },
+  upload: { LimitExceededException: 'BLOB_UPLOAD_INVALID' },
+};
+
+/** Translates a domain error for a route of `kind`; anything else (an OciError, an unexpected error) is returned unchanged. */
+export function fromDomainError(error: unknown, kind: RouteKind): unknown {
+  if (!(error instanceof EcrError)) return error;
+  const code = BY_ROUTE[kind]?.[error.name] ?? FROM_DOMAIN[error.name];
+  if (!code) return error;
+  if (code === 'RANGE_INVALID') {
+    // 416 with the Range the upload has really reached.
+    const last = Number(error.fields.lastValidByteReceived ?? -1);
+    return new OciError(code, error.message, undefined, 416, { range: `0-${Math.max(0, last)}` });
+  }
+  return new OciError(code, error.message);
 }

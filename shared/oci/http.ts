@@ -12,6 +12,8 @@ export type OciRequest = {
   headers: Record<string, string | undefined>;
   body: Readable;
   requestId: string;
+  /** The client's address, when known (for policy conditions and logs). */
+  sourceIp?: string;
 };
 
 export type OciResponse = {

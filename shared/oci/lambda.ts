@@ -19,6 +19,7 @@ export function ociLambdaHandler(getDeps: () => Deps, side: Side) {
       headers,
       body: streamOf(eventBody(event)),
       requestId: event.requestContext.requestId ?? newRequestId(),
+      sourceIp: event.requestContext.http.sourceIp,
     }, side);
     let body: Buffer | undefined;
     if (response.body && !Buffer.isBuffer(response.body)) {

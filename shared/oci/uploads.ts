@@ -1,23 +1,19 @@
 /**
- * OCI blob upload routes. Upload state lives server-side (the upload record); the Location handed to the
- * client names it by a random UUID, so it is opaque and unguessable. A chunk that does not start where the
- * upload stands gets 416 with the Range reached.
+ * OCI blob upload routes. Upload state lives server-side (the upload record); the Location handed to the client
+ * names it by a random UUID, so it is opaque and unguessable. A chunk that does not start where the upload stands
+ * gets 416 with the Range reached (the domain's InvalidLayerPartException, mapped in ./errors.ts).
  */
-import { isValidDigest } from '../registry/manifests.ts';
-import { startUpload } from '../registry/layer-upload.ts';
-import type { RepositoryRecord, UploadRecord } from '../store/types.ts';
-import { appendStream, completeUpload, dropUpload, rangeInvalid } from './blob-upload.ts';
-import { repositoryOf, type OciContext } from './context.ts';
+import { appendBlobUpload, cancelBlobUpload, completeBlobUpload, getBlobUpload, mountBlob, startBlobUpload, type BodyArgs } from '../registry/blob-uploads.ts';
+import type { UploadRecord } from '../store/types.ts';
+import type { OciContext } from './context.ts';
 import { OciError } from './errors.ts';
 import { empty, type OciResponse } from './http.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /** Headers describing where an upload stands. */
-function progress(ctx: OciContext, repo: RepositoryRecord, upload: UploadRecord): Record<string, string> {
+function progress(ctx: OciContext, repositoryName: string, upload: UploadRecord): Record<string, string> {
   const { ociChunkMinLength, ociChunkMaxLength } = ctx.deps.config;
   return {
-    location: `/v2/${repo.name}/blobs/uploads/${upload.uploadId}`,
+    location: `/v2/${repositoryName}/blobs/uploads/${upload.uploadId}`,
     range: `0-${Math.max(0, upload.nextByte - 1)}`,
     'docker-upload-uuid': upload.uploadId,
     'oci-chunk-min-length': String(ociChunkMinLength),
@@ -25,106 +21,67 @@ function progress(ctx: OciContext, repo: RepositoryRecord, upload: UploadRecord)
   };
 }
 
-function created(repo: RepositoryRecord, digest: string): OciResponse {
-  return empty(201, { location: `/v2/${repo.name}/blobs/${digest}`, 'docker-content-digest': digest });
+function created(repositoryName: string, digest: string): OciResponse {
+  return empty(201, { location: `/v2/${repositoryName}/blobs/${digest}`, 'docker-content-digest': digest });
 }
 
-/** The request's Content-Length, when it announced one. */
-function contentLength(ctx: OciContext): number | undefined {
-  const value = ctx.req.headers['content-length'];
-  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+/** The request body with what its headers say of it: Content-Range (a chunk), else Content-Length. */
+function bodyOf(ctx: OciContext): BodyArgs {
+  const { headers, body } = ctx.req;
+  const contentRange = headers['content-range'];
+  if (contentRange) {
+    const m = /^(?:bytes[ =])?(\d+)-(\d+)$/.exec(contentRange.trim());
+    return { body, range: m ? { start: Number(m[1]), end: Number(m[2]) } : 'malformed' };
+  }
+  const length = headers['content-length'];
+  return { body, length: length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined };
 }
 
-function requireDigest(digest: string | null): string {
-  if (!digest || !isValidDigest(digest)) throw new OciError('DIGEST_INVALID', `invalid or missing digest: ${digest ?? ''}`);
+function requireDigest(ctx: OciContext): string {
+  const digest = ctx.req.query.get('digest');
+  if (!digest) throw new OciError('DIGEST_INVALID', 'missing digest');
   return digest;
 }
 
 /** POST: a cross-repository mount, a monolithic upload (`?digest=`), or a new upload session. */
-export async function startBlobUpload(ctx: OciContext, repo: RepositoryRecord): Promise<OciResponse> {
-  const { query } = ctx.req;
-  const mount = query.get('mount');
-  const from = query.get('from');
-  if (mount && from && isValidDigest(mount)) {
-    const mounted = await mountBlob(ctx, repo, mount, from);
-    if (mounted) return mounted;
+export async function startUpload(ctx: OciContext, repositoryName: string): Promise<OciResponse> {
+  const { deps, actor, req } = ctx;
+  const mount = req.query.get('mount');
+  const from = req.query.get('from');
+  if (mount && from && (await mountBlob(deps, actor, { repositoryName, digest: mount, from }))) {
+    req.body.resume();
+    return created(repositoryName, mount);
   }
-  const upload = await startUpload(ctx.deps, repo.uid);
-  if (query.has('digest')) {
-    const digest = requireDigest(query.get('digest'));
-    return finish(ctx, repo, upload, digest);
+  const upload = await startBlobUpload(deps, actor, { repositoryName });
+  if (req.query.has('digest')) {
+    const digest = requireDigest(ctx);
+    await completeBlobUpload(deps, actor, { repositoryName, uploadId: upload.uploadId, digest, ...bodyOf(ctx) });
+    return created(repositoryName, digest);
   }
-  ctx.req.body.resume();
-  return empty(202, progress(ctx, repo, upload));
-}
-
-/** Links a blob another repository holds; undefined (start an upload instead) when it does not. */
-async function mountBlob(ctx: OciContext, repo: RepositoryRecord, digest: string, from: string): Promise<OciResponse | undefined> {
-  let source: RepositoryRecord;
-  try {
-    source = await repositoryOf(ctx, from);
-  } catch {
-    return undefined;
-  }
-  if (!(await ctx.deps.layers.links(source.uid, [digest])).has(digest)) return undefined;
-  const blob = await ctx.deps.layers.getBlob(digest);
-  if (!blob) return undefined;
-  await ctx.deps.layers.link(repo.uid, { digest, size: blob.size });
-  ctx.req.body.resume();
-  return created(repo, digest);
-}
-
-async function requireUpload(ctx: OciContext, repo: RepositoryRecord, id: string): Promise<UploadRecord> {
-  const upload = UUID.test(id) ? await ctx.deps.layers.getUpload(repo.uid, id, ctx.deps.now().getTime()) : undefined;
-  if (!upload) {
-    ctx.req.body.resume();
-    throw new OciError('BLOB_UPLOAD_UNKNOWN', `blob upload unknown: ${id}`);
-  }
-  return upload;
+  req.body.resume();
+  return empty(202, progress(ctx, repositoryName, upload));
 }
 
 /** PATCH: a chunk (with Content-Range, which must start where the upload stands) or a stream of the rest. */
-export async function patchBlobData(ctx: OciContext, repo: RepositoryRecord, id: string): Promise<OciResponse> {
-  const upload = await requireUpload(ctx, repo, id);
-  const contentRange = ctx.req.headers['content-range'];
-  let expected: number | undefined;
-  if (contentRange) {
-    const m = /^(?:bytes[ =])?(\d+)-(\d+)$/.exec(contentRange.trim());
-    if (!m) throw rangeInvalid(upload, `malformed Content-Range: ${contentRange}`);
-    const [start, end] = [Number(m[1]), Number(m[2])];
-    if (start !== upload.nextByte || end < start) {
-      ctx.req.body.resume();
-      throw rangeInvalid(upload, `chunk ${start}-${end} does not continue the upload, which has ${upload.nextByte} bytes`);
-    }
-    expected = end - start + 1;
-  }
-  const next = await appendStream(ctx.deps, repo.uid, upload, ctx.req.body, contentRange ? undefined : contentLength(ctx));
-  if (expected !== undefined && next.nextByte - upload.nextByte !== expected) {
-    throw new OciError('SIZE_INVALID', `Content-Range announced ${expected} bytes but ${next.nextByte - upload.nextByte} arrived`);
-  }
-  return empty(202, progress(ctx, repo, next));
+export async function patchUpload(ctx: OciContext, repositoryName: string, uploadId: string): Promise<OciResponse> {
+  const next = await appendBlobUpload(ctx.deps, ctx.actor, { repositoryName, uploadId, ...bodyOf(ctx) });
+  return empty(202, progress(ctx, repositoryName, next));
 }
 
 /** PUT: the last chunk (if any) and the digest; the blob becomes visible only if the digest matches. */
-export async function putBlobUploadComplete(ctx: OciContext, repo: RepositoryRecord, id: string): Promise<OciResponse> {
-  const upload = await requireUpload(ctx, repo, id);
-  const digest = requireDigest(ctx.req.query.get('digest'));
-  return finish(ctx, repo, upload, digest);
-}
-
-async function finish(ctx: OciContext, repo: RepositoryRecord, upload: UploadRecord, digest: string): Promise<OciResponse> {
-  const complete = await appendStream(ctx.deps, repo.uid, upload, ctx.req.body, ctx.req.headers['content-range'] ? undefined : contentLength(ctx));
-  await completeUpload(ctx.deps, repo.uid, complete, digest);
-  return created(repo, digest);
+export async function completeUpload(ctx: OciContext, repositoryName: string, uploadId: string): Promise<OciResponse> {
+  const digest = requireDigest(ctx);
+  await completeBlobUpload(ctx.deps, ctx.actor, { repositoryName, uploadId, digest, ...bodyOf(ctx) });
+  return created(repositoryName, digest);
 }
 
 /** GET: where the upload stands. */
-export async function getBlobUploadStatus(ctx: OciContext, repo: RepositoryRecord, id: string): Promise<OciResponse> {
-  return empty(204, progress(ctx, repo, await requireUpload(ctx, repo, id)));
+export async function uploadStatus(ctx: OciContext, repositoryName: string, uploadId: string): Promise<OciResponse> {
+  return empty(204, progress(ctx, repositoryName, await getBlobUpload(ctx.deps, ctx.actor, { repositoryName, uploadId })));
 }
 
 /** DELETE: cancels the upload and drops what it received. */
-export async function cancelBlobUpload(ctx: OciContext, repo: RepositoryRecord, id: string): Promise<OciResponse> {
-  await dropUpload(ctx.deps, repo.uid, await requireUpload(ctx, repo, id));
+export async function cancelUpload(ctx: OciContext, repositoryName: string, uploadId: string): Promise<OciResponse> {
+  await cancelBlobUpload(ctx.deps, ctx.actor, { repositoryName, uploadId });
   return empty(204);
 }

@@ -6,25 +6,21 @@
 import middy from '@middy/core';
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps.ts';
+import { principalActor, type Actor } from '../domain/actor.ts';
 import { EcrError, SerializationException, ServerException, UnknownOperationException } from '../errors.ts';
 import { eventBody, eventQuery, type HttpEvent, type HttpResult } from './http.ts';
 import { verifySigV4 } from './sigv4.ts';
 import { validateInput } from './validate.ts';
-import { TARGET_PREFIX } from '../../infra/routing.ts';
+import { operationOfTarget } from '../../infra/routing.ts';
 
-/** What an operation knows about the call beyond its input. */
-export type CallContext = {
-  deps: Deps;
-  operation: string;
-  requestId: string;
-  /** The host clients reach the registry at (for repository URIs and the proxy endpoint). */
-  host: string;
-  accessKeyId: string;
-};
+/**
+ * A domain entry point as every caller enters it: deps, who calls, the operation's input (its type generated from
+ * the model; the validator has checked the input against the model before the call, hence `never` here).
+ */
+export type Operation = (deps: Deps, actor: Actor, input: never) => Promise<object>;
 
-export type Operation = (input: any, call: CallContext) => Promise<Record<string, unknown>>;
-
-type State = { requestId: string; call?: CallContext; input?: Record<string, unknown> };
+type Call = { deps: Deps; actor: Actor; operation: string };
+type State = { requestId: string; call?: Call; input?: Record<string, unknown> };
 const states = new WeakMap<object, State>();
 
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
@@ -51,7 +47,7 @@ export function ecrHandler(operations: Record<string, Operation>, getDeps: () =>
           deps.now(),
         );
         const target = headers['x-amz-target'] ?? '';
-        const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+        const operation = operationOfTarget(target) ?? '';
         if (!Object.hasOwn(operations, operation)) {
           throw new UnknownOperationException(operation ? `The operation ${operation} is not supported by this registry.` : `Unknown target: '${target}'`);
         }
@@ -66,7 +62,8 @@ export function ecrHandler(operations: Record<string, Operation>, getDeps: () =>
         }
         state.input = validateInput(operation, parsed);
         const host = deps.config.publicHost ?? headers['x-forwarded-host'] ?? headers.host ?? event.requestContext.domainName ?? 'localhost';
-        state.call = { deps, operation, requestId, host, accessKeyId };
+        const via = { requestId, host, sourceIp: event.requestContext.http.sourceIp, secureTransport: headers['x-forwarded-proto'] === 'https' };
+        state.call = { deps, operation, actor: principalActor(deps.config, accessKeyId, via) };
       },
       onError: async (request) => {
         const state = states.get(request.event) ?? { requestId: randomUUID() };
@@ -76,7 +73,7 @@ export function ecrHandler(operations: Record<string, Operation>, getDeps: () =>
     .handler(async (event): Promise<HttpResult> => {
       const state = states.get(event)!;
       const call = state.call!;
-      const output = await operations[call.operation](state.input, call);
+      const output = await operations[call.operation](call.deps, call.actor, state.input as never);
       return {
         statusCode: 200,
         headers: { 'content-type': JSON_CONTENT_TYPE, 'x-amzn-requestid': state.requestId },

@@ -6,7 +6,7 @@
  * constraint: '...'"). A value of the wrong JSON type is a SerializationException.
  */
 import model from '../model/ecr-model.json' with { type: 'json' };
-import { InvalidParameterException, SerializationException, ValidationException } from '../errors.ts';
+import { invalidParameter, SerializationException, ValidationException } from '../errors.ts';
 
 type Shape = { t: string; min?: number; max?: number; pattern?: string; enum?: string[]; m?: Record<string, { s: string; r?: 1 }>; s?: string; k?: string; v?: string };
 const shapes = model.shapes as Record<string, Shape>;
@@ -33,7 +33,7 @@ export function validateInput(operation: string, input: unknown): Record<string,
     throw new ValidationException(`${n} validation error${n > 1 ? 's' : ''} detected: ${text}`);
   }
   const v = violations[0];
-  throw new InvalidParameterException(`Invalid parameter at '${v.path}' failed to satisfy constraint: '${v.ecrConstraint}'`);
+  throw invalidParameter(v.path, v.ecrConstraint);
 }
 
 function showValue(value: unknown): string {

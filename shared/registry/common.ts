@@ -1,51 +1,63 @@
-/** Small pieces every registry operation shares: the registry id check, repository lookup, ARNs, URIs. */
-import type { CallContext } from '../protocol/ecr-handler.ts';
-import { InvalidParameterException, RepositoryNotFoundException } from '../errors.ts';
+/**
+ * What every domain entry point shares: the registry id check, authorization, repository lookup, ARNs, URIs.
+ * A repository entry point opens its repository with `openRepository`, which checks the registry id, asks the
+ * one authorization hook for the action on the repository's ARN, then reads the repository.
+ */
+import type { Deps } from '../deps.ts';
+import type { Actor } from '../domain/actor.ts';
+import { repositoryArn } from '../domain/authorize.ts';
+import { invalidParameter, RepositoryNotFoundException } from '../errors.ts';
 import type { RepositoryRecord } from '../store/types.ts';
 
+export { repositoryArn };
+
 /** Throws unless `registryId` is absent or names this registry. */
-export function checkRegistryId(call: CallContext, registryId: string | undefined): string {
-  const own = call.deps.config.registryId;
-  if (registryId !== undefined && registryId !== own) {
-    throw new InvalidParameterException(`Invalid parameter at 'registryId' failed to satisfy constraint: 'must be the id of this registry (${own})'`);
-  }
+export function checkRegistryId(deps: Deps, registryId: string | undefined): string {
+  const own = deps.config.registryId;
+  if (registryId !== undefined && registryId !== own) throw invalidParameter('registryId', `must be the id of this registry (${own})`);
   return own;
 }
 
+/** Asks the authorization hook whether `actor` may perform `action` on `resource`; throws AccessDeniedException when not. */
+export function authorize(deps: Deps, actor: Actor, action: string, resource: string): Promise<void> {
+  return deps.authorizer.authorize(actor, action, resource);
+}
+
+/** Checks the registry id, authorizes `action` on the repository, and reads it (RepositoryNotFoundException when absent). */
+export async function openRepository(deps: Deps, actor: Actor, action: string, name: string, registryId?: string): Promise<RepositoryRecord> {
+  checkRegistryId(deps, registryId);
+  await authorize(deps, actor, action, repositoryArn(deps.config, name));
+  return requireRepository(deps, name);
+}
+
 /** The repository, or RepositoryNotFoundException worded as ECR words it. */
-export async function requireRepository(call: CallContext, name: string): Promise<RepositoryRecord> {
-  const repo = await call.deps.repositories.get(name);
-  if (!repo) throw repositoryNotFound(call, name);
+export async function requireRepository(deps: Deps, name: string): Promise<RepositoryRecord> {
+  const repo = await deps.repositories.get(name);
+  if (!repo) throw repositoryNotFound(deps, name);
   return repo;
 }
 
-export function repositoryNotFound(call: CallContext, name: string) {
-  return new RepositoryNotFoundException(`The repository with name '${name}' does not exist in the registry with id '${call.deps.config.registryId}'`);
-}
-
-export function repositoryArn(call: CallContext, name: string): string {
-  const { region, registryId } = call.deps.config;
-  return `arn:aws:ecr:${region}:${registryId}:repository/${name}`;
+export function repositoryNotFound(deps: Deps, name: string) {
+  return new RepositoryNotFoundException(`The repository with name '${name}' does not exist in the registry with id '${deps.config.registryId}'`);
 }
 
 /** The repository name in a repository ARN of this registry, or undefined. */
-export function repositoryNameFromArn(call: CallContext, arn: string): string | undefined {
-  const { region, registryId } = call.deps.config;
-  const prefix = `arn:aws:ecr:${region}:${registryId}:repository/`;
+export function repositoryNameFromArn(deps: Deps, arn: string): string | undefined {
+  const prefix = repositoryArn(deps.config, '');
   return arn.startsWith(prefix) && arn.length > prefix.length ? arn.slice(prefix.length) : undefined;
 }
 
-export function repositoryUri(call: CallContext, name: string): string {
-  return `${call.host}/${name}`;
+export function repositoryUri(actor: Actor, name: string): string {
+  return `${actor.via.host}/${name}`;
 }
 
 /** The Repository structure of the ECR API. */
-export function repositoryView(call: CallContext, repo: RepositoryRecord) {
+export function repositoryView(deps: Deps, actor: Actor, repo: RepositoryRecord) {
   return {
-    repositoryArn: repositoryArn(call, repo.name),
-    registryId: call.deps.config.registryId,
+    repositoryArn: repositoryArn(deps.config, repo.name),
+    registryId: deps.config.registryId,
     repositoryName: repo.name,
-    repositoryUri: repositoryUri(call, repo.name),
+    repositoryUri: repositoryUri(actor, repo.name),
     createdAt: new Date(repo.createdAt),
     imageTagMutability: repo.imageTagMutability,
     ...(repo.imageTagMutabilityExclusionFilters?.length ? { imageTagMutabilityExclusionFilters: repo.imageTagMutabilityExclusionFilters } : {}),

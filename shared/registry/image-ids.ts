@@ -1,5 +1,5 @@
 /** Resolving ECR image identifiers (digest and/or tag) within a repository, with ECR's failure codes. */
-import type { CallContext } from '../protocol/ecr-handler.ts';
+import type { Deps } from '../deps.ts';
 import type { ImageRecord, RepositoryRecord } from '../store/types.ts';
 import { isValidDigest } from './manifests.ts';
 
@@ -8,11 +8,11 @@ export type ImageFailure = { imageId: ImageId; failureCode: string; failureReaso
 export type Resolved = { image: ImageRecord; tag?: string } | { failure: ImageFailure };
 
 /** Finds the image an identifier names; tag and digest together must agree. */
-export async function resolveImageId(call: CallContext, repo: RepositoryRecord, id: ImageId): Promise<Resolved> {
+export async function resolveImageId(deps: Deps, repo: RepositoryRecord, id: ImageId): Promise<Resolved> {
   const fail = (failureCode: string, failureReason: string): Resolved => ({ failure: { imageId: id, failureCode, failureReason } });
   if (id.imageDigest === undefined && id.imageTag === undefined) return fail('MissingDigestAndTag', 'Invalid request parameters: both tag and digest cannot be null');
   if (id.imageDigest !== undefined && !isValidDigest(id.imageDigest)) return fail('InvalidImageDigest', 'Invalid image digest');
-  const { images } = call.deps;
+  const { images } = deps;
   let digest = id.imageDigest;
   if (id.imageTag !== undefined) {
     const tag = await images.getTag(repo.uid, id.imageTag);
@@ -23,18 +23,4 @@ export async function resolveImageId(call: CallContext, repo: RepositoryRecord, 
   const image = await images.get(repo.uid, digest!);
   if (!image) return fail('ImageNotFound', 'Requested image not found');
   return { image, tag: id.imageTag };
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

@@ -1,67 +1,96 @@
-/** Reading and deleting images: BatchGetImage and BatchDeleteImage, and the shared pieces the OCI API reuses. */
-import type { CallContext } from '../protocol/ecr-handler.ts';
+/**
+ * Reading and deleting images: BatchGetImage and BatchDeleteImage, and the same rules for the OCI API's manifest
+ * GET/HEAD and DELETE (pullManifest, deleteImage). A pull is refused for an archived image or one whose media type
+ * the client does not accept, and records the pull time; every reader goes through pullOne.
+ */
+import type { Deps } from '../deps.ts';
+import type { Actor } from '../domain/actor.ts';
+import { ImageNotFoundException } from '../errors.ts';
+import type { BatchDeleteImageInput, BatchGetImageInput } from '../model/types.ts';
 import type { ImageRecord, RepositoryRecord } from '../store/types.ts';
-import { checkRegistryId, requireRepository } from './common.ts';
+import { openRepository } from './common.ts';
 import { imageDeletedEvent } from './events.ts';
 import { resolveImageId, type ImageFailure, type ImageId } from './image-ids.ts';
 
 /** The exact manifest text of an image, from its item or from S3. */
-export async function manifestText(call: CallContext, image: ImageRecord): Promise<string> {
+export async function manifestText(deps: Deps, image: ImageRecord): Promise<string> {
   if (image.manifest !== undefined) return image.manifest;
-  return (await call.deps.blobs.getBytes(image.manifestObject!)).toString('utf8');
+  return (await deps.blobs.getBytes(image.manifestObject!)).toString('utf8');
+}
+
+/** What a pull may take: `accepted` media types (any when undefined); `record` writes the pull time. */
+type PullOptions = { accepted?: string[]; record: boolean };
+type Pulled = { image: ImageRecord; manifest: string } | { failure: ImageFailure };
+
+/** The pull rules, once: resolve, refuse archived or unaccepted images, read the manifest, record the pull. */
+async function pullOne(deps: Deps, repo: RepositoryRecord, id: ImageId, options: PullOptions): Promise<Pulled> {
+  const resolved = await resolveImageId(deps, repo, id);
+  if ('failure' in resolved) return resolved;
+  const { image } = resolved;
+  if (image.archived) {
+    return { failure: { imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image is archived and cannot be pulled; restore it with UpdateImageStorageClass (targetStorageClass STANDARD)' } };
+  }
+  if (options.accepted && !options.accepted.includes(image.manifestMediaType)) {
+    return { failure: { imageId: id, failureCode: 'ImageNotFound', failureReason: `The image's media type ${image.manifestMediaType} is not one of the acceptedMediaTypes` } };
+  }
+  const manifest = await manifestText(deps, image);
+  if (options.record) await deps.images.recordPull(repo.uid, image.digest, deps.now().getTime());
+  return { image, manifest };
 }
 
 /** BatchGetImage: the exact stored manifests, with per-image failures; records the pull time. */
-export async function batchGetImage(input: any, call: CallContext) {
-  const registryId = checkRegistryId(call, input.registryId);
-  const repo = await requireRepository(call, input.repositoryName);
-  const accepted: string[] | undefined = input.acceptedMediaTypes;
+export async function batchGetImage(deps: Deps, actor: Actor, input: BatchGetImageInput) {
+  const repo = await openRepository(deps, actor, 'ecr:BatchGetImage', input.repositoryName, input.registryId);
   const images = [];
   const failures: ImageFailure[] = [];
-  const now = call.deps.now().getTime();
-  for (const id of input.imageIds as ImageId[]) {
-    const resolved = await resolveImageId(call, repo, id);
-    if ('failure' in resolved) { failures.push(resolved.failure); continue; }
-    const { image } = resolved;
-    if (image.archived) {
-      failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image is archived and cannot be pulled; restore it with UpdateImageStorageClass (targetStorageClass STANDARD)' });
-      continue;
-    }
-    if (accepted && !accepted.includes(image.manifestMediaType)) {
-      failures.push({ imageId: id, failureCode: 'ImageNotFound', failureReason: `The image's media type ${image.manifestMediaType} is not one of the acceptedMediaTypes` });
-      continue;
-    }
+  for (const id of input.imageIds) {
+    const pulled = await pullOne(deps, repo, id, { accepted: input.acceptedMediaTypes, record: true });
+    if ('failure' in pulled) { failures.push(pulled.failure); continue; }
     images.push({
-      registryId,
+      registryId: deps.config.registryId,
       repositoryName: repo.name,
-      imageId: { imageDigest: image.digest, ...(id.imageTag !== undefined ? { imageTag: id.imageTag } : {}) },
-      imageManifest: await manifestText(call, image),
-      imageManifestMediaType: image.manifestMediaType,
+      imageId: { imageDigest: pulled.image.digest, ...(id.imageTag !== undefined ? { imageTag: id.imageTag } : {}) },
+      imageManifest: pulled.manifest,
+      imageManifestMediaType: pulled.image.manifestMediaType,
     });
-    await call.deps.images.recordPull(repo.uid, image.digest, now);
   }
   return { images, failures };
 }
 
+export type PullManifestInput = { repositoryName: string; imageId: ImageId; accepted?: string[]; recordPull: boolean };
+
+/** One image's manifest for a pull (the OCI manifest GET and HEAD); ImageNotFoundException with the reason when refused. */
+export async function pullManifest(deps: Deps, actor: Actor, input: PullManifestInput): Promise<{ image: ImageRecord; manifest: string }> {
+  const repo = await openRepository(deps, actor, 'ecr:BatchGetImage', input.repositoryName);
+  const pulled = await pullOne(deps, repo, input.imageId, { accepted: input.accepted, record: input.recordPull });
+  if ('failure' in pulled) throw new ImageNotFoundException(pulled.failure.failureReason);
+  return pulled;
+}
+
 /** BatchDeleteImage: by tag removes the tag (and the image with its last tag); by digest removes the image and all its tags. */
-export async function batchDeleteImage(input: any, call: CallContext) {
-  checkRegistryId(call, input.registryId);
-  const repo = await requireRepository(call, input.repositoryName);
+export async function batchDeleteImage(deps: Deps, actor: Actor, input: BatchDeleteImageInput) {
+  const repo = await openRepository(deps, actor, 'ecr:BatchDeleteImage', input.repositoryName, input.registryId);
   const imageIds: ImageId[] = [];
   const failures: ImageFailure[] = [];
-  for (const id of input.imageIds as ImageId[]) {
-    const result = await deleteImageId(call, repo, id);
+  for (const id of input.imageIds) {
+    const result = await deleteImageId(deps, repo, id);
     if ('failure' in result) failures.push(result.failure);
     else imageIds.push(...result.deleted);
   }
   return { imageIds, failures };
 }
 
-/** Deletes what one identifier names; shared with the OCI manifest DELETE. */
-export async function deleteImageId(call: CallContext, repo: RepositoryRecord, id: ImageId): Promise<{ deleted: ImageId[] } | { failure: ImageFailure }> {
-  const resolved = await resolveImageId(call, repo, id);
+/** One image or tag deleted (the OCI manifest DELETE): what went, or the failure as BatchDeleteImage reports it. */
+export async function deleteImage(deps: Deps, actor: Actor, input: { repositoryName: string; imageId: ImageId }) {
+  const repo = await openRepository(deps, actor, 'ecr:BatchDeleteImage', input.repositoryName);
+  return deleteImageId(deps, repo, input.imageId);
+}
+
+/** Deletes what one identifier names: the steps every delete (BatchDeleteImage, OCI, lifecycle expiry) takes. */
+export async function deleteImageId(deps: Deps, repo: RepositoryRecord, id: ImageId): Promise<{ deleted: ImageId[] } | { failure: ImageFailure }> {
+  const resolved = await resolveImageId(deps, repo, id);
   if ('failure' in resolved) return resolved;
-  const { images } = call.deps;
+  const { images } = deps;
   const { image } = resolved;
   if (id.imageTag !== undefined && id.imageDigest === undefined) {
     // By tag: the tag goes; the image goes with its last tag unless a manifest list still needs it.
@@ -70,11 +99,11 @@ export async function deleteImageId(call: CallContext, repo: RepositoryRecord, i
     }
     const deleted: ImageId[] = [{ imageDigest: image.digest, imageTag: id.imageTag }];
     const remaining = await images.tagsOf(repo.uid, image.digest);
-    if (remaining.length === 0 && (await liveParents(call, repo, image.digest)).length === 0) await images.delete(repo.uid, image);
-    await call.deps.events.publish([imageDeletedEvent(call, repo.name, image.digest, id.imageTag)]);
+    if (remaining.length === 0 && (await liveParents(deps, repo, image.digest)).length === 0) await images.delete(repo.uid, image);
+    await deps.events.publish([imageDeletedEvent(deps, repo.name, image.digest, id.imageTag)]);
     return { deleted };
   }
-  const parents = await liveParents(call, repo, image.digest);
+  const parents = await liveParents(deps, repo, image.digest);
   if (parents.length) {
     return { failure: { imageId: id, failureCode: 'ImageReferencedByManifestList', failureReason: `Requested image referenced by manifest list: [${parents.join(', ')}]` } };
   }
@@ -82,13 +111,13 @@ export async function deleteImageId(call: CallContext, repo: RepositoryRecord, i
   for (const tag of tags) await images.deleteTag(repo.uid, tag, image.digest);
   await images.delete(repo.uid, image);
   const deleted: ImageId[] = tags.length ? tags.map((tag) => ({ imageDigest: image.digest, imageTag: tag })) : [{ imageDigest: image.digest }];
-  await call.deps.events.publish(deleted.map((d) => imageDeletedEvent(call, repo.name, image.digest, d.imageTag)));
+  await deps.events.publish(deleted.map((d) => imageDeletedEvent(deps, repo.name, image.digest, d.imageTag)));
   return { deleted };
 }
 
 /** Manifest lists / indexes in the repository that still name `digest` as a child. */
-async function liveParents(call: CallContext, repo: RepositoryRecord, digest: string): Promise<string[]> {
-  const parents = await call.deps.images.parentsOf(repo.uid, digest);
-  const found = await Promise.all(parents.map((p) => call.deps.images.get(repo.uid, p)));
+async function liveParents(deps: Deps, repo: RepositoryRecord, digest: string): Promise<string[]> {
+  const parents = await deps.images.parentsOf(repo.uid, digest);
+  const found = await Promise.all(parents.map((p) => deps.images.get(repo.uid, p)));
   return parents.filter((_, i) => found[i]?.children?.includes(digest));
 }

@@ -1,5 +1,5 @@
 /**
- * The mechanics of a layer upload, shared by the ECR layer operations (and, later, OCI blob uploads):
+ * The mechanics of a layer upload, shared by the ECR layer operations and the streamed blob uploads (blob-stream.ts):
  * an S3 multipart upload on uploads/<id>/data, progress in an UploadRecord, a resumable sha256.
  *
  * Coalescing: clients send parts of any size (ECR's up to 20 MiB), S3 wants non-final parts of at least

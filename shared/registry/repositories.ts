@@ -1,11 +1,14 @@
 /** Repository operations: create, describe, delete, tag mutability, scanning configuration, tags. */
 import { randomUUID } from 'node:crypto';
-import type { CallContext } from '../protocol/ecr-handler.ts';
+import type { Deps } from '../deps.ts';
+import type { Actor } from '../domain/actor.ts';
+import type { CreateRepositoryInput, DeleteRepositoryInput, DescribeRepositoriesInput, ListTagsForResourceInput, PutImageScanningConfigurationInput, PutImageTagMutabilityInput, TagResourceInput, UntagResourceInput } from '../model/types.ts';
 import {
-  InvalidParameterException, InvalidTagParameterException, RepositoryAlreadyExistsException, RepositoryNotEmptyException, TooManyTagsException,
+  InvalidParameterException, invalidParameter, InvalidTagParameterException, RepositoryAlreadyExistsException, RepositoryNotEmptyException, TooManyTagsException,
 } from '../errors.ts';
 import type { RepositoryRecord, ResourceTag } from '../store/types.ts';
-import { checkRegistryId, repositoryNameFromArn, repositoryNotFound, repositoryView, requireRepository } from './common.ts';
+import { ANY_RESOURCE } from '../domain/authorize.ts';
+import { authorize, checkRegistryId, openRepository, repositoryArn, repositoryNameFromArn, repositoryNotFound, repositoryView } from './common.ts';
 import { nextToken, readToken } from './pagination.ts';
 import { checkMutabilitySetting } from './tag-mutability.ts';
 import { imageDeletedEvent } from './events.ts';
@@ -14,71 +17,72 @@ export const MAX_TAGS = 50;
 const DEFAULT_PAGE = 100;
 
 /** CreateRepository: a new, empty repository; RepositoryAlreadyExistsException if the name is taken. */
-export async function createRepository(input: any, call: CallContext) {
-  const registryId = checkRegistryId(call, input.registryId);
+export async function createRepository(deps: Deps, actor: Actor, input: CreateRepositoryInput) {
+  const registryId = checkRegistryId(deps, input.registryId);
+  await authorize(deps, actor, 'ecr:CreateRepository', repositoryArn(deps.config, input.repositoryName));
   const mutability = input.imageTagMutability ?? 'MUTABLE';
   const filters = checkMutabilitySetting(mutability, input.imageTagMutabilityExclusionFilters);
   const tags = mergeTags([], input.tags ?? []);
-  const encryption = checkEncryption(call, input.encryptionConfiguration);
+  const encryption = checkEncryption(deps, input.encryptionConfiguration);
   const repo: RepositoryRecord = {
     name: input.repositoryName,
     uid: randomUUID(),
-    createdAt: call.deps.now().getTime(),
+    createdAt: deps.now().getTime(),
     imageTagMutability: mutability,
     ...(filters ? { imageTagMutabilityExclusionFilters: filters } : {}),
     scanOnPush: input.imageScanningConfiguration?.scanOnPush ?? false,
     ...encryption,
     tags,
   };
-  if (!(await call.deps.repositories.create(repo))) {
+  if (!(await deps.repositories.create(repo))) {
     throw new RepositoryAlreadyExistsException(`The repository with name '${repo.name}' already exists in the registry with id '${registryId}'`);
   }
-  return { repository: repositoryView(call, repo) };
+  return { repository: repositoryView(deps, actor, repo) };
 }
 
-function checkEncryption(call: CallContext, config: { encryptionType: string; kmsKey?: string } | undefined) {
+function checkEncryption(deps: Deps, config: { encryptionType: string; kmsKey?: string } | undefined) {
   if (!config) return { encryptionType: 'AES256' };
   if (config.encryptionType === 'AES256') {
-    if (config.kmsKey) throw new InvalidParameterException("Invalid parameter at 'encryptionConfiguration' failed to satisfy constraint: 'kmsKey can only be specified when encryptionType is KMS or KMS_DSSE'");
+    if (config.kmsKey) throw invalidParameter('encryptionConfiguration', 'kmsKey can only be specified when encryptionType is KMS or KMS_DSSE');
     return { encryptionType: 'AES256' };
   }
-  const { region, registryId } = call.deps.config;
+  const { region, registryId } = deps.config;
   return { encryptionType: config.encryptionType, kmsKey: config.kmsKey ?? `arn:aws:kms:${region}:${registryId}:alias/aws/ecr` };
 }
 
 /** DescribeRepositories: the named repositories, or all of them a page at a time in name order. */
-export async function describeRepositories(input: any, call: CallContext) {
-  checkRegistryId(call, input.registryId);
+export async function describeRepositories(deps: Deps, actor: Actor, input: DescribeRepositoriesInput) {
+  checkRegistryId(deps, input.registryId);
   if (input.repositoryNames) {
     if (input.nextToken !== undefined || input.maxResults !== undefined) {
-      throw new InvalidParameterException("Invalid parameter at 'maxResults' failed to satisfy constraint: 'maxResults and nextToken cannot be specified with repositoryNames'");
+      throw invalidParameter('maxResults', 'maxResults and nextToken cannot be specified with repositoryNames');
     }
     const repositories = [];
-    for (const name of input.repositoryNames as string[]) repositories.push(repositoryView(call, await requireRepository(call, name)));
+    for (const name of input.repositoryNames) repositories.push(repositoryView(deps, actor, await openRepository(deps, actor, 'ecr:DescribeRepositories', name)));
     return { repositories };
   }
+  await authorize(deps, actor, 'ecr:DescribeRepositories', ANY_RESOURCE);
   const limit = input.maxResults ?? DEFAULT_PAGE;
-  let cursor = readToken<Record<string, any>>(call, 'repositories', input.nextToken);
-  const page = await call.deps.repositories.list(limit, cursor);
+  let cursor = readToken<Record<string, any>>(deps, 'DescribeRepositories', 'repositories', input.nextToken);
+  const page = await deps.repositories.list(limit, cursor);
   cursor = page.cursor;
   // A full page may be the last one: look ahead so the final page carries no token.
-  const more = cursor && (await call.deps.repositories.list(1, cursor)).items.length > 0;
+  const more = cursor && (await deps.repositories.list(1, cursor)).items.length > 0;
   return {
-    repositories: page.items.map((r) => repositoryView(call, r)),
-    ...(more ? { nextToken: nextToken(call, 'repositories', cursor) } : {}),
+    repositories: page.items.map((r) => repositoryView(deps, actor, r)),
+    ...(more ? { nextToken: nextToken(deps, 'DescribeRepositories', 'repositories', cursor) } : {}),
   };
 }
 
 /** DeleteRepository: refuses a repository with images unless `force`; with force removes its images too. */
-export async function deleteRepository(input: any, call: CallContext) {
-  checkRegistryId(call, input.registryId);
-  const repo = await requireRepository(call, input.repositoryName);
-  const { images } = call.deps;
+export async function deleteRepository(deps: Deps, actor: Actor, input: DeleteRepositoryInput) {
+  const repo = await openRepository(deps, actor, 'ecr:DeleteRepository', input.repositoryName, input.registryId);
+  const { images } = deps;
   const first = await images.list(repo.uid, 1);
   if (first.items.length > 0 && !input.force) {
-    throw new RepositoryNotEmptyException(`The repository with name '${repo.name}' in registry with id '${call.deps.config.registryId}' cannot be deleted because it still contains images`);
+    throw new RepositoryNotEmptyException(`The repository with name '${repo.name}' in registry with id '${deps.config.registryId}' cannot be deleted because it still contains images`);
   }
-  if (!(await call.deps.repositories.delete(repo.name, repo.uid))) throw repositoryNotFound(call, repo.name);
+  if (!(await deps.repositories.delete(repo.name, repo.uid))) throw repositoryNotFound(deps, repo.name);
   // The repository is gone from here on; announce and remove what it held. Blobs stay for garbage collection,
   // since other repositories may link them.
   let cursor: Record<string, any> | undefined;
@@ -87,22 +91,22 @@ export async function deleteRepository(input: any, call: CallContext) {
     const events = [];
     for (const image of page.items) {
       const tags = await images.tagsOf(repo.uid, image.digest);
-      events.push(...(tags.length ? tags : [undefined]).map((tag) => imageDeletedEvent(call, repo.name, image.digest, tag)));
+      events.push(...(tags.length ? tags : [undefined]).map((tag) => imageDeletedEvent(deps, repo.name, image.digest, tag)));
     }
-    await call.deps.events.publish(events);
+    await deps.events.publish(events);
     cursor = page.cursor;
   } while (cursor);
-  await call.deps.repositories.deleteContents(repo.uid);
-  return { repository: repositoryView(call, repo) };
+  await deps.repositories.deleteContents(repo.uid);
+  return { repository: repositoryView(deps, actor, repo) };
 }
 
 /** PutImageTagMutability: changes the setting (and exclusion filters) of an existing repository. */
-export async function putImageTagMutability(input: any, call: CallContext) {
-  const registryId = checkRegistryId(call, input.registryId);
-  const repo = await requireRepository(call, input.repositoryName);
+export async function putImageTagMutability(deps: Deps, actor: Actor, input: PutImageTagMutabilityInput) {
+  const repo = await openRepository(deps, actor, 'ecr:PutImageTagMutability', input.repositoryName, input.registryId);
+  const registryId = deps.config.registryId;
   const filters = checkMutabilitySetting(input.imageTagMutability, input.imageTagMutabilityExclusionFilters);
-  const updated = await call.deps.repositories.update(repo.name, repo.uid, { imageTagMutability: input.imageTagMutability, imageTagMutabilityExclusionFilters: filters }, filters ? [] : ['imageTagMutabilityExclusionFilters']);
-  if (!updated) throw repositoryNotFound(call, repo.name);
+  const updated = await deps.repositories.update(repo.name, repo.uid, { imageTagMutability: input.imageTagMutability, imageTagMutabilityExclusionFilters: filters }, filters ? [] : ['imageTagMutabilityExclusionFilters']);
+  if (!updated) throw repositoryNotFound(deps, repo.name);
   return {
     registryId,
     repositoryName: repo.name,
@@ -112,40 +116,41 @@ export async function putImageTagMutability(input: any, call: CallContext) {
 }
 
 /** PutImageScanningConfiguration: turns scan on push on or off for a repository. */
-export async function putImageScanningConfiguration(input: any, call: CallContext) {
-  const registryId = checkRegistryId(call, input.registryId);
-  const repo = await requireRepository(call, input.repositoryName);
-  const updated = await call.deps.repositories.update(repo.name, repo.uid, { scanOnPush: input.imageScanningConfiguration.scanOnPush ?? false });
-  if (!updated) throw repositoryNotFound(call, repo.name);
+export async function putImageScanningConfiguration(deps: Deps, actor: Actor, input: PutImageScanningConfigurationInput) {
+  const repo = await openRepository(deps, actor, 'ecr:PutImageScanningConfiguration', input.repositoryName, input.registryId);
+  const registryId = deps.config.registryId;
+  const updated = await deps.repositories.update(repo.name, repo.uid, { scanOnPush: input.imageScanningConfiguration.scanOnPush ?? false });
+  if (!updated) throw repositoryNotFound(deps, repo.name);
   return { registryId, repositoryName: repo.name, imageScanningConfiguration: { scanOnPush: updated.scanOnPush } };
 }
 
-async function repositoryOfArn(call: CallContext, arn: string) {
-  const name = repositoryNameFromArn(call, arn);
-  if (!name) throw new InvalidParameterException(`Invalid parameter at 'resourceArn' failed to satisfy constraint: 'Invalid ARN: ${arn}'`);
-  return requireRepository(call, name);
+/** The repository a resource ARN names, for `action` (TagResource and friends). */
+async function repositoryOfArn(deps: Deps, actor: Actor, action: string, arn: string) {
+  const name = repositoryNameFromArn(deps, arn);
+  if (!name) throw invalidParameter('resourceArn', `Invalid ARN: ${arn}`);
+  return openRepository(deps, actor, action, name);
 }
 
 /** TagResource: adds or overwrites tags on a repository, at most 50 in all. */
-export async function tagResource(input: any, call: CallContext) {
-  const repo = await repositoryOfArn(call, input.resourceArn);
+export async function tagResource(deps: Deps, actor: Actor, input: TagResourceInput) {
+  const repo = await repositoryOfArn(deps, actor, 'ecr:TagResource', input.resourceArn);
   const tags = mergeTags(repo.tags, input.tags);
-  if (!(await call.deps.repositories.update(repo.name, repo.uid, { tags }))) throw repositoryNotFound(call, repo.name);
+  if (!(await deps.repositories.update(repo.name, repo.uid, { tags }))) throw repositoryNotFound(deps, repo.name);
   return {};
 }
 
 /** UntagResource: removes tags by key; unknown keys are ignored. */
-export async function untagResource(input: any, call: CallContext) {
-  const repo = await repositoryOfArn(call, input.resourceArn);
+export async function untagResource(deps: Deps, actor: Actor, input: UntagResourceInput) {
+  const repo = await repositoryOfArn(deps, actor, 'ecr:UntagResource', input.resourceArn);
   const remove = new Set<string>(input.tagKeys);
   const tags = repo.tags.filter((t) => !remove.has(t.Key));
-  if (!(await call.deps.repositories.update(repo.name, repo.uid, { tags }))) throw repositoryNotFound(call, repo.name);
+  if (!(await deps.repositories.update(repo.name, repo.uid, { tags }))) throw repositoryNotFound(deps, repo.name);
   return {};
 }
 
 /** ListTagsForResource: a repository's tags. */
-export async function listTagsForResource(input: any, call: CallContext) {
-  const repo = await repositoryOfArn(call, input.resourceArn);
+export async function listTagsForResource(deps: Deps, actor: Actor, input: ListTagsForResourceInput) {
+  const repo = await repositoryOfArn(deps, actor, 'ecr:ListTagsForResource', input.resourceArn);
   return { tags: repo.tags };
 }
 

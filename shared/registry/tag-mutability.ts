@@ -1,5 +1,5 @@
 /** Tag mutability with exclusion filters (WILDCARD patterns where `*` matches any run of characters). */
-import { InvalidParameterException } from '../errors.ts';
+import { InvalidParameterException, invalidParameter } from '../errors.ts';
 import type { ExclusionFilter, RepositoryRecord } from '../store/types.ts';
 
 const WITH_EXCLUSION = ['IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION'];
@@ -25,12 +25,12 @@ export function wildcardMatches(filter: string, tag: string): boolean {
 export function checkMutabilitySetting(mutability: string, filters: ExclusionFilter[] | undefined): ExclusionFilter[] | undefined {
   if (WITH_EXCLUSION.includes(mutability)) {
     if (!filters?.length) {
-      throw new InvalidParameterException(`Invalid parameter at 'imageTagMutabilityExclusionFilters' failed to satisfy constraint: 'must be specified when imageTagMutability is ${mutability}'`);
+      throw invalidParameter('imageTagMutabilityExclusionFilters', `must be specified when imageTagMutability is ${mutability}`);
     }
     return filters;
   }
   if (filters?.length) {
-    throw new InvalidParameterException(`Invalid parameter at 'imageTagMutabilityExclusionFilters' failed to satisfy constraint: 'can only be specified when imageTagMutability is IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION'`);
+    throw invalidParameter('imageTagMutabilityExclusionFilters', `can only be specified when imageTagMutability is IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION`);
   }
   return undefined;
 }

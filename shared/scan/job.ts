@@ -5,6 +5,7 @@
  * WriteFindings → EmitEvent; every step's Catch goes to RecordFailure, which records FAILED with the reason.
  */
 import type { Deps } from '../deps.ts';
+import type { Actor } from '../domain/actor.ts';
 import { inventoryObject, layerIndexObject, scanPlanObject } from '../store/keys.ts';
 import type { ScanType } from '../store/scans.ts';
 import { coalesce, type Inventory } from './index/coalesce.ts';
@@ -32,7 +33,7 @@ const json = async <T>(deps: ScanDeps, key: string): Promise<T> => JSON.parse((a
 const putJson = (deps: ScanDeps, key: string, value: unknown) => deps.blobs.put(key, Buffer.from(JSON.stringify(value)));
 
 /** ResolveManifest: the platform images and their layers, and the feed this run will use throughout. */
-async function resolveManifest(state: ScanState, deps: ScanDeps): Promise<ScanState> {
+async function resolveManifest(deps: ScanDeps, _actor: Actor, state: ScanState): Promise<ScanState> {
   const repo = await deps.repositories.get(state.repositoryName);
   if (!repo || repo.uid !== state.uid) throw new ScanError(`The repository '${state.repositoryName}' no longer exists.`);
   const image = await deps.images.get(state.uid, state.imageDigest);
@@ -47,7 +48,7 @@ async function resolveManifest(state: ScanState, deps: ScanDeps): Promise<ScanSt
 }
 
 /** IndexLayer (one Map iteration): indexes a layer unless its index is cached for this indexer version. */
-async function indexOneLayer(input: { digest: string }, deps: ScanDeps): Promise<{ digest: string; cached: boolean }> {
+async function indexOneLayer(deps: ScanDeps, _actor: Actor, input: { digest: string }): Promise<{ digest: string; cached: boolean }> {
   const key = layerIndexObject(input.digest, INDEXER_VERSION);
   if ((await deps.blobs.size(key)) !== undefined) return { digest: input.digest, cached: true };
   const blob = await deps.layers.getBlob(input.digest);
@@ -58,7 +59,7 @@ async function indexOneLayer(input: { digest: string }, deps: ScanDeps): Promise
 }
 
 /** Coalesce: each platform image's layers merged into its inventory; flags an image nothing can be matched in. */
-async function coalesceLayers(state: ScanState, deps: ScanDeps): Promise<ScanState> {
+async function coalesceLayers(deps: ScanDeps, _actor: Actor, state: ScanState): Promise<ScanState> {
   const plan = await json<Plan>(deps, state.planObject!);
   const inventories: string[] = [];
   let supported = false;
@@ -74,7 +75,7 @@ async function coalesceLayers(state: ScanState, deps: ScanDeps): Promise<ScanSta
 }
 
 /** Match: the inventories against the run's feed; stores the findings, passes on their key and counts. */
-async function matchFindings(state: ScanState, deps: ScanDeps): Promise<ScanState> {
+async function matchFindings(deps: ScanDeps, _actor: Actor, state: ScanState): Promise<ScanState> {
   const plan = await json<Plan>(deps, state.planObject!);
   const tags = await deps.images.tagsOf(state.uid, state.imageDigest);
   const feed = new FeedReader(deps.blobs, plan.feedId);
@@ -88,7 +89,7 @@ async function matchFindings(state: ScanState, deps: ScanDeps): Promise<ScanStat
 }
 
 /** WriteFindings: the result recorded on the scan, if this run is still the image's current scan. */
-async function writeFindings(state: ScanState, deps: ScanDeps): Promise<ScanState> {
+async function writeFindings(deps: ScanDeps, _actor: Actor, state: ScanState): Promise<ScanState> {
   const { result } = state;
   await deps.scans.update(state.uid, state.imageDigest, state.scanId, {
     status: 'COMPLETE', description: 'The scan was completed successfully.', completedAt: result!.completedAt,
@@ -104,7 +105,7 @@ export function imageContext(deps: ScanDeps, state: Pick<ScanState, 'repositoryN
 }
 
 /** RecordUnsupported: what ECR reports for an image without a recognised OS and package database. */
-async function recordUnsupported(state: ScanState, deps: ScanDeps): Promise<ScanState> {
+async function recordUnsupported(deps: ScanDeps, _actor: Actor, state: ScanState): Promise<ScanState> {
   const basic = state.scanType === 'BASIC';
   await deps.scans.update(state.uid, state.imageDigest, state.scanId, {
     status: basic ? 'FAILED' : 'UNSUPPORTED_IMAGE',
@@ -115,7 +116,7 @@ async function recordUnsupported(state: ScanState, deps: ScanDeps): Promise<Scan
 }
 
 /** RecordFailure (every Catch): FAILED, with the error's message as the description. */
-async function recordFailure(state: ScanState, deps: ScanDeps): Promise<ScanState> {
+async function recordFailure(deps: ScanDeps, _actor: Actor, state: ScanState): Promise<ScanState> {
   await deps.scans.update(state.uid, state.imageDigest, state.scanId, { status: 'FAILED', description: failureMessage(state.error), completedAt: deps.now().getTime() });
   return state;
 }
@@ -131,7 +132,7 @@ export function failureMessage(error: ScanState['error']): string {
 }
 
 /** EmitEvent: the "ECR Image Scan" event for this run's result (nothing when a newer scan replaced it). */
-async function emitEvent(state: ScanState, deps: ScanDeps): Promise<ScanState> {
+async function emitEvent(deps: ScanDeps, _actor: Actor, state: ScanState): Promise<ScanState> {
   const scan = await deps.scans.get(state.uid, state.imageDigest);
   if (!scan || scan.scanId !== state.scanId) return state;
   const tags = await deps.images.tagsOf(state.uid, state.imageDigest);
@@ -149,4 +150,4 @@ export const SCAN_TASKS = {
   RecordUnsupported: recordUnsupported,
   RecordFailure: recordFailure,
   EmitEvent: emitEvent,
-} satisfies Record<string, (input: any, deps: ScanDeps) => Promise<unknown>>;
+} satisfies Record<string, (deps: ScanDeps, actor: Actor, input: any) => Promise<unknown>>;

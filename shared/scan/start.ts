@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps.ts';
+import type { Actor } from '../domain/actor.ts';
 import type { RegistryEvent } from '../events/publisher.ts';
 import type { ImageRecord, RepositoryRecord } from '../store/types.ts';
 import type { ScanRecord } from '../store/scans.ts';
@@ -36,7 +37,7 @@ export async function beginScan(deps: ScanStartDeps, repo: RepositoryRecord, ima
 }
 
 /** Scan on push: scans a pushed image when the registry's rules (or the repository's scanOnPush) say so. */
-export async function scanOnPush(deps: ScanStartDeps, event: RegistryEvent): Promise<StartOutcome | undefined> {
+export async function scanOnPush(deps: ScanStartDeps, _actor: Actor, event: RegistryEvent): Promise<StartOutcome | undefined> {
   const detail = event.detail as Record<string, string | undefined>;
   if (event['detail-type'] !== 'ECR Image Action' || detail['action-type'] !== 'PUSH' || detail.result !== 'SUCCESS') return undefined;
   const repo = await deps.repositories.get(detail['repository-name'] ?? '');

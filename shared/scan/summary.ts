@@ -14,9 +14,3 @@ export function findingsSummary(scan: ScanRecord) {
     findingSeverityCounts: scan.findingSeverityCounts ?? {},
   };
 }
-
-/** What DescribeImages adds for a scanned image: imageScanStatus, and imageScanFindingsSummary once complete. */
-export function imageScanDetail(scan: ScanRecord | undefined) {
-  if (!scan) return {};
-  return { imageScanStatus: scanStatus(scan), ...(scan.status === 'COMPLETE' ? { imageScanFindingsSummary: findingsSummary(scan) } : {}) };
-}

@@ -3,7 +3,9 @@
  * start and every SCAN_FEED_INTERVAL_SECONDS. In AWS an EventBridge rule and schedule call the same
  * functions (functions/scanning-jobs/handler.ts).
  */
+import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps.ts';
+import { serviceActor } from '../domain/actor.ts';
 import type { RegistryEvent } from '../events/publisher.ts';
 import { scanOnPush } from './start.ts';
 import { runConfiguredFeedImport } from './feed/job.ts';
@@ -23,7 +25,7 @@ export class LocalScanTriggers {
   /** Subscribes to pushes and imports the feed location (awaited, so scans find a feed from the start). */
   async start(bus: Bus) {
     this.unsubscribe = bus.subscribe((event) => {
-      if (event['detail-type'] === 'ECR Image Action' && event.detail['action-type'] === 'PUSH') this.track(scanOnPush(this.deps, event), 'scan on push failed');
+      if (event['detail-type'] === 'ECR Image Action' && event.detail['action-type'] === 'PUSH') this.track(scanOnPush(this.deps, this.actor(), event), 'scan on push failed');
     });
     if (!this.hasFeedLocation()) return;
     await this.importFeed();
@@ -34,11 +36,16 @@ export class LocalScanTriggers {
   /** Imports the feed location now (one import at a time). */
   importFeed(force = false): Promise<unknown> {
     if (!this.hasFeedLocation()) return Promise.resolve(undefined);
-    this.importing ??= runConfiguredFeedImport(this.deps, { force })
+    this.importing ??= runConfiguredFeedImport(this.deps, this.actor(), { force })
       .then((r) => { if (r.imported) console.log(`feed ${r.feedId} imported: ${r.advisories} advisories, ${r.rematched} continuous scans re-matched`); return r; })
       .catch((e) => console.error(JSON.stringify({ level: 'error', message: 'feed import failed', error: String(e) })))
       .finally(() => { this.importing = undefined; });
     return this.importing;
+  }
+
+  /** The scanning service, acting on a trigger. */
+  private actor() {
+    return serviceActor(this.deps.config, 'scan', randomUUID());
   }
 
   private hasFeedLocation() {

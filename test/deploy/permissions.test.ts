@@ -4,6 +4,7 @@
  * each group's role must allow exactly the actions its operations made (none missing, none unused).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobActor } from '../helpers/actors.ts';
 import { randomBytes } from 'node:crypto';
 import {
   BatchCheckLayerAvailabilityCommand, BatchDeleteImageCommand, BatchGetImageCommand, CompleteLayerUploadCommand, CreateRepositoryCommand,
@@ -104,7 +105,7 @@ beforeAll(async () => {
 
   // The feed import schedule of scanning-jobs, reading an export uploaded under the deployed feed prefix.
   await registry.deps.blobs.put(`${FEED_PREFIX}Debian/all.zip`, osvZip([osvRecord('DEBIAN-CVE-2024-9002', 'Debian:12', 'zlib', [{ introduced: '0' }])]));
-  await as('scanning-jobs', () => runConfiguredFeedImport({ ...registry.deps, config: { ...registry.deps.config, scanFeedDir: undefined, scanFeedS3Prefix: FEED_PREFIX } }));
+  await as('scanning-jobs', () => runConfiguredFeedImport({ ...registry.deps, config: { ...registry.deps.config, scanFeedDir: undefined, scanFeedS3Prefix: FEED_PREFIX } }, jobActor(registry.deps.config)));
   await as('repositories', () => ecr.send(new DeleteRepositoryCommand({ repositoryName, force: true })));
 }, 120_000);
 

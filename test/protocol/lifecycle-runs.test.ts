@@ -4,6 +4,7 @@
  * lastEvaluatedAt; a failing run is caught and recorded; the daily schedule runs every policy.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobActor } from '../helpers/actors.ts';
 import { CreateRepositoryCommand, GetLifecyclePolicyCommand, ListImagesCommand, PutImageCommand, PutLifecyclePolicyCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { imageManifest, pushBlobs, putManifest } from '../helpers/images.ts';
@@ -134,8 +135,8 @@ describe('push events from EventBridge', () => {
       version: '0', id: 'e1', 'detail-type': 'ECR Image Action', source: 'serverless-ecr', account: '000000000000', time: new Date().toISOString(), region: 'us-east-1', resources: [],
       detail: { result: 'SUCCESS', 'repository-name': 'run/bridge', 'image-digest': 'sha256:' + '0'.repeat(64), 'action-type': action, 'image-tag': 'v9' },
     });
-    expect(await onRegistryEvent(registry.deps, event('DELETE'))).toBe('none');
-    expect(await onRegistryEvent(registry.deps, event('PUSH'))).toBe('started');
+    expect(await onRegistryEvent(registry.deps, jobActor(registry.deps.config), event('DELETE'))).toBe('none');
+    expect(await onRegistryEvent(registry.deps, jobActor(registry.deps.config), event('PUSH'))).toBe('started');
     await registry.jobs.idle();
     expect((await registry.deps.lifecycle.getPolicy(await uidOf('run/bridge')))?.lastRun).toMatchObject({ trigger: 'PUSH', status: 'SUCCEEDED' });
   });
@@ -147,7 +148,7 @@ describe('the daily schedule', () => {
     for (const name of ['sched/a', 'sched/b']) await registry.ecr.send(new PutLifecyclePolicyCommand({ repositoryName: name, lifecyclePolicyText: keepTwoReleases }));
     await registry.jobs.idle();
     const before = applyRuns().length;
-    const requested = await runScheduledLifecycle(registry.deps);
+    const requested = await runScheduledLifecycle(registry.deps, jobActor(registry.deps.config));
     await registry.jobs.idle();
     const withPolicies = (await registry.deps.lifecycle.listPolicies(100)).items.map((p) => p.repositoryName);
     expect(withPolicies).toEqual(expect.arrayContaining(['sched/a', 'sched/b']));

@@ -4,6 +4,7 @@
  * and the feed location AWS uses: OSV exports uploaded under SCAN_FEED_S3_PREFIX of the registry's bucket.
  */
 import { readdirSync, rmSync } from 'node:fs';
+import { jobActor } from '../helpers/actors.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,10 +72,10 @@ describe('layer index cache, multi-architecture images and feeds', () => {
   it('imports a changed feed location as a new feed that later scans use, and skips an unchanged one', async () => {
     const { runFeedImport } = await import('../../shared/scan/feed/job.ts');
     const before = await registry.deps.scans.activeFeed();
-    const unchanged = await runFeedImport(registry.deps, feedDir);
+    const unchanged = await runFeedImport(registry.deps, jobActor(registry.deps.config), { location: feedDir });
     expect(unchanged).toMatchObject({ imported: false, feedId: before!.feedId });
     writeOsvFeed(join(feedDir, 'extra'), 'Debian', [osvRecord('DEBIAN-CVE-2025-0001', 'Debian:12', 'tool', [{ introduced: '0' }, { last_affected: '1.0~rc1-1' }], {}, { ecosystem_specific: { urgency: 'unimportant' } })]);
-    const imported = await runFeedImport(registry.deps, join(feedDir, 'extra'));
+    const imported = await runFeedImport(registry.deps, jobActor(registry.deps.config), { location: join(feedDir, 'extra') });
     expect(imported.imported).toBe(true);
     try {
       await ecr.send(new CreateRepositoryCommand({ repositoryName: 'scan/newfeed' }));
@@ -85,7 +86,7 @@ describe('layer index cache, multi-architecture images and feeds', () => {
       expect(out.imageScanFindings!.findings!.map((f) => `${f.name} ${f.severity}`)).toEqual(['CVE-2025-0001 INFORMATIONAL']);
       expect(out.imageScanFindings!.vulnerabilitySourceUpdatedAt!.getTime()).toBe(imported.importedAt);
     } finally {
-      await runFeedImport(registry.deps, feedDir, { force: true });
+      await runFeedImport(registry.deps, jobActor(registry.deps.config), { location: feedDir, force: true });
     }
   });
 });
@@ -94,7 +95,7 @@ describe('enhanced scanning', () => {
   it('reports OS and language packages as enhancedFindings and re-matches continuous scans on a new feed without reading layers', async () => {
     const npmRecord = osvRecord('GHSA-35jh-r3h4-6jhm', 'npm', 'lodash', [{ introduced: '0' }, { fixed: '4.17.21' }], { aliases: ['CVE-2021-23337'], severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H' }] });
     writeOsvFeed(feedDir, 'npm', [npmRecord]);
-    await (await import('../../shared/scan/feed/job.ts')).runFeedImport(registry.deps, feedDir);
+    await (await import('../../shared/scan/feed/job.ts')).runFeedImport(registry.deps, jobActor(registry.deps.config), { location: feedDir });
     await ecr.send(new PutRegistryScanningConfigurationCommand({ scanType: 'ENHANCED', rules: [{ scanFrequency: 'CONTINUOUS_SCAN', repositoryFilters: [{ filter: 'enhanced/*', filterType: 'WILDCARD' }] }] }));
     try {
       await ecr.send(new CreateRepositoryCommand({ repositoryName: 'enhanced/app' }));
@@ -124,7 +125,7 @@ describe('enhanced scanning', () => {
       for (const layer of [base, app]) await registry.deps.blobs.delete([(await registry.deps.layers.getBlob(sha256Digest(layer)))!.object]);
       writeOsvFeed(feedDir, 'PyPI', [osvRecord('PYSEC-2024-4', 'PyPI', 'jinja2', [{ introduced: '0' }, { fixed: '3.1.3' }], { aliases: ['CVE-2024-22195'], database_specific: { severity: 'MODERATE' } })]);
       const eventsBefore = events.length;
-      const result = await (await import('../../shared/scan/feed/job.ts')).runFeedImport(registry.deps, feedDir);
+      const result = await (await import('../../shared/scan/feed/job.ts')).runFeedImport(registry.deps, jobActor(registry.deps.config), { location: feedDir });
       expect(result.rematched).toBeGreaterThanOrEqual(1);
       out = await ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'enhanced/app', imageId: { imageDigest: digest } }));
       const jinja = out.imageScanFindings!.enhancedFindings!.find((f) => f.packageVulnerabilityDetails?.vulnerabilityId === 'CVE-2024-22195')!;
@@ -150,7 +151,7 @@ describe('the feed location in the registry bucket (SCAN_FEED_S3_PREFIX, as depl
     const { runConfiguredFeedImport } = await import('../../shared/scan/feed/job.ts');
     const before = await registry.deps.scans.activeFeed();
     // Act
-    const result = await runConfiguredFeedImport(s3Deps());
+    const result = await runConfiguredFeedImport(s3Deps(), jobActor(registry.deps.config));
     // Assess
     expect(result).toMatchObject({ imported: false, feedId: before!.feedId });
     expect(result.reason).toMatch(/holds no OSV export/);
@@ -166,15 +167,15 @@ describe('the feed location in the registry bucket (SCAN_FEED_S3_PREFIX, as depl
     const temps = tempDirs();
     try {
       // Act
-      const imported = await runConfiguredFeedImport(s3Deps());
-      const unchanged = await runConfiguredFeedImport(s3Deps());
+      const imported = await runConfiguredFeedImport(s3Deps(), jobActor(registry.deps.config));
+      const unchanged = await runConfiguredFeedImport(s3Deps(), jobActor(registry.deps.config));
       await ecr.send(new CreateRepositoryCommand({ repositoryName: 'scan/s3feed' }));
       const digest = await pushImageOfLayers(ecr, 'scan/s3feed', [await debianBase()]);
       await ecr.send(new StartImageScanCommand({ repositoryName: 'scan/s3feed', imageId: { imageDigest: digest } }));
       await waitForScan(ecr, 'scan/s3feed', digest);
       const out = await ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'scan/s3feed', imageId: { imageDigest: digest } }));
       await registry.deps.blobs.put(key, osvZip([advisory('3.0.14-1~deb12u1')]));
-      const changed = await runConfiguredFeedImport(s3Deps());
+      const changed = await runConfiguredFeedImport(s3Deps(), jobActor(registry.deps.config));
 
       // Assess
       expect(imported).toMatchObject({ imported: true, advisories: 1 });
@@ -188,7 +189,7 @@ describe('the feed location in the registry bucket (SCAN_FEED_S3_PREFIX, as depl
       expect(tempDirs()).toEqual(temps);
     } finally {
       await registry.deps.blobs.delete([key]);
-      await runFeedImport(registry.deps, feedDir, { force: true });
+      await runFeedImport(registry.deps, jobActor(registry.deps.config), { location: feedDir, force: true });
     }
   });
 });

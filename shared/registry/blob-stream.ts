@@ -1,5 +1,5 @@
 /**
- * Streaming OCI blob uploads on top of the layer-upload mechanics (shared/registry/layer-upload.ts).
+ * Streamed blob uploads (the OCI API's) on top of the layer-upload mechanics (./layer-upload.ts).
  *
  * A request body is cut into chunks of CHUNK_BYTES and appended as S3 parts as it arrives, so memory stays
  * flat whatever the blob size. Hashing: when one request streams the blob from byte 0 (what skopeo, docker
@@ -11,10 +11,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import type { Deps } from '../deps.ts';
+import { BlobSizeMismatchException, InvalidLayerException, InvalidLayerPartException, LimitExceededException } from '../errors.ts';
 import type { BlobRecord, UploadRecord } from '../store/types.ts';
 import { uploadObject, wholeUploadObject } from '../store/keys.ts';
-import { appendPart, discardUpload, endUpload, finishObject, NO_MULTIPART, planPart, readPending, recordBlob } from '../registry/layer-upload.ts';
-import { OciError } from './errors.ts';
+import { appendPart, discardUpload, endUpload, finishObject, NO_MULTIPART, planPart, readPending, recordBlob } from './layer-upload.ts';
 
 /** Bytes gathered before they go to S3 as one part (S3 wants at least 5 MiB for a non-final part). */
 export const CHUNK_BYTES = 8 * 1024 * 1024;
@@ -58,7 +58,7 @@ async function appendParts(deps: Deps, uid: string, upload: UploadRecord, body: 
     held = [];
     heldBytes = 0;
     const plan = planPart(current.parts.length, current.pendingBytes, bytes.length);
-    if (plan.kind === 'tooManyParts') throw new OciError('BLOB_UPLOAD_INVALID', 'the blob needs more than 10,000 storage parts');
+    if (plan.kind === 'tooManyParts') throw new LimitExceededException('the blob needs more than 10,000 storage parts');
     const extra = last && hash ? { streamDigest: { upTo: current.nextByte + bytes.length, digest: `sha256:${hash.copy().digest('hex')}` } } : { streamDigest: undefined };
     const next = await appendPart(deps, uid, current, bytes, plan, { untracked: true, extra });
     if (!next) throw rangeInvalid(current, 'another request wrote to this upload at the same time');
@@ -95,7 +95,7 @@ async function storeWhole(deps: Deps, uid: string, upload: UploadRecord, body: R
     await deps.blobs.put(key, counted, length);
   } catch (e) {
     await deps.blobs.delete([key]).catch(() => undefined);
-    if (received !== length) throw new OciError('SIZE_INVALID', `Content-Length announced ${length} bytes but ${received} arrived`);
+    if (received !== length) throw new BlobSizeMismatchException(`Content-Length announced ${length} bytes but ${received} arrived`);
     throw e;
   }
   const next: UploadRecord = { ...upload, nextByte: length, wholeObject: key, streamDigest: { upTo: length, digest: `sha256:${hash.digest('hex')}` } };
@@ -124,14 +124,14 @@ export async function dropUpload(deps: Deps, uid: string, upload: UploadRecord):
 
 /**
  * Completes an upload as the blob `digest` (sha256 or sha512) and links it into the repository.
- * DIGEST_INVALID, with the upload discarded, when the bytes have another digest.
+ * InvalidLayerException, with the upload discarded, when the bytes have another digest.
  */
 export async function completeUpload(deps: Deps, uid: string, upload: UploadRecord, digest: string): Promise<BlobRecord> {
   const streamed = upload.streamDigest?.upTo === upload.nextByte ? upload.streamDigest.digest : undefined;
   const known = streamed ?? (upload.nextByte === 0 ? EMPTY_SHA256 : undefined);
   if (known && digest.startsWith('sha256:') && known !== digest) {
     await dropUpload(deps, uid, upload);
-    throw new OciError('DIGEST_INVALID', `provided digest ${digest} did not match uploaded content (${known})`);
+    throw new InvalidLayerException(`provided digest ${digest} did not match uploaded content (${known})`);
   }
   // A blob stored whole with a verified digest goes straight to the conditional record (which keeps an
   // existing blob of that digest and drops this copy); otherwise look first, to skip completing a copy.
@@ -148,7 +148,7 @@ export async function completeUpload(deps: Deps, uid: string, upload: UploadReco
       if (actual !== digest) {
         await deps.blobs.delete([object]);
         await deps.layers.deleteUpload(uid, upload.uploadId);
-        throw new OciError('DIGEST_INVALID', `provided digest ${digest} did not match uploaded content (${actual})`);
+        throw new InvalidLayerException(`provided digest ${digest} did not match uploaded content (${actual})`);
       }
     }
     blob = await recordBlob(deps, upload, digest, upload.nextByte);
@@ -166,7 +166,7 @@ async function digestOfObject(deps: Deps, key: string, algorithm: 'sha256' | 'sh
   return `${algorithm}:${hash.digest('hex')}`;
 }
 
-/** 416 with the Range the upload has really reached. */
-export function rangeInvalid(upload: UploadRecord, message: string): OciError {
-  return new OciError('RANGE_INVALID', message, undefined, 416, { range: `0-${Math.max(0, upload.nextByte - 1)}` });
+/** The bytes do not continue the upload where it stands: carries the last byte it really holds. */
+export function rangeInvalid(upload: UploadRecord, message: string): InvalidLayerPartException {
+  return new InvalidLayerPartException(message, { uploadId: upload.uploadId, lastValidByteReceived: upload.nextByte - 1 });
 }

@@ -1,0 +1,21 @@
+/**
+ * The one decision point: every domain entry point names the IAM action and the resource it needs and asks
+ * `authorize` before acting. No protocol adapter decides anything itself. Today every authenticated actor may
+ * do everything (the registry knows one key); the identity work fills in the Authorizer.
+ */
+import type { Config } from '../config.ts';
+import type { Actor } from './actor.ts';
+
+/** Decides whether an actor may perform `action` (`ecr:PutImage`) on `resource` (an ARN, or `*`); throws AccessDeniedException when not. */
+export interface Authorizer {
+  authorize(actor: Actor, action: string, resource: string): Promise<void>;
+}
+
+/** Allows every authenticated actor everything: authentication already happened in the protocol adapter. */
+export const allowAuthenticated: Authorizer = { authorize: async () => undefined };
+
+/** The ARN of a repository of this registry: the resource of every repository action. */
+export const repositoryArn = (config: Pick<Config, 'region' | 'registryId'>, name: string) => `arn:aws:ecr:${config.region}:${config.registryId}:repository/${name}`;
+
+/** Resource of the actions that have no resource type (registry-wide ones, GetAuthorizationToken). */
+export const ANY_RESOURCE = '*';
