@@ -30,11 +30,10 @@ export function invalidParameter(member: string, constraint: string): InvalidPar
  */
 export class BlobSizeMismatchException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('BlobSizeMismatchException', message, fields); } }
 
-// Errors of the ECR model (shared/model/ecr-model.json lists which operation may raise which).
+// Errors of the ECR model that the served operations raise (shared/model/ecr-model.json lists which operation may raise which);
+// the errors of operations not served yet come with those operations.
 export class BlockedByOrganizationPolicyException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('BlockedByOrganizationPolicyException', message, fields); } }
 export class EmptyUploadException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('EmptyUploadException', message, fields); } }
-export class ExclusionAlreadyExistsException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('ExclusionAlreadyExistsException', message, fields); } }
-export class ExclusionNotFoundException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('ExclusionNotFoundException', message, fields); } }
 export class ImageAlreadyExistsException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('ImageAlreadyExistsException', message, fields); } }
 export class ImageArchivedException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('ImageArchivedException', message, fields); } }
 export class ImageDigestDoesNotMatchException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('ImageDigestDoesNotMatchException', message, fields); } }
@@ -54,31 +53,21 @@ export class LifecyclePolicyNotFoundException extends EcrError { constructor(mes
 export class LifecyclePolicyPreviewInProgressException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('LifecyclePolicyPreviewInProgressException', message, fields); } }
 export class LifecyclePolicyPreviewNotFoundException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('LifecyclePolicyPreviewNotFoundException', message, fields); } }
 export class LimitExceededException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('LimitExceededException', message, fields); } }
-export class PullThroughCacheRuleAlreadyExistsException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('PullThroughCacheRuleAlreadyExistsException', message, fields); } }
-export class PullThroughCacheRuleNotFoundException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('PullThroughCacheRuleNotFoundException', message, fields); } }
 export class ReferencedImagesNotFoundException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('ReferencedImagesNotFoundException', message, fields); } }
-export class RegistryPolicyNotFoundException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('RegistryPolicyNotFoundException', message, fields); } }
 export class RepositoryAlreadyExistsException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('RepositoryAlreadyExistsException', message, fields); } }
 export class RepositoryNotEmptyException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('RepositoryNotEmptyException', message, fields); } }
 export class RepositoryNotFoundException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('RepositoryNotFoundException', message, fields); } }
 export class RepositoryPolicyNotFoundException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('RepositoryPolicyNotFoundException', message, fields); } }
 export class ScanNotFoundException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('ScanNotFoundException', message, fields); } }
-export class SecretNotFoundException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('SecretNotFoundException', message, fields); } }
 export class ServerException extends EcrError {
   override readonly status = 500;
   constructor(message: string, fields?: Record<string, unknown>, options?: { cause?: unknown }) { super('ServerException', message, fields, options); }
 }
-export class SigningConfigurationNotFoundException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('SigningConfigurationNotFoundException', message, fields); } }
-export class TemplateAlreadyExistsException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('TemplateAlreadyExistsException', message, fields); } }
-export class TemplateNotFoundException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('TemplateNotFoundException', message, fields); } }
 export class TooManyTagsException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('TooManyTagsException', message, fields); } }
-export class UnableToAccessSecretException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('UnableToAccessSecretException', message, fields); } }
-export class UnableToDecryptSecretValueException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('UnableToDecryptSecretValueException', message, fields); } }
 export class UnableToGetUpstreamImageException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('UnableToGetUpstreamImageException', message, fields); } }
 export class UnableToGetUpstreamLayerException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('UnableToGetUpstreamLayerException', message, fields); } }
 export class UnableToListUpstreamImageReferrersException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('UnableToListUpstreamImageReferrersException', message, fields); } }
 export class UnsupportedImageTypeException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('UnsupportedImageTypeException', message, fields); } }
-export class UnsupportedUpstreamRegistryException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('UnsupportedUpstreamRegistryException', message, fields); } }
 export class UploadNotFoundException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('UploadNotFoundException', message, fields); } }
 export class ValidationException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('ValidationException', message, fields); } }
 
@@ -89,5 +78,4 @@ export class MissingAuthenticationTokenException extends EcrError { constructor(
 export class UnrecognizedClientException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('UnrecognizedClientException', message, fields); } }
 export class InvalidSignatureException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('InvalidSignatureException', message, fields); } }
 export class AccessDeniedException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('AccessDeniedException', message, fields); } }
-export class ThrottlingException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('ThrottlingException', message, fields); } }
 export class IncompleteSignatureException extends EcrError { constructor(message: string, fields?: Record<string, unknown>) { super('IncompleteSignatureException', message, fields); } }
