@@ -5,12 +5,9 @@ import {
   HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { MAX_PARTS, MIN_PART_BYTES, type BlobStore } from '../blobs.ts';
+import { MAX_PARTS, MIN_PART_BYTES, MultipartRuleError, type BlobStore } from '../blobs.ts';
 
-/** A multipart rule of S3 broken by the caller: a bug in the domain, never the client's input. */
-export class MultipartRuleError extends Error {
-  override readonly name = 'MultipartRuleError';
-}
+export { MultipartRuleError };
 
 export class S3BlobStore implements BlobStore {
   constructor(private readonly s3: S3Client, private readonly bucket: string) {
