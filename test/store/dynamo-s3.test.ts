@@ -56,4 +56,4 @@ storeContract(async () => {
     lifecycle,
     imageStates: lifecycle,
   };
-});
+}, { serverChecksMultipartParts: false });

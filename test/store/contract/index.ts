@@ -9,17 +9,17 @@ import { lifecycleContract } from './lifecycle.ts';
 import { partitionContract } from './partition.ts';
 import { repositoryContract } from './repositories.ts';
 import { scanContract } from './scans.ts';
-import type { StoresFactory } from './stores.ts';
+import type { ContractOptions, StoresFactory } from './stores.ts';
 
-export type { Stores, StoresFactory } from './stores.ts';
+export type { ContractOptions, Stores, StoresFactory } from './stores.ts';
 
 /** Declares the whole contract for the stores `factory` builds (a fresh set for each test). */
-export function storeContract(factory: StoresFactory) {
+export function storeContract(factory: StoresFactory, options: ContractOptions = {}) {
   repositoryContract(factory);
   imageContract(factory);
   layerContract(factory);
   scanContract(factory);
   lifecycleContract(factory);
   partitionContract(factory);
-  blobContract(factory);
+  blobContract(factory, options);
 }

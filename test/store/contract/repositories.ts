@@ -34,6 +34,20 @@ export function repositoryContract(factory: StoresFactory) {
       expect(first.cursor).toBeDefined();
     });
 
+    it('gives a cursor with every page that reaches its limit, even when nothing follows, and the cursor survives JSON', async () => {
+      const { repositories } = stores();
+      for (const name of ['a', 'b', 'c', 'd']) await repositories.create(repository(name));
+
+      const first = await repositories.list(2);
+      const second = await repositories.list(2, JSON.parse(JSON.stringify(first.cursor)));
+      const third = await repositories.list(2, second.cursor);
+
+      expect(second.items.map((r) => r.name)).toEqual(['c', 'd']);
+      expect(second.cursor).toBeDefined();
+      expect(third).toEqual({ items: [] });
+      expect((await repositories.list(5)).cursor).toBeUndefined();
+    });
+
     it('gives the names that sort after a name, up to a limit', async () => {
       const { repositories } = stores();
       for (const name of ['d', 'a', 'c', 'b', 'e']) await repositories.create(repository(name));

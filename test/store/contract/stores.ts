@@ -23,6 +23,12 @@ export type Stores = {
 
 export type StoresFactory = () => Promise<Stores>;
 
+/** What an implementation's backing servers are known not to do (so the tests of it are skipped, visibly). */
+export type ContractOptions = {
+  /** False for s3rver: it completes parts under any ETag and takes parts of upload ids it never issued. */
+  serverChecksMultipartParts?: boolean;
+};
+
 /** The stores of the running test, rebuilt before each one. */
 export function useStores(factory: StoresFactory): () => Stores {
   let stores: Stores | undefined;
