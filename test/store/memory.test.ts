@@ -23,6 +23,22 @@ describe('the in-memory blob store', () => {
   });
 });
 
+describe('the in-memory stores', () => {
+  it('let other callers run between the separate writes of one method, as the DynamoDB adapter does', async () => {
+    const { images } = createMemoryStores();
+    const [uid, child, index] = [randomUUID(), 'sha256:child', 'sha256:index'];
+
+    const creating = images.create(uid, { digest: index, manifestMediaType: 'application/vnd.oci.image.index.v1+json', sizeInBytes: 1, pushedAt: 1, children: [child] });
+    const parents = await images.parentsOf(uid, child);
+    const before = await images.get(uid, index);
+    await creating;
+
+    expect(parents).toEqual([index]);
+    expect(before).toBeUndefined();
+    expect(await images.get(uid, index)).toBeDefined();
+  });
+});
+
 describe('createMemoryDeps', () => {
   it('builds every dependency in memory, with the clock and configuration given', async () => {
     const now = () => new Date(1_800_000_000_000);

@@ -4,7 +4,7 @@ import type { ImageRecord, Page, ReferrerRecord, TagRecord } from '../types.ts';
 import {
   contentsPk, digestOfImageSk, IMAGE_PREFIX, imageKey, imageTagsPk, referenceKey, referencePrefix, referrerKey, referrerPrefix, TAG_PREFIX, tagIndex, tagKey, tagOfSk,
 } from '../keys.ts';
-import type { Item, MemoryTable } from './table.ts';
+import { step, type Item, type MemoryTable } from './table.ts';
 
 /** Invariant: the image is not stored yet. */
 const IMAGE_IS_NEW = (old: Item | undefined) => old === undefined;
@@ -30,9 +30,11 @@ export class MemoryImageStore implements ImageStore {
   async create(uid: string, image: ImageRecord) {
     // References first: a child is protected before its parent becomes visible.
     for (const child of image.children ?? []) this.table.put({ ...referenceKey(uid, child, image.digest), type: 'reference' });
+    if (image.children?.length) await step();
     if (image.subject) {
       const referrer: ReferrerRecord = { digest: image.digest, mediaType: image.manifestMediaType, size: image.manifestSize ?? 0, artifactType: image.artifactType, annotations: image.annotations };
       this.table.put({ ...referrerKey(uid, image.subject, image.digest), type: 'referrer', ...referrer });
+      await step();
     }
     const key = imageKey(uid, image.digest);
     if (!IMAGE_IS_NEW(this.table.get(key))) return false;
@@ -47,6 +49,7 @@ export class MemoryImageStore implements ImageStore {
 
   async delete(uid: string, image: ImageRecord) {
     this.table.delete(imageKey(uid, image.digest));
+    await step();
     for (const child of image.children ?? []) this.table.delete(referenceKey(uid, child, image.digest));
     if (image.subject) this.table.delete(referrerKey(uid, image.subject, image.digest));
   }

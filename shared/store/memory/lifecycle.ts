@@ -8,7 +8,7 @@ import {
   archiveMarkerKey, contentsPk, digestOfImageSk, IMAGE_PREFIX, imageKey, LIFECYCLE_AUDIT_PREFIX, lifecycleAuditKey, lifecycleChunkKey, lifecyclePolicyIndex,
   lifecyclePolicyKey, lifecyclePolicyListPk, lifecyclePreviewKey,
 } from '../keys.ts';
-import type { Item, MemoryTable } from './table.ts';
+import { step, type Item, type MemoryTable } from './table.ts';
 
 /** Invariant: no unexpired run holds the repository's lease (and the policy exists). */
 const NO_RUN_IN_PROGRESS = (old: Item | undefined, now: number) => old !== undefined && (old.run === undefined || old.run.staleAt < now);
@@ -156,7 +156,10 @@ export class MemoryLifecycleStore implements LifecycleStore, ImageStateStore {
 
   async setStorageClass(uid: string, digest: string, archive: boolean, at: number) {
     // The marker first, as the DynamoDB adapter writes it: it may say "ever held" of a move that was refused.
-    if (archive) this.table.put({ ...archiveMarkerKey(uid), type: 'archive-marker', since: at });
+    if (archive) {
+      this.table.put({ ...archiveMarkerKey(uid), type: 'archive-marker', since: at });
+      await step();
+    }
     const key = imageKey(uid, digest);
     const old = this.table.get(key);
     if (!STORAGE_CLASS_UNCHANGED_SINCE_READ(old, archive)) return false;

@@ -38,10 +38,10 @@ export class MemoryRepositoryStore implements RepositoryStore {
 
   async update(name: string, uid: string, changes: Partial<RepositoryRecord>, remove: (keyof RepositoryRecord)[] = []) {
     const sets = Object.entries(changes).filter(([, v]) => v !== undefined);
-    if (!sets.length && !remove.length) return this.get(name);
     const key = repositoryKey(this.registryId, name);
     const old = this.table.get(key);
     if (!SAME_INCARNATION(old, uid)) return undefined;
+    if (!sets.length && !remove.length) return toRecord(old!);
     const item: Item = { ...old, ...Object.fromEntries(sets) };
     for (const k of remove) delete item[k];
     this.table.put(item);

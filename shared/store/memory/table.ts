@@ -23,6 +23,12 @@ export function copy<T>(value: T): T {
   return value;
 }
 
+/**
+ * Lets other callers run between the separate writes of one store method, as they can between the requests
+ * the DynamoDB adapter makes (each single-item check-and-write stays atomic: no yield inside one).
+ */
+export const step = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export class MemoryTable {
   private readonly partitions = new Map<string, Map<string, Item>>();
   private readonly index = new Map<string, Map<string, Item>>();

@@ -64,10 +64,11 @@ export function partitionContract(factory: StoresFactory) {
       expect((await lifecycle.listAudit(other, 10, T)).items).toHaveLength(1);
     });
 
-    it('leaves nothing for a new repository of the same name to see', async () => {
+    it('leaves nothing, however many items it held, for a new repository of the same name to see', async () => {
       const { repositories, images } = stores();
       const old = repository('app');
       await repositories.create(old);
+      await Promise.all(Array.from({ length: 60 }, (_, i) => images.moveTag(old.uid, `t${i}`, digest(), null, i)));
       await images.create(old.uid, image(digest()));
       await repositories.delete('app', old.uid);
       await repositories.deleteContents(old.uid);
@@ -77,6 +78,8 @@ export function partitionContract(factory: StoresFactory) {
 
       expect((await images.list(fresh.uid, 10)).items).toEqual([]);
       expect((await images.list(old.uid, 10)).items).toEqual([]);
+      expect((await images.listTags(old.uid, 10)).items).toEqual([]);
+      expect((await images.listTags(fresh.uid, 10)).items).toEqual([]);
     });
   });
 

@@ -82,6 +82,16 @@ export function repositoryContract(factory: StoresFactory) {
       expect(await repositories.get('gone')).toBeUndefined();
     });
 
+    it('answers an update with nothing to change with the repository as it is, and only for the incarnation read', async () => {
+      const { repositories } = stores();
+      const repo = repository('app');
+      await repositories.create(repo);
+
+      expect(await repositories.update('app', repo.uid, { kmsKey: undefined })).toEqual(repo);
+      expect(await repositories.update('app', uid(), {})).toBeUndefined();
+      expect(await repositories.update('gone', uid(), {})).toBeUndefined();
+    });
+
     it('deletes only the incarnation named, after which the name is free again', async () => {
       const { repositories } = stores();
       const repo = repository('app');
