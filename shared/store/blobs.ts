@@ -8,6 +8,11 @@ import type { Readable } from 'node:stream';
 export const MIN_PART_BYTES = 5 * 1024 * 1024;
 export const MAX_PARTS = 10_000;
 
+/** A multipart rule of S3 broken by the caller: a bug in the domain, never the client's input. */
+export class MultipartRuleError extends Error {
+  override readonly name = 'MultipartRuleError';
+}
+
 export interface BlobStore {
   /** Stores a whole object. */
   put(key: string, body: Buffer | Readable, length?: number): Promise<void>;

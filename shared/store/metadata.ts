@@ -1,6 +1,7 @@
 /**
  * The narrow metadata interfaces the domain uses. The DynamoDB adapters in shared/store/dynamo/ implement
- * them; test/store/metadata-contract.test.ts is the contract every implementation passes.
+ * them, and the in-memory stores in shared/store/memory/; test/store/contract/ is the contract every implementation
+ * passes (run by test/store/memory.test.ts and test/store/dynamo-s3.test.ts).
  * Every invariant is a single-item conditional write (no transactions: the embedded DynamoDB has none).
  */
 import type { BlobRecord, ImageRecord, LayerLink, Page, ReferrerRecord, RepositoryRecord, TagRecord, UploadRecord } from './types.ts';

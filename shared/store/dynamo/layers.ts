@@ -42,7 +42,9 @@ export class DynamoLayerStore implements LayerStore {
 
   async putBlob(blob: BlobRecord) {
     const r = await this.table.put({ Item: { ...blobKey(blob.digest), type: 'blob', ...blob }, ConditionExpression: BLOB_IS_NEW });
-    return r.ok ? { created: true } : { created: false, existing: r.old && toBlob(r.old) };
+    if (r.ok) return { created: true };
+    // The embedded DynamoDB omits the old item on a failed condition: read it back then.
+    return { created: false, existing: r.old ? toBlob(r.old) : await this.getBlob(blob.digest) };
   }
 
   async createUpload(uid: string, upload: UploadRecord) {

@@ -61,7 +61,10 @@ export class DynamoRepositoryStore implements RepositoryStore {
     });
     const removes = remove.map((k, i) => { names[`#r${i}`] = k; return `#r${i}`; });
     const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].join(' ').trim();
-    if (!expression) return this.get(name);
+    if (!expression) {
+      const repo = await this.get(name);
+      return repo?.uid === uid ? repo : undefined;
+    }
     const r = await this.table.update({
       Key: repositoryKey(this.registryId, name),
       UpdateExpression: expression,

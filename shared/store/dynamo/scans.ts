@@ -25,7 +25,9 @@ export class DynamoScanStore implements ScanStore {
       ConditionExpression: SCAN_NOT_STARTED_SINCE,
       ExpressionAttributeValues: { ':since': notStartedSince },
     });
-    return r.ok ? { started: true as const } : { started: false as const, existing: r.old && toScan(r.old) };
+    if (r.ok) return { started: true as const };
+    // The embedded DynamoDB omits the old item on a failed condition: read it back then.
+    return { started: false as const, existing: r.old ? toScan(r.old) : await this.get(uid, scan.digest) };
   }
 
   async get(uid: string, digest: string) {

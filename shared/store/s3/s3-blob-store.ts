@@ -1,16 +1,13 @@
 /** BlobStore on S3. Enforces S3's multipart rules itself, since the embedded S3 server does not. */
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectsCommand, GetObjectCommand,
   HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { MAX_PARTS, MIN_PART_BYTES, type BlobStore } from '../blobs.ts';
+import { MAX_PARTS, MIN_PART_BYTES, MultipartRuleError, type BlobStore } from '../blobs.ts';
 
-/** A multipart rule of S3 broken by the caller: a bug in the domain, never the client's input. */
-export class MultipartRuleError extends Error {
-  override readonly name = 'MultipartRuleError';
-}
+export { MultipartRuleError };
 
 export class S3BlobStore implements BlobStore {
   constructor(private readonly s3: S3Client, private readonly bucket: string) {
@@ -37,7 +34,11 @@ export class S3BlobStore implements BlobStore {
 
   async getStream(key: string, range?: { start: number; end?: number }) {
     const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end ?? ''}` : undefined }));
-    return out.Body as Readable;
+    const body = out.Body as Readable;
+    // The embedded S3 server reads an end of 0 as no end (bytes=0-0 returns everything): cut what it sends to the range.
+    const asked = range?.end !== undefined ? range.end - range.start + 1 : undefined;
+    if (asked !== undefined && out.ContentLength !== undefined && out.ContentLength > asked) return Readable.from(take(body, asked));
+    return body;
   }
 
   async size(key: string) {
@@ -100,5 +101,16 @@ export class S3BlobStore implements BlobStore {
 
   async presignGet(key: string, expiresInSeconds: number) {
     return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds });
+  }
+}
+
+/** The first `n` bytes of a stream (the rest is not read: the source is destroyed when this ends). */
+async function* take(source: Readable, n: number): AsyncGenerator<Buffer> {
+  let left = n;
+  for await (const chunk of source) {
+    if (left <= 0) break;
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    yield b.subarray(0, left);
+    left -= b.length;
   }
 }

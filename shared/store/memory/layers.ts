@@ -1,0 +1,77 @@
+/** LayerStore in memory: the DynamoDB adapter's link, blob and upload items (shared/store/dynamo/layers.ts). */
+import type { LayerStore } from '../metadata.ts';
+import type { BlobRecord, LayerLink, UploadRecord } from '../types.ts';
+import { blobKey, layerKey, uploadKey } from '../keys.ts';
+import type { Item, MemoryTable } from './table.ts';
+
+/** Invariant: the blob is not linked into the repository yet. */
+const LINK_IS_NEW = (old: Item | undefined) => old === undefined;
+/** Invariant: no blob of that digest is recorded yet. */
+const BLOB_IS_NEW = (old: Item | undefined) => old === undefined;
+/** Invariant: the upload is exactly where the caller saw it (parts arrive in order, once). */
+const UPLOAD_AT_EXPECTED_BYTE = (old: Item | undefined, expected: number) => old !== undefined && old.nextByte === expected;
+
+const toLink = (i: Item): LayerLink => ({ digest: i.digest, size: i.size, ...(i.mediaType ? { mediaType: i.mediaType } : {}) });
+const toBlob = (i: Item): BlobRecord => ({ digest: i.digest, size: i.size, object: i.object, createdAt: i.createdAt });
+const UPLOAD_FIELDS = ['uploadId', 'nextByte', 'multipartId', 'parts', 'pending', 'pendingBytes', 'hashState', 'createdAt', 'expiresAt', 'streamDigest', 'wholeObject'] as const;
+const toUpload = (i: Item) => Object.fromEntries(UPLOAD_FIELDS.map((f) => [f, i[f]])) as UploadRecord;
+/** Expiry is kept in whole seconds, as the table's TTL attribute holds it. */
+const uploadItem = (uid: string, upload: UploadRecord): Item => ({ ...uploadKey(uid, upload.uploadId), type: 'upload', ...upload, expiresAt: Math.floor(upload.expiresAt / 1000) });
+
+export class MemoryLayerStore implements LayerStore {
+  constructor(private readonly table: MemoryTable) {}
+
+  async links(uid: string, digests: string[]) {
+    const found = new Map<string, LayerLink>();
+    for (const digest of new Set(digests)) {
+      const item = this.table.get(layerKey(uid, digest));
+      if (item) found.set(item.digest, toLink(item));
+    }
+    return found;
+  }
+
+  async unlink(uid: string, digest: string) {
+    return this.table.delete(layerKey(uid, digest)) !== undefined;
+  }
+
+  async link(uid: string, link: LayerLink) {
+    const key = layerKey(uid, link.digest);
+    if (!LINK_IS_NEW(this.table.get(key))) return false;
+    this.table.put({ ...key, type: 'layer', ...link });
+    return true;
+  }
+
+  async getBlob(digest: string) {
+    const item = this.table.get(blobKey(digest));
+    return item && toBlob(item);
+  }
+
+  async putBlob(blob: BlobRecord) {
+    const key = blobKey(blob.digest);
+    const old = this.table.get(key);
+    if (!BLOB_IS_NEW(old)) return { created: false, existing: toBlob(old!) };
+    this.table.put({ ...key, type: 'blob', ...blob });
+    return { created: true };
+  }
+
+  async createUpload(uid: string, upload: UploadRecord) {
+    this.table.put(uploadItem(uid, upload));
+  }
+
+  async getUpload(uid: string, uploadId: string, now: number) {
+    const item = this.table.get(uploadKey(uid, uploadId));
+    // An expired upload is gone whether or not its item is (TTL deletes lazily).
+    if (!item || item.expiresAt * 1000 <= now) return undefined;
+    return { ...toUpload(item), expiresAt: item.expiresAt * 1000 };
+  }
+
+  async advanceUpload(uid: string, upload: UploadRecord, expectedNextByte: number) {
+    if (!UPLOAD_AT_EXPECTED_BYTE(this.table.get(uploadKey(uid, upload.uploadId)), expectedNextByte)) return false;
+    this.table.put(uploadItem(uid, upload));
+    return true;
+  }
+
+  async deleteUpload(uid: string, uploadId: string) {
+    this.table.delete(uploadKey(uid, uploadId));
+  }
+}

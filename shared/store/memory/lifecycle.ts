@@ -1,0 +1,177 @@
+/**
+ * LifecycleStore and ImageStateStore in memory: the DynamoDB adapter's policy (with the run lease), preview,
+ * chunk, audit and archive-marker items, and the storage class on the image item (shared/store/dynamo/lifecycle.ts).
+ */
+import type { AuditRecord, ChunkKind, ImageStateStore, ImageSummary, LifecyclePolicyRecord, LifecycleStore, PreviewRecord, RunLease, RunOutcome } from '../lifecycle.ts';
+import type { Page } from '../types.ts';
+import {
+  archiveMarkerKey, contentsPk, digestOfImageSk, IMAGE_PREFIX, imageKey, LIFECYCLE_AUDIT_PREFIX, lifecycleAuditKey, lifecycleChunkKey, lifecyclePolicyIndex,
+  lifecyclePolicyKey, lifecyclePolicyListPk, lifecyclePreviewKey,
+} from '../keys.ts';
+import { step, type Item, type MemoryTable } from './table.ts';
+
+/** Invariant: no unexpired run holds the repository's lease (and the policy exists). */
+const NO_RUN_IN_PROGRESS = (old: Item | undefined, now: number) => old !== undefined && (old.run === undefined || old.run.staleAt < now);
+/** Invariant: an unexpired run still holds the lease (so it will see the rerun request). */
+const RUN_IN_PROGRESS = (old: Item | undefined, now: number) => old?.run !== undefined && old.run.staleAt >= now;
+/** Invariant: the lease is still held by the run that is finishing. */
+const RUN_IS_CURRENT = (old: Item | undefined, id: string) => old?.run !== undefined && old.run.id === id;
+/** Invariant: the preview item is still the one read (which was not an unexpired IN_PROGRESS preview). */
+const NO_PREVIEW_IN_PROGRESS = (old: Item | undefined, previous: PreviewRecord | undefined) => (previous ? old !== undefined && old.runId === previous.runId : old === undefined);
+/** Invariant: the preview being finished is still the repository's current one. */
+const PREVIEW_RUN_IS_CURRENT = (old: Item | undefined, runId: string) => old !== undefined && old.runId === runId;
+/** Invariant: the image exists and is still in the storage class the caller read. */
+const STORAGE_CLASS_UNCHANGED_SINCE_READ = (old: Item | undefined, archive: boolean) => old !== undefined && (archive ? old.archived !== true : old.archived === true);
+
+const POLICY_FIELDS = ['repositoryName', 'policyText', 'version', 'updatedAt', 'lastEvaluatedAt', 'run', 'rerunRequested', 'lastRun'] as const;
+const PREVIEW_FIELDS = ['runId', 'status', 'policyText', 'startedAt', 'staleAt', 'finishedAt', 'chunkCount', 'resultCount', 'summary', 'error'] as const;
+const AUDIT_FIELDS = ['at', 'runStartedAt', 'runId', 'digest', 'tags', 'action', 'rulePriority', 'trigger'] as const;
+const pick = <T>(item: Item, fields: readonly string[]) => Object.fromEntries(fields.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as T;
+const toPreview = (item: Item): PreviewRecord => {
+  const { staleAt, ...rest } = pick<PreviewRecord & { staleAt: number }>(item, PREVIEW_FIELDS);
+  return { ...rest, expiresAt: staleAt };
+};
+const toLease = (lease: RunLease) => ({ id: lease.id, trigger: lease.trigger, startedAt: lease.startedAt, staleAt: lease.expiresAt });
+const toPolicy = (item: Item): LifecyclePolicyRecord => {
+  const record = pick<LifecyclePolicyRecord>(item, POLICY_FIELDS);
+  if (item.run) record.run = { id: item.run.id, trigger: item.run.trigger, startedAt: item.run.startedAt, expiresAt: item.run.staleAt };
+  return record;
+};
+
+export class MemoryLifecycleStore implements LifecycleStore, ImageStateStore {
+  constructor(private readonly table: MemoryTable, private readonly registryId: string) {}
+
+  async getPolicy(uid: string) {
+    const item = this.table.get(lifecyclePolicyKey(uid));
+    return item && toPolicy(item);
+  }
+
+  async putPolicy(uid: string, repositoryName: string, policyText: string, at: number) {
+    const key = lifecyclePolicyKey(uid);
+    const old = this.table.get(key);
+    const item = {
+      ...old, ...key, ...lifecyclePolicyIndex(this.registryId, repositoryName),
+      type: 'lifecycle-policy', uid, repositoryName, policyText, updatedAt: at, version: (old?.version ?? 0) + 1,
+    };
+    this.table.put(item);
+    return toPolicy(this.table.get(key)!);
+  }
+
+  async deletePolicy(uid: string) {
+    const old = this.table.delete(lifecyclePolicyKey(uid));
+    return old && toPolicy(old);
+  }
+
+  async listPolicies(limit: number, cursor?: Record<string, any>) {
+    const page = this.table.queryIndex(lifecyclePolicyListPk(this.registryId), { limit, cursor });
+    return { items: page.items.map((i) => ({ repositoryName: i.repositoryName as string, uid: i.uid as string })), cursor: page.cursor };
+  }
+
+  async claimRun(uid: string, lease: RunLease, now: number): Promise<'started' | 'queued' | 'none'> {
+    const key = lifecyclePolicyKey(uid);
+    const old = this.table.get(key);
+    if (NO_RUN_IN_PROGRESS(old, now)) {
+      const { rerunRequested: _, ...rest } = old!;
+      this.table.put({ ...rest, run: toLease(lease) });
+      return 'started';
+    }
+    if (!old) return 'none';
+    if (RUN_IN_PROGRESS(old, now)) this.table.put({ ...old, rerunRequested: true });
+    return 'queued';
+  }
+
+  async finishRun(uid: string, outcome: RunOutcome, evaluatedAt?: number) {
+    const key = lifecyclePolicyKey(uid);
+    const old = this.table.get(key);
+    if (!RUN_IS_CURRENT(old, outcome.id)) return { released: false, rerun: false };
+    const { run: _run, rerunRequested, ...rest } = old!;
+    this.table.put({ ...rest, lastRun: outcome, ...(evaluatedAt !== undefined ? { lastEvaluatedAt: evaluatedAt } : {}) });
+    return { released: true, rerun: rerunRequested === true };
+  }
+
+  async startPreview(uid: string, preview: PreviewRecord, now: number) {
+    const key = lifecyclePreviewKey(uid);
+    const old = this.table.get(key);
+    const previous = old && toPreview(old);
+    if (previous?.status === 'IN_PROGRESS' && previous.expiresAt >= now) return { started: false, previous };
+    if (!NO_PREVIEW_IN_PROGRESS(old, previous)) return { started: false, previous };
+    const { expiresAt, ...rest } = preview;
+    this.table.put({ ...key, type: 'lifecycle-preview', ...rest, staleAt: expiresAt });
+    return { started: true, previous };
+  }
+
+  async getPreview(uid: string) {
+    const item = this.table.get(lifecyclePreviewKey(uid));
+    return item && toPreview(item);
+  }
+
+  async finishPreview(uid: string, runId: string, result: Pick<PreviewRecord, 'status' | 'finishedAt' | 'chunkCount' | 'resultCount' | 'summary' | 'error'>) {
+    const key = lifecyclePreviewKey(uid);
+    const old = this.table.get(key);
+    if (!PREVIEW_RUN_IS_CURRENT(old, runId)) return false;
+    this.table.put({ ...old, ...Object.fromEntries(Object.entries(result).filter(([, v]) => v !== undefined)) });
+    return true;
+  }
+
+  async putChunk<T>(uid: string, kind: ChunkKind, runId: string, index: number, items: T[], expiresAt?: number) {
+    this.table.put({ ...lifecycleChunkKey(uid, kind, runId, index), type: 'lifecycle-chunk', items, ...(expiresAt ? { expiresAt: Math.ceil(expiresAt / 1000) } : {}) });
+  }
+
+  async getChunk<T>(uid: string, kind: ChunkKind, runId: string, index: number) {
+    return this.table.get(lifecycleChunkKey(uid, kind, runId, index))?.items as T[] | undefined;
+  }
+
+  async deleteChunks(uid: string, kind: ChunkKind, runId: string, count: number) {
+    for (let i = 0; i < count; i++) this.table.delete(lifecycleChunkKey(uid, kind, runId, i));
+  }
+
+  async putAudit(uid: string, records: AuditRecord[], retentionMs: number) {
+    for (const r of records) {
+      this.table.put({ ...lifecycleAuditKey(uid, r.runStartedAt, r.runId, r.digest), type: 'lifecycle-audit', ...r, expiresAt: Math.ceil((r.at + retentionMs) / 1000) });
+    }
+  }
+
+  async listAudit(uid: string, limit: number, now: number, cursor?: Record<string, any>): Promise<Page<AuditRecord>> {
+    const page = this.table.queryPrefix(contentsPk(uid), LIFECYCLE_AUDIT_PREFIX, { limit, cursor });
+    // Expired records count towards the page's limit, as they do where the table's TTL has not removed them yet.
+    const live = page.items.filter((i) => i.expiresAt * 1000 > now);
+    return { items: live.map((i) => pick<AuditRecord>(i, AUDIT_FIELDS)), cursor: page.cursor };
+  }
+
+  async imageSummaries(uid: string, limit: number, cursor?: Record<string, any>): Promise<Page<ImageSummary>> {
+    const page = this.table.queryPrefix(contentsPk(uid), IMAGE_PREFIX, { limit, cursor });
+    return {
+      items: page.items.map((i) => ({
+        digest: digestOfImageSk(i.sk),
+        pushedAt: i.pushedAt,
+        archived: i.archived === true,
+        ...(i.lastPulledAt !== undefined ? { lastPulledAt: i.lastPulledAt } : {}),
+        ...(i.children ? { children: i.children } : {}),
+        ...(i.lastArchivedAt !== undefined ? { lastArchivedAt: i.lastArchivedAt } : {}),
+        ...(i.lastActivatedAt !== undefined ? { lastActivatedAt: i.lastActivatedAt } : {}),
+      })),
+      cursor: page.cursor,
+    };
+  }
+
+  async setStorageClass(uid: string, digest: string, archive: boolean, at: number) {
+    // The marker first, as the DynamoDB adapter writes it: it may say "ever held" of a move that was refused.
+    if (archive) {
+      this.table.put({ ...archiveMarkerKey(uid), type: 'archive-marker', since: at });
+      await step();
+    }
+    const key = imageKey(uid, digest);
+    const old = this.table.get(key);
+    if (!STORAGE_CLASS_UNCHANGED_SINCE_READ(old, archive)) return false;
+    if (archive) this.table.put({ ...old, archived: true, lastArchivedAt: at });
+    else {
+      const { archived: _, ...rest } = old!;
+      this.table.put({ ...rest, lastActivatedAt: at });
+    }
+    return true;
+  }
+
+  async hasArchived(uid: string) {
+    return this.table.get(archiveMarkerKey(uid)) !== undefined;
+  }
+}

@@ -1,0 +1,37 @@
+/** Every in-memory store over one shared MemoryTable. */
+import { MemoryBlobStore } from './blobs.ts';
+import { MemoryImageStore } from './images.ts';
+import { MemoryLayerStore } from './layers.ts';
+import { MemoryLifecycleStore } from './lifecycle.ts';
+import { MemoryRepositoryStore } from './repositories.ts';
+import { MemoryScanStore } from './scans.ts';
+import { MemoryTable } from './table.ts';
+
+export type MemoryStores = {
+  table: MemoryTable;
+  repositories: MemoryRepositoryStore;
+  images: MemoryImageStore;
+  layers: MemoryLayerStore;
+  blobs: MemoryBlobStore;
+  scans: MemoryScanStore;
+  /** One object serves both, as the DynamoDB adapter does. */
+  lifecycle: MemoryLifecycleStore;
+  imageStates: MemoryLifecycleStore;
+};
+
+/** Every store over one new table (or the given one), for registry `registryId` (default 000000000000). */
+export function createMemoryStores(options: { registryId?: string; now?: () => Date; table?: MemoryTable } = {}): MemoryStores {
+  const table = options.table ?? new MemoryTable();
+  const registryId = options.registryId ?? '000000000000';
+  const lifecycle = new MemoryLifecycleStore(table, registryId);
+  return {
+    table,
+    repositories: new MemoryRepositoryStore(table, registryId),
+    images: new MemoryImageStore(table),
+    layers: new MemoryLayerStore(table),
+    blobs: new MemoryBlobStore(options.now),
+    scans: new MemoryScanStore(table, registryId),
+    lifecycle,
+    imageStates: lifecycle,
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * The store contract: every implementation of the storage interfaces in shared/store/ passes it
+ * (test/store/memory.test.ts, test/store/dynamo-s3.test.ts). Each guarantee is one test, named as a sentence.
+ */
+import { blobContract } from './blobs.ts';
+import { imageContract } from './images.ts';
+import { layerContract } from './layers.ts';
+import { lifecycleContract } from './lifecycle.ts';
+import { partitionContract } from './partition.ts';
+import { repositoryContract } from './repositories.ts';
+import { scanContract } from './scans.ts';
+import type { ContractOptions, StoresFactory } from './stores.ts';
+
+export type { ContractOptions, Stores, StoresFactory } from './stores.ts';
+
+/** Declares the whole contract for the stores `factory` builds (a fresh set for each test). */
+export function storeContract(factory: StoresFactory, options: ContractOptions = {}) {
+  repositoryContract(factory);
+  imageContract(factory);
+  layerContract(factory);
+  scanContract(factory);
+  lifecycleContract(factory);
+  partitionContract(factory);
+  blobContract(factory, options);
+}
