@@ -60,16 +60,16 @@ export function createDeps(config: Config, events?: EventPublisher, jobs?: (deps
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
   const table = new Table(dynamo, config.tableName);
-  const lifecycle = new DynamoLifecycleStore(table, config.registryId);
+  const images = new DynamoImageStore(table);
   const deps: Deps = {
     config,
     repositories: new DynamoRepositoryStore(table, config.registryId),
-    images: new DynamoImageStore(table),
+    images,
     layers: new DynamoLayerStore(table),
     blobs: new S3BlobStore(s3, config.bucketName),
     scans: new DynamoScanStore(table, config.registryId),
-    lifecycle,
-    imageStates: lifecycle,
+    lifecycle: new DynamoLifecycleStore(table, config.registryId),
+    imageStates: images,
     events: events ?? (config.eventBusName ? new EventBridgePublisher(new EventBridgeClient({ region: config.region }), config.eventBusName) : new InProcessBus()),
     jobs: config.stateMachineArnPrefix ? new SfnJobStarter(new SFNClient({ region: config.region }), config.stateMachineArnPrefix) : new UnconfiguredJobStarter(),
     authorizer: allowAuthenticated,

@@ -46,14 +46,14 @@ afterAll(async () => {
 // One table and bucket for the file; each test gets its own registry id (and the suite's random uids and key prefixes).
 storeContract(async () => {
   const registryId = String(Math.floor(Math.random() * 1e12)).padStart(12, '0');
-  const lifecycle = new DynamoLifecycleStore(table, registryId);
+  const images = new DynamoImageStore(table);
   return {
     repositories: new DynamoRepositoryStore(table, registryId),
-    images: new DynamoImageStore(table),
+    images,
     layers: new DynamoLayerStore(table),
     blobs,
     scans: new DynamoScanStore(table, registryId),
-    lifecycle,
-    imageStates: lifecycle,
+    lifecycle: new DynamoLifecycleStore(table, registryId),
+    imageStates: images,
   };
 }, { serverChecksMultipartParts: false });

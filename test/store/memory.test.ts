@@ -49,7 +49,7 @@ describe('createMemoryDeps', () => {
     expect(deps.config.registryId).toBe('123456789012');
     expect(deps.config.uploadTtlSeconds).toBe(60);
     expect(deps.config.tableName).toBe('serverless-ecr');
-    expect(deps.lifecycle).toBe(deps.imageStates);
+    expect(deps.images).toBe(deps.imageStates);
     await expect(deps.jobs.start('scan', {})).rejects.toThrow(/STATE_MACHINE_ARN_PREFIX/);
     expect(await deps.blobs.presignGet('k', 1)).toBe('memory://blob/k?expires=1800000001000');
   });

@@ -5,6 +5,8 @@ import type { ImageRecord, Page, ReferrerRecord, TagRecord } from '../types.ts';
 import {
   contentsPk, digestOfImageSk, GSI1, IMAGE_PREFIX, imageKey, imageTagsPk, referenceKey, referencePrefix, referrerKey, referrerPrefix, TAG_PREFIX, tagIndex, tagKey, tagOfSk,
 } from '../keys.ts';
+import { archiveMarkerKey } from '../keys.ts';
+import type { ImageStateStore, ImageSummary } from '../lifecycle.ts';
 import type { Item, Table } from './table.ts';
 
 /** Invariant: the image is not stored yet. */
@@ -20,7 +22,15 @@ const IMAGE_FIELDS = ['digest', 'manifest', 'manifestObject', 'manifestMediaType
 const toImage = (item: Item): ImageRecord => Object.fromEntries(IMAGE_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as ImageRecord;
 const toTag = (item: Item): TagRecord => ({ tag: tagOfSk(item.sk), digest: item.digest, updatedAt: item.updatedAt });
 
-export class DynamoImageStore implements ImageStore {
+/** Invariant: the image exists and is still in the storage class the caller read. */
+const STORAGE_CLASS_UNCHANGED_SINCE_READ = {
+  toArchive: 'attribute_exists(pk) AND (attribute_not_exists(archived) OR archived = :false)',
+  toStandard: 'attribute_exists(pk) AND archived = :true',
+};
+
+
+/** Also the ImageStateStore: the storage class and lifecycle view of an image live on its image item, which only this store writes. */
+export class DynamoImageStore implements ImageStore, ImageStateStore {
   constructor(private readonly table: Table) {}
 
   async get(uid: string, digest: string) {
@@ -122,4 +132,39 @@ export class DynamoImageStore implements ImageStore {
     }
     return parents;
   }
+
+  async imageSummaries(uid: string, limit: number, cursor?: Record<string, any>): Promise<Page<ImageSummary>> {
+    const page = await this.table.queryPrefix(contentsPk(uid), IMAGE_PREFIX, {
+      limit, cursor, attributes: ['sk', 'pushedAt', 'lastPulledAt', 'children', 'archived', 'lastArchivedAt', 'lastActivatedAt'],
+    });
+    return {
+      items: page.items.map((i) => ({
+        digest: digestOfImageSk(i.sk),
+        pushedAt: i.pushedAt,
+        archived: i.archived === true,
+        ...(i.lastPulledAt !== undefined ? { lastPulledAt: i.lastPulledAt } : {}),
+        ...(i.children ? { children: i.children } : {}),
+        ...(i.lastArchivedAt !== undefined ? { lastArchivedAt: i.lastArchivedAt } : {}),
+        ...(i.lastActivatedAt !== undefined ? { lastActivatedAt: i.lastActivatedAt } : {}),
+      })),
+      cursor: page.lastKey,
+    };
+  }
+
+  async setStorageClass(uid: string, digest: string, archive: boolean, at: number) {
+    if (archive) await this.table.put({ Item: { ...archiveMarkerKey(uid), type: 'archive-marker', since: at } });
+    const r = await this.table.update({
+      Key: imageKey(uid, digest),
+      UpdateExpression: archive ? 'SET archived = :true, lastArchivedAt = :at' : 'REMOVE archived SET lastActivatedAt = :at',
+      ConditionExpression: archive ? STORAGE_CLASS_UNCHANGED_SINCE_READ.toArchive : STORAGE_CLASS_UNCHANGED_SINCE_READ.toStandard,
+      ExpressionAttributeValues: archive ? { ':true': true, ':false': false, ':at': at } : { ':true': true, ':at': at },
+      ReturnValues: 'NONE',
+    });
+    return r.ok;
+  }
+
+  async hasArchived(uid: string) {
+    return (await this.table.get(archiveMarkerKey(uid))) !== undefined;
+  }
 }
+

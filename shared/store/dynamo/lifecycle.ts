@@ -1,12 +1,12 @@
 /**
- * LifecycleStore and ImageStateStore on DynamoDB: the policy item (with the run lease), the preview item,
- * chunk items, audit items and the archive marker, all in the repository's contents partition; the storage
- * class of an image lives on its image item.
+ * LifecycleStore on DynamoDB: the policy item (with the run lease), the preview item, chunk items and audit
+ * items, all in the repository's contents partition. The storage class of an image lives on its image item and
+ * the archive marker with it: the image store (./images.ts) owns both.
  */
-import type { AuditRecord, ChunkKind, ImageStateStore, ImageSummary, LifecyclePolicyRecord, LifecycleStore, PreviewRecord, RunLease, RunOutcome } from '../lifecycle.ts';
+import type { AuditRecord, ChunkKind, LifecyclePolicyRecord, LifecycleStore, PreviewRecord, RunLease, RunOutcome } from '../lifecycle.ts';
 import type { Page } from '../types.ts';
 import {
-  archiveMarkerKey, contentsPk, digestOfImageSk, GSI1, IMAGE_PREFIX, imageKey, LIFECYCLE_AUDIT_PREFIX, lifecycleAuditKey, lifecycleChunkKey, lifecyclePolicyIndex,
+  contentsPk, GSI1, LIFECYCLE_AUDIT_PREFIX, lifecycleAuditKey, lifecycleChunkKey, lifecyclePolicyIndex,
   lifecyclePolicyKey, lifecyclePolicyListPk, lifecyclePreviewKey,
 } from '../keys.ts';
 import type { Item, Table } from './table.ts';
@@ -21,12 +21,6 @@ const RUN_IS_CURRENT = '#run.id = :id';
 const NO_PREVIEW_IN_PROGRESS = { none: 'attribute_not_exists(pk)', read: 'runId = :previous' };
 /** Invariant: the preview being finished is still the repository's current one. */
 const PREVIEW_RUN_IS_CURRENT = 'runId = :runId';
-/** Invariant: the image exists and is still in the storage class the caller read. */
-const STORAGE_CLASS_UNCHANGED_SINCE_READ = {
-  toArchive: 'attribute_exists(pk) AND (attribute_not_exists(archived) OR archived = :false)',
-  toStandard: 'attribute_exists(pk) AND archived = :true',
-};
-
 const POLICY_FIELDS = ['repositoryName', 'policyText', 'version', 'updatedAt', 'lastEvaluatedAt', 'run', 'rerunRequested', 'lastRun'] as const;
 const PREVIEW_FIELDS = ['runId', 'status', 'policyText', 'startedAt', 'staleAt', 'finishedAt', 'chunkCount', 'resultCount', 'summary', 'error'] as const;
 const pick = <T>(item: Item, fields: readonly string[]) => Object.fromEntries(fields.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as T;
@@ -41,7 +35,7 @@ const toPolicy = (item: Item): LifecyclePolicyRecord => {
   return record;
 };
 
-export class DynamoLifecycleStore implements LifecycleStore, ImageStateStore {
+export class DynamoLifecycleStore implements LifecycleStore {
   constructor(private readonly table: Table, private readonly registryId: string) {}
 
   async getPolicy(uid: string) {
@@ -170,38 +164,5 @@ export class DynamoLifecycleStore implements LifecycleStore, ImageStateStore {
     const live = page.items.filter((i) => i.expiresAt * 1000 > now);
     return { items: live.map((i) => pick<AuditRecord>(i, ['at', 'runStartedAt', 'runId', 'digest', 'tags', 'action', 'rulePriority', 'trigger'])), cursor: page.lastKey };
   }
-
-  async imageSummaries(uid: string, limit: number, cursor?: Record<string, any>): Promise<Page<ImageSummary>> {
-    const page = await this.table.queryPrefix(contentsPk(uid), IMAGE_PREFIX, {
-      limit, cursor, attributes: ['sk', 'pushedAt', 'lastPulledAt', 'children', 'archived', 'lastArchivedAt', 'lastActivatedAt'],
-    });
-    return {
-      items: page.items.map((i) => ({
-        digest: digestOfImageSk(i.sk),
-        pushedAt: i.pushedAt,
-        archived: i.archived === true,
-        ...(i.lastPulledAt !== undefined ? { lastPulledAt: i.lastPulledAt } : {}),
-        ...(i.children ? { children: i.children } : {}),
-        ...(i.lastArchivedAt !== undefined ? { lastArchivedAt: i.lastArchivedAt } : {}),
-        ...(i.lastActivatedAt !== undefined ? { lastActivatedAt: i.lastActivatedAt } : {}),
-      })),
-      cursor: page.lastKey,
-    };
-  }
-
-  async setStorageClass(uid: string, digest: string, archive: boolean, at: number) {
-    if (archive) await this.table.put({ Item: { ...archiveMarkerKey(uid), type: 'archive-marker', since: at } });
-    const r = await this.table.update({
-      Key: imageKey(uid, digest),
-      UpdateExpression: archive ? 'SET archived = :true, lastArchivedAt = :at' : 'REMOVE archived SET lastActivatedAt = :at',
-      ConditionExpression: archive ? STORAGE_CLASS_UNCHANGED_SINCE_READ.toArchive : STORAGE_CLASS_UNCHANGED_SINCE_READ.toStandard,
-      ExpressionAttributeValues: archive ? { ':true': true, ':false': false, ':at': at } : { ':true': true, ':at': at },
-      ReturnValues: 'NONE',
-    });
-    return r.ok;
-  }
-
-  async hasArchived(uid: string) {
-    return (await this.table.get(archiveMarkerKey(uid))) !== undefined;
-  }
 }
+

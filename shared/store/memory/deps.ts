@@ -6,6 +6,7 @@ import type { Deps } from '../../deps.ts';
 import { configFromEnv, type Config } from '../../config.ts';
 import { InProcessBus } from '../../events/publisher.ts';
 import { UnconfiguredJobStarter } from '../../jobs/starter.ts';
+import { allowAuthenticated } from '../../domain/authorize.ts';
 import { createMemoryStores, type MemoryStores } from './stores.ts';
 
 export type MemoryDepsOptions = {
@@ -31,6 +32,7 @@ export function createMemoryDeps(options: MemoryDepsOptions = {}): Deps & { stor
     imageStates: stores.imageStates,
     events: new InProcessBus(),
     jobs: new UnconfiguredJobStarter(),
+    authorizer: allowAuthenticated,
     now,
     stores,
   };

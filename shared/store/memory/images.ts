@@ -4,6 +4,8 @@ import type { ImageRecord, Page, ReferrerRecord, TagRecord } from '../types.ts';
 import {
   contentsPk, digestOfImageSk, IMAGE_PREFIX, imageKey, imageTagsPk, referenceKey, referencePrefix, referrerKey, referrerPrefix, TAG_PREFIX, tagIndex, tagKey, tagOfSk,
 } from '../keys.ts';
+import { archiveMarkerKey } from '../keys.ts';
+import type { ImageStateStore, ImageSummary } from '../lifecycle.ts';
 import { step, type Item, type MemoryTable } from './table.ts';
 
 /** Invariant: the image is not stored yet. */
@@ -19,7 +21,12 @@ const IMAGE_FIELDS = ['digest', 'manifest', 'manifestObject', 'manifestMediaType
 const toImage = (item: Item): ImageRecord => Object.fromEntries(IMAGE_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as ImageRecord;
 const toTag = (item: Item): TagRecord => ({ tag: tagOfSk(item.sk), digest: item.digest, updatedAt: item.updatedAt });
 
-export class MemoryImageStore implements ImageStore {
+/** Invariant: the image exists and is still in the storage class the caller read. */
+const STORAGE_CLASS_UNCHANGED_SINCE_READ = (old: Item | undefined, archive: boolean) => old !== undefined && (archive ? old.archived !== true : old.archived === true);
+
+
+/** Also the ImageStateStore: the storage class and lifecycle view of an image live on its image item, which only this store writes. */
+export class MemoryImageStore implements ImageStore, ImageStateStore {
   constructor(private readonly table: MemoryTable) {}
 
   async get(uid: string, digest: string) {
@@ -103,4 +110,42 @@ export class MemoryImageStore implements ImageStore {
     const prefix = referencePrefix(child);
     return this.table.queryPrefix(contentsPk(uid), prefix).items.map((i) => i.sk.slice(prefix.length) as string);
   }
+
+  async imageSummaries(uid: string, limit: number, cursor?: Record<string, any>): Promise<Page<ImageSummary>> {
+    const page = this.table.queryPrefix(contentsPk(uid), IMAGE_PREFIX, { limit, cursor });
+    return {
+      items: page.items.map((i) => ({
+        digest: digestOfImageSk(i.sk),
+        pushedAt: i.pushedAt,
+        archived: i.archived === true,
+        ...(i.lastPulledAt !== undefined ? { lastPulledAt: i.lastPulledAt } : {}),
+        ...(i.children ? { children: i.children } : {}),
+        ...(i.lastArchivedAt !== undefined ? { lastArchivedAt: i.lastArchivedAt } : {}),
+        ...(i.lastActivatedAt !== undefined ? { lastActivatedAt: i.lastActivatedAt } : {}),
+      })),
+      cursor: page.cursor,
+    };
+  }
+
+  async setStorageClass(uid: string, digest: string, archive: boolean, at: number) {
+    // The marker first, as the DynamoDB adapter writes it: it may say "ever held" of a move that was refused.
+    if (archive) {
+      this.table.put({ ...archiveMarkerKey(uid), type: 'archive-marker', since: at });
+      await step();
+    }
+    const key = imageKey(uid, digest);
+    const old = this.table.get(key);
+    if (!STORAGE_CLASS_UNCHANGED_SINCE_READ(old, archive)) return false;
+    if (archive) this.table.put({ ...old, archived: true, lastArchivedAt: at });
+    else {
+      const { archived: _, ...rest } = old!;
+      this.table.put({ ...rest, lastActivatedAt: at });
+    }
+    return true;
+  }
+
+  async hasArchived(uid: string) {
+    return this.table.get(archiveMarkerKey(uid)) !== undefined;
+  }
 }
+

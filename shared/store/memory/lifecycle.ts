@@ -1,14 +1,14 @@
 /**
- * LifecycleStore and ImageStateStore in memory: the DynamoDB adapter's policy (with the run lease), preview,
- * chunk, audit and archive-marker items, and the storage class on the image item (shared/store/dynamo/lifecycle.ts).
+ * LifecycleStore in memory: the DynamoDB adapter's policy (with the run lease), preview, chunk and audit items
+ * (shared/store/dynamo/lifecycle.ts); the storage class and archive marker belong to the image store (./images.ts).
  */
-import type { AuditRecord, ChunkKind, ImageStateStore, ImageSummary, LifecyclePolicyRecord, LifecycleStore, PreviewRecord, RunLease, RunOutcome } from '../lifecycle.ts';
+import type { AuditRecord, ChunkKind, LifecyclePolicyRecord, LifecycleStore, PreviewRecord, RunLease, RunOutcome } from '../lifecycle.ts';
 import type { Page } from '../types.ts';
 import {
-  archiveMarkerKey, contentsPk, digestOfImageSk, IMAGE_PREFIX, imageKey, LIFECYCLE_AUDIT_PREFIX, lifecycleAuditKey, lifecycleChunkKey, lifecyclePolicyIndex,
+  contentsPk, LIFECYCLE_AUDIT_PREFIX, lifecycleAuditKey, lifecycleChunkKey, lifecyclePolicyIndex,
   lifecyclePolicyKey, lifecyclePolicyListPk, lifecyclePreviewKey,
 } from '../keys.ts';
-import { step, type Item, type MemoryTable } from './table.ts';
+import { type Item, type MemoryTable } from './table.ts';
 
 /** Invariant: no unexpired run holds the repository's lease (and the policy exists). */
 const NO_RUN_IN_PROGRESS = (old: Item | undefined, now: number) => old !== undefined && (old.run === undefined || old.run.staleAt < now);
@@ -20,9 +20,6 @@ const RUN_IS_CURRENT = (old: Item | undefined, id: string) => old?.run !== undef
 const NO_PREVIEW_IN_PROGRESS = (old: Item | undefined, previous: PreviewRecord | undefined) => (previous ? old !== undefined && old.runId === previous.runId : old === undefined);
 /** Invariant: the preview being finished is still the repository's current one. */
 const PREVIEW_RUN_IS_CURRENT = (old: Item | undefined, runId: string) => old !== undefined && old.runId === runId;
-/** Invariant: the image exists and is still in the storage class the caller read. */
-const STORAGE_CLASS_UNCHANGED_SINCE_READ = (old: Item | undefined, archive: boolean) => old !== undefined && (archive ? old.archived !== true : old.archived === true);
-
 const POLICY_FIELDS = ['repositoryName', 'policyText', 'version', 'updatedAt', 'lastEvaluatedAt', 'run', 'rerunRequested', 'lastRun'] as const;
 const PREVIEW_FIELDS = ['runId', 'status', 'policyText', 'startedAt', 'staleAt', 'finishedAt', 'chunkCount', 'resultCount', 'summary', 'error'] as const;
 const AUDIT_FIELDS = ['at', 'runStartedAt', 'runId', 'digest', 'tags', 'action', 'rulePriority', 'trigger'] as const;
@@ -38,7 +35,7 @@ const toPolicy = (item: Item): LifecyclePolicyRecord => {
   return record;
 };
 
-export class MemoryLifecycleStore implements LifecycleStore, ImageStateStore {
+export class MemoryLifecycleStore implements LifecycleStore {
   constructor(private readonly table: MemoryTable, private readonly registryId: string) {}
 
   async getPolicy(uid: string) {
@@ -137,41 +134,5 @@ export class MemoryLifecycleStore implements LifecycleStore, ImageStateStore {
     const live = page.items.filter((i) => i.expiresAt * 1000 > now);
     return { items: live.map((i) => pick<AuditRecord>(i, AUDIT_FIELDS)), cursor: page.cursor };
   }
-
-  async imageSummaries(uid: string, limit: number, cursor?: Record<string, any>): Promise<Page<ImageSummary>> {
-    const page = this.table.queryPrefix(contentsPk(uid), IMAGE_PREFIX, { limit, cursor });
-    return {
-      items: page.items.map((i) => ({
-        digest: digestOfImageSk(i.sk),
-        pushedAt: i.pushedAt,
-        archived: i.archived === true,
-        ...(i.lastPulledAt !== undefined ? { lastPulledAt: i.lastPulledAt } : {}),
-        ...(i.children ? { children: i.children } : {}),
-        ...(i.lastArchivedAt !== undefined ? { lastArchivedAt: i.lastArchivedAt } : {}),
-        ...(i.lastActivatedAt !== undefined ? { lastActivatedAt: i.lastActivatedAt } : {}),
-      })),
-      cursor: page.cursor,
-    };
-  }
-
-  async setStorageClass(uid: string, digest: string, archive: boolean, at: number) {
-    // The marker first, as the DynamoDB adapter writes it: it may say "ever held" of a move that was refused.
-    if (archive) {
-      this.table.put({ ...archiveMarkerKey(uid), type: 'archive-marker', since: at });
-      await step();
-    }
-    const key = imageKey(uid, digest);
-    const old = this.table.get(key);
-    if (!STORAGE_CLASS_UNCHANGED_SINCE_READ(old, archive)) return false;
-    if (archive) this.table.put({ ...old, archived: true, lastArchivedAt: at });
-    else {
-      const { archived: _, ...rest } = old!;
-      this.table.put({ ...rest, lastActivatedAt: at });
-    }
-    return true;
-  }
-
-  async hasArchived(uid: string) {
-    return this.table.get(archiveMarkerKey(uid)) !== undefined;
-  }
 }
+

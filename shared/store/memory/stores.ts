@@ -14,9 +14,9 @@ export type MemoryStores = {
   layers: MemoryLayerStore;
   blobs: MemoryBlobStore;
   scans: MemoryScanStore;
-  /** One object serves both, as the DynamoDB adapter does. */
   lifecycle: MemoryLifecycleStore;
-  imageStates: MemoryLifecycleStore;
+  /** The image store serves both, as the DynamoDB adapter does. */
+  imageStates: MemoryImageStore;
 };
 
 /** Every store over one new table (or the given one), for registry `registryId` (default 000000000000). */
@@ -24,14 +24,15 @@ export function createMemoryStores(options: { registryId?: string; now?: () => D
   const table = options.table ?? new MemoryTable();
   const registryId = options.registryId ?? '000000000000';
   const lifecycle = new MemoryLifecycleStore(table, registryId);
+  const images = new MemoryImageStore(table);
   return {
     table,
     repositories: new MemoryRepositoryStore(table, registryId),
-    images: new MemoryImageStore(table),
+    images,
     layers: new MemoryLayerStore(table),
     blobs: new MemoryBlobStore(options.now),
     scans: new MemoryScanStore(table, registryId),
     lifecycle,
-    imageStates: lifecycle,
+    imageStates: images,
   };
 }
