@@ -3,7 +3,7 @@
 import type { ImageStore } from '../metadata.ts';
 import type { ImageRecord, Page, ReferrerRecord, TagRecord } from '../types.ts';
 import {
-  contentsPk, digestOfImageSk, GSI1, IMAGE_PREFIX, imageKey, imageTagsPk, referenceKey, referencePrefix, referrerKey, referrerPrefix, TAG_PREFIX, tagIndex, tagKey, tagOfSk,
+  contentsPk, digestOfImageSk, IMAGE_PREFIX, imageKey, imageTagsPk, referenceKey, referencePrefix, referrerKey, referrerPrefix, TAG_PREFIX, tagIndex, tagKey, tagOfSk,
 } from '../keys.ts';
 import { archiveMarkerKey } from '../keys.ts';
 import type { ImageStateStore, ImageSummary } from '../lifecycle.ts';
@@ -118,7 +118,7 @@ export class DynamoImageStore implements ImageStore, ImageStateStore {
 
   async tagsOf(uid: string, digest: string) {
     const tags: string[] = [];
-    for await (const item of this.table.queryAll({ IndexName: GSI1, KeyConditionExpression: 'gsi1pk = :p', ExpressionAttributeValues: { ':p': imageTagsPk(uid, digest) } })) {
+    for await (const item of this.table.queryIndexAll(imageTagsPk(uid, digest))) {
       tags.push(item.gsi1sk);
     }
     return tags;

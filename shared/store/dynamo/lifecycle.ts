@@ -6,7 +6,7 @@
 import type { AuditRecord, ChunkKind, LifecyclePolicyRecord, LifecycleStore, PreviewRecord, RunLease, RunOutcome } from '../lifecycle.ts';
 import type { Page } from '../types.ts';
 import {
-  contentsPk, GSI1, LIFECYCLE_AUDIT_PREFIX, lifecycleAuditKey, lifecycleChunkKey, lifecyclePolicyIndex,
+  contentsPk, LIFECYCLE_AUDIT_PREFIX, lifecycleAuditKey, lifecycleChunkKey, lifecyclePolicyIndex,
   lifecyclePolicyKey, lifecyclePolicyListPk, lifecyclePreviewKey,
 } from '../keys.ts';
 import type { Item, Table } from './table.ts';
@@ -60,13 +60,7 @@ export class DynamoLifecycleStore implements LifecycleStore {
   }
 
   async listPolicies(limit: number, cursor?: Record<string, any>) {
-    const page = await this.table.query({
-      IndexName: GSI1,
-      KeyConditionExpression: 'gsi1pk = :p',
-      ExpressionAttributeValues: { ':p': lifecyclePolicyListPk(this.registryId) },
-      Limit: limit,
-      ExclusiveStartKey: cursor,
-    });
+    const page = await this.table.queryIndex(lifecyclePolicyListPk(this.registryId), { limit, cursor });
     return { items: page.items.map((i) => ({ repositoryName: i.repositoryName as string, uid: i.uid as string })), cursor: page.lastKey };
   }
 

@@ -1,7 +1,7 @@
 /** RepositoryStore on DynamoDB: one item per repository, listed through GSI1 in name order. */
 import type { RepositoryStore } from '../metadata.ts';
 import type { Page, RepositoryRecord } from '../types.ts';
-import { contentsPk, GSI1, repositoryIndex, repositoryKey, repositoryListPk } from '../keys.ts';
+import { contentsPk, repositoryIndex, repositoryKey, repositoryListPk } from '../keys.ts';
 import type { Item, Table } from './table.ts';
 
 /** Invariant: no repository of that name exists yet. */
@@ -30,24 +30,12 @@ export class DynamoRepositoryStore implements RepositoryStore {
   }
 
   async list(limit: number, cursor?: Record<string, any>): Promise<Page<RepositoryRecord>> {
-    const page = await this.table.query({
-      IndexName: GSI1,
-      KeyConditionExpression: 'gsi1pk = :p',
-      ExpressionAttributeValues: { ':p': repositoryListPk(this.registryId) },
-      Limit: limit,
-      ExclusiveStartKey: cursor,
-    });
+    const page = await this.table.queryIndex(repositoryListPk(this.registryId), { limit, cursor });
     return { items: page.items.map(toRecord), cursor: page.lastKey };
   }
 
   async namesAfter(after: string | undefined, limit: number): Promise<string[]> {
-    const page = await this.table.query({
-      IndexName: GSI1,
-      KeyConditionExpression: after === undefined ? 'gsi1pk = :p' : 'gsi1pk = :p AND gsi1sk > :after',
-      ExpressionAttributeValues: { ':p': repositoryListPk(this.registryId), ...(after === undefined ? {} : { ':after': after }) },
-      ProjectionExpression: 'gsi1sk',
-      Limit: limit,
-    });
+    const page = await this.table.queryIndex(repositoryListPk(this.registryId), { after, limit, attributes: ['gsi1sk'] });
     return page.items.map((i) => i.gsi1sk);
   }
 

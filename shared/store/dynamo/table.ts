@@ -8,7 +8,7 @@ import {
   type BatchGetCommandOutput, type BatchWriteCommandOutput, type DeleteCommandInput, type PutCommandInput, type QueryCommandInput, type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Key } from '../keys.ts';
+import { GSI1, type Key } from '../keys.ts';
 
 export type Item = Record<string, any>;
 export type Page<T> = { items: T[]; lastKey?: Record<string, any> };
@@ -73,6 +73,16 @@ export class Table {
     return this.queryAll(prefixQuery(pk, prefix, options));
   }
 
+  /** One page of GSI1's partition `gsi1pk` in gsi1sk order, from after `after` (a gsi1sk) or the cursor. */
+  async queryIndex(gsi1pk: string, options: IndexQuery = {}): Promise<Page<Item>> {
+    return this.query(indexQuery(gsi1pk, options));
+  }
+
+  /** Every item of GSI1's partition `gsi1pk`, page after page. */
+  queryIndexAll(gsi1pk: string, options: Omit<IndexQuery, 'limit' | 'cursor'> = {}): AsyncGenerator<Item> {
+    return this.queryAll(indexQuery(gsi1pk, options));
+  }
+
   /** Every item of a query, page after page. */
   async *queryAll(input: Omit<QueryCommandInput, 'TableName'>): AsyncGenerator<Item> {
     let startKey: Record<string, any> | undefined;
@@ -121,6 +131,21 @@ export class Table {
 }
 
 /** A sort-key prefix query: at most `limit` items read from `cursor` on, only `attributes` when given. */
+/** A GSI1 query: `after` starts after that gsi1sk; `attributes` projects (GSI reads are eventually consistent). */
+export type IndexQuery = { limit?: number; cursor?: Record<string, any>; after?: string; attributes?: string[] };
+
+function indexQuery(gsi1pk: string, options: IndexQuery): Omit<QueryCommandInput, 'TableName'> {
+  const names = options.attributes && Object.fromEntries(options.attributes.map((a, i) => [`#a${i}`, a]));
+  return {
+    IndexName: GSI1,
+    KeyConditionExpression: options.after === undefined ? 'gsi1pk = :p' : 'gsi1pk = :p AND gsi1sk > :after',
+    ExpressionAttributeValues: { ':p': gsi1pk, ...(options.after === undefined ? {} : { ':after': options.after }) },
+    ...(names ? { ExpressionAttributeNames: names, ProjectionExpression: Object.keys(names).join(', ') } : {}),
+    Limit: options.limit,
+    ExclusiveStartKey: options.cursor,
+  };
+}
+
 export type PrefixQuery = { limit?: number; cursor?: Record<string, any>; consistent?: boolean; attributes?: string[] };
 
 function prefixQuery(pk: string, prefix: string, options: PrefixQuery): Omit<QueryCommandInput, 'TableName'> {
