@@ -201,5 +201,8 @@ describe('referrers', () => {
     expect((await none.json()).manifests).toEqual([]);
     const ecr = await registry.ecr.send(new ListImageReferrersCommand({ repositoryName: 'r/app', subjectId: { imageDigest: subject.digest }, filter: { artifactTypes: ['application/spdx+json'] } }));
     expect(ecr.referrers).toEqual([{ digest: sha256(sbom), mediaType: OCI_MANIFEST, artifactType: 'application/spdx+json', size: Buffer.byteLength(sbom), annotations: { 'org.example.kind': 'application/spdx+json' }, artifactStatus: 'ACTIVE' }]);
+    const described = await registry.ecr.send(new DescribeImagesCommand({ repositoryName: 'r/app', imageIds: [{ imageDigest: sha256(sbom) }, { imageDigest: subject.digest }] }));
+    const subjects = Object.fromEntries(described.imageDetails!.map((d) => [d.imageDigest, d.subjectManifestDigest]));
+    expect(subjects).toEqual({ [sha256(sbom)]: subject.digest, [subject.digest]: undefined });
   });
 });

@@ -13,7 +13,9 @@ const read = async (stream: Readable) => {
 
 export function blobContract(factory: StoresFactory, options: ContractOptions) {
   // S3 itself checks these; the embedded S3 server does not, and the adapter cannot without ListParts.
-  const s3Checks = it.skipIf(options.serverChecksMultipartParts === false);
+  // Real S3 (and the memory store) check every part of a multipart upload; s3rver checks none and the adapter cannot
+  // without ListParts, so these cases are not registered for it (a known gap of the embedded server, docs/ARCHITECTURE.md).
+  const s3Checks = (name: string, fn: () => Promise<void>) => { if (options.serverChecksMultipartParts !== false) it(name, fn); };
 
   describe('BlobStore', () => {
     const stores = useStores(factory);
