@@ -15,11 +15,11 @@ import { lifecycleActor, onRegistryEvent } from '../../shared/lifecycle/triggers
 export function createTasks(deps: () => Deps): Tasks {
   return bindTasks('lifecycle', {
     EvaluatePreview: evaluatePreview,
-    MarkPreviewFailed: (d, actor, input) => markPreviewFailed(d, actor, input.state),
+    MarkPreviewFailed: (d, actor, input: { state: Parameters<typeof markPreviewFailed>[2] }) => markPreviewFailed(d, actor, input.state),
     EvaluateApply: evaluateApply,
     ApplyBatch: applyBatch,
     FinishRun: finishRun,
-    MarkRunFailed: (d, actor, input) => markRunFailed(d, actor, input.state),
+    MarkRunFailed: (d, actor, input: { state: Parameters<typeof markRunFailed>[2] }) => markRunFailed(d, actor, input.state),
   }, deps);
 }
 

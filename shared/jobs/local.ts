@@ -7,7 +7,11 @@ import './polyfill.ts';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { JobStarter, Tasks } from './starter.ts';
+import type { JobStarter, TaskInput, Tasks } from './starter.ts';
+
+/** A Task state's handler as the interpreter calls it: JSON in, JSON out. */
+type LocalHandler = (input: JSONValue) => Promise<JSONValue>;
+type JSONValue = null | boolean | number | string | JSONValue[] | { [key: string]: JSONValue };
 
 type StateDefinition = { Type: string; Retry?: unknown[]; ItemProcessor?: MachineDefinition; Iterator?: MachineDefinition; Branches?: MachineDefinition[] };
 type MachineDefinition = { StartAt: string; States: Record<string, StateDefinition> };
@@ -43,7 +47,7 @@ export function allStates(definition: MachineDefinition): [string, StateDefiniti
 
 export class LocalJobStarter implements JobStarter {
   private readonly running = new Map<string, { abort: () => void; done: Promise<void> }>();
-  private readonly machines = new Map<string, { machine: StateMachine; handlers: Record<string, (input: any) => Promise<any>>; retries: Record<string, number> }>();
+  private readonly machines = new Map<string, { machine: StateMachine; handlers: Record<string, LocalHandler>; retries: Record<string, number> }>();
   private stopped = false;
   /** The most recent finished executions, oldest first (at most 1000). */
   readonly history: ExecutionRecord[] = [];
@@ -100,14 +104,14 @@ export class LocalJobStarter implements JobStarter {
     const tasks = this.tasks[name];
     if (!tasks) throw new Error(`No tasks are registered for the state machine '${name}' (infra/local/jobs.ts)`);
     const definition = loadDefinition(name);
-    const handlers: Record<string, (input: any) => Promise<any>> = {};
+    const handlers: Record<string, LocalHandler> = {};
     const retries: Record<string, number> = {};
     for (const [stateName, state] of allStates(definition)) {
       if (state.Retry) retries[stateName] = this.options.retryIntervalMs ?? 0;
       if (state.Type !== 'Task') continue;
       if (!Object.hasOwn(tasks, stateName)) throw new Error(`The Task state '${stateName}' of ${name} has no task of that name`);
       // Data crosses the interpreter as JSON, as it crosses Step Functions: nothing but plain values survives.
-      handlers[stateName] = async (input) => JSON.parse(JSON.stringify((await tasks[stateName](input)) ?? null));
+      handlers[stateName] = async (input) => JSON.parse(JSON.stringify((await tasks[stateName](input as TaskInput)) ?? null));
     }
     const prepared = { machine: new StateMachine(definition as any), handlers, retries };
     this.machines.set(name, prepared);

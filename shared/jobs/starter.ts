@@ -30,22 +30,24 @@ export interface JobStarter {
 }
 
 /** A Step Functions task: the state's effective input in, the state's result out. */
-export type Task = (input: any) => Promise<unknown>;
+export type Task = (input: TaskInput) => Promise<unknown>;
+/** What a Task state passes: its Parameters (`task` names the task), JSON. */
+export type TaskInput = { task?: string } & Record<string, any>;
 export type Tasks = Record<string, Task>;
 
 /** The domain's side of a task: entered like every domain call, with deps, the job's service actor and the state's input. */
-export type JobTask<D> = (deps: D, actor: Actor, input: any) => Promise<unknown>;
+export type JobTask<D> = (deps: D, actor: Actor, input: never) => Promise<unknown>;
 
 /**
  * The tasks of a job, each called with the deps and a service actor named `service` (one per task run; the request id
  * is the execution's run or scan id when the state carries one).
  */
-export function bindTasks<D extends { config: Config }>(service: string, tasks: Record<string, JobTask<D>>, deps: () => D, inputOf: (input: any) => any = (input) => input): Tasks {
-  return Object.fromEntries(Object.entries(tasks).map(([name, task]) => [name, (input: any) => {
+export function bindTasks<D extends { config: Config }>(service: string, tasks: Record<string, JobTask<D>>, deps: () => D, inputOf: (input: TaskInput) => TaskInput = (input) => input): Tasks {
+  return Object.fromEntries(Object.entries(tasks).map(([name, task]) => [name, (input: TaskInput) => {
     const d = deps();
     const state = inputOf(input);
     const requestId = String(state?.runId ?? state?.scanId ?? state?.run?.runId ?? state?.preview?.runId ?? randomUUID());
-    return task(d, serviceActor(d.config, service, requestId), state);
+    return task(d, serviceActor(d.config, service, requestId), state as never);
   }]));
 }
 

@@ -9,7 +9,7 @@ import { authorize } from './common.ts';
 import type { Deps } from '../deps.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { GetAuthorizationTokenInput } from '../model/types.ts';
-import { seal, unseal } from '../protocol/signed-token.ts';
+import { seal, unseal } from '../domain/signed-token.ts';
 import { isLoopbackHost } from '../config.ts';
 
 export const TOKEN_LIFETIME_MS = 12 * 3600 * 1000;

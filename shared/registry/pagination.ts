@@ -4,7 +4,7 @@
  */
 import type { Deps } from '../deps.ts';
 import { invalidParameter } from '../errors.ts';
-import { seal, unseal } from '../protocol/signed-token.ts';
+import { seal, unseal } from '../domain/signed-token.ts';
 
 type Sealed<T> = { s: string; c: T };
 
