@@ -5,6 +5,7 @@ import type { ImageRecord, Page, ReferrerRecord, TagRecord } from '../types.ts';
 import {
   contentsPk, digestOfImageSk, IMAGE_PREFIX, imageKey, imageTagsPk, referenceKey, referencePrefix, referrerKey, referrerPrefix, TAG_PREFIX, tagIndex, tagKey, tagOfSk,
 } from '../keys.ts';
+import { SUMMARY_ATTRIBUTES, toImageSummary } from '../items.ts';
 import { archiveMarkerKey } from '../keys.ts';
 import type { ImageStateStore, ImageSummary } from '../lifecycle.ts';
 import type { Item, Table } from './table.ts';
@@ -135,18 +136,10 @@ export class DynamoImageStore implements ImageStore, ImageStateStore {
 
   async imageSummaries(uid: string, limit: number, cursor?: Record<string, any>): Promise<Page<ImageSummary>> {
     const page = await this.table.queryPrefix(contentsPk(uid), IMAGE_PREFIX, {
-      limit, cursor, attributes: ['sk', 'pushedAt', 'lastPulledAt', 'children', 'archived', 'lastArchivedAt', 'lastActivatedAt'],
+      limit, cursor, attributes: SUMMARY_ATTRIBUTES,
     });
     return {
-      items: page.items.map((i) => ({
-        digest: digestOfImageSk(i.sk),
-        pushedAt: i.pushedAt,
-        archived: i.archived === true,
-        ...(i.lastPulledAt !== undefined ? { lastPulledAt: i.lastPulledAt } : {}),
-        ...(i.children ? { children: i.children } : {}),
-        ...(i.lastArchivedAt !== undefined ? { lastArchivedAt: i.lastArchivedAt } : {}),
-        ...(i.lastActivatedAt !== undefined ? { lastActivatedAt: i.lastActivatedAt } : {}),
-      })),
+      items: page.items.map(toImageSummary),
       cursor: page.lastKey,
     };
   }

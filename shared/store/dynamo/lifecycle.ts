@@ -9,6 +9,7 @@ import {
   contentsPk, LIFECYCLE_AUDIT_PREFIX, lifecycleAuditKey, lifecycleChunkKey, lifecyclePolicyIndex,
   lifecyclePolicyKey, lifecyclePolicyListPk, lifecyclePreviewKey,
 } from '../keys.ts';
+import { AUDIT_FIELDS, pick, toLease, toPolicy, toPreview } from '../items.ts';
 import type { Item, Table } from './table.ts';
 
 /** Invariant: no unexpired run holds the repository's lease (and the policy exists). */
@@ -21,20 +22,6 @@ const RUN_IS_CURRENT = '#run.id = :id';
 const NO_PREVIEW_IN_PROGRESS = { none: 'attribute_not_exists(pk)', read: 'runId = :previous' };
 /** Invariant: the preview being finished is still the repository's current one. */
 const PREVIEW_RUN_IS_CURRENT = 'runId = :runId';
-const POLICY_FIELDS = ['repositoryName', 'policyText', 'version', 'updatedAt', 'lastEvaluatedAt', 'run', 'rerunRequested', 'lastRun'] as const;
-const PREVIEW_FIELDS = ['runId', 'status', 'policyText', 'startedAt', 'staleAt', 'finishedAt', 'chunkCount', 'resultCount', 'summary', 'error'] as const;
-const pick = <T>(item: Item, fields: readonly string[]) => Object.fromEntries(fields.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as T;
-const toPreview = (item: Item): PreviewRecord => {
-  const { staleAt, ...rest } = pick<PreviewRecord & { staleAt: number }>(item, PREVIEW_FIELDS);
-  return { ...rest, expiresAt: staleAt };
-};
-const toLease = (lease: RunLease) => ({ id: lease.id, trigger: lease.trigger, startedAt: lease.startedAt, staleAt: lease.expiresAt });
-const toPolicy = (item: Item): LifecyclePolicyRecord => {
-  const record = pick<LifecyclePolicyRecord>(item, POLICY_FIELDS);
-  if (item.run) record.run = { id: item.run.id, trigger: item.run.trigger, startedAt: item.run.startedAt, expiresAt: item.run.staleAt };
-  return record;
-};
-
 export class DynamoLifecycleStore implements LifecycleStore {
   constructor(private readonly table: Table, private readonly registryId: string) {}
 
@@ -156,7 +143,7 @@ export class DynamoLifecycleStore implements LifecycleStore {
     const page = await this.table.queryPrefix(contentsPk(uid), LIFECYCLE_AUDIT_PREFIX, { limit, cursor });
     // The table's TTL removes expired records eventually; until then they are left out here.
     const live = page.items.filter((i) => i.expiresAt * 1000 > now);
-    return { items: live.map((i) => pick<AuditRecord>(i, ['at', 'runStartedAt', 'runId', 'digest', 'tags', 'action', 'rulePriority', 'trigger'])), cursor: page.lastKey };
+    return { items: live.map((i) => pick<AuditRecord>(i, AUDIT_FIELDS)), cursor: page.lastKey };
   }
 }
 

@@ -8,6 +8,7 @@ import {
   contentsPk, LIFECYCLE_AUDIT_PREFIX, lifecycleAuditKey, lifecycleChunkKey, lifecyclePolicyIndex,
   lifecyclePolicyKey, lifecyclePolicyListPk, lifecyclePreviewKey,
 } from '../keys.ts';
+import { AUDIT_FIELDS, pick, toLease, toPolicy, toPreview } from '../items.ts';
 import { type Item, type MemoryTable } from './table.ts';
 
 /** Invariant: no unexpired run holds the repository's lease (and the policy exists). */
@@ -20,21 +21,6 @@ const RUN_IS_CURRENT = (old: Item | undefined, id: string) => old?.run !== undef
 const NO_PREVIEW_IN_PROGRESS = (old: Item | undefined, previous: PreviewRecord | undefined) => (previous ? old !== undefined && old.runId === previous.runId : old === undefined);
 /** Invariant: the preview being finished is still the repository's current one. */
 const PREVIEW_RUN_IS_CURRENT = (old: Item | undefined, runId: string) => old !== undefined && old.runId === runId;
-const POLICY_FIELDS = ['repositoryName', 'policyText', 'version', 'updatedAt', 'lastEvaluatedAt', 'run', 'rerunRequested', 'lastRun'] as const;
-const PREVIEW_FIELDS = ['runId', 'status', 'policyText', 'startedAt', 'staleAt', 'finishedAt', 'chunkCount', 'resultCount', 'summary', 'error'] as const;
-const AUDIT_FIELDS = ['at', 'runStartedAt', 'runId', 'digest', 'tags', 'action', 'rulePriority', 'trigger'] as const;
-const pick = <T>(item: Item, fields: readonly string[]) => Object.fromEntries(fields.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as T;
-const toPreview = (item: Item): PreviewRecord => {
-  const { staleAt, ...rest } = pick<PreviewRecord & { staleAt: number }>(item, PREVIEW_FIELDS);
-  return { ...rest, expiresAt: staleAt };
-};
-const toLease = (lease: RunLease) => ({ id: lease.id, trigger: lease.trigger, startedAt: lease.startedAt, staleAt: lease.expiresAt });
-const toPolicy = (item: Item): LifecyclePolicyRecord => {
-  const record = pick<LifecyclePolicyRecord>(item, POLICY_FIELDS);
-  if (item.run) record.run = { id: item.run.id, trigger: item.run.trigger, startedAt: item.run.startedAt, expiresAt: item.run.staleAt };
-  return record;
-};
-
 export class MemoryLifecycleStore implements LifecycleStore {
   constructor(private readonly table: MemoryTable, private readonly registryId: string) {}
 

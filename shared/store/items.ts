@@ -1,0 +1,45 @@
+/**
+ * How records map to and from the table's items, for every adapter that keeps the key schema's item layout (the
+ * DynamoDB adapters and the in-memory ones): one definition, so the two cannot drift apart.
+ */
+import { digestOfImageSk } from './keys.ts';
+import type { ImageSummary, LifecyclePolicyRecord, PreviewRecord, RunLease } from './lifecycle.ts';
+
+/** A table item: generic key attributes plus the record's own. */
+export type Item = Record<string, any>;
+
+export const POLICY_FIELDS = ['repositoryName', 'policyText', 'version', 'updatedAt', 'lastEvaluatedAt', 'run', 'rerunRequested', 'lastRun'] as const;
+export const PREVIEW_FIELDS = ['runId', 'status', 'policyText', 'startedAt', 'staleAt', 'finishedAt', 'chunkCount', 'resultCount', 'summary', 'error'] as const;
+export const AUDIT_FIELDS = ['at', 'runStartedAt', 'runId', 'digest', 'tags', 'action', 'rulePriority', 'trigger'] as const;
+/** The attributes of an image item that its summary needs (no manifest). */
+export const SUMMARY_ATTRIBUTES = ['sk', 'pushedAt', 'lastPulledAt', 'children', 'archived', 'lastArchivedAt', 'lastActivatedAt'];
+
+/** The given attributes of an item that are set. */
+export const pick = <T>(item: Item, fields: readonly string[]) => Object.fromEntries(fields.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as T;
+
+/** A preview item as its record (`staleAt` is kept apart from the TTL attribute `expiresAt`). */
+export const toPreview = (item: Item): PreviewRecord => {
+  const { staleAt, ...rest } = pick<PreviewRecord & { staleAt: number }>(item, PREVIEW_FIELDS);
+  return { ...rest, expiresAt: staleAt };
+};
+
+/** A run lease as the policy item keeps it. */
+export const toLease = (lease: RunLease) => ({ id: lease.id, trigger: lease.trigger, startedAt: lease.startedAt, staleAt: lease.expiresAt });
+
+/** A lifecycle policy item as its record. */
+export const toPolicy = (item: Item): LifecyclePolicyRecord => {
+  const record = pick<LifecyclePolicyRecord>(item, POLICY_FIELDS);
+  if (item.run) record.run = { id: item.run.id, trigger: item.run.trigger, startedAt: item.run.startedAt, expiresAt: item.run.staleAt };
+  return record;
+};
+
+/** An image item as the summary lifecycle evaluation reads. */
+export const toImageSummary = (i: Item): ImageSummary => ({
+  digest: digestOfImageSk(i.sk),
+  pushedAt: i.pushedAt,
+  archived: i.archived === true,
+  ...(i.lastPulledAt !== undefined ? { lastPulledAt: i.lastPulledAt } : {}),
+  ...(i.children ? { children: i.children } : {}),
+  ...(i.lastArchivedAt !== undefined ? { lastArchivedAt: i.lastArchivedAt } : {}),
+  ...(i.lastActivatedAt !== undefined ? { lastActivatedAt: i.lastActivatedAt } : {}),
+});
