@@ -5,21 +5,11 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { beforeEach } from 'vitest';
-import type { BlobStore } from '../../../shared/store/blobs.ts';
-import type { ImageStateStore, LifecycleStore } from '../../../shared/store/lifecycle.ts';
-import type { ImageStore, LayerStore, RepositoryStore } from '../../../shared/store/metadata.ts';
-import type { ScanStore } from '../../../shared/store/scans.ts';
+import type { Deps } from '../../../shared/deps.ts';
 import type { ImageRecord, Page, RepositoryRecord } from '../../../shared/store/types.ts';
 
-export type Stores = {
-  repositories: RepositoryStore;
-  images: ImageStore;
-  layers: LayerStore;
-  blobs: BlobStore;
-  scans: ScanStore;
-  lifecycle: LifecycleStore;
-  imageStates: ImageStateStore;
-};
+/** Every store of the registry's deps. */
+export type Stores = Pick<Deps, 'repositories' | 'images' | 'layers' | 'blobs' | 'scans' | 'lifecycle' | 'imageStates'>;
 
 export type StoresFactory = () => Promise<Stores>;
 
