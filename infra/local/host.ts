@@ -1,7 +1,7 @@
 /**
  * The local HTTP host: one node:http server that turns each request into the same API Gateway v2 event the
  * Lambdas receive and dispatches it through the routing table to the same group handlers.
- * GET /health answers 200 once the registry is ready.
+ * GET or HEAD /health answers 200 once the registry is ready; GET / a short index (infra/local/pages.ts).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,13 +15,19 @@ import { groupForTarget, type Group } from '../routing.ts';
 import { groupHandlers, ociHandlers } from './handlers.ts';
 import type { OciRequest, OciResponse } from '../../shared/oci/http.ts';
 import { sideOf } from '../../shared/oci/dispatch.ts';
+import { localPage } from './pages.ts';
 
 export type Handler = (event: HttpEvent, context: any) => Promise<HttpResult>;
 
 /** The largest ECR JSON request accepted: a 20 MiB layer part, base64-encoded, with room to spare. */
 export const MAX_JSON_BODY = 32 * 1024 * 1024;
 
-export type Host = { server: Server; port: number; close(): Promise<void> };
+export type Host = {
+  server: Server;
+  port: number;
+  /** Stops accepting connections, lets requests in flight finish for up to `graceMs` (0: cut them), closes. */
+  close(graceMs?: number): Promise<void>;
+};
 
 /** Starts the host on `hostname:port` (port 0 picks a free one). */
 export async function startHost(deps: Deps, hostname: string, port: number): Promise<Host> {
@@ -43,13 +49,25 @@ export async function startHost(deps: Deps, hostname: string, port: number): Pro
   return {
     server,
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: (graceMs = 0) => closeGracefully(server, graceMs),
   };
+}
+
+function closeGracefully(server: Server, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    // Keep-alive connections become idle as their last response ends: close them as they do.
+    const idle = setInterval(() => server.closeIdleConnections(), 50);
+    const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => { clearInterval(idle); clearTimeout(cut); resolve(); });
+    if (graceMs <= 0) server.closeAllConnections();
+    else server.closeIdleConnections();
+  });
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, handlers: Partial<Record<Group, Handler>>, unsupported: Handler) {
   const url = new URL(req.url ?? '/', 'http://local');
-  if (req.method === 'GET' && url.pathname === '/health') return send(res, { statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{"status":"ok"}' });
+  const page = localPage(req.method ?? 'GET', url.pathname, `http://${req.headers.host ?? 'localhost'}`);
+  if (page) return send(res, page);
   if (req.method === 'POST' && url.pathname === '/') {
     const requestId = randomUUID();
     const body = await readBody(req, MAX_JSON_BODY);
