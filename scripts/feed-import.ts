@@ -18,6 +18,7 @@ import { startEmbeddedStack, type EmbeddedStack } from '../infra/local/stack.ts'
 import { DataDirLockedError, lockDataDir, type Lock } from '../infra/local/lock.ts';
 import { runFeedImport, type FeedImportResult } from '../shared/scan/feed/job.ts';
 import { s3Feed } from '../shared/scan/feed/source.ts';
+import { countsOf, recordJob } from '../shared/observe/requests.ts';
 
 const DEFAULT_S3_PREFIX = 'feeds/incoming/';
 const args = process.argv.slice(2);
@@ -34,7 +35,17 @@ const prefix = base.scanFeedS3Prefix ?? DEFAULT_S3_PREFIX;
 
 async function run(config: Config): Promise<FeedImportResult> {
   const deps = createDeps(config);
-  return runFeedImport(deps, fromS3 ? s3Feed(deps.blobs, prefix) : resolve(dir!), { force });
+  const executionArn = `feed-import:${process.pid}:${Date.now()}`;
+  const start = performance.now();
+  recordJob({ phase: 'start', machine: 'feed-import', executionArn });
+  try {
+    const result = await runFeedImport(deps, fromS3 ? s3Feed(deps.blobs, prefix) : resolve(dir!), { force });
+    recordJob({ phase: 'end', machine: 'feed-import', executionArn, outcome: 'SUCCEEDED', durationMs: Math.round(performance.now() - start), counts: countsOf(result) });
+    return result;
+  } catch (e) {
+    recordJob({ phase: 'end', machine: 'feed-import', executionArn, outcome: 'FAILED', durationMs: Math.round(performance.now() - start), error: String((e as Error)?.message ?? e) });
+    throw e;
+  }
 }
 
 let stack: EmbeddedStack | undefined;

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
 import type { Deps } from '../../shared/deps.ts';
 import type { HttpEvent, HttpResult } from '../../shared/protocol/http.ts';
 import { ecrHandler, errorResult } from '../../shared/protocol/ecr-handler.ts';
@@ -16,6 +17,10 @@ import { groupHandlers, ociHandlers } from './handlers.ts';
 import type { OciRequest, OciResponse } from '../../shared/oci/http.ts';
 import { sideOf } from '../../shared/oci/dispatch.ts';
 import { localPage } from './pages.ts';
+import { ociErrorType, recordOci } from '../../shared/oci/access-log.ts';
+import { logger } from '../../shared/observe/logger.ts';
+import { recordRequest, since } from '../../shared/observe/requests.ts';
+import { startMetrics, type Metrics } from './metrics.ts';
 
 export type Handler = (event: HttpEvent, context: any) => Promise<HttpResult>;
 
@@ -34,12 +39,13 @@ export async function startHost(deps: Deps, hostname: string, port: number): Pro
   const handlers = groupHandlers(() => deps);
   const unsupported = ecrHandler({}, () => deps);
   const oci = ociHandlers(() => deps);
+  const metrics = startMetrics();
   const server = createServer((req, res) => {
     // The registry's own clock, as AWS sends its own: SDKs correct their clock skew from this header.
     res.setHeader('date', deps.now().toUTCString());
-    const served = (req.url ?? '').startsWith('/v2') ? serveOci(req, res, oci) : serve(req, res, handlers, unsupported);
+    const served = (req.url ?? '').startsWith('/v2') ? serveOci(req, res, oci, deps) : serve(req, res, handlers, unsupported, metrics);
     served.catch((e) => {
-      console.error('host error', e);
+      logger.error({ err: e, method: req.method, path: (req.url ?? '').split('?')[0] }, 'host error');
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
@@ -49,7 +55,7 @@ export async function startHost(deps: Deps, hostname: string, port: number): Pro
   return {
     server,
     port: (server.address() as AddressInfo).port,
-    close: (graceMs = 0) => closeGracefully(server, graceMs),
+    close: async (graceMs = 0) => { await closeGracefully(server, graceMs); metrics.close(); },
   };
 }
 
@@ -64,33 +70,78 @@ function closeGracefully(server: Server, graceMs: number): Promise<void> {
   });
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, handlers: Partial<Record<Group, Handler>>, unsupported: Handler) {
+async function serve(req: IncomingMessage, res: ServerResponse, handlers: Partial<Record<Group, Handler>>, unsupported: Handler, metrics: Metrics) {
+  const start = performance.now();
   const url = new URL(req.url ?? '/', 'http://local');
+  // The host's own answers get a log line here; the ECR handlers log theirs (shared/protocol/access-log.ts).
+  const own = (result: HttpResult, requestId = randomUUID()) => {
+    result.headers = { 'x-amzn-requestid': requestId, ...result.headers };
+    send(res, result);
+    const quiet = url.pathname === '/health' || url.pathname === '/metrics';
+    recordRequest({
+      requestId, protocol: 'host', route: `${req.method} ${result.statusCode === 404 ? '<unknown>' : url.pathname}`, method: req.method, status: result.statusCode,
+      errorType: result.headers?.['x-amzn-errortype'] as string | undefined, latencyMs: since(start), bytesIn: Number(req.headers['content-length'] ?? 0), bytesOut: Buffer.byteLength(result.body ?? ''),
+    }, quiet ? 'debug' : 'info');
+  };
+  if (req.method === 'GET' && url.pathname === '/metrics') return own(await metrics.page(req.socket.remoteAddress));
   const page = localPage(req.method ?? 'GET', url.pathname, `http://${req.headers.host ?? 'localhost'}`);
-  if (page) return send(res, page);
+  if (page) return own(page);
   if (req.method === 'POST' && url.pathname === '/') {
     const requestId = randomUUID();
     const body = await readBody(req, MAX_JSON_BODY);
-    if (!body) return send(res, errorResult(new SerializationException(`Request body is larger than ${MAX_JSON_BODY} bytes.`), requestId));
+    if (!body) return own(errorResult(new SerializationException(`Request body is larger than ${MAX_JSON_BODY} bytes.`), requestId), requestId);
     const route = groupForTarget(header(req, 'x-amz-target'));
     const handler = (route && handlers[route.group]) ?? unsupported;
     const event = toEvent(req, url, body, requestId);
     return send(res, await handler(event, { awsRequestId: requestId, getRemainingTimeInMillis: () => 900_000 }));
   }
-  return send(res, { statusCode: 404, headers: { 'content-type': 'application/json' }, body: '{"message":"Not Found"}' });
+  return own({ statusCode: 404, headers: { 'content-type': 'application/json' }, body: '{"message":"Not Found"}' });
 }
 
 /** OCI requests stream: the request body goes to the handler as a stream, a blob body back as one. */
-async function serveOci(req: IncomingMessage, res: ServerResponse, oci: Record<'pull' | 'push', (r: OciRequest) => Promise<OciResponse>>) {
+async function serveOci(req: IncomingMessage, res: ServerResponse, oci: Record<'pull' | 'push', (r: OciRequest) => Promise<OciResponse>>, deps: Deps) {
+  const start = performance.now();
   const url = new URL(req.url ?? '/', 'http://local');
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
   const method = req.method ?? 'GET';
-  const response = await oci[sideOf(method)]({ method, path: url.pathname, query: url.searchParams, headers, body: req, requestId: randomUUID() });
-  res.writeHead(response.status, response.headers);
-  if (!response.body) return void res.end();
-  if (Buffer.isBuffer(response.body)) return void res.end(response.body);
-  await pipeline(response.body, res);
+  const requestId = randomUUID();
+  const bytesIn = counter();
+  pipeline(req, bytesIn).catch(() => { /* the handler sees the aborted body as an error of its own */ });
+  let status = 500;
+  let errorType: string | undefined;
+  let bytesOut = 0;
+  try {
+    const response = await oci[sideOf(method)]({ method, path: url.pathname, query: url.searchParams, headers, body: bytesIn, requestId });
+    status = response.status;
+    res.writeHead(response.status, response.headers);
+    if (!response.body) return void res.end();
+    if (Buffer.isBuffer(response.body)) {
+      errorType = ociErrorType(status, response.body);
+      bytesOut = method === 'HEAD' ? 0 : response.body.length;
+      return void res.end(response.body);
+    }
+    const out = counter();
+    try {
+      await pipeline(response.body, out, res);
+    } finally {
+      bytesOut = out.bytes;
+    }
+  } finally {
+    recordOci({ deps, method, path: url.pathname, authorization: headers.authorization, requestId, start, status, errorType, bytesIn: bytesIn.bytes, bytesOut });
+  }
+}
+
+/** A pass-through stream that counts the bytes crossing it. */
+function counter(): Transform & { bytes: number } {
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      stream.bytes += chunk.length;
+      done(null, chunk);
+    },
+  }) as Transform & { bytes: number };
+  stream.bytes = 0;
+  return stream;
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {

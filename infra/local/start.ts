@@ -10,6 +10,10 @@ import { parseCli, USAGE, type CliOptions } from './cli.ts';
 import { DataDirLockedError, lockDataDir, type Lock } from './lock.ts';
 import { portProblem, probePort } from './port.ts';
 import { startLocalRegistry, type LocalRegistry } from './registry.ts';
+import { logger as baseLogger } from '../../shared/observe/logger.ts';
+
+/** The start and stop lines are written at any LOG_LEVEL but silent: a service manager's log needs them. */
+const logger = baseLogger.level === 'silent' ? baseLogger : baseLogger.child({}, { level: 'info' });
 
 /** How long requests and jobs in flight get to finish once a stop signal arrives. */
 const STOP_GRACE_MS = 10_000;
@@ -57,21 +61,25 @@ try {
   const code = (e as NodeJS.ErrnoException).code;
   refuse(code === 'EADDRINUSE' || code === 'EACCES' ? portProblem(hostname, port, code) : `serverless-ecr could not start: ${(e as Error).message}`, lock);
 }
-console.log(`serverless-ecr listening on ${registry.endpoint} (registry ${registry.config.registryId}, region ${registry.config.region}, data in ${dataDir}, PID ${process.pid})`);
+logger.info(
+  { endpoint: registry.endpoint, registryId: registry.config.registryId, region: registry.config.region, dataDir, pid: process.pid },
+  `serverless-ecr listening on ${registry.endpoint} (registry ${registry.config.registryId}, region ${registry.config.region}, data in ${dataDir}, PID ${process.pid})`,
+);
 
 let stopping = false;
 async function stop(signal: NodeJS.Signals) {
   // npm forwards the signal it gets, and a terminal's Ctrl-C reaches both: one stop is enough.
   if (stopping) return;
   stopping = true;
+  logger.info({ signal }, `serverless-ecr stopping (${signal}): requests and jobs in flight get up to ${STOP_GRACE_MS / 1000} s`);
   try {
     await registry.stop({ graceMs: STOP_GRACE_MS });
   } catch (e) {
-    console.error(`serverless-ecr did not stop cleanly: ${(e as Error).message}`);
+    logger.error({ err: e, signal }, 'serverless-ecr did not stop cleanly');
     process.exit(1);
   }
   lock.release();
-  console.log(`serverless-ecr stopped (${signal})`);
+  logger.info({ signal }, `serverless-ecr stopped (${signal})`);
   process.exit(0);
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void stop(signal));

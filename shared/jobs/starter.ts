@@ -19,6 +19,9 @@
  * state names a task its handler module serves.
  */
 
+import { logger } from '../observe/logger.ts';
+import { countsOf } from '../observe/requests.ts';
+
 /** Starts executions of the registry's state machines. */
 export interface JobStarter {
   /** Starts an execution of `machine` (the name of infra/<machine>.asl.json); resolves once it is started, not finished. */
@@ -29,12 +32,20 @@ export interface JobStarter {
 export type Task = (input: any) => Promise<unknown>;
 export type Tasks = Record<string, Task>;
 
-/** The Lambda entry point serving several Task states: dispatches on the `task` member the state passes. */
+/** The Lambda entry point serving several Task states: dispatches on the `task` member the state passes; logs a line per task. */
 export function taskHandler(tasks: Tasks) {
   return async (event: { task?: string }) => {
     const task = event?.task !== undefined && Object.hasOwn(tasks, event.task) ? tasks[event.task] : undefined;
     if (!task) throw new Error(`Unknown task '${event?.task}'`);
-    return task(event);
+    const start = performance.now();
+    try {
+      const output = await task(event);
+      logger.info({ task: event.task, outcome: 'SUCCEEDED', durationMs: Math.round(performance.now() - start), counts: countsOf(output) }, 'task finished');
+      return output;
+    } catch (e) {
+      logger.error({ task: event.task, outcome: 'FAILED', durationMs: Math.round(performance.now() - start), error: `${(e as Error)?.name}: ${(e as Error)?.message}` }, 'task finished');
+      throw e;
+    }
   };
 }
 

@@ -47,7 +47,8 @@ const COMMON = { 'docker-distribution-api-version': 'registry/2.0' };
 /** Serves one OCI request; never throws. `side` limits the routes to one Lambda's share. */
 export async function dispatchOci(deps: Deps, req: OciRequest, side?: Side): Promise<OciResponse> {
   const response = await route(deps, req, side).catch((e) => errorResponse(e, req));
-  response.headers = { ...COMMON, ...response.headers };
+  // The request id of the access log line (shared/oci/access-log.ts) and of any error message, as ECR calls carry it.
+  response.headers = { ...COMMON, 'x-amzn-requestid': req.requestId, ...response.headers };
   if (req.method === 'HEAD') delete response.body;
   return response;
 }

@@ -11,6 +11,7 @@ import { eventBody, eventQuery, type HttpEvent, type HttpResult } from './http.t
 import { verifySigV4 } from './sigv4.ts';
 import { validateInput } from './validate.ts';
 import { TARGET_PREFIX } from '../../infra/routing.ts';
+import { accessLog, noteCall } from './access-log.ts';
 
 /** What an operation knows about the call beyond its input. */
 export type CallContext = {
@@ -32,6 +33,7 @@ const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 /** Builds the handler of one operation group. */
 export function ecrHandler(operations: Record<string, Operation>, getDeps: () => Deps) {
   return middy<HttpEvent, HttpResult>()
+    .use(accessLog())
     .use({
       before: async (request) => {
         const requestId = request.event.requestContext?.requestId ?? randomUUID();
@@ -50,6 +52,7 @@ export function ecrHandler(operations: Record<string, Operation>, getDeps: () =>
           (id) => (id === deps.config.accessKeyId ? deps.config.secretAccessKey : undefined),
           deps.now(),
         );
+        noteCall(event, { principal: accessKeyId });
         const target = headers['x-amz-target'] ?? '';
         const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
         if (!Object.hasOwn(operations, operation)) {
@@ -67,6 +70,7 @@ export function ecrHandler(operations: Record<string, Operation>, getDeps: () =>
         state.input = validateInput(operation, parsed);
         const host = deps.config.publicHost ?? headers['x-forwarded-host'] ?? headers.host ?? event.requestContext.domainName ?? 'localhost';
         state.call = { deps, operation, requestId, host, accessKeyId };
+        noteCall(event, { operation, repository: (state.input as { repositoryName?: string }).repositoryName });
       },
       onError: async (request) => {
         const state = states.get(request.event) ?? { requestId: randomUUID() };

@@ -20,6 +20,8 @@ afterAll(async () => {
 });
 
 const lines = (text: string, pattern: RegExp) => text.split('\n').filter((l) => pattern.test(l));
+/** The messages of the JSON log lines of a run. */
+const messages = (text: string, pattern: RegExp) => text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l).msg as string).filter((m) => pattern.test(m));
 /** Lines of a stack trace, or of Node's own error report. */
 const STACK = /^\s+at |^Node\.js v|Error:/;
 
@@ -63,7 +65,7 @@ describe('npm start', () => {
     // The request reached the ECR boundary and got its answer (400, no signature), not a cut connection.
     expect(status).toBe(400);
     expect(await registry.exited).toEqual({ code: 0, signal: null });
-    expect(lines(registry.output(), /stopped/)).toEqual(['serverless-ecr stopped (SIGTERM)']);
+    expect(messages(registry.output(), /stopped/)).toEqual(['serverless-ecr stopped (SIGTERM)']);
     expect(alive(registry.serverPid)).toBe(false);
     expect(existsSync(join(dir, 'registry.lock'))).toBe(false);
   });
@@ -74,7 +76,7 @@ describe('npm start', () => {
     expect(registry.serverPid).not.toBe(registry.child.pid);
     process.kill(registry.serverPid, 'SIGINT');
     expect(await registry.exited).toEqual({ code: 0, signal: null });
-    expect(lines(registry.output(), /stopped/)).toEqual(['serverless-ecr stopped (SIGINT)']);
+    expect(messages(registry.output(), /stopped/)).toEqual(['serverless-ecr stopped (SIGINT)']);
     expect(alive(registry.serverPid)).toBe(false);
   });
 
