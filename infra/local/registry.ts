@@ -13,7 +13,10 @@ import { localJobStarter } from './jobs.ts';
 import { startEmbeddedStack } from './stack.ts';
 import { startHost } from './host.ts';
 
-export type LocalRegistry = { endpoint: string; port: number; deps: Deps; bus: InProcessBus; config: Config; jobs: LocalJobStarter; stop(): Promise<void> };
+export type LocalRegistry = { endpoint: string; port: number; deps: Deps; bus: InProcessBus; config: Config; jobs: LocalJobStarter;
+  /** Stops it all; requests in flight get `graceMs` to finish (default 0: they are cut). */
+  stop(options?: { graceMs?: number }): Promise<void>;
+};
 
 export type LocalOptions = {
   dataDir?: string; port?: number; hostname?: string; env?: NodeJS.ProcessEnv; log?: (line: string) => void;
@@ -57,8 +60,8 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
     bus,
     config,
     jobs,
-    async stop() {
-      await host.close();
+    async stop({ graceMs = 0 } = {}) {
+      await host.close(graceMs);
       await triggers.stop();
       await scanTriggers.stop();
       await jobs.stop();

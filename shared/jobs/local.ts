@@ -12,6 +12,7 @@ import type { JobStarter, TaskInput, Tasks } from './starter.ts';
 /** A Task state's handler as the interpreter calls it: JSON in, JSON out. */
 type LocalHandler = (input: JSONValue) => Promise<JSONValue>;
 type JSONValue = null | boolean | number | string | JSONValue[] | { [key: string]: JSONValue };
+import { countsOf, recordJob } from '../observe/requests.ts';
 
 type StateDefinition = { Type: string; Retry?: unknown[]; ItemProcessor?: MachineDefinition; Iterator?: MachineDefinition; Branches?: MachineDefinition[] };
 type MachineDefinition = { StartAt: string; States: Record<string, StateDefinition> };
@@ -46,7 +47,7 @@ export function allStates(definition: MachineDefinition): [string, StateDefiniti
 }
 
 export class LocalJobStarter implements JobStarter {
-  private readonly running = new Map<string, { abort: () => void; done: Promise<void> }>();
+  private readonly running = new Map<string, { abort: () => void; done: Promise<void>; start: number }>();
   private readonly machines = new Map<string, { machine: StateMachine; handlers: Record<string, LocalHandler>; retries: Record<string, number> }>();
   private stopped = false;
   /** The most recent finished executions, oldest first (at most 1000). */
@@ -62,6 +63,8 @@ export class LocalJobStarter implements JobStarter {
       overrides: { taskResourceLocalHandlers: prepared.handlers, ...(this.options.retryIntervalMs !== undefined ? { retryIntervalOverrides: prepared.retries } : {}) },
       noThrowOnAbort: true,
     });
+    const start = performance.now();
+    recordJob({ phase: 'start', machine, executionArn });
     const done = execution.result.then(
       (output) => this.finished({ executionArn, machine, input, status: 'SUCCEEDED', output }),
       (error: Error) => {
@@ -70,7 +73,7 @@ export class LocalJobStarter implements JobStarter {
         this.finished({ executionArn, machine, input, status: 'FAILED', error: `${cause?.name}: ${cause?.message}` });
       },
     );
-    this.running.set(executionArn, { abort: execution.abort, done });
+    this.running.set(executionArn, { abort: execution.abort, done, start });
     return { executionArn };
   }
 
@@ -90,10 +93,14 @@ export class LocalJobStarter implements JobStarter {
   }
 
   private finished(record: ExecutionRecord) {
+    const start = this.running.get(record.executionArn)?.start;
     this.running.delete(record.executionArn);
+    recordJob({
+      phase: 'end', machine: record.machine, executionArn: record.executionArn, outcome: record.status,
+      durationMs: start === undefined ? undefined : Math.round(performance.now() - start), counts: countsOf(record.output), error: record.error,
+    });
     this.history.push(record);
     if (this.history.length > 1000) this.history.shift();
-    if (record.status === 'FAILED') console.error(JSON.stringify({ level: 'error', message: 'state machine execution failed', ...record }));
     this.options.onFinished?.(record);
   }
 

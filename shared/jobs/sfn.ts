@@ -1,6 +1,7 @@
 /** JobStarter on AWS Step Functions: machine `<name>` is the state machine `STATE_MACHINE_ARN_PREFIX<name>`. */
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { JobStarter } from './starter.ts';
+import { recordJob } from '../observe/requests.ts';
 
 export class SfnJobStarter implements JobStarter {
   constructor(private readonly client: SFNClient, private readonly arnPrefix: string) {}
@@ -8,6 +9,8 @@ export class SfnJobStarter implements JobStarter {
   /** Starts an execution; the input must fit Step Functions' 256 KB payload limit. */
   async start(machine: string, input: Record<string, unknown>) {
     const out = await this.client.send(new StartExecutionCommand({ stateMachineArn: `${this.arnPrefix}${machine}`, input: JSON.stringify(input) }));
+    // Its end is Step Functions' to record (execution history, CloudWatch metrics); each task logs its own line.
+    recordJob({ phase: 'start', machine, executionArn: out.executionArn! });
     return { executionArn: out.executionArn! };
   }
 }

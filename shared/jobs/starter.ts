@@ -22,6 +22,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
 import { serviceActor, type Actor } from '../domain/actor.ts';
+import { logger } from '../observe/logger.ts';
+import { countsOf } from '../observe/requests.ts';
 
 /** Starts executions of the registry's state machines. */
 export interface JobStarter {
@@ -51,12 +53,20 @@ export function bindTasks<D extends { config: Config }>(service: string, tasks: 
   }]));
 }
 
-/** The Lambda entry point serving several Task states: dispatches on the `task` member the state passes. */
+/** The Lambda entry point serving several Task states: dispatches on the `task` member the state passes; logs a line per task. */
 export function taskHandler(tasks: Tasks) {
   return async (event: { task?: string }) => {
     const task = event?.task !== undefined && Object.hasOwn(tasks, event.task) ? tasks[event.task] : undefined;
     if (!task) throw new Error(`Unknown task '${event?.task}'`);
-    return task(event);
+    const start = performance.now();
+    try {
+      const output = await task(event);
+      logger.info({ task: event.task, outcome: 'SUCCEEDED', durationMs: Math.round(performance.now() - start), counts: countsOf(output) }, 'task finished');
+      return output;
+    } catch (e) {
+      logger.error({ task: event.task, outcome: 'FAILED', durationMs: Math.round(performance.now() - start), error: `${(e as Error)?.name}: ${(e as Error)?.message}` }, 'task finished');
+      throw e;
+    }
   };
 }
 

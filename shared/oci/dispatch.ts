@@ -54,7 +54,8 @@ export async function dispatchOci(deps: Deps, req: OciRequest, side?: Side): Pro
     req.body.resume();
     return errorResponse(fromDomainError(e, kind), req);
   });
-  response.headers = { ...COMMON, ...response.headers };
+  // The request id of the access log line (shared/oci/access-log.ts) and of any error message, as ECR calls carry it.
+  response.headers = { ...COMMON, 'x-amzn-requestid': req.requestId, ...response.headers };
   if (req.method === 'HEAD') delete response.body;
   return response;
 }

@@ -12,6 +12,7 @@ import { eventBody, eventQuery, type HttpEvent, type HttpResult } from './http.t
 import { verifySigV4 } from './sigv4.ts';
 import { validateInput } from './validate.ts';
 import { operationOfTarget } from '../../infra/routing.ts';
+import { accessLog, noteCall } from './access-log.ts';
 
 /**
  * A domain entry point as every caller enters it: deps, who calls, the operation's input (its type generated from
@@ -28,6 +29,7 @@ const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 /** Builds the handler of one operation group. */
 export function ecrHandler(operations: Record<string, Operation>, getDeps: () => Deps) {
   return middy<HttpEvent, HttpResult>()
+    .use(accessLog())
     .use({
       before: async (request) => {
         const requestId = request.event.requestContext?.requestId ?? randomUUID();
@@ -46,6 +48,7 @@ export function ecrHandler(operations: Record<string, Operation>, getDeps: () =>
           (id) => (id === deps.config.accessKeyId ? deps.config.secretAccessKey : undefined),
           deps.now(),
         );
+        noteCall(event, { principal: accessKeyId });
         const target = headers['x-amz-target'] ?? '';
         const operation = operationOfTarget(target) ?? '';
         if (!Object.hasOwn(operations, operation)) {
@@ -64,6 +67,7 @@ export function ecrHandler(operations: Record<string, Operation>, getDeps: () =>
         const host = deps.config.publicHost ?? headers['x-forwarded-host'] ?? headers.host ?? event.requestContext.domainName ?? 'localhost';
         const via = { requestId, host, sourceIp: event.requestContext.http.sourceIp, secureTransport: headers['x-forwarded-proto'] === 'https' };
         state.call = { deps, operation, actor: principalActor(deps.config, accessKeyId, via) };
+        noteCall(event, { operation, repository: (state.input as { repositoryName?: string }).repositoryName });
       },
       onError: async (request) => {
         const state = states.get(request.event) ?? { requestId: randomUUID() };

@@ -71,6 +71,22 @@ afterAll(async () => {
 });
 
 describe('the packaged bundles', () => {
+  it('export every entry point as an async (event, context) handler, the only kind nodejs24.x runs', async () => {
+    for (const fn of functions) {
+      const handler = bundles[fn.name][fn.export];
+      expect(typeof handler, `${fn.name}.${fn.export}`).toBe('function');
+      // Node 24's runtime refuses callback-style handlers: a third parameter would be the callback.
+      expect(handler.length, `${fn.name}.${fn.export} takes no callback`).toBeLessThanOrEqual(2);
+      expect(handler.constructor.name, `${fn.name}.${fn.export} is async`).toBe('AsyncFunction');
+    }
+  });
+
+  it('run on the Node.js major the test run asks for (npm test runs them again on Node 24, the Lambda runtime)', () => {
+    const expected = process.env.SECR_EXPECT_NODE_MAJOR;
+    if (expected) expect(process.versions.node.split('.')[0]).toBe(expected);
+    expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(20);
+  });
+
   it('each read the secret access key from SSM Parameter Store once, at cold start, with decryption', () => {
     expect(ssm.calls).toHaveLength(functions.length);
     for (const call of ssm.calls) expect(call).toEqual({ target: 'AmazonSSM.GetParameter', input: { Name: PARAMETER, WithDecryption: true } });

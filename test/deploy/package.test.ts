@@ -39,12 +39,12 @@ beforeAll(async () => {
 }, 180_000);
 
 describe('npm run package', () => {
-  it('builds one arm64 Node.js 20 Lambda per handler in functions/, each bundled and with a role of its own', () => {
+  it('builds one arm64 Node.js 24 Lambda per handler in functions/, each bundled and with a role of its own', () => {
     const lambdas = resourcesOf(pkg.template, 'AWS::Lambda::Function');
     expect(lambdas.map(([id]) => id).sort()).toEqual(functions.map((f) => `${normalizedName(f.name)}LambdaFunction`).sort());
     for (const fn of functions) {
       const props = pkg.template.Resources[`${normalizedName(fn.name)}LambdaFunction`].Properties;
-      expect(props).toMatchObject({ Runtime: 'nodejs20.x', Architectures: ['arm64'], Handler: `functions/${fn.folder}/handler.${fn.export}` });
+      expect(props).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: `functions/${fn.folder}/handler.${fn.export}` });
       // One role per folder: the entry points of a folder share it, no two folders do.
       expect(props.Role).toEqual({ 'Fn::GetAtt': [roleId(fn.folder), 'Arn'] });
     }
