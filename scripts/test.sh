@@ -103,6 +103,13 @@ run_vitest() {
   reports+=("$report")
   PATH="$(dirname "$node"):$PATH" "$node" node_modules/vitest/vitest.mjs run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=1
 }
+# The formatter and the linter (biome.json: format, recommended rules, the import rules that keep the layers
+# honest) count as one test in the closing line.
+lint_report=$(mktemp)
+reports+=("$lint_report")
+log 'checking format, lint and layer imports (biome ci)'
+if node_modules/.bin/biome ci --reporter=summary . ; then lint_failed=0; else lint_failed=1; status=1; fi
+printf '{"numPassedTests":%d,"numFailedTests":%d,"numPendingTests":0}' $((1 - lint_failed)) "$lint_failed" > "$lint_report"
 log "running the suite on Node $(node --version)"
 run_vitest "$(command -v node)" "$@"
 if [[ -n $node24 ]]; then
