@@ -13,7 +13,7 @@ import { randomUUID, createHash } from 'node:crypto';
 import { startEmbeddedStack } from '../infra/local/stack.ts';
 import { configFromEnv } from '../shared/config.ts';
 import { createDeps, type Deps } from '../shared/deps.ts';
-import { mapLimit } from '../shared/registry/image-ids.ts';
+import { mapLimit } from '../shared/util/map-limit.ts';
 import { evaluateApply, type RunInput } from '../shared/lifecycle/runs.ts';
 import { peakRssMb } from './lib.ts';
 

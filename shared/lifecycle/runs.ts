@@ -9,7 +9,7 @@ import type { Deps } from '../deps.ts';
 import type { AuditRecord, RunOutcome } from '../store/lifecycle.ts';
 import { deleteImageId } from '../registry/images.ts';
 import { archiveImage } from '../registry/storage-class.ts';
-import { mapLimit } from '../registry/image-ids.ts';
+import { mapLimit } from '../util/map-limit.ts';
 import { evaluatePolicy, type PlannedAction } from './evaluate.ts';
 import { parsePolicy } from './policy.ts';
 import { jobCall, readRepository } from './catalog.ts';

@@ -5,7 +5,8 @@ import type { ImageRecord, RepositoryRecord } from '../store/types.ts';
 import type { ScanRecord } from '../store/scans.ts';
 import { imageScanDetail } from '../scan/summary.ts';
 import { checkRegistryId, requireRepository } from './common.ts';
-import { mapLimit, resolveImageId, type ImageId } from './image-ids.ts';
+import { resolveImageId, type ImageId } from './image-ids.ts';
+import { mapLimit } from '../util/map-limit.ts';
 import { nextToken, readToken } from './pagination.ts';
 import { imageStatus, imageStatusFilter } from './storage-class.ts';
 

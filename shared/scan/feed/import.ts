@@ -9,7 +9,7 @@ import yauzl from 'yauzl';
 import type { BlobStore } from '../../store/blobs.ts';
 import type { ScanStore } from '../../store/scans.ts';
 import { feedManifestObject, feedShardObject } from '../../store/keys.ts';
-import { mapLimit } from '../../registry/image-ids.ts';
+import { mapLimit } from '../../util/map-limit.ts';
 import { advisoriesOf, bucketOf } from './osv.ts';
 import { FEED_BUCKETS, feedObjects, type FeedManifest, type Shard } from './shards.ts';
 import { directoryFeed, type FeedSource } from './source.ts';
