@@ -11,7 +11,7 @@
  * for feeds too large for the scheduled Lambda's 15 minutes.
  */
 import { resolve } from 'node:path';
-import { configFromEnv, type Config } from '../shared/config.ts';
+import { ConfigError, configFromEnv, localConfigFromEnv, type Config } from '../shared/config.ts';
 import { createDeps } from '../shared/deps.ts';
 import { startEmbeddedStack, type EmbeddedStack } from '../infra/local/stack.ts';
 import { runFeedImport, type FeedImportResult } from '../shared/scan/feed/job.ts';
@@ -22,12 +22,22 @@ const args = process.argv.slice(2);
 const force = args.includes('--force');
 const aws = args.includes('--aws');
 const fromS3 = aws || args.includes('--s3');
-const dir = args.find((a) => !a.startsWith('--')) ?? process.env.SCAN_FEED_DIR;
+let base: Config;
+let dataDir: string;
+try {
+  // In AWS the Lambdas' configuration; locally the local host's, which names the data directory.
+  if (aws) [base, dataDir] = [configFromEnv(), ''];
+  else ({ config: base, host: { dataDir } } = localConfigFromEnv());
+} catch (e) {
+  if (!(e instanceof ConfigError)) throw e;
+  console.error(`feed:import: ${e.message}`);
+  process.exit(1);
+}
+const dir = args.find((a) => !a.startsWith('--')) ?? base.scanFeedDir;
 if (!fromS3 && !dir) {
   console.error('Usage: npm run feed:import -- <feed dir> [--force]   (or set SCAN_FEED_DIR)\n       npm run feed:import -- --s3|--aws [--force]   (reads SCAN_FEED_S3_PREFIX, default feeds/incoming/, of the bucket)');
   process.exit(2);
 }
-const base = configFromEnv();
 const prefix = base.scanFeedS3Prefix ?? DEFAULT_S3_PREFIX;
 
 async function run(config: Config): Promise<FeedImportResult> {
@@ -41,7 +51,6 @@ try {
   if (aws) {
     result = await run({ ...base, dynamodbEndpoint: undefined, s3Endpoint: undefined });
   } else {
-    const dataDir = resolve(process.env.REGISTRY_DATA_DIR ?? '.data');
     try {
       stack = await startEmbeddedStack({ dataDir, tableName: base.tableName, bucketName: base.bucketName, region: base.region });
     } catch (e) {
