@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, isLoopbackHost, localConfigFromEnv, type Config } from '../../shared/config.ts';
 import { createDeps, type Deps } from '../../shared/deps.ts';
 import { InProcessBus } from '../../shared/events/publisher.ts';
-import type { LocalJobStarter } from '../../shared/jobs/local.ts';
+import type { LocalJobOptions, LocalJobStarter } from '../../shared/jobs/local.ts';
 import { DEFAULT_TRIGGERS, LocalLifecycleTriggers, type TriggerOptions } from '../../shared/lifecycle/triggers.ts';
 import { LocalScanTriggers } from '../../shared/scan/triggers.ts';
 import { localJobStarter } from './jobs.ts';
@@ -22,6 +22,8 @@ export type LocalOptions = {
   now?: () => Date;
   /** Pause before each state machine retry, in ms, instead of the definitions' (tests). */
   jobRetryIntervalMs?: number;
+  /** Runs each state machine task (tests: to attribute its AWS calls to the task's function). */
+  aroundJobTask?: LocalJobOptions['aroundTask'];
   /** Lifecycle trigger timings; LIFECYCLE_PUSH_DEBOUNCE_MS sets the push debounce. */
   lifecycleTriggers?: Partial<TriggerOptions>;
 };
@@ -38,7 +40,7 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
   const stack = await startEmbeddedStack({ dataDir, tableName: base.tableName, bucketName: base.bucketName, region: base.region });
   const config: Config = { ...base, dynamodbEndpoint: stack.dynamodbEndpoint, s3Endpoint: stack.s3Endpoint };
   const bus = new InProcessBus(options.log);
-  const deps = createDeps(config, bus, (d) => localJobStarter(() => d, { retryIntervalMs: options.jobRetryIntervalMs }));
+  const deps = createDeps(config, bus, (d) => localJobStarter(() => d, { retryIntervalMs: options.jobRetryIntervalMs, aroundTask: options.aroundJobTask }));
   if (options.now) deps.now = options.now;
   const jobs = deps.jobs as LocalJobStarter;
   const triggers = new LocalLifecycleTriggers(deps, {
