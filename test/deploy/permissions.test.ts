@@ -59,8 +59,8 @@ const NOT_YET_EXERCISED: Record<string, string[]> = {
   lifecycle: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query'],
   // Runs that expire images (deletes, in batches, announced by events), over manifests kept in S3.
   'lifecycle-jobs': ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'events:PutEvents', 's3:GetObject'],
-  // A cancelled chunked upload past 5 MiB (abort), an index manifest (references in one batch), a tag moved.
-  'oci-push': ['dynamodb:BatchWriteItem', 'dynamodb:UpdateItem', 's3:AbortMultipartUpload'],
+  // Not seen in pushes, tag moves, index references, a cancelled multipart upload or deletes: a row to review.
+  'oci-push': ['dynamodb:UpdateItem'],
   // Findings paged from their items, scans of manifests kept in S3, rescans. No scanning operation was seen
   // to publish an event (the scan's own task announces its result): events:PutEvents is a row to review.
   scanning: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents', 's3:GetObject'],
@@ -186,6 +186,17 @@ beforeAll(async () => {
     expect((await oci.fetch(location, { method: 'PATCH', body: layerBlob.subarray(0, half), headers: { 'content-range': `0-${half - 1}` } })).status).toBe(202);
     expect((await oci.fetch(`${location}?digest=${sha256Digest(layerBlob)}`, { method: 'PUT', body: layerBlob.subarray(half), headers: { 'content-range': `${half}-${layerBlob.length - 1}` } })).status).toBe(201);
     expect((await oci.pushManifest(repositoryName, 'oci', ociManifest)).status).toBe(201);
+    // A tag moved to another manifest, and an index over both.
+    const other = JSON.stringify({ ...JSON.parse(ociManifest), annotations: { other: 'yes' } });
+    expect((await oci.pushManifest(repositoryName, 'oci-moved', ociManifest)).status).toBe(201);
+    expect((await oci.pushManifest(repositoryName, 'oci-moved', other)).status).toBe(201);
+    const ociIndex = indexManifest([ociManifest, other]);
+    expect((await oci.pushManifest(repositoryName, 'oci-index', ociIndex, 'application/vnd.oci.image.index.v1+json')).status).toBe(201);
+    // A chunked upload cancelled after its first 6 MiB went to S3 as a multipart part.
+    const cancelled = (await oci.fetch(`/v2/${repositoryName}/blobs/uploads/`, { method: 'POST' })).headers.get('location')!;
+    const big = randomBytes(6 * 1024 * 1024);
+    expect((await oci.fetch(cancelled, { method: 'PATCH', body: big, headers: { 'content-range': `0-${big.length - 1}` } })).status).toBe(202);
+    expect((await oci.fetch(cancelled, { method: 'DELETE' })).status).toBe(204);
   });
   await as('oci-pull', async () => {
     expect((await oci.fetch('/v2/')).status).toBe(200);
@@ -197,6 +208,7 @@ beforeAll(async () => {
     expect((await oci.fetch(`/v2/${repositoryName}/tags/list`)).status).toBe(200);
   });
   await as('oci-push', async () => {
+    expect((await oci.fetch(`/v2/${repositoryName}/manifests/oci-index`, { method: 'DELETE' })).status).toBe(202);
     expect((await oci.fetch(`/v2/${repositoryName}/manifests/oci`, { method: 'DELETE' })).status).toBe(202);
   });
 
