@@ -64,7 +64,7 @@ const NOT_YET_EXERCISED: Record<string, string[]> = {
   // Findings paged from their items, scans of manifests kept in S3, rescans. No scanning operation was seen
   // to publish an event (the scan's own task announces its result): events:PutEvents is a row to review.
   scanning: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents', 's3:GetObject'],
-  // A feed replacing an earlier one (old shards deleted), continuous re-matching in batches.
+  // Not seen in a first feed import, a replacing one, or scans: continuous re-matching in batches, say; a row to review.
   'scanning-jobs': ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 's3:DeleteObject'],
 };
 
@@ -233,7 +233,11 @@ beforeAll(async () => {
 
   // The feed import schedule of scanning-jobs, reading an export uploaded under the deployed feed prefix.
   await registry.deps.blobs.put(`${FEED_PREFIX}Debian/all.zip`, osvZip([osvRecord('DEBIAN-CVE-2024-9002', 'Debian:12', 'zlib', [{ introduced: '0' }])]));
-  await as('scanning-jobs', () => runConfiguredFeedImport({ ...registry.deps, config: { ...registry.deps.config, scanFeedDir: undefined, scanFeedS3Prefix: FEED_PREFIX } }));
+  const feedDeps = { ...registry.deps, config: { ...registry.deps.config, scanFeedDir: undefined, scanFeedS3Prefix: FEED_PREFIX } };
+  await as('scanning-jobs', () => runConfiguredFeedImport(feedDeps));
+  // A changed export replaces the imported feed.
+  await registry.deps.blobs.put(`${FEED_PREFIX}Debian/all.zip`, osvZip([osvRecord('DEBIAN-CVE-2024-9003', 'Debian:12', 'zlib', [{ introduced: '0' }])]));
+  await as('scanning-jobs', () => runConfiguredFeedImport(feedDeps));
   // The lifecycle operations, after the scans: the policy keeps one image. The preview's state machine runs the lifecycle-jobs tasks.
   const lifecyclePolicyText = JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }] });
   await as('lifecycle', async () => {
