@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serviceActor } from '../shared/domain/actor.ts';
-import { configFromEnv, type Config } from '../shared/config.ts';
+import { ConfigError, configFromEnv, localConfigFromEnv, type Config } from '../shared/config.ts';
 import { createDeps } from '../shared/deps.ts';
 import { startEmbeddedStack, type EmbeddedStack } from '../infra/local/stack.ts';
 import { DataDirLockedError, lockDataDir, type Lock } from '../infra/local/lock.ts';
@@ -27,12 +27,22 @@ const args = process.argv.slice(2);
 const force = args.includes('--force');
 const aws = args.includes('--aws');
 const fromS3 = aws || args.includes('--s3');
-const dir = args.find((a) => !a.startsWith('--')) ?? process.env.SCAN_FEED_DIR;
+let base: Config;
+let dataDir: string;
+try {
+  // In AWS the Lambdas' configuration; locally the local host's, which names the data directory.
+  if (aws) [base, dataDir] = [configFromEnv(), ''];
+  else ({ config: base, host: { dataDir } } = localConfigFromEnv());
+} catch (e) {
+  if (!(e instanceof ConfigError)) throw e;
+  console.error(`feed:import: ${e.message}`);
+  process.exit(1);
+}
+const dir = args.find((a) => !a.startsWith('--')) ?? base.scanFeedDir;
 if (!fromS3 && !dir) {
   console.error('Usage: npm run feed:import -- <feed dir> [--force]   (or set SCAN_FEED_DIR)\n       npm run feed:import -- --s3|--aws [--force]   (reads SCAN_FEED_S3_PREFIX, default feeds/incoming/, of the bucket)');
   process.exit(2);
 }
-const base = configFromEnv();
 const prefix = base.scanFeedS3Prefix ?? DEFAULT_S3_PREFIX;
 
 async function run(config: Config): Promise<FeedImportResult> {
@@ -58,7 +68,6 @@ try {
   if (aws) {
     result = await run({ ...base, dynamodbEndpoint: undefined, s3Endpoint: undefined });
   } else {
-    const dataDir = resolve(process.env.REGISTRY_DATA_DIR ?? '.data');
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     try {
       lock = lockDataDir(dataDir, 'npm run feed:import');

@@ -1,7 +1,9 @@
 /**
- * The registry's configuration, read once from the environment (see the README's configuration table).
+ * The registry's configuration, read once from the environment (see the README's configuration table), and
+ * the local host's: every variable is read and checked here, and a bad value is a ConfigError at start.
  */
 import { createHmac } from 'node:crypto';
+import { resolve } from 'node:path';
 
 export type Config = {
   registryId: string;
@@ -11,7 +13,7 @@ export type Config = {
   /** Host (and port) clients use for repository URIs and the proxy endpoint; from the request when unset. */
   publicHost?: string;
   /** http or https, for proxyEndpoint. */
-  publicScheme: string;
+  publicScheme: 'http' | 'https';
   tableName: string;
   bucketName: string;
   dynamodbEndpoint?: string;
@@ -41,32 +43,114 @@ export type Config = {
 export const DEFAULT_ACCESS_KEY_ID = 'test';
 export const DEFAULT_SECRET_ACCESS_KEY = 'test';
 
-/** Builds the configuration from environment variables, applying the documented defaults. */
+const MiB = 1024 * 1024;
+/** LAYER_PART_SIZE's default in AWS (a part must fit a Lambda payload once base64-encoded). */
+export const DEFAULT_LAYER_PART_SIZE = 4 * MiB;
+/** LAYER_PART_SIZE's default on the local host, which has no payload limit. */
+export const LOCAL_LAYER_PART_SIZE = 10 * MiB;
+/** The largest part an ECR client may be told to send: the local host reads JSON bodies of up to 32 MiB, a 20 MiB part base64-encoded with room to spare. */
+export const MAX_LAYER_PART_SIZE = 20 * MiB;
+/** The largest delay Node's timers honour (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A configuration variable with a value the registry cannot start with. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly variable: string, readonly value: string, expected: string) {
+    super(`Invalid configuration: ${variable}=${JSON.stringify(value)}: expected ${expected}`);
+  }
+}
+
+/** Builds the configuration from environment variables, applying the documented defaults; throws a ConfigError for a bad value. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
+  return readConfig(env, DEFAULT_LAYER_PART_SIZE);
+}
+
+/** The local host's own settings (infra/local), beside the registry's Config. */
+export type LocalHostConfig = {
+  /** HOST: the address to listen on. */
+  hostname: string;
+  /** PORT: the port to listen on, 0 for a free one. */
+  port: number;
+  /** REGISTRY_DATA_DIR, resolved: where the embedded DynamoDB and S3 keep their files. */
+  dataDir: string;
+  /** LIFECYCLE_PUSH_DEBOUNCE_MS; unset, the lifecycle triggers' default (2000). */
+  lifecyclePushDebounceMs?: number;
+  /** SCAN_FEED_INTERVAL_SECONDS; unset, the scan triggers' default (3600). */
+  scanFeedIntervalSeconds?: number;
+};
+
+/** The configuration of the local host: the registry's (with the local LAYER_PART_SIZE default) and the host's own; throws a ConfigError for a bad value. */
+export function localConfigFromEnv(env: NodeJS.ProcessEnv = process.env): { config: Config; host: LocalHostConfig } {
+  const config = readConfig(env, LOCAL_LAYER_PART_SIZE);
+  const debounce = optionalInteger(env, 'LIFECYCLE_PUSH_DEBOUNCE_MS', 0, MAX_TIMER_MS);
+  const interval = optionalInteger(env, 'SCAN_FEED_INTERVAL_SECONDS', 1, Math.floor(MAX_TIMER_MS / 1000));
+  return {
+    config,
+    host: {
+      hostname: text(env, 'HOST') ?? '127.0.0.1',
+      port: optionalInteger(env, 'PORT', 0, 65535) ?? 5000,
+      dataDir: resolve(text(env, 'REGISTRY_DATA_DIR') ?? '.data'),
+      ...(debounce === undefined ? {} : { lifecyclePushDebounceMs: debounce }),
+      ...(interval === undefined ? {} : { scanFeedIntervalSeconds: interval }),
+    },
+  };
+}
+
+function readConfig(env: NodeJS.ProcessEnv, layerPartSize: number): Config {
   const secretAccessKey = env.REGISTRY_SECRET_ACCESS_KEY ?? DEFAULT_SECRET_ACCESS_KEY;
+  const ociChunkMaxLength = optionalInteger(env, 'OCI_CHUNK_MAX_LENGTH', 1);
+  // Small chunks are coalesced into S3 parts, so the minimum is only advice; it never exceeds the maximum.
+  const ociChunkMinLength = optionalInteger(env, 'OCI_CHUNK_MIN_LENGTH', 1) ?? Math.min(5 * MiB, ociChunkMaxLength ?? Infinity);
+  if (ociChunkMaxLength !== undefined && ociChunkMinLength > ociChunkMaxLength) {
+    throw new ConfigError('OCI_CHUNK_MIN_LENGTH', env.OCI_CHUNK_MIN_LENGTH!, `at most OCI_CHUNK_MAX_LENGTH (${ociChunkMaxLength})`);
+  }
   return {
     registryId: env.REGISTRY_ID ?? '000000000000',
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
     accessKeyId: env.REGISTRY_ACCESS_KEY_ID ?? DEFAULT_ACCESS_KEY_ID,
     secretAccessKey,
     publicHost: env.REGISTRY_PUBLIC_HOST || undefined,
-    publicScheme: env.REGISTRY_PUBLIC_SCHEME ?? 'https',
+    publicScheme: oneOf(env, 'REGISTRY_PUBLIC_SCHEME', ['http', 'https']) ?? 'https',
     tableName: env.TABLE_NAME ?? 'serverless-ecr',
     bucketName: env.BUCKET_NAME ?? 'serverless-ecr-blobs',
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     s3Endpoint: env.S3_ENDPOINT || undefined,
     eventBusName: env.EVENT_BUS_NAME || undefined,
     stateMachineArnPrefix: env.STATE_MACHINE_ARN_PREFIX || undefined,
-    layerPartSize: Number(env.LAYER_PART_SIZE ?? 4 * 1024 * 1024),
-    uploadTtlSeconds: Number(env.UPLOAD_TTL_SECONDS ?? 24 * 3600),
+    layerPartSize: optionalInteger(env, 'LAYER_PART_SIZE', 1, MAX_LAYER_PART_SIZE) ?? layerPartSize,
+    uploadTtlSeconds: optionalInteger(env, 'UPLOAD_TTL_SECONDS', 1) ?? 24 * 3600,
     scanFeedDir: env.SCAN_FEED_DIR || undefined,
     scanFeedS3Prefix: env.SCAN_FEED_S3_PREFIX || undefined,
-    ociBlobDelivery: env.OCI_BLOB_DELIVERY === 'stream' ? 'stream' : 'redirect',
-    // Small chunks are coalesced into S3 parts, so the minimum is only advice; it never exceeds the maximum.
-    ociChunkMinLength: Number(env.OCI_CHUNK_MIN_LENGTH ?? Math.min(5 * 1024 * 1024, Number(env.OCI_CHUNK_MAX_LENGTH || Infinity))),
-    ociChunkMaxLength: env.OCI_CHUNK_MAX_LENGTH ? Number(env.OCI_CHUNK_MAX_LENGTH) : undefined,
+    ociBlobDelivery: oneOf(env, 'OCI_BLOB_DELIVERY', ['redirect', 'stream']) ?? 'redirect',
+    ociChunkMinLength,
+    ociChunkMaxLength,
     signingKey: deriveSigningKey(secretAccessKey),
   };
+}
+
+/** The variable's value; undefined when unset or empty. */
+function text(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  return env[name] || undefined;
+}
+
+/** A decimal integer of at least min (and at most max when given); undefined when unset or empty. */
+function optionalInteger(env: NodeJS.ProcessEnv, name: string, min: number, max?: number): number | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  const value = /^-?\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || (max !== undefined && value > max)) {
+    throw new ConfigError(name, raw, max === undefined ? `an integer of at least ${min}` : `an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** One of the allowed values; undefined when unset or empty. */
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[]): T | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, raw, `one of ${allowed.join(', ')}`);
+  return raw as T;
 }
 
 /** A key for HMAC-signed tokens, derived from the registry's secret so that both rotate together. */

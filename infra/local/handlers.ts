@@ -1,7 +1,7 @@
 /** The group handlers the local host dispatches to: the very modules the Lambdas are built from. */
 import type { Deps } from '../../shared/deps.ts';
 import type { Group } from '../routing.ts';
-import type { Handler } from './host.ts';
+import type { HttpEvent, HttpResult } from '../../shared/protocol/http.ts';
 import type { OciRequest, OciResponse } from '../../shared/oci/http.ts';
 import * as ociPull from '../../functions/oci-pull/handler.ts';
 import * as ociPush from '../../functions/oci-push/handler.ts';
@@ -12,6 +12,10 @@ import * as images from '../../functions/images/handler.ts';
 import * as lifecycle from '../../functions/lifecycle/handler.ts';
 import * as scanning from '../../functions/scanning/handler.ts';
 
+/** A group's Lambda handler, as the local host calls it. */
+export type Handler = (event: HttpEvent, context: any) => Promise<HttpResult>;
+
+/** Each group's handler, built over the given deps. */
 export function groupHandlers(deps: () => Deps): Partial<Record<Group, Handler>> {
   return {
     repositories: repositories.createHandler(deps),

@@ -13,7 +13,7 @@ import type { HttpEvent, HttpResult } from '../../shared/protocol/http.ts';
 import { ecrHandler, errorResult } from '../../shared/protocol/ecr-handler.ts';
 import { SerializationException } from '../../shared/errors.ts';
 import { groupForTarget, type Group } from '../routing.ts';
-import { groupHandlers, ociHandlers } from './handlers.ts';
+import { groupHandlers, ociHandlers, type Handler } from './handlers.ts';
 import type { OciRequest, OciResponse } from '../../shared/oci/http.ts';
 import { sideOf } from '../../shared/oci/dispatch.ts';
 import { localPage } from './pages.ts';
@@ -21,8 +21,6 @@ import { ociErrorType, recordOci } from '../../shared/oci/access-log.ts';
 import { logger } from '../../shared/observe/logger.ts';
 import { recordRequest, since } from '../../shared/observe/requests.ts';
 import { startMetrics, type Metrics } from './metrics.ts';
-
-export type Handler = (event: HttpEvent, context: any) => Promise<HttpResult>;
 
 /** The largest ECR JSON request accepted: a 20 MiB layer part, base64-encoded, with room to spare. */
 export const MAX_JSON_BODY = 32 * 1024 * 1024;

@@ -1,14 +1,15 @@
 /**
  * The whole local registry: the embedded stack plus the host, configured from the environment.
- * Used by `npm start` (infra/local/start.ts), the tests and the benchmarks.
+ * Used by `npm start` (infra/local/start.ts), the tests and the benchmarks. The environment is read by
+ * shared/config.ts (localConfigFromEnv).
  */
 import { resolve } from 'node:path';
-import { configFromEnv, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, isLoopbackHost, type Config } from '../../shared/config.ts';
+import { DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, isLoopbackHost, localConfigFromEnv, type Config } from '../../shared/config.ts';
 import { createDeps, type Deps } from '../../shared/deps.ts';
 import { InProcessBus } from '../../shared/events/publisher.ts';
-import type { LocalJobStarter } from '../../shared/jobs/local.ts';
+import type { LocalJobOptions, LocalJobStarter } from '../../shared/jobs/local.ts';
 import { DEFAULT_TRIGGERS, LocalLifecycleTriggers, type TriggerOptions } from '../../shared/lifecycle/triggers.ts';
-import { DEFAULT_FEED_INTERVAL_SECONDS, LocalScanTriggers } from '../../shared/scan/triggers.ts';
+import { LocalScanTriggers } from '../../shared/scan/triggers.ts';
 import { localJobStarter } from './jobs.ts';
 import { startEmbeddedStack } from './stack.ts';
 import { startHost } from './host.ts';
@@ -24,33 +25,34 @@ export type LocalOptions = {
   now?: () => Date;
   /** Pause before each state machine retry, in ms, instead of the definitions' (tests). */
   jobRetryIntervalMs?: number;
+  /** Runs each state machine task (tests: to attribute its AWS calls to the task's function). */
+  aroundJobTask?: LocalJobOptions['aroundTask'];
   /** Lifecycle trigger timings; LIFECYCLE_PUSH_DEBOUNCE_MS sets the push debounce. */
   lifecycleTriggers?: Partial<TriggerOptions>;
 };
 
-/** Starts a registry; data under `dataDir` survives a stop and a new start. */
+/** Starts a registry; data under `dataDir` survives a stop and a new start. Throws a ConfigError for a bad variable. */
 export async function startLocalRegistry(options: LocalOptions = {}): Promise<LocalRegistry> {
-  const env = options.env ?? process.env;
-  const hostname = options.hostname ?? env.HOST ?? '127.0.0.1';
-  const port = options.port ?? Number(env.PORT ?? 5000);
-  const dataDir = resolve(options.dataDir ?? env.REGISTRY_DATA_DIR ?? '.data');
-  const base = configFromEnv(env);
+  const { config: base, host: local } = localConfigFromEnv(options.env ?? process.env);
+  const hostname = options.hostname ?? local.hostname;
+  const port = options.port ?? local.port;
+  const dataDir = resolve(options.dataDir ?? local.dataDir);
   if (!isLoopbackHost(hostname) && base.accessKeyId === DEFAULT_ACCESS_KEY_ID && base.secretAccessKey === DEFAULT_SECRET_ACCESS_KEY) {
     throw new Error(`Refusing to listen on ${hostname} with the default access keys: set REGISTRY_ACCESS_KEY_ID and REGISTRY_SECRET_ACCESS_KEY.`);
   }
   const stack = await startEmbeddedStack({ dataDir, tableName: base.tableName, bucketName: base.bucketName, region: base.region });
-  const config: Config = { ...base, dynamodbEndpoint: stack.dynamodbEndpoint, s3Endpoint: stack.s3Endpoint, layerPartSize: Number(env.LAYER_PART_SIZE ?? 10 * 1024 * 1024) };
+  const config: Config = { ...base, dynamodbEndpoint: stack.dynamodbEndpoint, s3Endpoint: stack.s3Endpoint };
   const bus = new InProcessBus(options.log);
-  const deps = createDeps(config, bus, (d) => localJobStarter(() => d, { retryIntervalMs: options.jobRetryIntervalMs }));
+  const deps = createDeps(config, bus, (d) => localJobStarter(() => d, { retryIntervalMs: options.jobRetryIntervalMs, aroundTask: options.aroundJobTask }));
   if (options.now) deps.now = options.now;
   const jobs = deps.jobs as LocalJobStarter;
   const triggers = new LocalLifecycleTriggers(deps, {
     ...DEFAULT_TRIGGERS,
-    ...(env.LIFECYCLE_PUSH_DEBOUNCE_MS ? { debounceMs: Number(env.LIFECYCLE_PUSH_DEBOUNCE_MS) } : {}),
+    ...(local.lifecyclePushDebounceMs === undefined ? {} : { debounceMs: local.lifecyclePushDebounceMs }),
     ...options.lifecycleTriggers,
   });
   triggers.start(bus);
-  const scanTriggers = new LocalScanTriggers(deps, Number(env.SCAN_FEED_INTERVAL_SECONDS ?? DEFAULT_FEED_INTERVAL_SECONDS));
+  const scanTriggers = new LocalScanTriggers(deps, local.scanFeedIntervalSeconds);
   await scanTriggers.start(bus);
   const host = await startHost(deps, hostname, port);
   return {

@@ -6,6 +6,7 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { ConfigError, localConfigFromEnv, type LocalHostConfig } from '../../shared/config.ts';
 import { parseCli, USAGE, type CliOptions } from './cli.ts';
 import { DataDirLockedError, lockDataDir, type Lock } from './lock.ts';
 import { portProblem, probePort } from './port.ts';
@@ -30,17 +31,24 @@ if (options.help) {
   process.exit(0);
 }
 
-const env = process.env;
-const hostname = options.host ?? env.HOST ?? '127.0.0.1';
-const port = options.port ?? Number(env.PORT ?? 5000);
-const dataDir = resolve(options.dataDir ?? env.REGISTRY_DATA_DIR ?? '.data');
-
 /** One line on stderr, then exit 1. */
 function refuse(message: string, lock?: Lock): never {
   lock?.release();
   console.error(message);
   process.exit(1);
 }
+
+// Every variable is read and checked in shared/config.ts; a bad one is one line naming it, not a stack trace.
+let host: LocalHostConfig;
+try {
+  host = localConfigFromEnv().host;
+} catch (e) {
+  if (!(e instanceof ConfigError)) throw e;
+  refuse(`serverless-ecr: ${e.message}`);
+}
+const hostname = options.host ?? host.hostname;
+const port = options.port ?? host.port;
+const dataDir = resolve(options.dataDir ?? host.dataDir);
 
 mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 let lock: Lock;
@@ -58,6 +66,7 @@ let registry: LocalRegistry;
 try {
   registry = await startLocalRegistry({ dataDir, port, hostname, log: (line) => appendFileSync(eventLog, line + '\n') });
 } catch (e) {
+  if (e instanceof ConfigError) refuse(`serverless-ecr: ${e.message}`, lock);
   const code = (e as NodeJS.ErrnoException).code;
   refuse(code === 'EADDRINUSE' || code === 'EACCES' ? portProblem(hostname, port, code) : `serverless-ecr could not start: ${(e as Error).message}`, lock);
 }

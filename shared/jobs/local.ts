@@ -28,6 +28,8 @@ export type LocalJobOptions = {
   retryIntervalMs?: number;
   /** Called when an execution ends. */
   onFinished?: (record: ExecutionRecord) => void;
+  /** Runs each task of `machine` (tests: to attribute its AWS calls to the task's function); the task alone by default. */
+  aroundTask?: (machine: string, task: () => Promise<unknown>) => Promise<unknown>;
 };
 
 const INFRA = new URL('../../infra/', import.meta.url);
@@ -118,7 +120,8 @@ export class LocalJobStarter implements JobStarter {
       if (state.Type !== 'Task') continue;
       if (!Object.hasOwn(tasks, stateName)) throw new Error(`The Task state '${stateName}' of ${name} has no task of that name`);
       // Data crosses the interpreter as JSON, as it crosses Step Functions: nothing but plain values survives.
-      handlers[stateName] = async (input) => JSON.parse(JSON.stringify((await tasks[stateName](input as TaskInput)) ?? null));
+      const run = (input: TaskInput) => (this.options.aroundTask ? this.options.aroundTask(name, () => tasks[stateName](input)) : tasks[stateName](input));
+      handlers[stateName] = async (input) => JSON.parse(JSON.stringify((await run(input as TaskInput)) ?? null));
     }
     const prepared = { machine: new StateMachine(definition as any), handlers, retries };
     this.machines.set(name, prepared);

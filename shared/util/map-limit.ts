@@ -1,5 +1,11 @@
-/** Runs `fn` over `items` with at most `limit` in flight, keeping order. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/** Bounded concurrency over a list. */
+
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight, and resolves to the results in the order of
+ * `items`. The first rejection rejects the whole (calls already started still run to their end).
+ */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`mapLimit needs a limit of at least 1, not ${limit}`);
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

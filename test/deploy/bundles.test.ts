@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
 import { deployedFunctions, FEED_PREFIX } from '../../infra/deploy/functions.ts';
@@ -32,19 +32,28 @@ let stack: EmbeddedStack;
 let ssm: SsmEndpoint;
 let router: Router;
 let dataDir: string;
+let zips: string[];
+
+/** The bundle `npm run package` built for a function; a missing one fails the test that needs it, loudly. */
+function bundle(name: string): Record<string, Handler> {
+  const loaded = bundles[name];
+  if (!loaded) throw new Error(`npm run package built no bundle for ${name} (built: ${Object.keys(bundles).join(', ') || 'none'})`);
+  return loaded;
+}
 
 /** Sends an ECR call the way it travels in AWS: signed by the client, through the router, into the group's bundle. */
 async function ecr(operation: string, input: unknown, signing: { host?: string; viewerHost?: string; secret?: string } = {}) {
   const { headers, body } = await signedEcrHeaders(operation, input, { host: signing.host ?? HOST, accessKeyId: KEY.accessKeyId, secretAccessKey: signing.secret ?? KEY.secretAccessKey });
   const viewer = router(viewerEvent('POST', '/', { ...headers, host: signing.viewerHost ?? signing.host ?? HOST }));
   const group = viewer.uri.split('/')[2];
-  const result = await bundles[group].handler(apiGatewayEvent(viewer, body, `POST ${viewer.uri}`), { awsRequestId: 'test' });
+  const result = await bundle(group).handler(apiGatewayEvent(viewer, body, `POST ${viewer.uri}`), { awsRequestId: 'test' });
   const text = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8').toString('utf8');
   return { status: result.statusCode as number, body: text ? JSON.parse(text) : {}, headers: result.headers ?? {} };
 }
 
 beforeAll(async () => {
   const pkg = await runPackage();
+  zips = pkg.zips.map((z) => basename(z, '.zip')).sort();
   router = loadRouter(resourcesOf(pkg.template, 'AWS::CloudFront::Function')[0][1].Properties.FunctionCode);
   dataDir = mkdtempSync(join(tmpdir(), 'secr-bundles-'));
   stack = await startEmbeddedStack({ dataDir, tableName: 'bundle-table', bucketName: 'bundle-bucket', region: 'us-east-1' });
@@ -59,6 +68,7 @@ beforeAll(async () => {
   delete process.env.REGISTRY_SECRET_ACCESS_KEY;
   for (const fn of functions) {
     const dir = extractDir();
+    // A zip missing from the package makes unzip throw: beforeAll fails, and so does every test.
     await unzip(join(pkg.dir, `${fn.name}.zip`), dir);
     bundles[fn.name] = await import(pathToFileURL(join(dir, `${fn.entry}.mjs`)).href);
   }
@@ -85,6 +95,13 @@ describe('the packaged bundles', () => {
     const expected = process.env.SECR_EXPECT_NODE_MAJOR;
     if (expected) expect(process.versions.node.split('.')[0]).toBe(expected);
     expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(20);
+  });
+
+  it('are one zip per deployed function, one for each function folder and entry, each exporting its handler', () => {
+    expect(zips).toEqual(functions.map((f) => f.name).sort());
+    expect(new Set(functions.map((f) => f.folder))).toEqual(new Set(readdirSync(join(ROOT, 'functions')).filter((d) => existsSync(join(ROOT, 'functions', d, 'handler.ts')))));
+    for (const name of ['repositories', 'images', 'layers', 'auth', 'oci-pull', 'oci-push', 'lifecycle-jobs']) expect(zips, name).toContain(name);
+    for (const fn of functions) expect(typeof bundle(fn.name)[fn.export], `${fn.name} exports ${fn.export}`).toBe('function');
   });
 
   it('each read the secret access key from SSM Parameter Store once, at cold start, with decryption', () => {
@@ -131,12 +148,11 @@ describe('the packaged bundles', () => {
   it('issue an authorization token for the public host, which the OCI pull bundle accepts', async () => {
     const { body } = await ecr('GetAuthorizationToken', {});
     expect(body.authorizationData[0].proxyEndpoint).toBe(`https://${HOST}`);
-    if (!bundles['oci-pull']) return;
     const viewer = router(viewerEvent('GET', '/v2/deploy/app/manifests/v1', { host: HOST, authorization: `Basic ${body.authorizationData[0].authorizationToken}`, accept: 'application/vnd.oci.image.manifest.v1+json' }));
-    const pulled = await bundles['oci-pull'].handler(apiGatewayEvent(viewer, '', 'GET /v2/{proxy+}'));
+    const pulled = await bundle('oci-pull').handler(apiGatewayEvent(viewer, '', 'GET /v2/{proxy+}'));
     expect(pulled.statusCode).toBe(200);
     expect(pulled.headers['docker-content-digest']).toMatch(/^sha256:/);
-    const anonymous = await bundles['oci-push'].handler(apiGatewayEvent(router(viewerEvent('POST', '/v2/deploy/app/blobs/uploads/', { host: HOST })), '', 'POST /v2/{proxy+}'));
+    const anonymous = await bundle('oci-push').handler(apiGatewayEvent(router(viewerEvent('POST', '/v2/deploy/app/blobs/uploads/', { host: HOST })), '', 'POST /v2/{proxy+}'));
     expect(anonymous.statusCode).toBe(401);
   });
 
@@ -149,12 +165,10 @@ describe('the packaged bundles', () => {
     const tasks = functions.filter((f) => f.kind === 'task');
     expect(tasks.length).toBeGreaterThan(0);
     for (const fn of tasks.filter((f) => f.export === 'handler')) {
-      await expect(bundles[fn.name].handler({ task: 'NoSuchTask' })).rejects.toThrow(/Unknown task/);
+      await expect(bundle(fn.name).handler({ task: 'NoSuchTask' })).rejects.toThrow(/Unknown task/);
     }
-    if (bundles['lifecycle-jobs']) {
-      // A preview that has been replaced meanwhile: the task reads the table and says so.
-      expect(await bundles['lifecycle-jobs'].handler({ task: 'EvaluatePreview', preview: { repositoryUid: 'gone', runId: 'r1' } })).toEqual({ status: 'REPLACED' });
-    }
+    // A preview that has been replaced meanwhile: the task reads the table and says so.
+    expect(await bundle('lifecycle-jobs').handler({ task: 'EvaluatePreview', preview: { repositoryUid: 'gone', runId: 'r1' } })).toEqual({ status: 'REPLACED' });
     const schedule = { version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time: new Date().toISOString(), region: 'us-east-1', resources: [], detail: {} };
     const push = { ...schedule, 'detail-type': 'ECR Image Action', source: 'serverless-ecr', detail: { result: 'SUCCESS', 'repository-name': 'deploy/app', 'image-digest': 'sha256:' + '0'.repeat(64), 'action-type': 'PUSH', 'image-tag': 'v1' } };
     // An OSV export uploaded to the feed location, as `aws s3 cp` would, for the feed import schedule.
@@ -163,7 +177,7 @@ describe('the packaged bundles', () => {
     await s3.send(new PutObjectCommand({ Bucket: 'bundle-bucket', Key: `${FEED_PREFIX}Debian/all.zip`, Body: body }));
     for (const fn of tasks.filter((f) => f.export !== 'handler')) {
       const event = fn.events.some((e) => 'schedule' in e) ? schedule : push;
-      const result = await bundles[fn.name][fn.export](event);
+      const result = await bundle(fn.name)[fn.export](event);
       expect(result, fn.name).toBeTypeOf('object');
       if (fn.export === 'onFeedSchedule') expect(result, fn.name).toMatchObject({ imported: true, advisories: 1 });
     }

@@ -3,6 +3,7 @@
  * DynamoDB, the capacity units it consumed (a counting middleware added to each client's stack, which
  * also asks DynamoDB for ReturnConsumedCapacity). Used by the permissions test and the cost benchmark.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -27,8 +28,12 @@ export function iamAction(clientName: string, command: string): string {
 
 export type Recorder = {
   calls: AwsCall[];
-  /** Attributes the calls that follow to `label` (an operation or a group). */
+  /** Attributes the calls that follow to `label` (an operation or a group), unless made within `within`. */
   label(label: string): void;
+  /** The label a call made here and now is attributed to. */
+  labelNow(): string;
+  /** Runs `work`, attributing the calls it makes, and the asynchronous work it starts, to `label`. */
+  within<T>(label: string, work: () => T): T;
   stop(): void;
 };
 
@@ -38,6 +43,7 @@ const MIDDLEWARE = 'serverlessEcrCallRecorder';
 export function recordAwsCalls(): Recorder {
   const calls: AwsCall[] = [];
   let current = '';
+  const scoped = new AsyncLocalStorage<string>();
   let active = true;
   const patched = new WeakSet<object>();
   const prototypes = [...new Set([DynamoDBClient, S3Client, EventBridgeClient].map((c) => Object.getPrototypeOf(c.prototype)))];
@@ -61,7 +67,7 @@ export function recordAwsCalls(): Recorder {
             const units = consumed.reduce((sum: number, c: any) => sum + (c?.CapacityUnits ?? 0), 0);
             const write = /Put|Update|Delete|Write/.test(context.commandName);
             const presigned = result?.output?.presigned !== undefined;
-            calls.push({ label: current, action: iamAction(context.clientName, context.commandName), command: context.commandName, readUnits: write ? 0 : units, writeUnits: write ? units : 0, presigned });
+            calls.push({ label: scoped.getStore() ?? current, action: iamAction(context.clientName, context.commandName), command: context.commandName, readUnits: write ? 0 : units, writeUnits: write ? units : 0, presigned });
           }
         }, { step: 'initialize', name: MIDDLEWARE, override: true });
       }
@@ -71,6 +77,8 @@ export function recordAwsCalls(): Recorder {
   return {
     calls,
     label: (label) => { current = label; },
+    within: (label, work) => scoped.run(label, work),
+    labelNow: () => scoped.getStore() ?? current,
     stop() {
       active = false;
       prototypes.forEach((proto, i) => { proto.send = originals[i]; });

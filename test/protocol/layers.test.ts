@@ -137,17 +137,32 @@ describe('layer uploads through the ECR SDK', () => {
   });
 
   it('never stores bytes that differ from the layer digest when different parts race for the same bytes', async () => {
+    // Prepare
     const [one, other] = [randomLayer(1000), randomLayer(1000)];
     const { uploadId } = await initiateUpload(registry.ecr, 'layers/a');
+    const complete = (layer: Buffer) => registry.ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/a', uploadId, layerDigests: [sha256Digest(layer)] }));
+    // Act: both parts start at byte 0; both write the same pending object, and the upload record takes exactly one.
     const results = await Promise.allSettled([one, other].map((b) => uploadPart(registry.ecr, 'layers/a', uploadId, b, 0)));
-    const winner = results[0].status === 'fulfilled' ? one : other;
-    const completed = await Promise.allSettled([registry.ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/a', uploadId, layerDigests: [sha256Digest(winner)] }))]);
-    if (completed[0].status === 'rejected') {
-      expect(completed[0].reason.name).toBe('InvalidLayerException');
-      return;
+    // Assess: one is accepted, the other hears that byte 999 was already received.
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const [winner, loser] = results[0].status === 'fulfilled' ? [one, other] : [other, one];
+    const rejected = (results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason;
+    expect(rejected.name).toBe('InvalidLayerPartException');
+    expect(rejected.lastValidByteReceived).toBe(999);
+    // The pending object holds whichever bytes S3 received last, so both outcomes of completion are legitimate:
+    // either the accepted bytes are stored under their digest, or completion refuses, naming the digest of the
+    // bytes it holds, and abandons the upload. Never are other bytes stored under the digest.
+    const [completion] = await Promise.allSettled([complete(winner)]);
+    if (completion.status === 'fulfilled') {
+      expect(completion.value.layerDigest).toBe(sha256Digest(winner));
+      expect((await download('layers/a', sha256Digest(winner))).equals(winner)).toBe(true);
+    } else {
+      expect(completion.reason.name).toBe('InvalidLayerException');
+      expect(completion.reason.message).toContain(`calculated for the uploaded layer '${sha256Digest(loser)}'`);
+      expect((await availability('layers/a', [sha256Digest(winner)])).failures).toEqual([{ layerDigest: sha256Digest(winner), failureCode: 'MissingLayerDigest', failureReason: 'Requested image not found' }]);
+      expect(await errorName(complete(winner))).toBe('UploadNotFoundException');
     }
-    const stored = await download('layers/a', sha256Digest(winner));
-    expect(sha256Digest(stored)).toBe(sha256Digest(winner));
+    expect((await availability('layers/a', [sha256Digest(loser)])).failures).toEqual([{ layerDigest: sha256Digest(loser), failureCode: 'MissingLayerDigest', failureReason: 'Requested image not found' }]);
   });
 
   it('rejects a part whose byte range does not match its size with InvalidLayerPartException', async () => {

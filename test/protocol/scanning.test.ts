@@ -3,6 +3,7 @@
  * machine (infra/scan.asl.json) in the local registry over layers built in the tests, against a small OSV
  * feed written by the tests into the registry's feed location (SCAN_FEED_DIR).
  */
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BatchGetRepositoryScanningConfigurationCommand, CreateRepositoryCommand, DescribeImageScanFindingsCommand, DescribeImagesCommand, GetAccountSettingCommand,
@@ -63,11 +64,23 @@ describe('scan on push', () => {
   });
 
   it('does not scan pushes to a repository without scan on push', async () => {
-    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'scan/quiet' }));
-    const digest = await pushImageOfLayers(ecr, 'scan/quiet', [await debianBase()], 'v1');
-    await new Promise((r) => setTimeout(r, 300));
-    await registry.jobs.idle();
-    expect(await errorName(ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'scan/quiet', imageId: { imageDigest: digest } })))).toBe('ScanNotFoundException');
+    // Prepare: a registry of its own, because stopping it is what says the push's scan-on-push decision has
+    // been taken: a stop waits for the triggers' work in flight and then for every execution it started.
+    const own = await startScanRegistry();
+    let restarted: TestRegistry | undefined;
+    try {
+      await own.ecr.send(new CreateRepositoryCommand({ repositoryName: 'scan/quiet' }));
+      // Act
+      const digest = await pushImageOfLayers(own.ecr, 'scan/quiet', [await debianBase()], 'v1');
+      restarted = await own.registry.restart();
+      // Assess
+      expect(own.registry.jobs.history.filter((e) => e.machine === 'scan')).toEqual([]);
+      expect(own.events.filter((e) => e['detail-type'] === 'ECR Image Scan')).toEqual([]);
+      expect(await errorName(restarted.ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'scan/quiet', imageId: { imageDigest: digest } })))).toBe('ScanNotFoundException');
+    } finally {
+      await restarted?.destroy();
+      rmSync(own.feedDir, { recursive: true, force: true });
+    }
   });
 });
 
