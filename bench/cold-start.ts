@@ -19,9 +19,18 @@ const ROOT = join(import.meta.dirname, '..');
 
 /** The probe a fresh process runs: import the bundle, then one invocation without I/O; prints the two times. */
 function probe(fn: DeployedFunction, file: string) {
-  const event = fn.kind === 'task'
-    ? '{"task":"NoSuchTask"}'
-    : JSON.stringify({ version: '2.0', rawPath: fn.routes[0].split(' ')[1].replace('{proxy+}', 'x/tags/list'), rawQueryString: '', headers: { host: 'r.example.com', 'content-type': 'application/x-amz-json-1.1' }, body: '{}', isBase64Encoded: false, requestContext: { http: { method: fn.routes[0].split(' ')[0] }, requestId: 'bench' } });
+  const event =
+    fn.kind === 'task'
+      ? '{"task":"NoSuchTask"}'
+      : JSON.stringify({
+          version: '2.0',
+          rawPath: fn.routes[0].split(' ')[1].replace('{proxy+}', 'x/tags/list'),
+          rawQueryString: '',
+          headers: { host: 'r.example.com', 'content-type': 'application/x-amz-json-1.1' },
+          body: '{}',
+          isBase64Encoded: false,
+          requestContext: { http: { method: fn.routes[0].split(' ')[0] }, requestId: 'bench' },
+        });
   return `
     const t0 = performance.now();
     const m = await import(${JSON.stringify(pathToFileURL(file).href)});
@@ -35,10 +44,22 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 function main() {
   const out = mkdtempSync(join(tmpdir(), 'secr-cold-'));
-  execFileSync('npm', ['run', 'package', '--', '--package', out], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' } });
+  execFileSync('npm', ['run', 'package', '--', '--package', out], {
+    cwd: ROOT,
+    stdio: 'ignore',
+    env: { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' },
+  });
   const env = {
-    PATH: process.env.PATH, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', TABLE_NAME: 't', BUCKET_NAME: 'b',
-    REGISTRY_ACCESS_KEY_ID: 'bench', REGISTRY_SECRET_ACCESS_KEY: 'bench-secret', EVENT_BUS_NAME: 'bus', STATE_MACHINE_ARN_PREFIX: 'arn:aws:states:us-east-1:1:stateMachine:x-',
+    PATH: process.env.PATH,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'x',
+    AWS_SECRET_ACCESS_KEY: 'x',
+    TABLE_NAME: 't',
+    BUCKET_NAME: 'b',
+    REGISTRY_ACCESS_KEY_ID: 'bench',
+    REGISTRY_SECRET_ACCESS_KEY: 'bench-secret',
+    EVENT_BUS_NAME: 'bus',
+    STATE_MACHINE_ARN_PREFIX: 'arn:aws:states:us-east-1:1:stateMachine:x-',
   };
   const rows: string[] = [];
   return (async () => {
@@ -46,14 +67,32 @@ function main() {
       const dir = extractDir();
       await unzip(join(out, `${fn.name}.zip`), dir);
       const file = join(dir, `${fn.entry}.mjs`);
-      const runs = Array.from({ length: RUNS }, () => JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', probe(fn, file)], { env, encoding: 'utf8' }).trim().split('\n').pop()!));
-      const mapped = Array.from({ length: 3 }, () => JSON.parse(execFileSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', probe(fn, file)], { env, encoding: 'utf8' }).trim().split('\n').pop()!));
+      const runs = Array.from({ length: RUNS }, () =>
+        JSON.parse(
+          execFileSync(process.execPath, ['--input-type=module', '-e', probe(fn, file)], { env, encoding: 'utf8' })
+            .trim()
+            .split('\n')
+            .pop()!,
+        ),
+      );
+      const mapped = Array.from({ length: 3 }, () =>
+        JSON.parse(
+          execFileSync(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', probe(fn, file)], { env, encoding: 'utf8' })
+            .trim()
+            .split('\n')
+            .pop()!,
+        ),
+      );
       const kb = (f: string) => (statSync(f).size / 1024).toFixed(0);
-      rows.push(`| ${fn.name} | ${kb(file)} KB | ${kb(join(out, `${fn.name}.zip`))} KB | ${median(runs.map((r) => r.init)).toFixed(0)} ms | ${median(runs.map((r) => r.first)).toFixed(0)} ms | ${median(mapped.map((r) => r.init)).toFixed(0)} ms | ${(median(runs.map((r) => r.rss)) / 1048576).toFixed(0)} MB |`);
+      rows.push(
+        `| ${fn.name} | ${kb(file)} KB | ${kb(join(out, `${fn.name}.zip`))} KB | ${median(runs.map((r) => r.init)).toFixed(0)} ms | ${median(runs.map((r) => r.first)).toFixed(0)} ms | ${median(mapped.map((r) => r.init)).toFixed(0)} ms | ${(median(runs.map((r) => r.rss)) / 1048576).toFixed(0)} MB |`,
+      );
       rmSync(dir, { recursive: true, force: true });
     }
     rmSync(out, { recursive: true, force: true });
-    console.log(`Cold start of the packaged bundles (${RUNS} fresh processes each, median; node ${process.version}, ${readdirSync('/sys/devices/system/cpu').filter((d) => /^cpu\d+$/.test(d)).length} cores)\n`);
+    console.log(
+      `Cold start of the packaged bundles (${RUNS} fresh processes each, median; node ${process.version}, ${readdirSync('/sys/devices/system/cpu').filter((d) => /^cpu\d+$/.test(d)).length} cores)\n`,
+    );
     console.log('| function | bundle (.mjs) | zip | init (import) | first call | init with --enable-source-maps | RSS |');
     console.log('| --- | --- | --- | --- | --- | --- | --- |');
     for (const row of rows) console.log(row);

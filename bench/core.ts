@@ -13,8 +13,15 @@ import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
-  BatchCheckLayerAvailabilityCommand, BatchGetImageCommand, CompleteLayerUploadCommand, CreateRepositoryCommand, ECRClient, GetDownloadUrlForLayerCommand,
-  InitiateLayerUploadCommand, PutImageCommand, UploadLayerPartCommand,
+  BatchCheckLayerAvailabilityCommand,
+  BatchGetImageCommand,
+  CompleteLayerUploadCommand,
+  CreateRepositoryCommand,
+  ECRClient,
+  GetDownloadUrlForLayerCommand,
+  InitiateLayerUploadCommand,
+  PutImageCommand,
+  UploadLayerPartCommand,
 } from '@aws-sdk/client-ecr';
 import { fmt, load, startRegistryProcess, type LoadResult } from './lib.ts';
 
@@ -36,7 +43,9 @@ async function main() {
     const { uploadId, partSize } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'bench/app' }));
     for (let first = 0; first < layer.length; first += partSize!) {
       const part = layer.subarray(first, Math.min(layer.length, first + partSize!));
-      await ecr.send(new UploadLayerPartCommand({ repositoryName: 'bench/app', uploadId, partFirstByte: first, partLastByte: first + part.length - 1, layerPartBlob: part }));
+      await ecr.send(
+        new UploadLayerPartCommand({ repositoryName: 'bench/app', uploadId, partFirstByte: first, partLastByte: first + part.length - 1, layerPartBlob: part }),
+      );
     }
     await ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'bench/app', uploadId, layerDigests: [digest] }));
     const upSeconds = (performance.now() - t) / 1000;
@@ -45,7 +54,10 @@ async function main() {
     const response = await fetch(downloadUrl!);
     const hash = createHash('sha256');
     let received = 0;
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) { hash.update(chunk); received += chunk.length; }
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      hash.update(chunk);
+      received += chunk.length;
+    }
     const downSeconds = (performance.now() - t) / 1000;
     if (received !== layer.length || 'sha256:' + hash.digest('hex') !== digest) throw new Error('downloaded layer differs');
     const mb = layer.length / 1e6;
@@ -59,12 +71,21 @@ async function main() {
     for (const bytes of [config, ...Array.from({ length: 99 }, () => randomBytes(64))]) {
       const d = 'sha256:' + createHash('sha256').update(bytes).digest('hex');
       const up = await ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'bench/app' }));
-      await ecr.send(new UploadLayerPartCommand({ repositoryName: 'bench/app', uploadId: up.uploadId, partFirstByte: 0, partLastByte: bytes.length - 1, layerPartBlob: bytes }));
+      await ecr.send(
+        new UploadLayerPartCommand({
+          repositoryName: 'bench/app',
+          uploadId: up.uploadId,
+          partFirstByte: 0,
+          partLastByte: bytes.length - 1,
+          layerPartBlob: bytes,
+        }),
+      );
       await ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'bench/app', uploadId: up.uploadId, layerDigests: [d] }));
       digests.push(d);
     }
     const manifest = JSON.stringify({
-      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
       config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digests[0], size: config.length },
       layers: digests.slice(1, 6).map((d) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: d, size: 64 })),
     });
@@ -100,12 +121,27 @@ async function rawDynalite() {
   const dir = mkdtempSync(join(tmpdir(), 'secr-raw-'));
   const server = (dynalite as any)({ path: dir, createTableMs: 0 });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
-  await client.send(new CreateTableCommand({ TableName: 'raw-bench', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }));
+  const client = new DynamoDBClient({
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  });
+  await client.send(
+    new CreateTableCommand({
+      TableName: 'raw-bench',
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+    }),
+  );
   await client.send(new PutItemCommand({ TableName: 'raw-bench', Item: { pk: { S: 'k' }, v: { S: 'x'.repeat(200) } } }));
   return {
     get: () => client.send(new GetItemCommand({ TableName: 'raw-bench', Key: { pk: { S: 'k' } } })),
-    async close() { client.destroy(); await new Promise<void>((r) => server.close(() => r())); rmSync(dir, { recursive: true, force: true }); },
+    async close() {
+      client.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -12,8 +12,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  BatchCheckLayerAvailabilityCommand, BatchGetImageCommand, CompleteLayerUploadCommand, CreateRepositoryCommand, ECRClient,
-  GetAuthorizationTokenCommand, GetDownloadUrlForLayerCommand, InitiateLayerUploadCommand, PutImageCommand, UploadLayerPartCommand,
+  BatchCheckLayerAvailabilityCommand,
+  BatchGetImageCommand,
+  CompleteLayerUploadCommand,
+  CreateRepositoryCommand,
+  ECRClient,
+  GetAuthorizationTokenCommand,
+  GetDownloadUrlForLayerCommand,
+  InitiateLayerUploadCommand,
+  PutImageCommand,
+  UploadLayerPartCommand,
 } from '@aws-sdk/client-ecr';
 import { startLocalRegistry } from '../infra/local/registry.ts';
 import { recordAwsCalls } from '../test/helpers/aws-calls.ts';
@@ -31,7 +39,12 @@ async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'secr-cost-'));
   const recorder = recordAwsCalls();
   const registry = await startLocalRegistry({ dataDir, port: 0, env: { LAYER_PART_SIZE: String(PART) } });
-  const ecr = new ECRClient({ endpoint: registry.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+  const ecr = new ECRClient({
+    endpoint: registry.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
   const rows: Record<string, Row> = {};
   const scenario: Record<'push' | 'pull', Record<string, number>> = { push: {}, pull: {} };
   const s3Gets: Record<'push' | 'pull', number> = { push: 0, pull: 0 };
@@ -70,30 +83,43 @@ async function main() {
       const all = layers.map((l, i) => l ?? base[i]!);
       await call('push', 'GetAuthorizationToken', () => ecr.send(new GetAuthorizationTokenCommand({})));
       const blobs = [config, ...all];
-      const check = await call('push', 'BatchCheckLayerAvailability', () => ecr.send(new BatchCheckLayerAvailabilityCommand({ repositoryName, layerDigests: blobs.map(digestOf) })));
+      const check = await call('push', 'BatchCheckLayerAvailability', () =>
+        ecr.send(new BatchCheckLayerAvailabilityCommand({ repositoryName, layerDigests: blobs.map(digestOf) })),
+      );
       const available = new Set((check.layers ?? []).filter((l) => l.layerAvailability === 'AVAILABLE').map((l) => l.layerDigest));
       for (const blob of blobs.filter((b) => !available.has(digestOf(b)))) {
         const { uploadId } = await call('push', 'InitiateLayerUpload', () => ecr.send(new InitiateLayerUploadCommand({ repositoryName })));
         for (let first = 0; first < blob.length; first += PART) {
           const part = blob.subarray(first, first + PART);
-          await call('push', 'UploadLayerPart', () => ecr.send(new UploadLayerPartCommand({ repositoryName, uploadId, partFirstByte: first, partLastByte: first + part.length - 1, layerPartBlob: part })));
+          await call('push', 'UploadLayerPart', () =>
+            ecr.send(
+              new UploadLayerPartCommand({ repositoryName, uploadId, partFirstByte: first, partLastByte: first + part.length - 1, layerPartBlob: part }),
+            ),
+          );
         }
         await call('push', 'CompleteLayerUpload', () => ecr.send(new CompleteLayerUploadCommand({ repositoryName, uploadId, layerDigests: [digestOf(blob)] })));
       }
       const manifest = JSON.stringify({
-        schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
         config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: digestOf(config), size: config.length },
         layers: all.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: digestOf(l), size: l.length })),
       });
       await call('push', 'PutImage', () => ecr.send(new PutImageCommand({ repositoryName, imageManifest: manifest, imageTag: `v${round}` })));
       previous = all;
-      if (round === 0) { for (const k of Object.keys(rows)) delete rows[k]; scenario.push = {}; continue; } // the first push seeds the base layers
+      if (round === 0) {
+        for (const k of Object.keys(rows)) delete rows[k];
+        scenario.push = {};
+        continue;
+      } // the first push seeds the base layers
 
       // Pull: token, manifest, a download URL per blob, and the client's S3 GET of each.
       await call('pull', 'GetAuthorizationToken', () => ecr.send(new GetAuthorizationTokenCommand({})));
       await call('pull', 'BatchGetImage', () => ecr.send(new BatchGetImageCommand({ repositoryName, imageIds: [{ imageTag: `v${round}` }] })));
       for (const blob of blobs) {
-        const { downloadUrl } = await call('pull', 'GetDownloadUrlForLayer', () => ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName, layerDigest: digestOf(blob) })));
+        const { downloadUrl } = await call('pull', 'GetDownloadUrlForLayer', () =>
+          ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName, layerDigest: digestOf(blob) })),
+        );
         await (await fetch(downloadUrl!)).arrayBuffer();
         s3Gets.pull++;
       }
@@ -106,7 +132,9 @@ async function main() {
   }
 
   const pushes = ROUNDS - 1;
-  console.log(`Per operation (averages over ${pushes} pushes and pulls of an image of a config and ${LAYERS} layers of ${LAYER_BYTES / 1048576} MiB, ${NEW_LAYERS} new per push, ${PART / 1048576} MiB parts):\n`);
+  console.log(
+    `Per operation (averages over ${pushes} pushes and pulls of an image of a config and ${LAYERS} layers of ${LAYER_BYTES / 1048576} MiB, ${NEW_LAYERS} new per push, ${PART / 1048576} MiB parts):\n`,
+  );
   console.log('| operation | calls per push | calls per pull | ms (median) | RRU per call | WRU per call | S3 PUT-class per call | S3 GET-class per call |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
   const totals = { push: { inv: 0, ms: 0, rru: 0, wru: 0, put: 0, get: 0 }, pull: { inv: 0, ms: 0, rru: 0, wru: 0, put: 0, get: s3Gets.pull / pushes } };
@@ -115,16 +143,28 @@ async function main() {
     const per = (n: number) => (n / row.calls).toFixed(2);
     const perPush = (scenario.push[op] ?? 0) / pushes;
     const perPull = (scenario.pull[op] ?? 0) / pushes;
-    console.log(`| ${op} | ${perPush.toFixed(1)} | ${perPull.toFixed(1)} | ${med.toFixed(1)} | ${per(row.rru)} | ${per(row.wru)} | ${per(row.s3put)} | ${per(row.s3get)} |${row.other.length ? ` also ${[...new Set(row.other)].join(', ')}` : ''}`);
-    for (const [kind, n] of [['push', perPush], ['pull', perPull]] as const) {
+    console.log(
+      `| ${op} | ${perPush.toFixed(1)} | ${perPull.toFixed(1)} | ${med.toFixed(1)} | ${per(row.rru)} | ${per(row.wru)} | ${per(row.s3put)} | ${per(row.s3get)} |${row.other.length ? ` also ${[...new Set(row.other)].join(', ')}` : ''}`,
+    );
+    for (const [kind, n] of [
+      ['push', perPush],
+      ['pull', perPull],
+    ] as const) {
       const t = totals[kind];
-      t.inv += n; t.ms += n * med; t.rru += n * (row.rru / row.calls); t.wru += n * (row.wru / row.calls); t.put += n * (row.s3put / row.calls); t.get += n * (row.s3get / row.calls);
+      t.inv += n;
+      t.ms += n * med;
+      t.rru += n * (row.rru / row.calls);
+      t.wru += n * (row.wru / row.calls);
+      t.put += n * (row.s3put / row.calls);
+      t.get += n * (row.s3get / row.calls);
     }
   }
   console.log('\n| per image | Lambda invocations | Lambda ms | RRU | WRU | S3 PUT-class | S3 GET-class |\n| --- | --- | --- | --- | --- | --- | --- |');
   for (const kind of ['push', 'pull'] as const) {
     const t = totals[kind];
-    console.log(`| ${kind} | ${t.inv.toFixed(1)} | ${t.ms.toFixed(0)} | ${t.rru.toFixed(1)} | ${t.wru.toFixed(1)} | ${t.put.toFixed(1)} | ${t.get.toFixed(1)} |`);
+    console.log(
+      `| ${kind} | ${t.inv.toFixed(1)} | ${t.ms.toFixed(0)} | ${t.rru.toFixed(1)} | ${t.wru.toFixed(1)} | ${t.put.toFixed(1)} | ${t.get.toFixed(1)} |`,
+    );
   }
 }
 

@@ -19,7 +19,9 @@ export async function startRegistryProcess(port: number, env: Record<string, str
   for (;;) {
     try {
       if ((await fetch(`${endpoint}/health`)).ok) break;
-    } catch { /* not up yet */ }
+    } catch {
+      /* not up yet */
+    }
     if (Date.now() > deadline) throw new Error('registry did not start');
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -60,13 +62,15 @@ export async function load(clients: number, seconds: number, call: () => Promise
   const latencies: number[] = [];
   const end = performance.now() + seconds * 1000;
   const start = performance.now();
-  await Promise.all(Array.from({ length: clients }, async () => {
-    while (performance.now() < end) {
-      const t = performance.now();
-      await call();
-      latencies.push(performance.now() - t);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < end) {
+        const t = performance.now();
+        await call();
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
   const elapsed = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
   return { requests: latencies.length, seconds: elapsed, rps: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };

@@ -22,9 +22,24 @@ const DAY = 24 * 3600_000;
 const OLD_SPACE_CAP_MB = Number(process.env.BENCH_OLD_SPACE_MB ?? 128);
 const POLICY = JSON.stringify({
   rules: [
-    { rulePriority: 1, description: 'keep the 5000 newest releases', selection: { tagStatus: 'tagged', tagPatternList: ['v*'], countType: 'imageCountMoreThan', countNumber: 5000 }, action: { type: 'expire' } },
-    { rulePriority: 2, description: 'untagged images go after 30 days', selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 30 }, action: { type: 'expire' } },
-    { rulePriority: 3, description: 'archive what nobody pulled for 90 days', selection: { tagStatus: 'any', countType: 'sinceImagePulled', countUnit: 'days', countNumber: 90 }, action: { type: 'transition', targetStorageClass: 'archive' } },
+    {
+      rulePriority: 1,
+      description: 'keep the 5000 newest releases',
+      selection: { tagStatus: 'tagged', tagPatternList: ['v*'], countType: 'imageCountMoreThan', countNumber: 5000 },
+      action: { type: 'expire' },
+    },
+    {
+      rulePriority: 2,
+      description: 'untagged images go after 30 days',
+      selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 30 },
+      action: { type: 'expire' },
+    },
+    {
+      rulePriority: 3,
+      description: 'archive what nobody pulled for 90 days',
+      selection: { tagStatus: 'any', countType: 'sinceImagePulled', countUnit: 'days', countNumber: 90 },
+      action: { type: 'transition', targetStorageClass: 'archive' },
+    },
   ],
 });
 
@@ -34,14 +49,24 @@ async function evaluateInChild(repositoryName: string) {
   const repo = (await deps.repositories.get(repositoryName))!;
   const now = Date.now();
   const run: RunInput = { repositoryName, repositoryUid: repo.uid, runId: randomUUID(), trigger: 'SCHEDULE', startedAt: now };
-  if ((await deps.lifecycle.claimRun(repo.uid, { id: run.runId, trigger: 'SCHEDULE', startedAt: now, expiresAt: now + 3600_000 }, now)) !== 'started') throw new Error('run lease not free');
+  if ((await deps.lifecycle.claimRun(repo.uid, { id: run.runId, trigger: 'SCHEDULE', startedAt: now, expiresAt: now + 3600_000 }, now)) !== 'started')
+    throw new Error('run lease not free');
   const baseline = peakRssMb(process.pid);
   const t = performance.now();
   const plan = await evaluateApply(deps, serviceActor(deps.config, 'lifecycle', run.runId), { run });
   const seconds = (performance.now() - t) / 1000;
   const peakMb = peakRssMb(process.pid);
   // Leave the repository as found for the next evaluation: lease released, plan removed.
-  await deps.lifecycle.finishRun(repo.uid, { id: run.runId, trigger: 'SCHEDULE', status: 'SUCCEEDED', startedAt: now, finishedAt: Date.now(), expired: 0, transitioned: 0, skipped: 0 });
+  await deps.lifecycle.finishRun(repo.uid, {
+    id: run.runId,
+    trigger: 'SCHEDULE',
+    status: 'SUCCEEDED',
+    startedAt: now,
+    finishedAt: Date.now(),
+    expired: 0,
+    transitioned: 0,
+    skipped: 0,
+  });
   await deps.lifecycle.deleteChunks(repo.uid, 'plan', run.runId, plan.batches.length);
   console.log(JSON.stringify({ seconds, planned: plan.planned, batches: plan.batches.length, baselineMb: baseline, peakMb }));
 }
@@ -50,23 +75,50 @@ async function evaluateInChild(repositoryName: string) {
 async function seed(deps: Deps, repositoryName: string, count: number) {
   const uid = randomUUID();
   const now = Date.now();
-  await deps.repositories.create({ name: repositoryName, uid, createdAt: now, imageTagMutability: 'MUTABLE', scanOnPush: false, encryptionType: 'AES256', tags: [] });
+  await deps.repositories.create({
+    name: repositoryName,
+    uid,
+    createdAt: now,
+    imageTagMutability: 'MUTABLE',
+    scanOnPush: false,
+    encryptionType: 'AES256',
+    tags: [],
+  });
   await deps.lifecycle.putPolicy(uid, repositoryName, POLICY, now);
   const filler = 'x'.repeat(400);
-  await mapLimit(Array.from({ length: count }, (_, i) => i), 32, async (i) => {
-    const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { digest: `sha256:${i}` }, layers: [], annotations: { filler } });
-    const digest = 'sha256:' + createHash('sha256').update(manifest).digest('hex');
-    const pushedAt = now - Math.floor((i / count) * 200 * DAY);
-    await deps.images.create(uid, { digest, manifest, manifestMediaType: 'application/vnd.oci.image.manifest.v1+json', sizeInBytes: 1000, pushedAt, ...(i % 3 === 0 ? { lastPulledAt: now - DAY } : {}) });
-    if (i % 10 < 7) await deps.images.moveTag(uid, `v${i}`, digest, null, pushedAt);
-  });
+  await mapLimit(
+    Array.from({ length: count }, (_, i) => i),
+    32,
+    async (i) => {
+      const manifest = JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { digest: `sha256:${i}` },
+        layers: [],
+        annotations: { filler },
+      });
+      const digest = 'sha256:' + createHash('sha256').update(manifest).digest('hex');
+      const pushedAt = now - Math.floor((i / count) * 200 * DAY);
+      await deps.images.create(uid, {
+        digest,
+        manifest,
+        manifestMediaType: 'application/vnd.oci.image.manifest.v1+json',
+        sizeInBytes: 1000,
+        pushedAt,
+        ...(i % 3 === 0 ? { lastPulledAt: now - DAY } : {}),
+      });
+      if (i % 10 < 7) await deps.images.moveTag(uid, `v${i}`, digest, null, pushedAt);
+    },
+  );
 }
 
 function runChild(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout.on('data', (chunk) => { out += chunk; });
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+    });
     child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`evaluation exited with ${code}`))));
   });
 }
@@ -87,11 +139,14 @@ async function main() {
       const seeded = (performance.now() - t) / 1000;
       // The child is a fresh Node process: its peak RSS is the evaluation's (plus Node's and tsx's baseline).
       // Asynchronous: the embedded DynamoDB it reads lives in this process's event loop.
-      const evaluate = async (flags: string[]) => JSON.parse((await runChild([...flags, '--import', 'tsx', 'bench/lifecycle.ts', '--evaluate', name], env)).trim().split('\n').at(-1)!);
+      const evaluate = async (flags: string[]) =>
+        JSON.parse((await runChild([...flags, '--import', 'tsx', 'bench/lifecycle.ts', '--evaluate', name], env)).trim().split('\n').at(-1)!);
       const r = await evaluate([]);
       // Again with V8's old space capped: the evaluation's live data fits, the rest of the first peak is garbage.
       const capped = await evaluate([`--max-old-space-size=${OLD_SPACE_CAP_MB}`]);
-      rows.push(`| ${size.toLocaleString('en')} | ${r.seconds.toFixed(2)} s | ${Math.round(size / r.seconds).toLocaleString('en')} images/s | ${r.planned.toLocaleString('en')} (${r.batches} batches) | ${r.peakMb} MB (baseline ${r.baselineMb} MB) | ${capped.seconds.toFixed(2)} s, ${capped.peakMb} MB | ${seeded.toFixed(0)} s |`);
+      rows.push(
+        `| ${size.toLocaleString('en')} | ${r.seconds.toFixed(2)} s | ${Math.round(size / r.seconds).toLocaleString('en')} images/s | ${r.planned.toLocaleString('en')} (${r.batches} batches) | ${r.peakMb} MB (baseline ${r.baselineMb} MB) | ${capped.seconds.toFixed(2)} s, ${capped.peakMb} MB | ${seeded.toFixed(0)} s |`,
+      );
       console.log(rows.at(-1));
     }
   } finally {
@@ -100,7 +155,9 @@ async function main() {
   }
   const cpu = execFileSync('sh', ['-c', "nproc; grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], { encoding: 'utf8' }).trim().split('\n');
   console.log(`\nNode ${process.version}, ${cpu[0]} cores,${cpu[1] ?? ''}`);
-  console.log(`| images | EvaluateApply | rate | planned actions | peak RSS (before evaluating) | old space capped at ${OLD_SPACE_CAP_MB} MB: time, peak RSS | seeding |`);
+  console.log(
+    `| images | EvaluateApply | rate | planned actions | peak RSS (before evaluating) | old space capped at ${OLD_SPACE_CAP_MB} MB: time, peak RSS | seeding |`,
+  );
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const row of rows) console.log(row);
 }

@@ -37,7 +37,10 @@ async function makeLayout(root: string, name: string, count: number, size: numbe
     const hash = createHash('sha256');
     let length = 0;
     const gzip = createGzip({ level: 0 });
-    gzip.on('data', (c: Buffer) => { hash.update(c); length += c.length; });
+    gzip.on('data', (c: Buffer) => {
+      hash.update(c);
+      length += c.length;
+    });
     const out = createWriteStream(tmp);
     gzip.pipe(out);
     for (let written = 0; written < size; written += 4 * MiB) gzip.write(randomBytes(Math.min(4 * MiB, size - written)));
@@ -49,23 +52,47 @@ async function makeLayout(root: string, name: string, count: number, size: numbe
     total += length;
   }
   const config = put(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
-  const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config }, layers });
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+    layers,
+  });
   const m = put(manifest);
   writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...m, annotations: { 'org.opencontainers.image.ref.name': 'v1' } }] }));
+  writeFileSync(
+    join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...m, annotations: { 'org.opencontainers.image.ref.name': 'v1' } }],
+    }),
+  );
   return { dir, bytes: total };
 }
 
 /** CNCF distribution on a loopback port with filesystem storage. */
 async function startDistribution(root: string, port: number) {
   const config = join(root, 'distribution.yml');
-  writeFileSync(config, `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(root, 'distribution-data')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+  writeFileSync(
+    config,
+    `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${join(root, 'distribution-data')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+  );
   const child = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
   for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(`http://127.0.0.1:${port}/v2/`)).ok) break; } catch { /* starting */ }
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/v2/`)).ok) break;
+    } catch {
+      /* starting */
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { child, host: `127.0.0.1:${port}`, stop: () => { child.kill(); } };
+  return {
+    child,
+    host: `127.0.0.1:${port}`,
+    stop: () => {
+      child.kill();
+    },
+  };
 }
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
@@ -78,20 +105,30 @@ const skopeo = (args: string[]) => run('skopeo', ['--insecure-policy', ...args],
 
 async function main() {
   for (const tool of ['skopeo', 'docker-registry']) {
-    if (!(await run('sh', ['-c', `command -v ${tool}`]).then(() => true, () => false))) {
+    if (
+      !(await run('sh', ['-c', `command -v ${tool}`]).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       console.error(`bench:oci needs ${tool}: apt-get install -y ${tool} (Debian packages; npm test installs skopeo, not docker-registry)`);
       process.exit(2);
     }
   }
   const root = mkdtempSync(join(tmpdir(), 'oci-bench-'));
-  const cases: [string, number, number][] = [['(a) 10 x 100 MiB', 10, 100 * MiB], ['(b) 200 x 64 KiB', 200, 64 * 1024]];
+  const cases: [string, number, number][] = [
+    ['(a) 10 x 100 MiB', 10, 100 * MiB],
+    ['(b) 200 x 64 KiB', 200, 64 * 1024],
+  ];
   if (process.env.BENCH_BIG) cases.push(['(c) 1 x 2 GiB', 1, 2048 * MiB]);
   const only = process.env.BENCH_ONLY;
   if (only) cases.splice(0, cases.length, ...cases.filter(([label]) => label.startsWith(`(${only})`)));
   const ours = await startRegistryProcess(Number(process.env.BENCH_PORT ?? 5056));
   const theirs = await startDistribution(root, Number(process.env.BENCH_PEER_PORT ?? 5057));
   const ecr = new ECRClient({ endpoint: ours.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-  const token = Buffer.from((await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0].authorizationToken!, 'base64').toString().slice(4);
+  const token = Buffer.from((await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0].authorizationToken!, 'base64')
+    .toString()
+    .slice(4);
   const ourHost = new URL(ours.endpoint).host;
   const rows: string[] = [];
   try {
@@ -101,7 +138,10 @@ async function main() {
       await ecr.send(new CreateRepositoryCommand({ repositoryName: repo }));
       const mb = layout.bytes / 1e6;
       const result: Record<string, { push: number; pull: number; pushCpu: number; pullCpu: number }> = {};
-      for (const [who, host, creds, pid] of [['distribution', theirs.host, [], theirs.child.pid!], ['serverless-ecr', ourHost, ['--dest-creds', `AWS:${token}`], ours.child.pid!]] as const) {
+      for (const [who, host, creds, pid] of [
+        ['distribution', theirs.host, [], theirs.child.pid!],
+        ['serverless-ecr', ourHost, ['--dest-creds', `AWS:${token}`], ours.child.pid!],
+      ] as const) {
         let cpu = cpuSeconds(pid);
         const push = await timed(() => skopeo(['copy', '--dest-tls-verify=false', ...creds, `oci:${layout.dir}:v1`, `docker://${host}/${repo}:v1`]));
         const pushCpu = cpuSeconds(pid) - cpu;

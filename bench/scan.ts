@@ -29,14 +29,19 @@ const LAYER_MIB = Number(process.env.BENCH_SCAN_LAYER_MIB ?? 500);
 const MB = 1e6;
 
 /** 400 Debian packages; every other one has advisories in the feed. */
-const PACKAGES = Array.from({ length: 400 }, (_, i) => ({ name: `bench-pkg-${i}`, version: `1.${i % 7}.${i}-1`, source: i % 3 === 0 ? `bench-src-${i}` : undefined }));
+const PACKAGES = Array.from({ length: 400 }, (_, i) => ({
+  name: `bench-pkg-${i}`,
+  version: `1.${i % 7}.${i}-1`,
+  source: i % 3 === 0 ? `bench-src-${i}` : undefined,
+}));
 
 /** A tar+gzip layer of about `mib` MiB of gzip output: half incompressible, half text; the package database in the middle. */
 async function generateLayer(path: string, mib: number) {
   const pack = tar.pack();
   const writing = pipeline(pack, createGzip({ level: 1 }), createWriteStream(path));
   const text = Buffer.from('lorem ipsum dolor sit amet, consectetur adipiscing elit '.repeat(20000)).subarray(0, 1 << 20);
-  const entry = (name: string, body: Buffer) => new Promise<void>((resolve, reject) => pack.entry({ name, size: body.length }, body, (e) => (e ? reject(e) : resolve())));
+  const entry = (name: string, body: Buffer) =>
+    new Promise<void>((resolve, reject) => pack.entry({ name, size: body.length }, body, (e) => (e ? reject(e) : resolve())));
   await entry('etc/os-release', Buffer.from(osRelease('debian', '12')));
   for (let i = 0; i + 1 <= mib; i++) {
     await entry(`usr/share/bench/random-${i}.bin`, randomBytes(1 << 20));
@@ -53,7 +58,9 @@ async function indexOnly(path: string) {
   const start = performance.now();
   const index = await indexLayer(createReadStream(path, { highWaterMark: 1 << 20 }), 'sha256:bench');
   const seconds = (performance.now() - start) / 1000;
-  process.stdout.write(JSON.stringify({ seconds, baseline, packages: index.files.flatMap((f) => f.packages ?? []).length, vmhwm: peakRssMb(process.pid) }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ seconds, baseline, packages: index.files.flatMap((f) => f.packages ?? []).length, vmhwm: peakRssMb(process.pid) }) + '\n',
+  );
 }
 
 /** Node's own zlib inflating the file with nothing else done: the floor under the indexer. */
@@ -76,7 +83,9 @@ function timeGunzip(path: string): number {
 async function childRun<T>(mode: string, path: string): Promise<T> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/scan.ts', mode, path], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  child.stdout.on('data', (c) => { out += c; });
+  child.stdout.on('data', (c) => {
+    out += c;
+  });
   await new Promise((r) => child.once('exit', r));
   return JSON.parse(out.trim().split('\n').pop()!);
 }
@@ -84,7 +93,10 @@ async function childRun<T>(mode: string, path: string): Promise<T> {
 async function main() {
   const work = mkdtempSync(join(tmpdir(), 'secr-bench-scan-'));
   const lines: string[] = [];
-  const row = (what: string, time: string, rate: string) => { lines.push(`| ${what} | ${time} | ${rate} |`); console.log(lines[lines.length - 1]); };
+  const row = (what: string, time: string, rate: string) => {
+    lines.push(`| ${what} | ${time} | ${rate} |`);
+    console.log(lines[lines.length - 1]);
+  };
   try {
     // 1. Index throughput next to gunzip.
     const layer = join(work, 'layer.tar.gz');
@@ -103,9 +115,17 @@ async function main() {
       const i = await childRun<typeof indexed>('--index-only', layer);
       if (i.seconds < indexed.seconds) indexed = i;
     }
-    row(`gunzip -c of the ${fmt(size / 2 ** 20, 0)} MiB layer (${fmt(inflate.bytes / 2 ** 20, 0)} MiB of tar) to /dev/null`, `${fmt(gunzip, 2)} s`, `${fmt(size / MB / gunzip)} MB/s`);
+    row(
+      `gunzip -c of the ${fmt(size / 2 ** 20, 0)} MiB layer (${fmt(inflate.bytes / 2 ** 20, 0)} MiB of tar) to /dev/null`,
+      `${fmt(gunzip, 2)} s`,
+      `${fmt(size / MB / gunzip)} MB/s`,
+    );
     row('Node zlib inflate of the same file, nothing else (own process)', `${fmt(inflate.seconds, 2)} s`, `${fmt(size / MB / inflate.seconds)} MB/s`);
-    row(`layer indexer on the same file, own process (${indexed.packages} packages found)`, `${fmt(indexed.seconds, 2)} s`, `${fmt(size / MB / indexed.seconds)} MB/s (${fmt(gunzip / indexed.seconds, 2)}x gunzip)`);
+    row(
+      `layer indexer on the same file, own process (${indexed.packages} packages found)`,
+      `${fmt(indexed.seconds, 2)} s`,
+      `${fmt(size / MB / indexed.seconds)} MB/s (${fmt(gunzip / indexed.seconds, 2)}x gunzip)`,
+    );
     row('indexer process peak RSS (VmHWM), and its RSS before indexing', '', `${indexed.vmhwm} MB (${indexed.baseline} MB before)`);
     rmSync(layer);
 
@@ -114,16 +134,39 @@ async function main() {
     const records = [];
     for (let i = 0; i < 50_000; i++) {
       const installed = i < 2000 ? PACKAGES[(i * 2) % 400] : undefined;
-      const name = installed ? installed.source ?? installed.name : `other-pkg-${i % 9000}`;
-      records.push(osvRecord(`DEBIAN-CVE-2020-${10000 + i}`, 'Debian:12', name, [{ introduced: '0' }, { fixed: `1.${i % 9}.${i % 500}-1` }], {}, { ecosystem_specific: { urgency: ['low', 'medium', 'high'][i % 3] } }));
+      const name = installed ? (installed.source ?? installed.name) : `other-pkg-${i % 9000}`;
+      records.push(
+        osvRecord(
+          `DEBIAN-CVE-2020-${10000 + i}`,
+          'Debian:12',
+          name,
+          [{ introduced: '0' }, { fixed: `1.${i % 9}.${i % 500}-1` }],
+          {},
+          { ecosystem_specific: { urgency: ['low', 'medium', 'high'][i % 3] } },
+        ),
+      );
     }
     writeOsvFeed(feedDir, 'Debian', records);
     const registry = await startTestRegistry(join(work, 'data'));
     try {
       t = performance.now();
       const imported = await runFeedImport(registry.deps, serviceActor(registry.deps.config, 'feed-import', 'bench'), { location: feedDir });
-      row(`feed import: 50,000 advisories (${fmt(statSync(join(feedDir, 'Debian', 'all.zip')).size / 2 ** 20)} MiB all.zip)`, `${fmt((performance.now() - t) / 1000, 2)} s`, `${imported.advisories} advisories`);
-      const inventory = coalesce([await indexLayer((await import('node:stream')).Readable.from([await layerTar([{ path: 'etc/os-release', content: osRelease('debian', '12') }, { path: 'var/lib/dpkg/status', content: dpkgStatus(PACKAGES) }])]), 'sha256:m')]);
+      row(
+        `feed import: 50,000 advisories (${fmt(statSync(join(feedDir, 'Debian', 'all.zip')).size / 2 ** 20)} MiB all.zip)`,
+        `${fmt((performance.now() - t) / 1000, 2)} s`,
+        `${imported.advisories} advisories`,
+      );
+      const inventory = coalesce([
+        await indexLayer(
+          (await import('node:stream')).Readable.from([
+            await layerTar([
+              { path: 'etc/os-release', content: osRelease('debian', '12') },
+              { path: 'var/lib/dpkg/status', content: dpkgStatus(PACKAGES) },
+            ]),
+          ]),
+          'sha256:m',
+        ),
+      ]);
       const reader = new FeedReader(registry.deps.blobs, imported.feedId);
       t = performance.now();
       const cold = await matchInventory(inventory, reader, { languages: false });
@@ -141,14 +184,24 @@ async function main() {
         const { readFileSync } = await import('node:fs');
         return readFileSync(path);
       })();
-      const app = (n: number) => layerTar([{ path: `srv/app-${n}/package-lock.json`, content: JSON.stringify({ lockfileVersion: 3, packages: { 'node_modules/x': { version: `1.0.${n}` } } }) }]);
-      for (const [n, label] of [[1, 'first image (base layer indexed)'], [2, 'second image sharing the base layer (index cached)']] as const) {
+      const app = (n: number) =>
+        layerTar([
+          { path: `srv/app-${n}/package-lock.json`, content: JSON.stringify({ lockfileVersion: 3, packages: { 'node_modules/x': { version: `1.0.${n}` } } }) },
+        ]);
+      for (const [n, label] of [
+        [1, 'first image (base layer indexed)'],
+        [2, 'second image sharing the base layer (index cached)'],
+      ] as const) {
         const digest = await pushImageOfLayers(ecr, 'bench/scan', [base, await app(n)], `v${n}`);
         t = performance.now();
         await ecr.send(new StartImageScanCommand({ repositoryName: 'bench/scan', imageId: { imageDigest: digest } }));
         await registry.jobs.idle();
         const out = await ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'bench/scan', imageId: { imageDigest: digest }, maxResults: 1 }));
-        row(`scan of the ${label}: 64 MiB base + small app layer`, `${fmt((performance.now() - t) / 1000, 2)} s`, `${out.imageScanStatus?.status}, ${Object.values(out.imageScanFindings?.findingSeverityCounts ?? {}).reduce((a, b) => a + b, 0)} findings`);
+        row(
+          `scan of the ${label}: 64 MiB base + small app layer`,
+          `${fmt((performance.now() - t) / 1000, 2)} s`,
+          `${out.imageScanStatus?.status}, ${Object.values(out.imageScanFindings?.findingSeverityCounts ?? {}).reduce((a, b) => a + b, 0)} findings`,
+        );
       }
     } finally {
       await registry.destroy();

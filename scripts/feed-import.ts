@@ -32,7 +32,11 @@ let dataDir: string;
 try {
   // In AWS the Lambdas' configuration; locally the local host's, which names the data directory.
   if (aws) [base, dataDir] = [configFromEnv(), ''];
-  else ({ config: base, host: { dataDir } } = localConfigFromEnv());
+  else
+    ({
+      config: base,
+      host: { dataDir },
+    } = localConfigFromEnv());
 } catch (e) {
   if (!(e instanceof ConfigError)) throw e;
   console.error(`feed:import: ${e.message}`);
@@ -40,7 +44,9 @@ try {
 }
 const dir = args.find((a) => !a.startsWith('--')) ?? base.scanFeedDir;
 if (!fromS3 && !dir) {
-  console.error('Usage: npm run feed:import -- <feed dir> [--force]   (or set SCAN_FEED_DIR)\n       npm run feed:import -- --s3|--aws [--force]   (reads SCAN_FEED_S3_PREFIX, default feeds/incoming/, of the bucket)');
+  console.error(
+    'Usage: npm run feed:import -- <feed dir> [--force]   (or set SCAN_FEED_DIR)\n       npm run feed:import -- --s3|--aws [--force]   (reads SCAN_FEED_S3_PREFIX, default feeds/incoming/, of the bucket)',
+  );
   process.exit(2);
 }
 const prefix = base.scanFeedS3Prefix ?? DEFAULT_S3_PREFIX;
@@ -51,11 +57,28 @@ async function run(config: Config): Promise<FeedImportResult> {
   const start = performance.now();
   recordJob({ phase: 'start', machine: 'feed-import', executionArn });
   try {
-    const result = await runFeedImport(deps, serviceActor(config, 'feed-import', randomUUID()), { location: fromS3 ? s3Feed(deps.blobs, prefix) : resolve(dir!), force });
-    recordJob({ phase: 'end', machine: 'feed-import', executionArn, outcome: 'SUCCEEDED', durationMs: Math.round(performance.now() - start), counts: countsOf(result) });
+    const result = await runFeedImport(deps, serviceActor(config, 'feed-import', randomUUID()), {
+      location: fromS3 ? s3Feed(deps.blobs, prefix) : resolve(dir!),
+      force,
+    });
+    recordJob({
+      phase: 'end',
+      machine: 'feed-import',
+      executionArn,
+      outcome: 'SUCCEEDED',
+      durationMs: Math.round(performance.now() - start),
+      counts: countsOf(result),
+    });
     return result;
   } catch (e) {
-    recordJob({ phase: 'end', machine: 'feed-import', executionArn, outcome: 'FAILED', durationMs: Math.round(performance.now() - start), error: String((e as Error)?.message ?? e) });
+    recordJob({
+      phase: 'end',
+      machine: 'feed-import',
+      executionArn,
+      outcome: 'FAILED',
+      durationMs: Math.round(performance.now() - start),
+      error: String((e as Error)?.message ?? e),
+    });
     throw e;
   }
 }
@@ -73,20 +96,28 @@ try {
       lock = lockDataDir(dataDir, 'npm run feed:import');
     } catch (e) {
       if (!(e instanceof DataDirLockedError)) throw e;
-      console.error(`${e.message} A running registry imports its feed location (SCAN_FEED_DIR or SCAN_FEED_S3_PREFIX) by itself on start and every SCAN_FEED_INTERVAL_SECONDS.`);
+      console.error(
+        `${e.message} A running registry imports its feed location (SCAN_FEED_DIR or SCAN_FEED_S3_PREFIX) by itself on start and every SCAN_FEED_INTERVAL_SECONDS.`,
+      );
       process.exit(1);
     }
     try {
       stack = await startEmbeddedStack({ dataDir, tableName: base.tableName, bucketName: base.bucketName, region: base.region });
     } catch (e) {
-      console.error(`Cannot open the registry data in ${dataDir} (${(e as Error).message}). Is the registry running? Stop it first, or let it import its feed location itself.`);
+      console.error(
+        `Cannot open the registry data in ${dataDir} (${(e as Error).message}). Is the registry running? Stop it first, or let it import its feed location itself.`,
+      );
       process.exit(1);
     }
     result = await run({ ...base, dynamodbEndpoint: stack.dynamodbEndpoint, s3Endpoint: stack.s3Endpoint });
   }
-  console.log(result.imported
-    ? `Imported feed ${result.feedId}: ${result.advisories} advisories (${Object.entries(result.ecosystems).map(([e, n]) => `${e} ${n}`).join(', ')}); ${result.rematched} continuously scanned images re-matched.`
-    : `Nothing imported: ${result.reason}. The active feed is ${result.feedId || 'none'}${result.reason?.includes('not changed') ? ' (use --force to re-import)' : ''}.`);
+  console.log(
+    result.imported
+      ? `Imported feed ${result.feedId}: ${result.advisories} advisories (${Object.entries(result.ecosystems)
+          .map(([e, n]) => `${e} ${n}`)
+          .join(', ')}); ${result.rematched} continuously scanned images re-matched.`
+      : `Nothing imported: ${result.reason}. The active feed is ${result.feedId || 'none'}${result.reason?.includes('not changed') ? ' (use --force to re-import)' : ''}.`,
+  );
 } finally {
   await stack?.close();
   lock?.release();

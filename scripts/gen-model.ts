@@ -53,9 +53,15 @@ export function buildModel(smithy: Smithy) {
     const t = s.traits ?? {};
     const out: any = { t: s.type };
     const len = t['smithy.api#length'];
-    if (len) { if (len.min !== undefined) out.min = len.min; if (len.max !== undefined) out.max = len.max; }
+    if (len) {
+      if (len.min !== undefined) out.min = len.min;
+      if (len.max !== undefined) out.max = len.max;
+    }
     const range = t['smithy.api#range'];
-    if (range) { if (range.min !== undefined) out.min = range.min; if (range.max !== undefined) out.max = range.max; }
+    if (range) {
+      if (range.min !== undefined) out.min = range.min;
+      if (range.max !== undefined) out.max = range.max;
+    }
     if (t['smithy.api#pattern']) out.pattern = t['smithy.api#pattern'];
     shapes[name] = out;
     if (s.type === 'enum') {
@@ -84,38 +90,77 @@ export function buildModel(smithy: Smithy) {
       errors: (s.errors ?? []).map((e: any) => local(e.target)),
     };
   }
-  const sorted = (o: Record<string, any>) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+  const sorted = (o: Record<string, any>) =>
+    Object.fromEntries(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, o[k]]),
+    );
   return { operations: sorted(operations), shapes: sorted(shapes) };
 }
 
 /** The TypeScript of the simple (unnamed) Smithy types; `side` says whether the value is read or written. */
 function simpleType(type: string, side: 'input' | 'output' | 'both'): string | undefined {
   switch (type) {
-    case 'string': return 'string';
-    case 'boolean': return 'boolean';
-    case 'byte': case 'short': case 'integer': case 'long': case 'float': case 'double':
-    case 'bigInteger': case 'bigDecimal': return 'number';
+    case 'string':
+      return 'string';
+    case 'boolean':
+      return 'boolean';
+    case 'byte':
+    case 'short':
+    case 'integer':
+    case 'long':
+    case 'float':
+    case 'double':
+    case 'bigInteger':
+    case 'bigDecimal':
+      return 'number';
     // validate.ts decodes a timestamp to a Date; serialize() writes a Date as epoch seconds.
-    case 'timestamp': return 'Date';
+    case 'timestamp':
+      return 'Date';
     // validate.ts decodes a blob's base64 to a Buffer; serialize() writes any Uint8Array (Buffers included) as base64.
-    case 'blob': return side === 'input' ? 'Buffer' : 'Buffer | Uint8Array';
-    case 'document': return 'unknown';
-    default: return undefined;
+    case 'blob':
+      return side === 'input' ? 'Buffer' : 'Buffer | Uint8Array';
+    case 'document':
+      return 'unknown';
+    default:
+      return undefined;
   }
 }
 
 const PRELUDE: Record<string, string> = {
-  String: 'string', Boolean: 'boolean', PrimitiveBoolean: 'boolean', Byte: 'byte', PrimitiveByte: 'byte',
-  Short: 'short', PrimitiveShort: 'short', Integer: 'integer', PrimitiveInteger: 'integer', Long: 'long',
-  PrimitiveLong: 'long', Float: 'float', PrimitiveFloat: 'float', Double: 'double', PrimitiveDouble: 'double',
-  BigInteger: 'bigInteger', BigDecimal: 'bigDecimal', Timestamp: 'timestamp', Blob: 'blob', Document: 'document',
+  String: 'string',
+  Boolean: 'boolean',
+  PrimitiveBoolean: 'boolean',
+  Byte: 'byte',
+  PrimitiveByte: 'byte',
+  Short: 'short',
+  PrimitiveShort: 'short',
+  Integer: 'integer',
+  PrimitiveInteger: 'integer',
+  Long: 'long',
+  PrimitiveLong: 'long',
+  Float: 'float',
+  PrimitiveFloat: 'float',
+  Double: 'double',
+  PrimitiveDouble: 'double',
+  BigInteger: 'bigInteger',
+  BigDecimal: 'bigDecimal',
+  Timestamp: 'timestamp',
+  Blob: 'blob',
+  Document: 'document',
 };
 
 /** The first sentence of a Smithy documentation string, as plain text on one line (or undefined). */
 function oneLine(doc: string | undefined): string | undefined {
   if (!doc) return undefined;
-  const text = doc.replace(/<[^>]*>/g, ' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ').trim();
+  const text = doc
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
   const sentence = (text.match(/^.*?[.!?](?=\s|$)/)?.[0] ?? text).replace(/\*\//g, '*\\/');
   return sentence ? (sentence.length > 200 ? sentence.slice(0, 197) + '...' : sentence) : undefined;
 }
@@ -145,9 +190,15 @@ export function buildTypes(smithy: Smithy): string {
     if (!s) throw new Error(`shape ${id} is not in the model`);
     if (s.type === 'structure' || s.type === 'union') for (const m of Object.values<any>(s.members)) reach(m.target, side);
     else if (s.type === 'list' || s.type === 'set') reach(s.member.target, side);
-    else if (s.type === 'map') { reach(s.key.target, side); reach(s.value.target, side); }
+    else if (s.type === 'map') {
+      reach(s.key.target, side);
+      reach(s.value.target, side);
+    }
   };
-  for (const { shape } of operations) { reach(shape.input.target, 'input'); reach(shape.output.target, 'output'); }
+  for (const { shape } of operations) {
+    reach(shape.input.target, 'input');
+    reach(shape.output.target, 'output');
+  }
   const sideOf = (id: string): 'input' | 'output' | 'both' => {
     const s = sides.get(id)!;
     return s.size === 2 ? 'both' : [...s][0];
@@ -172,7 +223,7 @@ export function buildTypes(smithy: Smithy): string {
   };
   const lines: string[] = [
     '/**',
-    ' * The TypeScript types of every ECR operation\'s input and output and of the shapes they reach, as the code',
+    " * The TypeScript types of every ECR operation's input and output and of the shapes they reach, as the code",
     ' * sees them: inputs as shared/protocol/validate.ts returns them (blobs decoded to Buffers, timestamps to',
     ' * Dates, unknown members dropped), outputs as the operations return them to serialize() in',
     ' * shared/protocol/ecr-handler.ts (Dates written as epoch seconds, Buffers/Uint8Arrays as base64).',
@@ -181,7 +232,9 @@ export function buildTypes(smithy: Smithy): string {
     ' */',
     '',
   ];
-  const doc = (text: string | undefined) => { if (text) lines.push(`/** ${text} */`); };
+  const doc = (text: string | undefined) => {
+    if (text) lines.push(`/** ${text} */`);
+  };
   const shapeIds = [...sides.keys()].filter((id) => named(smithy.shapes[id])).sort((a, b) => (local(a) < local(b) ? -1 : 1));
   const opNames = new Set(operations.flatMap(({ name }) => [`${name}Input`, `${name}Output`]));
   for (const id of shapeIds) {
@@ -195,9 +248,9 @@ export function buildTypes(smithy: Smithy): string {
     lines.push(`export type ${name}Input = ${typeOf(shape.input.target)};`);
     lines.push(`export type ${name}Output = ${typeOf(shape.output.target)};`);
   }
-  lines.push('', '/** Every operation\'s input, keyed by operation name. */', 'export type OperationInputs = {');
+  lines.push('', "/** Every operation's input, keyed by operation name. */", 'export type OperationInputs = {');
   for (const { name } of operations) lines.push(`  ${name}: ${name}Input;`);
-  lines.push('};', '', '/** Every operation\'s output, keyed by operation name. */', 'export type OperationOutputs = {');
+  lines.push('};', '', "/** Every operation's output, keyed by operation name. */", 'export type OperationOutputs = {');
   for (const { name } of operations) lines.push(`  ${name}: ${name}Output;`);
   lines.push('};', '', '// Shapes: every structure and enum the operations reach.');
 
@@ -212,7 +265,10 @@ export function buildTypes(smithy: Smithy): string {
     }
     const members = Object.entries<any>(s.members);
     // An empty structure: no members at all.
-    if (!members.length) { lines.push(`export type ${name} = Record<string, never>;`); continue; }
+    if (!members.length) {
+      lines.push(`export type ${name} = Record<string, never>;`);
+      continue;
+    }
     if (s.type === 'union') {
       // Exactly one member is set.
       lines.push(`export type ${name} =`);

@@ -56,7 +56,11 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 /** A configuration variable with a value the registry cannot start with. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
-  constructor(readonly variable: string, readonly value: string, expected: string) {
+  constructor(
+    readonly variable: string,
+    readonly value: string,
+    expected: string,
+  ) {
     super(`Invalid configuration: ${variable}=${JSON.stringify(value)}: expected ${expected}`);
   }
 }

@@ -70,8 +70,11 @@ export function createDeps(config: Config, events?: EventPublisher, jobs?: (deps
     scans: new DynamoScanStore(table, config.registryId),
     lifecycle: new DynamoLifecycleStore(table, config.registryId),
     imageStates: images,
-    events: events ?? (config.eventBusName ? new EventBridgePublisher(new EventBridgeClient({ region: config.region }), config.eventBusName) : new InProcessBus()),
-    jobs: config.stateMachineArnPrefix ? new SfnJobStarter(new SFNClient({ region: config.region }), config.stateMachineArnPrefix) : new UnconfiguredJobStarter(),
+    events:
+      events ?? (config.eventBusName ? new EventBridgePublisher(new EventBridgeClient({ region: config.region }), config.eventBusName) : new InProcessBus()),
+    jobs: config.stateMachineArnPrefix
+      ? new SfnJobStarter(new SFNClient({ region: config.region }), config.stateMachineArnPrefix)
+      : new UnconfiguredJobStarter(),
     authorizer: allowAuthenticated,
     now: () => new Date(),
   };

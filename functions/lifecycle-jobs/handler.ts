@@ -13,14 +13,18 @@ import { lifecycleActor, onRegistryEvent } from '../../shared/lifecycle/triggers
 
 /** The tasks, keyed by the name of the Task state that runs them (the catch states get the caught `state`). */
 export function createTasks(deps: () => Deps): Tasks {
-  return bindTasks('lifecycle', {
-    EvaluatePreview: evaluatePreview,
-    MarkPreviewFailed: (d, actor, input: { state: Parameters<typeof markPreviewFailed>[2] }) => markPreviewFailed(d, actor, input.state),
-    EvaluateApply: evaluateApply,
-    ApplyBatch: applyBatch,
-    FinishRun: finishRun,
-    MarkRunFailed: (d, actor, input: { state: Parameters<typeof markRunFailed>[2] }) => markRunFailed(d, actor, input.state),
-  }, deps);
+  return bindTasks(
+    'lifecycle',
+    {
+      EvaluatePreview: evaluatePreview,
+      MarkPreviewFailed: (d, actor, input: { state: Parameters<typeof markPreviewFailed>[2] }) => markPreviewFailed(d, actor, input.state),
+      EvaluateApply: evaluateApply,
+      ApplyBatch: applyBatch,
+      FinishRun: finishRun,
+      MarkRunFailed: (d, actor, input: { state: Parameters<typeof markRunFailed>[2] }) => markRunFailed(d, actor, input.state),
+    },
+    deps,
+  );
 }
 
 /** Step Functions task entry point: runs the task named by the state's `task` parameter. */

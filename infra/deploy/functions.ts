@@ -81,17 +81,32 @@ export const ecrPath = (group: Group): `/${string}` => `/ecr/${group}`;
 export function deployedFunctions(root: string): DeployedFunction[] {
   const has = (name: string) => existsSync(join(root, 'functions', name, 'handler.ts'));
   const ecr: DeployedFunction[] = GROUPS.filter(has).map((group) => ({
-    name: group, folder: group, kind: 'ecr', entry: `functions/${group}/handler`, export: 'handler', routes: [`POST ${ecrPath(group)}`], events: [],
+    name: group,
+    folder: group,
+    kind: 'ecr',
+    entry: `functions/${group}/handler`,
+    export: 'handler',
+    routes: [`POST ${ecrPath(group)}`],
+    events: [],
   }));
   const dirs = existsSync(join(root, 'functions')) ? readdirSync(join(root, 'functions')).sort() : [];
-  const others = dirs.filter((name) => !(GROUPS as readonly string[]).includes(name) && has(name)).flatMap((folder): DeployedFunction[] => {
-    const spec = NON_ECR[folder] ?? {};
-    const base = { folder, kind: spec.routes ? 'oci' as const : 'task' as const, entry: `functions/${folder}/handler` };
-    return [
-      { ...base, name: folder, export: 'handler', routes: spec.routes ?? [], events: [] },
-      ...(spec.entries ?? []).map((e) => ({ ...base, name: `${folder}-${e.suffix}`, export: e.export, routes: [], events: e.events, ...(e.settings ? { settings: e.settings } : {}) })),
-    ];
-  });
+  const others = dirs
+    .filter((name) => !(GROUPS as readonly string[]).includes(name) && has(name))
+    .flatMap((folder): DeployedFunction[] => {
+      const spec = NON_ECR[folder] ?? {};
+      const base = { folder, kind: spec.routes ? ('oci' as const) : ('task' as const), entry: `functions/${folder}/handler` };
+      return [
+        { ...base, name: folder, export: 'handler', routes: spec.routes ?? [], events: [] },
+        ...(spec.entries ?? []).map((e) => ({
+          ...base,
+          name: `${folder}-${e.suffix}`,
+          export: e.export,
+          routes: [],
+          events: e.events,
+          ...(e.settings ? { settings: e.settings } : {}),
+        })),
+      ];
+    });
   return [...ecr, ...others];
 }
 

@@ -40,7 +40,13 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   'lifecycle-jobs': { table: [...READ, ...WRITE], bucket: ['GetObject'], publishEvents: true, startStateMachines: true },
   scanning: { table: [...READ, ...WRITE], bucket: ['GetObject'], publishEvents: true, startStateMachines: true },
   // The feed import lists the feed location (GetObject already covers reading the exports).
-  'scanning-jobs': { table: [...READ, ...WRITE], bucket: ['GetObject', 'PutObject', 'DeleteObject'], listPrefixes: [FEED_PREFIX], publishEvents: true, startStateMachines: true },
+  'scanning-jobs': {
+    table: [...READ, ...WRITE],
+    bucket: ['GetObject', 'PutObject', 'DeleteObject'],
+    listPrefixes: [FEED_PREFIX],
+    publishEvents: true,
+    startStateMachines: true,
+  },
   'oci-pull': { table: [...READ, 'UpdateItem'], bucket: ['GetObject'] },
   'oci-push': { table: [...READ, ...WRITE], bucket: ['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload'], publishEvents: true },
   registry: { table: [...READ, ...WRITE] },
@@ -83,7 +89,12 @@ export function roleStatements(functionName: string, refs: ResourceRefs): Statem
     statements.push({ Effect: 'Allow', Action: access.bucket.map((a) => `s3:${a}`), Resource: [{ 'Fn::Join': ['', [refs.bucket, '/*']] }] });
   }
   if (access.listPrefixes?.length) {
-    statements.push({ Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [refs.bucket], Condition: { StringLike: { 's3:prefix': access.listPrefixes.map((p) => `${p}*`) } } });
+    statements.push({
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: [refs.bucket],
+      Condition: { StringLike: { 's3:prefix': access.listPrefixes.map((p) => `${p}*`) } },
+    });
   }
   if (access.publishEvents) statements.push({ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [refs.eventBus] });
   if (access.startStateMachines && refs.stateMachines.length) {
@@ -96,12 +107,20 @@ export function roleStatements(functionName: string, refs: ResourceRefs): Statem
 function secretStatements(refs: ResourceRefs): Statement[] {
   const name = refs.secretParameter;
   const statements: Statement[] = [
-    { Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: [sub(`arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`)] },
+    {
+      Effect: 'Allow',
+      Action: ['ssm:GetParameter'],
+      Resource: [sub(`arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`)],
+    },
   ];
   if (name.startsWith(SECRETS_MANAGER_REFERENCE)) {
     const secret = name.slice(SECRETS_MANAGER_REFERENCE.length);
     // A secret's ARN ends in a dash and six random characters.
-    statements.push({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${secret}-??????`)] });
+    statements.push({
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue'],
+      Resource: [sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${secret}-??????`)],
+    });
   }
   if (refs.secretKmsKey) statements.push({ Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [refs.secretKmsKey] });
   return statements;

@@ -57,7 +57,14 @@ export function bucketResources() {
         OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
         // Completed blobs stay under uploads/<id>/data: no rule may expire objects, only abort unfinished uploads.
         LifecycleConfiguration: {
-          Rules: [{ Id: 'AbortIncompleteMultipartUploads', Status: 'Enabled', Prefix: '', AbortIncompleteMultipartUpload: { DaysAfterInitiation: ABORT_MULTIPART_AFTER_DAYS } }],
+          Rules: [
+            {
+              Id: 'AbortIncompleteMultipartUploads',
+              Status: 'Enabled',
+              Prefix: '',
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: ABORT_MULTIPART_AFTER_DAYS },
+            },
+          ],
         },
       },
     },
@@ -67,14 +74,16 @@ export function bucketResources() {
         Bucket: { Ref: IDS.bucket },
         PolicyDocument: {
           Version: '2012-10-17',
-          Statement: [{
-            Sid: 'DenyInsecureTransport',
-            Effect: 'Deny',
-            Principal: '*',
-            Action: 's3:*',
-            Resource: [{ 'Fn::GetAtt': [IDS.bucket, 'Arn'] }, { 'Fn::Sub': `\${${IDS.bucket}.Arn}/*` }],
-            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-          }],
+          Statement: [
+            {
+              Sid: 'DenyInsecureTransport',
+              Effect: 'Deny',
+              Principal: '*',
+              Action: 's3:*',
+              Resource: [{ 'Fn::GetAtt': [IDS.bucket, 'Arn'] }, { 'Fn::Sub': `\${${IDS.bucket}.Arn}/*` }],
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            },
+          ],
         },
       },
     },
@@ -103,15 +112,19 @@ export function edgeResources(options: ResourceOptions) {
           PriceClass: 'PriceClass_100',
           Aliases: { 'Fn::If': ['HasCustomDomain', [options.domain], { Ref: 'AWS::NoValue' }] },
           ViewerCertificate: {
-            'Fn::If': ['HasCustomDomain',
+            'Fn::If': [
+              'HasCustomDomain',
               { AcmCertificateArn: options.certificateArn, SslSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021' },
-              { CloudFrontDefaultCertificate: true }],
+              { CloudFrontDefaultCertificate: true },
+            ],
           },
-          Origins: [{
-            Id: 'api',
-            DomainName: { 'Fn::Sub': `\${${IDS.httpApi}}.execute-api.\${AWS::Region}.amazonaws.com` },
-            CustomOriginConfig: { OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'], OriginReadTimeout: 30 },
-          }],
+          Origins: [
+            {
+              Id: 'api',
+              DomainName: { 'Fn::Sub': `\${${IDS.httpApi}}.execute-api.\${AWS::Region}.amazonaws.com` },
+              CustomOriginConfig: { OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'], OriginReadTimeout: 30 },
+            },
+          ],
           DefaultCacheBehavior: {
             TargetOriginId: 'api',
             ViewerProtocolPolicy: 'https-only',

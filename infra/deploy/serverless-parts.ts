@@ -50,21 +50,23 @@ export function serverlessParts(options: DeployOptions, root: string) {
           Version: '2012-10-17',
           Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
         },
-        Policies: [{
-          PolicyName: `${folder}-least-privilege`,
-          PolicyDocument: {
-            Version: '2012-10-17',
-            Statement: roleStatements(folder, {
-              table: { 'Fn::GetAtt': [IDS.table, 'Arn'] },
-              bucket: { 'Fn::GetAtt': [IDS.bucket, 'Arn'] },
-              eventBus: { 'Fn::GetAtt': [IDS.eventBus, 'Arn'] },
-              stateMachines: machineArns,
-              logGroups,
-              secretParameter: options.secretParameter,
-              secretKmsKey: options.secretKmsKeyArn,
-            }),
+        Policies: [
+          {
+            PolicyName: `${folder}-least-privilege`,
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: roleStatements(folder, {
+                table: { 'Fn::GetAtt': [IDS.table, 'Arn'] },
+                bucket: { 'Fn::GetAtt': [IDS.bucket, 'Arn'] },
+                eventBus: { 'Fn::GetAtt': [IDS.eventBus, 'Arn'] },
+                stateMachines: machineArns,
+                logGroups,
+                secretParameter: options.secretParameter,
+                secretKmsKey: options.secretKmsKeyArn,
+              }),
+            },
           },
-        }],
+        ],
       },
     };
   }
@@ -91,14 +93,23 @@ export function serverlessParts(options: DeployOptions, root: string) {
     },
     stepFunctions: {
       validate: false,
-      stateMachines: Object.fromEntries(machines.map((m) => [m.name, { id: m.id, name: `${options.service}-${options.stage}-${m.name}`, definition: m.definition }])),
+      stateMachines: Object.fromEntries(
+        machines.map((m) => [m.name, { id: m.id, name: `${options.service}-${options.stage}-${m.name}`, definition: m.definition }]),
+      ),
     },
-    resources: resources({ stage: options.stage, domain: options.domain, certificateArn: options.certificateArn, routerCode: cloudFrontFunctionCode(groups) }, roles),
+    resources: resources(
+      { stage: options.stage, domain: options.domain, certificateArn: options.certificateArn, routerCode: cloudFrontFunctionCode(groups) },
+      roles,
+    ),
   };
 }
 
 function functionConfig(fn: DeployedFunction) {
-  const describe = { ecr: `ECR operations of the ${fn.name} group`, oci: `OCI distribution API (${fn.name})`, task: `Jobs of functions/${fn.folder} (${fn.export})` };
+  const describe = {
+    ecr: `ECR operations of the ${fn.name} group`,
+    oci: `OCI distribution API (${fn.name})`,
+    task: `Jobs of functions/${fn.folder} (${fn.export})`,
+  };
   return {
     handler: `${fn.entry}.${fn.export}`,
     role: roleId(fn.folder),

@@ -23,7 +23,12 @@ export type StateMachine = {
 const PLACEHOLDER = /^\$\{([A-Za-z0-9]+)FunctionArn\}$/;
 
 /** A folder name in PascalCase, as in the placeholders: lifecycle-jobs → LifecycleJobs. */
-export const pascalCase = (name: string) => name.split(/[^A-Za-z0-9]+/).filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+export const pascalCase = (name: string) =>
+  name
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('');
 
 /** The serverless logical id prefix of a function (its name with - and _ spelled out, capitalised). */
 export function normalizedName(name: string): string {
@@ -35,17 +40,20 @@ export function normalizedName(name: string): string {
 export function stateMachines(infraDir: string, functionNames: readonly string[]): StateMachine[] {
   const byPlaceholder = new Map(functionNames.map((fn) => [pascalCase(fn), fn]));
   if (!existsSync(infraDir)) return [];
-  return readdirSync(infraDir).filter((f) => f.endsWith('.asl.json')).sort().map((file) => {
-    const name = file.slice(0, -'.asl.json'.length);
-    const tasks = new Set<string>();
-    const definition = wireTasks(JSON.parse(readFileSync(join(infraDir, file), 'utf8')), (placeholder) => {
-      const fn = byPlaceholder.get(placeholder);
-      if (!fn) throw new Error(`infra/${file} runs \${${placeholder}FunctionArn}, but no functions/<folder>/handler.ts is named so`);
-      tasks.add(fn);
-      return { 'Fn::GetAtt': [`${normalizedName(fn)}LambdaFunction`, 'Arn'] };
+  return readdirSync(infraDir)
+    .filter((f) => f.endsWith('.asl.json'))
+    .sort()
+    .map((file) => {
+      const name = file.slice(0, -'.asl.json'.length);
+      const tasks = new Set<string>();
+      const definition = wireTasks(JSON.parse(readFileSync(join(infraDir, file), 'utf8')), (placeholder) => {
+        const fn = byPlaceholder.get(placeholder);
+        if (!fn) throw new Error(`infra/${file} runs \${${placeholder}FunctionArn}, but no functions/<folder>/handler.ts is named so`);
+        tasks.add(fn);
+        return { 'Fn::GetAtt': [`${normalizedName(fn)}LambdaFunction`, 'Arn'] };
+      });
+      return { name, id: `${normalizedName(name.replace(/\./g, '-'))}StateMachine`, definition, tasks: [...tasks] };
     });
-    return { name, id: `${normalizedName(name.replace(/\./g, '-'))}StateMachine`, definition, tasks: [...tasks] };
-  });
 }
 
 /** Replaces every `${<Folder>FunctionArn}` string in a definition with `ref(Folder)`. */

@@ -49,11 +49,17 @@ export async function startHost(deps: Deps, hostname: string, port: number): Pro
     });
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, hostname, () => resolve()); });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, hostname, () => resolve());
+  });
   return {
     server,
     port: (server.address() as AddressInfo).port,
-    close: async (graceMs = 0) => { await closeGracefully(server, graceMs); metrics.close(); },
+    close: async (graceMs = 0) => {
+      await closeGracefully(server, graceMs);
+      metrics.close();
+    },
   };
 }
 
@@ -62,7 +68,11 @@ function closeGracefully(server: Server, graceMs: number): Promise<void> {
     // Keep-alive connections become idle as their last response ends: close them as they do.
     const idle = setInterval(() => server.closeIdleConnections(), 50);
     const cut = setTimeout(() => server.closeAllConnections(), graceMs);
-    server.close(() => { clearInterval(idle); clearTimeout(cut); resolve(); });
+    server.close(() => {
+      clearInterval(idle);
+      clearTimeout(cut);
+      resolve();
+    });
     if (graceMs <= 0) server.closeAllConnections();
     else server.closeIdleConnections();
   });
@@ -76,10 +86,20 @@ async function serve(req: IncomingMessage, res: ServerResponse, handlers: Partia
     result.headers = { 'x-amzn-requestid': requestId, ...result.headers };
     send(res, result);
     const quiet = url.pathname === '/health' || url.pathname === '/metrics';
-    recordRequest({
-      requestId, protocol: 'host', route: `${req.method} ${result.statusCode === 404 ? '<unknown>' : url.pathname}`, method: req.method, status: result.statusCode,
-      errorType: result.headers?.['x-amzn-errortype'] as string | undefined, latencyMs: since(start), bytesIn: Number(req.headers['content-length'] ?? 0), bytesOut: Buffer.byteLength(result.body ?? ''),
-    }, quiet ? 'debug' : 'info');
+    recordRequest(
+      {
+        requestId,
+        protocol: 'host',
+        route: `${req.method} ${result.statusCode === 404 ? '<unknown>' : url.pathname}`,
+        method: req.method,
+        status: result.statusCode,
+        errorType: result.headers?.['x-amzn-errortype'] as string | undefined,
+        latencyMs: since(start),
+        bytesIn: Number(req.headers['content-length'] ?? 0),
+        bytesOut: Buffer.byteLength(result.body ?? ''),
+      },
+      quiet ? 'debug' : 'info',
+    );
   };
   if (req.method === 'GET' && url.pathname === '/metrics') return own(await metrics.page(req.socket.remoteAddress));
   const page = localPage(req.method ?? 'GET', url.pathname, `http://${req.headers.host ?? 'localhost'}`);
@@ -105,12 +125,22 @@ async function serveOci(req: IncomingMessage, res: ServerResponse, oci: Record<'
   const method = req.method ?? 'GET';
   const requestId = randomUUID();
   const bytesIn = counter();
-  pipeline(req, bytesIn).catch(() => { /* the handler sees the aborted body as an error of its own */ });
+  pipeline(req, bytesIn).catch(() => {
+    /* the handler sees the aborted body as an error of its own */
+  });
   let status = 500;
   let errorType: string | undefined;
   let bytesOut = 0;
   try {
-    const response = await oci[sideOf(method)]({ method, path: url.pathname, query: url.searchParams, headers, body: bytesIn, requestId, sourceIp: req.socket.remoteAddress });
+    const response = await oci[sideOf(method)]({
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers,
+      body: bytesIn,
+      requestId,
+      sourceIp: req.socket.remoteAddress,
+    });
     status = response.status;
     res.writeHead(response.status, response.headers);
     if (!response.body) return void res.end();
@@ -126,7 +156,18 @@ async function serveOci(req: IncomingMessage, res: ServerResponse, oci: Record<'
       bytesOut = out.bytes;
     }
   } finally {
-    recordOci({ deps, method, path: url.pathname, authorization: headers.authorization, requestId, start, status, errorType, bytesIn: bytesIn.bytes, bytesOut });
+    recordOci({
+      deps,
+      method,
+      path: url.pathname,
+      authorization: headers.authorization,
+      requestId,
+      start,
+      status,
+      errorType,
+      bytesIn: bytesIn.bytes,
+      bytesOut,
+    });
   }
 }
 

@@ -12,7 +12,11 @@ export type Lock = { file: string; release(): void };
 
 /** Thrown when a live process holds the lock; `pid` is that process. */
 export class DataDirLockedError extends Error {
-  constructor(readonly dataDir: string, readonly pid: number, readonly holder: string) {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number,
+    readonly holder: string,
+  ) {
     super(`The data directory ${dataDir} is in use by ${holder} (PID ${pid}); stop it first (its lock is ${join(dataDir, LOCK_FILE)}).`);
     this.name = 'DataDirLockedError';
   }
@@ -30,7 +34,11 @@ export function lockDataDir(dataDir: string, holder: string): Lock {
       const owner = readOwner(file);
       if (owner && isAlive(owner.pid)) throw new DataDirLockedError(dataDir, owner.pid, owner.holder);
       // The owner died without releasing it: take it over.
-      try { unlinkSync(file); } catch { /* another process took it over first; the next open says so */ }
+      try {
+        unlinkSync(file);
+      } catch {
+        /* another process took it over first; the next open says so */
+      }
       continue;
     }
     writeSync(fd, JSON.stringify({ pid: process.pid, holder, startedAt: new Date().toISOString() }) + '\n');
@@ -39,7 +47,12 @@ export function lockDataDir(dataDir: string, holder: string): Lock {
       file,
       release() {
         // Only our own lock: a process that took over after us keeps its lock.
-        if (readOwner(file)?.pid === process.pid) try { unlinkSync(file); } catch { /* already gone */ }
+        if (readOwner(file)?.pid === process.pid)
+          try {
+            unlinkSync(file);
+          } catch {
+            /* already gone */
+          }
       },
     };
   }

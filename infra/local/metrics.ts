@@ -18,12 +18,44 @@ export function startMetrics(): Metrics {
   const register = new Registry();
   collectDefaultMetrics({ register, prefix: 'secr_' });
   const labelNames = ['protocol', 'operation'] as const;
-  const requests = new Counter({ name: 'secr_requests_total', help: 'Requests answered, by protocol, ECR operation or OCI route, and HTTP status.', labelNames: [...labelNames, 'status'], registers: [register] });
-  const latency = new Histogram({ name: 'secr_request_duration_seconds', help: 'Time from the request to its response, by protocol and operation.', labelNames, buckets: LATENCY_BUCKETS, registers: [register] });
-  const bytesIn = new Counter({ name: 'secr_request_bytes_in_total', help: 'Request body bytes received, by protocol and operation.', labelNames, registers: [register] });
-  const bytesOut = new Counter({ name: 'secr_request_bytes_out_total', help: 'Response body bytes sent, by protocol and operation.', labelNames, registers: [register] });
-  const jobs = new Counter({ name: 'secr_job_runs_total', help: 'State machine executions finished (lifecycle, scan), by machine and outcome.', labelNames: ['machine', 'outcome'], registers: [register] });
-  const jobTime = new Histogram({ name: 'secr_job_duration_seconds', help: 'State machine execution time, by machine.', labelNames: ['machine'], buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900], registers: [register] });
+  const requests = new Counter({
+    name: 'secr_requests_total',
+    help: 'Requests answered, by protocol, ECR operation or OCI route, and HTTP status.',
+    labelNames: [...labelNames, 'status'],
+    registers: [register],
+  });
+  const latency = new Histogram({
+    name: 'secr_request_duration_seconds',
+    help: 'Time from the request to its response, by protocol and operation.',
+    labelNames,
+    buckets: LATENCY_BUCKETS,
+    registers: [register],
+  });
+  const bytesIn = new Counter({
+    name: 'secr_request_bytes_in_total',
+    help: 'Request body bytes received, by protocol and operation.',
+    labelNames,
+    registers: [register],
+  });
+  const bytesOut = new Counter({
+    name: 'secr_request_bytes_out_total',
+    help: 'Response body bytes sent, by protocol and operation.',
+    labelNames,
+    registers: [register],
+  });
+  const jobs = new Counter({
+    name: 'secr_job_runs_total',
+    help: 'State machine executions finished (lifecycle, scan), by machine and outcome.',
+    labelNames: ['machine', 'outcome'],
+    registers: [register],
+  });
+  const jobTime = new Histogram({
+    name: 'secr_job_duration_seconds',
+    help: 'State machine execution time, by machine.',
+    labelNames: ['machine'],
+    buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900],
+    registers: [register],
+  });
   const unobserve = observe({
     request: (r) => {
       const labels = { protocol: r.protocol, operation: operationLabel(r) };
@@ -45,7 +77,10 @@ export function startMetrics(): Metrics {
       }
       return { statusCode: 200, headers: { 'content-type': register.contentType }, body: await register.metrics() };
     },
-    close: () => { unobserve(); register.clear(); },
+    close: () => {
+      unobserve();
+      register.clear();
+    },
   };
 }
 

@@ -14,13 +14,23 @@ import { localJobStarter } from './jobs.ts';
 import { startEmbeddedStack } from './stack.ts';
 import { startHost } from './host.ts';
 
-export type LocalRegistry = { endpoint: string; port: number; deps: Deps; bus: InProcessBus; config: Config; jobs: LocalJobStarter;
+export type LocalRegistry = {
+  endpoint: string;
+  port: number;
+  deps: Deps;
+  bus: InProcessBus;
+  config: Config;
+  jobs: LocalJobStarter;
   /** Stops it all; requests in flight get `graceMs` to finish (default 0: they are cut). */
   stop(options?: { graceMs?: number }): Promise<void>;
 };
 
 export type LocalOptions = {
-  dataDir?: string; port?: number; hostname?: string; env?: NodeJS.ProcessEnv; log?: (line: string) => void;
+  dataDir?: string;
+  port?: number;
+  hostname?: string;
+  env?: NodeJS.ProcessEnv;
+  log?: (line: string) => void;
   /** The registry's clock (push times, lifecycle ages, signature skew); the system clock by default. */
   now?: () => Date;
   /** Pause before each state machine retry, in ms, instead of the definitions' (tests). */

@@ -23,7 +23,10 @@ export async function startEmbeddedStack(options: { dataDir: string; tableName: 
   mkdirSync(s3Dir, { recursive: true });
 
   const dynamoServer = (dynalite as any)({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => { dynamoServer.once('error', reject); dynamoServer.listen(0, '127.0.0.1', () => resolve()); });
+  await new Promise<void>((resolve, reject) => {
+    dynamoServer.once('error', reject);
+    dynamoServer.listen(0, '127.0.0.1', () => resolve());
+  });
   const dynamodbEndpoint = `http://127.0.0.1:${(dynamoServer.address() as AddressInfo).port}`;
 
   const s3Server = new (S3rver as any)({ port: 0, address: '127.0.0.1', directory: s3Dir, silent: true, allowMismatchedSignatures: true });

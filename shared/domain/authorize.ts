@@ -15,7 +15,8 @@ export interface Authorizer {
 export const allowAuthenticated: Authorizer = { authorize: async () => undefined };
 
 /** The ARN of a repository of this registry: the resource of every repository action. */
-export const repositoryArn = (config: Pick<Config, 'region' | 'registryId'>, name: string) => `arn:aws:ecr:${config.region}:${config.registryId}:repository/${name}`;
+export const repositoryArn = (config: Pick<Config, 'region' | 'registryId'>, name: string) =>
+  `arn:aws:ecr:${config.region}:${config.registryId}:repository/${name}`;
 
 /** Resource of the actions that have no resource type (registry-wide ones, GetAuthorizationToken). */
 export const ANY_RESOURCE = '*';

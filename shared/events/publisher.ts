@@ -23,8 +23,25 @@ export interface EventPublisher {
 }
 
 /** Builds an event envelope as EventBridge delivers ECR's. */
-export function ecrEvent(detailType: string, account: string, region: string, detail: Record<string, unknown>, resources: string[] = [], at = new Date()): RegistryEvent {
-  return { version: '0', id: randomUUID(), 'detail-type': detailType, source: 'aws.ecr', account, time: at.toISOString().replace(/\.\d{3}Z$/, 'Z'), region, resources, detail };
+export function ecrEvent(
+  detailType: string,
+  account: string,
+  region: string,
+  detail: Record<string, unknown>,
+  resources: string[] = [],
+  at = new Date(),
+): RegistryEvent {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': detailType,
+    source: 'aws.ecr',
+    account,
+    time: at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region,
+    resources,
+    detail,
+  };
 }
 
 /** The local bus: subscribers get every event in process; `log` receives one JSON line per event. */

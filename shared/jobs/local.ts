@@ -18,7 +18,14 @@ type StateDefinition = { Type: string; Retry?: unknown[]; ItemProcessor?: Machin
 type MachineDefinition = { StartAt: string; States: Record<string, StateDefinition> };
 
 /** How an execution ended, for logs and tests. */
-export type ExecutionRecord = { executionArn: string; machine: string; input: Record<string, unknown>; status: 'SUCCEEDED' | 'FAILED'; output?: unknown; error?: string };
+export type ExecutionRecord = {
+  executionArn: string;
+  machine: string;
+  input: Record<string, unknown>;
+  status: 'SUCCEEDED' | 'FAILED';
+  output?: unknown;
+  error?: string;
+};
 
 export type LocalJobOptions = {
   /** Region and account in the execution ARNs. */
@@ -55,14 +62,20 @@ export class LocalJobStarter implements JobStarter {
   /** The most recent finished executions, oldest first (at most 1000). */
   readonly history: ExecutionRecord[] = [];
 
-  constructor(private readonly tasks: Record<string, Tasks>, private readonly options: LocalJobOptions) {}
+  constructor(
+    private readonly tasks: Record<string, Tasks>,
+    private readonly options: LocalJobOptions,
+  ) {}
 
   async start(machine: string, input: Record<string, unknown>) {
     if (this.stopped) throw new Error('The local job runner is stopped.');
     const prepared = this.prepare(machine);
     const executionArn = `arn:aws:states:${this.options.region}:${this.options.accountId}:execution:${machine}:${randomUUID()}`;
     const execution = prepared.machine.run(JSON.parse(JSON.stringify(input)), {
-      overrides: { taskResourceLocalHandlers: prepared.handlers, ...(this.options.retryIntervalMs !== undefined ? { retryIntervalOverrides: prepared.retries } : {}) },
+      overrides: {
+        taskResourceLocalHandlers: prepared.handlers,
+        ...(this.options.retryIntervalMs !== undefined ? { retryIntervalOverrides: prepared.retries } : {}),
+      },
       noThrowOnAbort: true,
     });
     const start = performance.now();
@@ -88,7 +101,12 @@ export class LocalJobStarter implements JobStarter {
   async stop(graceMs = 10_000): Promise<void> {
     this.stopped = true;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.idle(), new Promise<void>((resolve) => { timer = setTimeout(resolve, graceMs); })]);
+    await Promise.race([
+      this.idle(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      }),
+    ]);
     clearTimeout(timer);
     for (const execution of this.running.values()) execution.abort();
     await Promise.all([...this.running.values()].map((e) => e.done));
@@ -98,8 +116,13 @@ export class LocalJobStarter implements JobStarter {
     const start = this.running.get(record.executionArn)?.start;
     this.running.delete(record.executionArn);
     recordJob({
-      phase: 'end', machine: record.machine, executionArn: record.executionArn, outcome: record.status,
-      durationMs: start === undefined ? undefined : Math.round(performance.now() - start), counts: countsOf(record.output), error: record.error,
+      phase: 'end',
+      machine: record.machine,
+      executionArn: record.executionArn,
+      outcome: record.status,
+      durationMs: start === undefined ? undefined : Math.round(performance.now() - start),
+      counts: countsOf(record.output),
+      error: record.error,
     });
     this.history.push(record);
     if (this.history.length > 1000) this.history.shift();

@@ -7,7 +7,10 @@ if (typeof promise.withResolvers !== 'function') {
   promise.withResolvers = function withResolvers<T>() {
     let resolve!: (value: T | PromiseLike<T>) => void;
     let reject!: (reason?: unknown) => void;
-    const created = new Promise<T>((res, rej) => { resolve = res; reject = rej; });
+    const created = new Promise<T>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
     return { promise: created, resolve, reject };
   };
 }

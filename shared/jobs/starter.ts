@@ -44,13 +44,23 @@ export type JobTask<D> = (deps: D, actor: Actor, input: never) => Promise<unknow
  * The tasks of a job, each called with the deps and a service actor named `service` (one per task run; the request id
  * is the execution's run or scan id when the state carries one).
  */
-export function bindTasks<D extends { config: Config }>(service: string, tasks: Record<string, JobTask<D>>, deps: () => D, inputOf: (input: TaskInput) => TaskInput = (input) => input): Tasks {
-  return Object.fromEntries(Object.entries(tasks).map(([name, task]) => [name, (input: TaskInput) => {
-    const d = deps();
-    const state = inputOf(input);
-    const requestId = String(state?.runId ?? state?.scanId ?? state?.run?.runId ?? state?.preview?.runId ?? randomUUID());
-    return task(d, serviceActor(d.config, service, requestId), state as never);
-  }]));
+export function bindTasks<D extends { config: Config }>(
+  service: string,
+  tasks: Record<string, JobTask<D>>,
+  deps: () => D,
+  inputOf: (input: TaskInput) => TaskInput = (input) => input,
+): Tasks {
+  return Object.fromEntries(
+    Object.entries(tasks).map(([name, task]) => [
+      name,
+      (input: TaskInput) => {
+        const d = deps();
+        const state = inputOf(input);
+        const requestId = String(state?.runId ?? state?.scanId ?? state?.run?.runId ?? state?.preview?.runId ?? randomUUID());
+        return task(d, serviceActor(d.config, service, requestId), state as never);
+      },
+    ]),
+  );
 }
 
 /** The Lambda entry point serving several Task states: dispatches on the `task` member the state passes; logs a line per task. */
@@ -64,7 +74,10 @@ export function taskHandler(tasks: Tasks) {
       logger.info({ task: event.task, outcome: 'SUCCEEDED', durationMs: Math.round(performance.now() - start), counts: countsOf(output) }, 'task finished');
       return output;
     } catch (e) {
-      logger.error({ task: event.task, outcome: 'FAILED', durationMs: Math.round(performance.now() - start), error: `${(e as Error)?.name}: ${(e as Error)?.message}` }, 'task finished');
+      logger.error(
+        { task: event.task, outcome: 'FAILED', durationMs: Math.round(performance.now() - start), error: `${(e as Error)?.name}: ${(e as Error)?.message}` },
+        'task finished',
+      );
       throw e;
     }
   };

@@ -61,7 +61,9 @@ export function evaluatePolicy(policy: Policy, images: EvaluatedImage[], now: nu
     for (const image of selected) identified.add(image.digest);
   }
   protectReferencedImages(images, actions);
-  return [...actions.values()].sort((a, b) => Number(b.parent ?? false) - Number(a.parent ?? false) || a.rulePriority - b.rulePriority || a.pushedAt - b.pushedAt);
+  return [...actions.values()].sort(
+    (a, b) => Number(b.parent ?? false) - Number(a.parent ?? false) || a.rulePriority - b.rulePriority || a.pushedAt - b.pushedAt,
+  );
 }
 
 /** Whether the image is in the storage class the rule selects (archived images only for archive rules). */
@@ -115,7 +117,7 @@ function protectReferencedImages(images: EvaluatedImage[], actions: Map<string, 
   const parents = new Map<string, EvaluatedImage[]>();
   for (const image of images) for (const child of image.children ?? []) parents.set(child, [...(parents.get(child) ?? []), image]);
   if (parents.size === 0) return;
-  for (let changed = true; changed;) {
+  for (let changed = true; changed; ) {
     changed = false;
     for (const [digest, action] of actions) {
       const free = (parents.get(digest) ?? []).every((parent) => {

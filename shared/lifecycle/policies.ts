@@ -17,7 +17,9 @@ export async function putLifecyclePolicy(deps: Deps, actor: Actor, input: PutLif
     await requestLifecycleRun(deps, repo.name, 'POLICY_CHANGE');
   } catch (e) {
     // The policy is stored; the daily schedule and the next push will apply it.
-    console.error(JSON.stringify({ level: 'error', requestId: actor.via.requestId, message: 'lifecycle run failed to start', repositoryName: repo.name, error: String(e) }));
+    console.error(
+      JSON.stringify({ level: 'error', requestId: actor.via.requestId, message: 'lifecycle run failed to start', repositoryName: repo.name, error: String(e) }),
+    );
   }
   return { registryId, repositoryName: repo.name, lifecyclePolicyText: stored.policyText };
 }

@@ -69,7 +69,8 @@ export function parsePolicy(text: string): Policy {
   const rules = document.rules;
   checkType(rules, 'array');
   if ((rules as unknown[]).length < 1) throw invalidPolicy(`array is too short: must have at least 1 elements but instance has 0 elements`);
-  if ((rules as unknown[]).length > MAX_RULES) throw invalidPolicy(`array is too long: must have at most ${MAX_RULES} elements but instance has ${(rules as unknown[]).length} elements`);
+  if ((rules as unknown[]).length > MAX_RULES)
+    throw invalidPolicy(`array is too long: must have at most ${MAX_RULES} elements but instance has ${(rules as unknown[]).length} elements`);
   const parsed = (rules as unknown[]).map(parseRule);
   checkRuleSet(parsed);
   return { rules: [...parsed].sort((a, b) => a.rulePriority - b.rulePriority) };
@@ -102,31 +103,37 @@ function parseRule(raw: unknown): Rule {
   checkProperties(action, ACTION_PROPERTIES);
   checkEnum(action.type, ACTION_TYPES);
   if (action.targetStorageClass !== undefined) checkEnum(action.targetStorageClass, ['archive']);
-  return checkRule({
-    rulePriority: rule.rulePriority as number,
-    ...(rule.description !== undefined ? { description: rule.description as string } : {}),
-    tagStatus: selection.tagStatus as TagStatus,
-    ...(selection.tagPrefixList ? { tagPrefixList: selection.tagPrefixList as string[] } : {}),
-    ...(selection.tagPatternList ? { tagPatternList: selection.tagPatternList as string[] } : {}),
-    storageClass: (selection.storageClass as StorageClass | undefined) ?? 'standard',
-    countType: selection.countType as CountType,
-    ...(selection.countUnit !== undefined ? { countUnit: selection.countUnit as 'days' } : {}),
-    countNumber: selection.countNumber as number,
-    action: action.type as ActionType,
-    filters: [],
-  }, selection, action);
+  return checkRule(
+    {
+      rulePriority: rule.rulePriority as number,
+      ...(rule.description !== undefined ? { description: rule.description as string } : {}),
+      tagStatus: selection.tagStatus as TagStatus,
+      ...(selection.tagPrefixList ? { tagPrefixList: selection.tagPrefixList as string[] } : {}),
+      ...(selection.tagPatternList ? { tagPatternList: selection.tagPatternList as string[] } : {}),
+      storageClass: (selection.storageClass as StorageClass | undefined) ?? 'standard',
+      countType: selection.countType as CountType,
+      ...(selection.countUnit !== undefined ? { countUnit: selection.countUnit as 'days' } : {}),
+      countNumber: selection.countNumber as number,
+      action: action.type as ActionType,
+      filters: [],
+    },
+    selection,
+    action,
+  );
 }
 
 /** The rules of one rule that ECR checks beyond its schema. */
 function checkRule(rule: Rule, selection: Record<string, unknown>, action: Record<string, unknown>): Rule {
   const p = `Rule with rulePriority ${rule.rulePriority}`;
   if (rule.tagPrefixList && rule.tagPatternList) throw invalidPolicy(`${p}: a rule may specify either tagPrefixList or tagPatternList, but not both.`);
-  if (rule.tagStatus === 'tagged' && !rule.tagPrefixList && !rule.tagPatternList) throw invalidPolicy('Must specify tagPrefixList or tagPatternList when tagStatus=TAGGED.');
+  if (rule.tagStatus === 'tagged' && !rule.tagPrefixList && !rule.tagPatternList)
+    throw invalidPolicy('Must specify tagPrefixList or tagPatternList when tagStatus=TAGGED.');
   if (rule.tagStatus !== 'tagged' && (rule.tagPrefixList || rule.tagPatternList)) {
     throw invalidPolicy(`${p}: tagPrefixList and tagPatternList may only be used when tagStatus=TAGGED.`);
   }
   for (const pattern of rule.tagPatternList ?? []) {
-    if ((pattern.match(/\*/g)?.length ?? 0) > MAX_WILDCARDS) throw invalidPolicy(`${p}: the tag pattern '${pattern}' has more than ${MAX_WILDCARDS} wildcards (*).`);
+    if ((pattern.match(/\*/g)?.length ?? 0) > MAX_WILDCARDS)
+      throw invalidPolicy(`${p}: the tag pattern '${pattern}' has more than ${MAX_WILDCARDS} wildcards (*).`);
   }
   if (TIME_COUNT_TYPES.has(rule.countType)) {
     if (selection.countUnit === undefined) throw invalidPolicy('object has missing required properties (["countUnit"])');
@@ -138,13 +145,17 @@ function checkRule(rule: Rule, selection: Record<string, unknown>, action: Recor
     if (rule.storageClass !== 'archive') throw invalidPolicy(`${p}: storageClass must be archive when countType=sinceImageTransitioned.`);
     if (rule.action !== 'expire') throw invalidPolicy(`${p}: countType=sinceImageTransitioned can only be used with action type expire.`);
     if (rule.countNumber < MIN_ARCHIVE_DAYS) {
-      throw invalidPolicy(`${p}: archived images have a minimum storage duration of ${MIN_ARCHIVE_DAYS} days, so countNumber must be at least ${MIN_ARCHIVE_DAYS} when countType=sinceImageTransitioned.`);
+      throw invalidPolicy(
+        `${p}: archived images have a minimum storage duration of ${MIN_ARCHIVE_DAYS} days, so countNumber must be at least ${MIN_ARCHIVE_DAYS} when countType=sinceImageTransitioned.`,
+      );
     }
   } else if (rule.storageClass === 'archive') {
     throw invalidPolicy(`${p}: storageClass archive can only be used with countType=sinceImageTransitioned.`);
   }
-  if (rule.action === 'transition' && action.targetStorageClass === undefined) throw invalidPolicy('object has missing required properties (["targetStorageClass"])');
-  if (rule.action === 'expire' && action.targetStorageClass !== undefined) throw invalidPolicy(`${p}: targetStorageClass can only be specified when action type is transition.`);
+  if (rule.action === 'transition' && action.targetStorageClass === undefined)
+    throw invalidPolicy('object has missing required properties (["targetStorageClass"])');
+  if (rule.action === 'expire' && action.targetStorageClass !== undefined)
+    throw invalidPolicy(`${p}: targetStorageClass can only be specified when action type is transition.`);
   rule.filters = rule.tagPrefixList
     ? rule.tagPrefixList.map((prefix) => (tag: string) => tag.startsWith(prefix))
     : (rule.tagPatternList ?? []).map(patternMatcher);
@@ -155,20 +166,24 @@ function checkRule(rule: Rule, selection: Record<string, unknown>, action: Recor
 function checkRuleSet(rules: Rule[]) {
   const priorities = new Set<number>();
   for (const rule of rules) {
-    if (priorities.has(rule.rulePriority)) throw invalidPolicy(`Rule priorities must be unique: rulePriority ${rule.rulePriority} is used by more than one rule.`);
+    if (priorities.has(rule.rulePriority))
+      throw invalidPolicy(`Rule priorities must be unique: rulePriority ${rule.rulePriority} is used by more than one rule.`);
     priorities.add(rule.rulePriority);
   }
   for (const storageClass of STORAGE_CLASSES) {
     const inClass = rules.filter((r) => r.storageClass === storageClass);
     const highest = Math.max(...inClass.map((r) => r.rulePriority));
-    if (inClass.some((r) => r.tagStatus === 'any' && r.rulePriority !== highest)) throw invalidPolicy('Rule for tagStatus=ANY must have the lowest priority per storage class');
+    if (inClass.some((r) => r.tagStatus === 'any' && r.rulePriority !== highest))
+      throw invalidPolicy('Rule for tagStatus=ANY must have the lowest priority per storage class');
     if (inClass.filter((r) => r.tagStatus === 'untagged').length > 1) throw invalidPolicy('Only one rule can select Untagged images per storage class');
     const seen = new Map<string, number>();
     for (const rule of inClass.filter((r) => r.tagStatus === 'tagged')) {
       const key = JSON.stringify([rule.tagPrefixList ? 'prefix' : 'pattern', [...new Set(rule.tagPrefixList ?? rule.tagPatternList)].sort()]);
       const other = seen.get(key);
       if (other !== undefined) {
-        throw invalidPolicy(`The set of all rules selecting storage class ${storageClass} must contain a unique set of tag prefixes and patterns: rules ${other} and ${rule.rulePriority} select the same tags.`);
+        throw invalidPolicy(
+          `The set of all rules selecting storage class ${storageClass} must contain a unique set of tag prefixes and patterns: rules ${other} and ${rule.rulePriority} select the same tags.`,
+        );
       }
       seen.set(key, rule.rulePriority);
     }
@@ -177,7 +192,13 @@ function checkRuleSet(rules: Rule[]) {
 
 /** A matcher for a tag pattern: `*` matches any run of characters (also none); everything else literally. */
 export function patternMatcher(pattern: string): (tag: string) => boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 's');
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    's',
+  );
   return (tag) => regex.test(tag);
 }
 
@@ -201,13 +222,16 @@ function checkType(value: unknown, expected: 'object' | 'array' | 'string' | 'in
 function checkProperties(object: Record<string, unknown>, spec: { required: string[]; allowed: string[] }) {
   const missing = spec.required.filter((p) => object[p] === undefined);
   if (missing.length) throw invalidPolicy(`object has missing required properties (${JSON.stringify(missing)})`);
-  const extra = Object.keys(object).filter((p) => !spec.allowed.includes(p)).sort();
+  const extra = Object.keys(object)
+    .filter((p) => !spec.allowed.includes(p))
+    .sort();
   if (extra.length) throw invalidPolicy(`object instance has properties which are not allowed by the schema: (${JSON.stringify(extra)})`);
 }
 
 function checkEnum(value: unknown, allowed: string[]) {
   if (typeof value !== 'string') checkType(value, 'string');
-  if (!allowed.includes(value as string)) throw invalidPolicy(`instance value (${JSON.stringify(value)}) not found in enum (possible values: ${JSON.stringify(allowed)})`);
+  if (!allowed.includes(value as string))
+    throw invalidPolicy(`instance value (${JSON.stringify(value)}) not found in enum (possible values: ${JSON.stringify(allowed)})`);
 }
 
 function checkMinimum(value: number, minimum: number) {

@@ -24,7 +24,14 @@ const CHUNK_SIZE = 500;
 const DEFAULT_PAGE = 100;
 
 /** A stored preview result: LifecyclePolicyPreviewResult with the push time in epoch milliseconds. */
-type StoredResult = { imageTags?: string[]; imageDigest: string; imagePushedAt: number; action: { type: string; targetStorageClass?: string }; appliedRulePriority: number; storageClass: string };
+type StoredResult = {
+  imageTags?: string[];
+  imageDigest: string;
+  imagePushedAt: number;
+  action: { type: string; targetStorageClass?: string };
+  appliedRulePriority: number;
+  storageClass: string;
+};
 /** The input of the preview state machine's tasks (under `preview`). */
 export type PreviewInput = { repositoryName: string; repositoryUid: string; runId: string; previous?: { runId: string; chunkCount: number } };
 type Cursor = { runId: string; chunk: number; offset: number };
@@ -41,7 +48,9 @@ export async function startLifecyclePolicyPreview(deps: Deps, actor: Actor, inpu
   const preview: PreviewRecord = { runId: randomUUID(), status: 'IN_PROGRESS', policyText, startedAt: now, expiresAt: now + PREVIEW_TIMEOUT_MS };
   const { started, previous } = await lifecycle.startPreview(repo.uid, preview, now);
   if (!started) {
-    throw new LifecyclePolicyPreviewInProgressException(`Previous lifecycle policy preview request has not completed for the repository with name '${repo.name}' in the registry with id '${registryId}'`);
+    throw new LifecyclePolicyPreviewInProgressException(
+      `Previous lifecycle policy preview request has not completed for the repository with name '${repo.name}' in the registry with id '${registryId}'`,
+    );
   }
   const job: PreviewInput = {
     repositoryName: repo.name,
@@ -64,7 +73,9 @@ export async function getLifecyclePolicyPreview(deps: Deps, actor: Actor, input:
   const registryId = deps.config.registryId;
   const preview = await deps.lifecycle.getPreview(repo.uid);
   if (!preview) {
-    throw new LifecyclePolicyPreviewNotFoundException(`Lifecycle policy preview does not exist for the repository with name '${repo.name}' in the registry with id '${registryId}'`);
+    throw new LifecyclePolicyPreviewNotFoundException(
+      `Lifecycle policy preview does not exist for the repository with name '${repo.name}' in the registry with id '${registryId}'`,
+    );
   }
   const lost = preview.status === 'IN_PROGRESS' && preview.expiresAt < deps.now().getTime();
   const status = lost ? 'FAILED' : preview.status;
@@ -120,7 +131,13 @@ export async function evaluatePreview(deps: Deps, actor: Actor, { preview: job }
     transitioning: actions.filter((a) => a.type === 'TRANSITION').length,
     hasTransitionRule: policy.rules.some((r) => r.action === 'transition'),
   };
-  const current = await lifecycle.finishPreview(job.repositoryUid, job.runId, { status: 'COMPLETE', finishedAt: deps.now().getTime(), chunkCount, resultCount: results.length, summary });
+  const current = await lifecycle.finishPreview(job.repositoryUid, job.runId, {
+    status: 'COMPLETE',
+    finishedAt: deps.now().getTime(),
+    chunkCount,
+    resultCount: results.length,
+    summary,
+  });
   if (!current) await lifecycle.deleteChunks(job.repositoryUid, 'preview', job.runId, chunkCount);
   return { status: current ? 'COMPLETE' : 'REPLACED', results: results.length };
 }
@@ -138,7 +155,9 @@ function imageFilter(imageIds: ImageId[] | undefined, tagStatus: string | undefi
     if (tagStatus === 'TAGGED' && !r.imageTags) return false;
     if (tagStatus === 'UNTAGGED' && r.imageTags) return false;
     if (!imageIds) return true;
-    return imageIds.some((id) => (id.imageDigest === undefined || id.imageDigest === r.imageDigest) && (id.imageTag === undefined || (r.imageTags ?? []).includes(id.imageTag)));
+    return imageIds.some(
+      (id) => (id.imageDigest === undefined || id.imageDigest === r.imageDigest) && (id.imageTag === undefined || (r.imageTags ?? []).includes(id.imageTag)),
+    );
   };
 }
 
@@ -146,11 +165,15 @@ function summaryView(summary: PreviewSummary | undefined) {
   if (!summary) return undefined;
   return {
     expiringImageTotalCount: summary.expiring,
-    ...(summary.hasTransitionRule || summary.transitioning ? { transitioningImageTotalCounts: [{ targetStorageClass: 'ARCHIVE', imageTotalCount: summary.transitioning }] } : {}),
+    ...(summary.hasTransitionRule || summary.transitioning
+      ? { transitioningImageTotalCounts: [{ targetStorageClass: 'ARCHIVE', imageTotalCount: summary.transitioning }] }
+      : {}),
   };
 }
 
 /** The LifecyclePolicyNotFoundException ECR answers when a repository has no lifecycle policy. */
 export function policyNotFound(deps: Deps, name: string) {
-  return new LifecyclePolicyNotFoundException(`Lifecycle policy does not exist for the repository with name '${name}' in the registry with id '${deps.config.registryId}'`);
+  return new LifecyclePolicyNotFoundException(
+    `Lifecycle policy does not exist for the repository with name '${name}' in the registry with id '${deps.config.registryId}'`,
+  );
 }

@@ -47,7 +47,10 @@ export async function requestLifecycleRun(deps: Deps, repositoryName: string, tr
   try {
     await deps.jobs.start(APPLY_MACHINE, { run });
   } catch (e) {
-    await deps.lifecycle.finishRun(repo.uid, outcome(run, 'FAILED', { expired: 0, transitioned: 0, skipped: 0 }, deps.now().getTime(), `Could not start the run: ${(e as Error).message}`));
+    await deps.lifecycle.finishRun(
+      repo.uid,
+      outcome(run, 'FAILED', { expired: 0, transitioned: 0, skipped: 0 }, deps.now().getTime(), `Could not start the run: ${(e as Error).message}`),
+    );
     throw e;
   }
   return 'started';
@@ -89,7 +92,11 @@ export async function evaluateApply(deps: Deps, _actor: Actor, { run }: { run: R
  * Task ApplyBatch: applies one batch of the plan while the run still holds the lease under the same policy
  * version. Re-checks each image first (gone, retagged, restored or archived meanwhile: skipped). Idempotent.
  */
-export async function applyBatch(deps: Deps, actor: Actor, { run, policyVersion, batch }: { run: RunInput; policyVersion: number; batch: number }): Promise<BatchResult> {
+export async function applyBatch(
+  deps: Deps,
+  actor: Actor,
+  { run, policyVersion, batch }: { run: RunInput; policyVersion: number; batch: number },
+): Promise<BatchResult> {
   const result: BatchResult = { expired: 0, transitioned: 0, skipped: 0 };
   const repo = await deps.repositories.get(run.repositoryName);
   const policy = repo?.uid === run.repositoryUid ? await currentPolicy(deps, run) : undefined;
@@ -107,21 +114,40 @@ export async function applyBatch(deps: Deps, actor: Actor, { run, policyVersion,
     let done = false;
     if (unchanged && action.type === 'EXPIRE') done = !('failure' in (await deleteImageId(deps, repo, { imageDigest: action.digest })));
     if (unchanged && action.type === 'TRANSITION') done = await archiveImage(deps, repo, action.digest);
-    if (!done) { result.skipped++; return; }
+    if (!done) {
+      result.skipped++;
+      return;
+    }
     if (action.type === 'EXPIRE') result.expired++;
     else result.transitioned++;
-    audits.push({ at: deps.now().getTime(), runStartedAt: run.startedAt, runId: run.runId, digest: action.digest, tags: action.tags, action: action.type, rulePriority: action.rulePriority, trigger: run.trigger });
+    audits.push({
+      at: deps.now().getTime(),
+      runStartedAt: run.startedAt,
+      runId: run.runId,
+      digest: action.digest,
+      tags: action.tags,
+      action: action.type,
+      rulePriority: action.rulePriority,
+      trigger: run.trigger,
+    });
   };
   // Manifest lists go first (the plan puts them first): their children may only go once they are gone.
   for (const action of actions.filter((a) => a.parent)) await apply(action);
-  await mapLimit(actions.filter((a) => !a.parent), IMAGES_IN_FLIGHT, apply);
+  await mapLimit(
+    actions.filter((a) => !a.parent),
+    IMAGES_IN_FLIGHT,
+    apply,
+  );
   await deps.lifecycle.putAudit(repo.uid, audits, AUDIT_RETENTION_MS);
   return result;
 }
 
 /** Task FinishRun: records the outcome and lastEvaluatedAt, removes the plan, and starts the run asked for meanwhile. */
 export async function finishRun(deps: Deps, _actor: Actor, { run, plan, results }: { run: RunInput; plan: Plan; results: BatchResult[] }) {
-  const totals = results.reduce((sum, r) => ({ expired: sum.expired + r.expired, transitioned: sum.transitioned + r.transitioned, skipped: sum.skipped + r.skipped }), { expired: 0, transitioned: 0, skipped: 0 });
+  const totals = results.reduce(
+    (sum, r) => ({ expired: sum.expired + r.expired, transitioned: sum.transitioned + r.transitioned, skipped: sum.skipped + r.skipped }),
+    { expired: 0, transitioned: 0, skipped: 0 },
+  );
   const done = outcome(run, 'SUCCEEDED', totals, deps.now().getTime());
   await end(deps, run, done, plan);
   return done;
@@ -129,7 +155,13 @@ export async function finishRun(deps: Deps, _actor: Actor, { run, plan, results 
 
 /** Task MarkRunFailed: the catch of the state machine; records the run as failed with its error. */
 export async function markRunFailed(deps: Deps, _actor: Actor, state: { run: RunInput; plan?: Plan; error?: { Error?: string; Cause?: string } }) {
-  const failed = outcome(state.run, 'FAILED', { expired: 0, transitioned: 0, skipped: 0 }, deps.now().getTime(), `${state.error?.Error ?? 'Error'}: ${state.error?.Cause ?? 'unknown cause'}`);
+  const failed = outcome(
+    state.run,
+    'FAILED',
+    { expired: 0, transitioned: 0, skipped: 0 },
+    deps.now().getTime(),
+    `${state.error?.Error ?? 'Error'}: ${state.error?.Cause ?? 'unknown cause'}`,
+  );
   await end(deps, state.run, failed, state.plan);
   return failed;
 }

@@ -40,7 +40,10 @@ export class LocalLifecycleTriggers {
   private unsubscribe?: () => void;
   private schedule?: NodeJS.Timeout;
 
-  constructor(private readonly deps: Deps, private readonly options: TriggerOptions = DEFAULT_TRIGGERS) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly options: TriggerOptions = DEFAULT_TRIGGERS,
+  ) {}
 
   start(bus: Bus) {
     this.unsubscribe = bus.subscribe((event) => {

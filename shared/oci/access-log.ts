@@ -48,17 +48,33 @@ export function ociErrorType(status: number, body: unknown): string | undefined 
 }
 
 export type OciExchange = {
-  deps: Deps; method: string; path: string; authorization?: string; requestId: string; start: number;
-  status: number; errorType?: string; bytesIn: number; bytesOut: number;
+  deps: Deps;
+  method: string;
+  path: string;
+  authorization?: string;
+  requestId: string;
+  start: number;
+  status: number;
+  errorType?: string;
+  bytesIn: number;
+  bytesOut: number;
 };
 
 /** Records one OCI request. */
 export function recordOci(x: OciExchange): void {
   const { route, repository } = ociRoute(x.method, x.path);
   recordRequest({
-    requestId: x.requestId, protocol: 'oci', route, method: x.method, repository,
+    requestId: x.requestId,
+    protocol: 'oci',
+    route,
+    method: x.method,
+    repository,
     principal: x.status === 401 ? undefined : ociPrincipal(x.deps, x.authorization),
-    status: x.status, errorType: x.errorType, latencyMs: since(x.start), bytesIn: x.bytesIn, bytesOut: x.bytesOut,
+    status: x.status,
+    errorType: x.errorType,
+    latencyMs: since(x.start),
+    bytesIn: x.bytesIn,
+    bytesOut: x.bytesOut,
   });
 }
 

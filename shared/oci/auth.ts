@@ -12,7 +12,8 @@ import { OciError } from './errors.ts';
 export function authenticate(deps: Deps, authorization: string | undefined, via: Via): Actor {
   const challenge = { 'www-authenticate': `Basic realm="${via.host}"` };
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization ?? '');
-  if (!match) throw new OciError('UNAUTHORIZED', 'authentication required: log in with the password from GetAuthorizationToken (user AWS)', undefined, 401, challenge);
+  if (!match)
+    throw new OciError('UNAUTHORIZED', 'authentication required: log in with the password from GetAuthorizationToken (user AWS)', undefined, 401, challenge);
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   const user = colon < 0 ? decoded : decoded.slice(0, colon);
@@ -20,7 +21,13 @@ export function authenticate(deps: Deps, authorization: string | undefined, via:
   const { signingKey, registryId } = deps.config;
   const claims = verifyRegistryPassword(signingKey, registryId, user, password, deps.now().getTime());
   if (!claims) {
-    throw new OciError('UNAUTHORIZED', 'authentication failed: the token is invalid or has expired; get a new one with GetAuthorizationToken', undefined, 401, challenge);
+    throw new OciError(
+      'UNAUTHORIZED',
+      'authentication failed: the token is invalid or has expired; get a new one with GetAuthorizationToken',
+      undefined,
+      401,
+      challenge,
+    );
   }
   return principalActor(deps.config, claims.key, via);
 }

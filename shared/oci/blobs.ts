@@ -14,7 +14,11 @@ function checkDigest(digest: string): string {
 export async function getBlob(ctx: OciContext, repositoryName: string, digest: string): Promise<OciResponse> {
   const { deps, actor, req } = ctx;
   const args = { repositoryName, digest: checkDigest(digest) };
-  const headersOf = (blob: { digest: string }) => ({ 'docker-content-digest': blob.digest, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream' });
+  const headersOf = (blob: { digest: string }) => ({
+    'docker-content-digest': blob.digest,
+    'accept-ranges': 'bytes',
+    'content-type': 'application/octet-stream',
+  });
   if (req.method === 'HEAD') {
     const blob = await statBlob(deps, actor, args);
     return { status: 200, headers: { ...headersOf(blob), 'content-length': String(blob.size) } };
@@ -25,9 +29,16 @@ export async function getBlob(ctx: OciContext, repositoryName: string, digest: s
   }
   const { blob, open } = await readBlob(deps, actor, args);
   const range = parseRange(req.headers.range, blob.size);
-  if (range === 'invalid') throw new OciError('RANGE_INVALID', `range ${req.headers.range} is not satisfiable for ${blob.size} bytes`, undefined, 416, { 'content-range': `bytes */${blob.size}` });
+  if (range === 'invalid')
+    throw new OciError('RANGE_INVALID', `range ${req.headers.range} is not satisfiable for ${blob.size} bytes`, undefined, 416, {
+      'content-range': `bytes */${blob.size}`,
+    });
   if (range) {
-    const headers = { ...headersOf(blob), 'content-length': String(range.end - range.start + 1), 'content-range': `bytes ${range.start}-${range.end}/${blob.size}` };
+    const headers = {
+      ...headersOf(blob),
+      'content-length': String(range.end - range.start + 1),
+      'content-range': `bytes ${range.start}-${range.end}/${blob.size}`,
+    };
     return { status: 206, headers, body: await open(range) };
   }
   if (blob.size === 0) return empty(200, headersOf(blob));

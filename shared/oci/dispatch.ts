@@ -20,7 +20,10 @@ export type Side = 'pull' | 'push';
 type Handler = (ctx: OciContext, name: string, arg: string) => Promise<OciResponse>;
 type Route = { pattern: RegExp; kind: RouteKind; methods: Record<string, Handler> };
 
-const named = (fn: Handler): Handler => (ctx, name, arg) => fn(ctx, checkName(name), arg);
+const named =
+  (fn: Handler): Handler =>
+  (ctx, name, arg) =>
+    fn(ctx, checkName(name), arg);
 
 const ROUTES: Route[] = [
   { pattern: /^\/v2\/?$/, kind: 'base', methods: { GET: async () => json(200, {}), HEAD: async () => empty(200) } },
@@ -62,7 +65,12 @@ export async function dispatchOci(deps: Deps, req: OciRequest, side?: Side): Pro
 
 async function route(deps: Deps, req: OciRequest, side: Side | undefined, found: (kind: RouteKind) => void): Promise<OciResponse> {
   const host = deps.config.publicHost ?? req.headers['x-forwarded-host'] ?? req.headers.host ?? 'localhost';
-  const actor = authenticate(deps, req.headers.authorization, { requestId: req.requestId, host, sourceIp: req.sourceIp, secureTransport: req.headers['x-forwarded-proto'] === 'https' });
+  const actor = authenticate(deps, req.headers.authorization, {
+    requestId: req.requestId,
+    host,
+    sourceIp: req.sourceIp,
+    secureTransport: req.headers['x-forwarded-proto'] === 'https',
+  });
   const method = req.method.toUpperCase();
   for (const { pattern, kind, methods } of ROUTES) {
     const m = pattern.exec(req.path);
@@ -94,7 +102,11 @@ function errorResponse(error: unknown, req: OciRequest): OciResponse {
   }
   const oci = e as OciError;
   if (error instanceof EcrError) console.error(error);
-  return json(oci.status, { errors: [{ code: oci.code === 'RANGE_INVALID' ? 'BLOB_UPLOAD_INVALID' : oci.code, message: oci.message, detail: oci.detail ?? null }] }, oci.headers);
+  return json(
+    oci.status,
+    { errors: [{ code: oci.code === 'RANGE_INVALID' ? 'BLOB_UPLOAD_INVALID' : oci.code, message: oci.message, detail: oci.detail ?? null }] },
+    oci.headers,
+  );
 }
 
 /** A request id for a request that came without one. */

@@ -31,7 +31,13 @@ export type OciCode = keyof typeof OCI_ERRORS;
 export class OciError extends Error {
   override readonly name = 'OciError';
   readonly status: number;
-  constructor(readonly code: OciCode, message?: string, readonly detail?: unknown, status?: number, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly code: OciCode,
+    message?: string,
+    readonly detail?: unknown,
+    status?: number,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message ?? OCI_ERRORS[code].message);
     this.status = status ?? OCI_ERRORS[code].status;
   }
@@ -58,7 +64,11 @@ const FROM_DOMAIN: Record<string, OciCode> = {
 
 /** Where a route gives a domain error another meaning than FROM_DOMAIN's. */
 const BY_ROUTE: Partial<Record<RouteKind, Record<string, OciCode>>> = {
-  manifest: { LayersNotFoundException: 'MANIFEST_BLOB_UNKNOWN', ReferencedImagesNotFoundException: 'MANIFEST_BLOB_UNKNOWN', InvalidParameterException: 'MANIFEST_INVALID' },
+  manifest: {
+    LayersNotFoundException: 'MANIFEST_BLOB_UNKNOWN',
+    ReferencedImagesNotFoundException: 'MANIFEST_BLOB_UNKNOWN',
+    InvalidParameterException: 'MANIFEST_INVALID',
+  },
   upload: { LimitExceededException: 'BLOB_UPLOAD_INVALID' },
 };
 

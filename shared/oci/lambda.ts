@@ -40,8 +40,16 @@ export function ociLambdaHandler(getDeps: () => Deps, side: Side) {
       body = response.body as Buffer | undefined;
     }
     recordOci({
-      deps, method: request.method, path: request.path, authorization: headers.authorization, requestId: request.requestId, start,
-      status: response.status, errorType: ociErrorType(response.status, body), bytesIn: requestBody.length, bytesOut: body?.length ?? 0,
+      deps,
+      method: request.method,
+      path: request.path,
+      authorization: headers.authorization,
+      requestId: request.requestId,
+      start,
+      status: response.status,
+      errorType: ociErrorType(response.status, body),
+      bytesIn: requestBody.length,
+      bytesOut: body?.length ?? 0,
     });
     return { statusCode: response.status, headers: response.headers, body: body?.toString('base64') ?? '', isBase64Encoded: true };
   };

@@ -41,7 +41,13 @@ export async function getReferrers(ctx: OciContext, repositoryName: string, dige
   const index = {
     schemaVersion: 2,
     mediaType: OCI_INDEX,
-    manifests: found.map((r) => ({ mediaType: r.mediaType, digest: r.digest, size: r.size, ...(r.artifactType ? { artifactType: r.artifactType } : {}), ...(r.annotations ? { annotations: r.annotations } : {}) })),
+    manifests: found.map((r) => ({
+      mediaType: r.mediaType,
+      digest: r.digest,
+      size: r.size,
+      ...(r.artifactType ? { artifactType: r.artifactType } : {}),
+      ...(r.annotations ? { annotations: r.annotations } : {}),
+    })),
   };
   return json(200, index, { 'content-type': OCI_INDEX, ...(artifactTypes.length ? { 'oci-filters-applied': 'artifactType' } : {}) });
 }

@@ -13,10 +13,18 @@ export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 export async function getManifest(ctx: OciContext, repositoryName: string, reference: string): Promise<OciResponse> {
   if (isDigestReference(reference) ? !isValidDigest(reference) : !TAG.test(reference)) throw new OciError('MANIFEST_UNKNOWN', `manifest unknown: ${reference}`);
   const { image, manifest } = await pullManifest(ctx.deps, ctx.actor, {
-    repositoryName, imageId: imageIdOf(reference), accepted: acceptedTypes(ctx.req.headers.accept), recordPull: ctx.req.method === 'GET',
+    repositoryName,
+    imageId: imageIdOf(reference),
+    accepted: acceptedTypes(ctx.req.headers.accept),
+    recordPull: ctx.req.method === 'GET',
   });
   const body = Buffer.from(manifest, 'utf8');
-  const headers = { 'content-type': image.manifestMediaType, 'content-length': String(body.length), 'docker-content-digest': image.digest, etag: `"${image.digest}"` };
+  const headers = {
+    'content-type': image.manifestMediaType,
+    'content-length': String(body.length),
+    'docker-content-digest': image.digest,
+    etag: `"${image.digest}"`,
+  };
   return ctx.req.method === 'HEAD' ? { status: 200, headers } : { status: 200, headers, body };
 }
 
@@ -31,7 +39,12 @@ export async function putManifest(ctx: OciContext, repositoryName: string, refer
   const manifest = bytes.toString('utf8');
   if (!Buffer.from(manifest, 'utf8').equals(bytes)) throw new OciError('MANIFEST_INVALID', 'manifest is not valid UTF-8 JSON');
   const mediaType = ctx.req.headers['content-type']?.split(';')[0].trim() || undefined;
-  const { digest, subject } = await pushManifest(ctx.deps, ctx.actor, { repositoryName, manifest, mediaType, ...(digestRef ? { digest: reference } : { tag: reference }) });
+  const { digest, subject } = await pushManifest(ctx.deps, ctx.actor, {
+    repositoryName,
+    manifest,
+    mediaType,
+    ...(digestRef ? { digest: reference } : { tag: reference }),
+  });
   return empty(201, {
     location: `/v2/${repositoryName}/manifests/${digest}`,
     'docker-content-digest': digest,
@@ -52,7 +65,10 @@ export async function deleteManifest(ctx: OciContext, repositoryName: string, re
 
 /** The media types an Accept header admits, lower-cased; undefined (everything) for no header or a wildcard. */
 export function acceptedTypes(accept: string | undefined): string[] | undefined {
-  const types = (accept ?? '').split(',').map((t) => t.split(';')[0].trim().toLowerCase()).filter(Boolean);
+  const types = (accept ?? '')
+    .split(',')
+    .map((t) => t.split(';')[0].trim().toLowerCase())
+    .filter(Boolean);
   if (types.length === 0 || types.some((t) => t === '*/*' || t === 'application/*' || t === 'application/json')) return undefined;
   return types;
 }

@@ -43,7 +43,9 @@ export function accessLog(): middy.MiddlewareObj<HttpEvent, HttpResult> {
     });
   };
   return {
-    before: async (request) => { calls.set(request.event, { start: performance.now() }); },
+    before: async (request) => {
+      calls.set(request.event, { start: performance.now() });
+    },
     after: async (request) => record(request),
     onError: async (request) => record(request),
   };

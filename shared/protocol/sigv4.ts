@@ -7,12 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { HttpRequest } from '@smithy/protocol-http';
 import { Hash } from '@smithy/hash-node';
-import {
-  IncompleteSignatureException,
-  InvalidSignatureException,
-  MissingAuthenticationTokenException,
-  UnrecognizedClientException,
-} from '../errors.ts';
+import { IncompleteSignatureException, InvalidSignatureException, MissingAuthenticationTokenException, UnrecognizedClientException } from '../errors.ts';
 
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
@@ -36,16 +31,24 @@ export async function verifySigV4(req: SignedRequest, service: string, secretOf:
   const authorization = req.headers['authorization'];
   if (!authorization) throw new MissingAuthenticationTokenException('Missing Authentication Token');
   const match = AUTH.exec(authorization.trim());
-  if (!match) throw new IncompleteSignatureException(`Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${authorization.split(' ')[0]}`);
+  if (!match)
+    throw new IncompleteSignatureException(
+      `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${authorization.split(' ')[0]}`,
+    );
   const params = Object.fromEntries(
-    match[1].split(/,\s*/).map((p) => { const i = p.indexOf('='); return [p.slice(0, i).trim(), p.slice(i + 1).trim()]; }),
+    match[1].split(/,\s*/).map((p) => {
+      const i = p.indexOf('=');
+      return [p.slice(0, i).trim(), p.slice(i + 1).trim()];
+    }),
   );
   for (const required of ['Credential', 'SignedHeaders', 'Signature']) {
     if (!params[required]) throw new IncompleteSignatureException(`Authorization header requires '${required}' parameter. Authorization=AWS4-HMAC-SHA256`);
   }
   const [accessKeyId, day, region, scopeService, terminator] = params.Credential.split('/');
   if (!accessKeyId || !day || !region || !scopeService || terminator !== 'aws4_request') {
-    throw new IncompleteSignatureException(`Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${params.Credential}'`);
+    throw new IncompleteSignatureException(
+      `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${params.Credential}'`,
+    );
   }
   const amzDate = req.headers['x-amz-date'];
   if (!amzDate || !/^\d{8}T\d{6}Z$/.test(amzDate)) {
@@ -54,15 +57,22 @@ export async function verifySigV4(req: SignedRequest, service: string, secretOf:
   const secret = secretOf(accessKeyId);
   if (secret === undefined) throw new UnrecognizedClientException('The security token included in the request is invalid.');
   if (scopeService !== service) throw new InvalidSignatureException(`Credential should be scoped to correct service: '${service}'. `);
-  if (day !== amzDate.slice(0, 8)) throw new InvalidSignatureException(`Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${day}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`);
+  if (day !== amzDate.slice(0, 8))
+    throw new InvalidSignatureException(
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${day}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
+    );
 
   const signingDate = parseAmzDate(amzDate);
   const skew = signingDate.getTime() - now.getTime();
   if (skew < -MAX_CLOCK_SKEW_MS) {
-    throw new InvalidSignatureException(`Signature expired: ${amzDate} is now earlier than ${amz(new Date(now.getTime() - MAX_CLOCK_SKEW_MS))} (${amz(now)} - 15 min.)`);
+    throw new InvalidSignatureException(
+      `Signature expired: ${amzDate} is now earlier than ${amz(new Date(now.getTime() - MAX_CLOCK_SKEW_MS))} (${amz(now)} - 15 min.)`,
+    );
   }
   if (skew > MAX_CLOCK_SKEW_MS) {
-    throw new InvalidSignatureException(`Signature not yet current: ${amzDate} is still later than ${amz(new Date(now.getTime() + MAX_CLOCK_SKEW_MS))} (${amz(now)} + 15 min.)`);
+    throw new InvalidSignatureException(
+      `Signature not yet current: ${amzDate} is still later than ${amz(new Date(now.getTime() + MAX_CLOCK_SKEW_MS))} (${amz(now)} + 15 min.)`,
+    );
   }
 
   const signedHeaders = params.SignedHeaders.split(';').map((h: string) => h.toLowerCase());
@@ -80,7 +90,15 @@ export async function verifySigV4(req: SignedRequest, service: string, secretOf:
     applyChecksum: false,
   });
   const path = req.path.split('?')[0];
-  const request = new HttpRequest({ method: req.method.toUpperCase(), protocol: 'http:', hostname: headers.host ?? '', path, query: req.query, headers, body: req.body });
+  const request = new HttpRequest({
+    method: req.method.toUpperCase(),
+    protocol: 'http:',
+    hostname: headers.host ?? '',
+    path,
+    query: req.query,
+    headers,
+    body: req.body,
+  });
   const signed = await signer.sign(request, { signingDate, unsignableHeaders: new Set(), signableHeaders: new Set(signedHeaders) });
   const expected = /Signature=([0-9a-f]+)/.exec(String(signed.headers.authorization ?? signed.headers.Authorization))?.[1] ?? '';
   const given = String(params.Signature).toLowerCase();
@@ -98,5 +116,8 @@ function parseAmzDate(s: string): Date {
 }
 
 function amz(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }

@@ -8,7 +8,17 @@
 import model from '../model/ecr-model.json' with { type: 'json' };
 import { invalidParameter, SerializationException, ValidationException } from '../errors.ts';
 
-type Shape = { t: string; min?: number; max?: number; pattern?: string; enum?: string[]; m?: Record<string, { s: string; r?: 1 }>; s?: string; k?: string; v?: string };
+type Shape = {
+  t: string;
+  min?: number;
+  max?: number;
+  pattern?: string;
+  enum?: string[];
+  m?: Record<string, { s: string; r?: 1 }>;
+  s?: string;
+  k?: string;
+  v?: string;
+};
 const shapes = model.shapes as Record<string, Shape>;
 const operations = model.operations as Record<string, { input: string; output: string; errors: string[] }>;
 
@@ -23,13 +33,11 @@ export function validateInput(operation: string, input: unknown): Record<string,
   const op = operations[operation];
   if (!op) throw new Error(`operation ${operation} is not in the model`);
   const violations: Violation[] = [];
-  const decoded = walk(op.input, input ?? {}, "", violations);
+  const decoded = walk(op.input, input ?? {}, '', violations);
   if (violations.length === 0) return decoded;
   if (op.errors.includes('ValidationException')) {
     const n = violations.length;
-    const text = violations
-      .map((v) => `Value ${showValue(v.value)} at '${v.path}' failed to satisfy constraint: ${v.constraint}`)
-      .join('; ');
+    const text = violations.map((v) => `Value ${showValue(v.value)} at '${v.path}' failed to satisfy constraint: ${v.constraint}`).join('; ');
     throw new ValidationException(`${n} validation error${n > 1 ? 's' : ''} detected: ${text}`);
   }
   const v = violations[0];
@@ -83,7 +91,10 @@ function walk(shapeName: string, value: unknown, path: string, out: Violation[])
       if (typeof value !== 'string') typeError(path, 'a string', value);
       checkLength(shape, [...value].length, violate);
       if (shape.pattern && !regex(shape.pattern).test(value)) {
-        violate(`Member must satisfy regular expression pattern: ${shownPattern(shape.pattern)}`, `must satisfy regular expression '${shownPattern(shape.pattern)}'`);
+        violate(
+          `Member must satisfy regular expression pattern: ${shownPattern(shape.pattern)}`,
+          `must satisfy regular expression '${shownPattern(shape.pattern)}'`,
+        );
       }
       if (shape.enum && !shape.enum.includes(value)) violate(`Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
       return value;

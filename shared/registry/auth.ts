@@ -24,14 +24,22 @@ export async function getAuthorizationToken(deps: Deps, actor: Actor, input: Get
   const foreign = ids.find((id) => id !== registryId);
   if (foreign) throw invalidParameter('registryIds', `registry ${foreign} is not served here; this registry is ${registryId}`);
   const expiresAt = deps.now().getTime() + TOKEN_LIFETIME_MS;
-  const token = seal(deps.config.signingKey, { typ: 'registry-token', reg: registryId, key: actor.accessKeyId ?? '', sub: actor.arn, exp: expiresAt } satisfies TokenClaims);
+  const token = seal(deps.config.signingKey, {
+    typ: 'registry-token',
+    reg: registryId,
+    key: actor.accessKeyId ?? '',
+    sub: actor.arn,
+    exp: expiresAt,
+  } satisfies TokenClaims);
   const scheme = isLoopbackHost(actor.via.host) && !deps.config.publicHost ? 'http' : publicScheme;
   return {
-    authorizationData: [{
-      authorizationToken: Buffer.from(`AWS:${token}`).toString('base64'),
-      expiresAt: new Date(expiresAt),
-      proxyEndpoint: `${scheme}://${actor.via.host}`,
-    }],
+    authorizationData: [
+      {
+        authorizationToken: Buffer.from(`AWS:${token}`).toString('base64'),
+        expiresAt: new Date(expiresAt),
+        proxyEndpoint: `${scheme}://${actor.via.host}`,
+      },
+    ],
   };
 }
 

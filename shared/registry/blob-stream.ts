@@ -59,7 +59,8 @@ async function appendParts(deps: Deps, uid: string, upload: UploadRecord, body: 
     heldBytes = 0;
     const plan = planPart(current.parts.length, current.pendingBytes, bytes.length);
     if (plan.kind === 'tooManyParts') throw new LimitExceededException('the blob needs more than 10,000 storage parts');
-    const extra = last && hash ? { streamDigest: { upTo: current.nextByte + bytes.length, digest: `sha256:${hash.copy().digest('hex')}` } } : { streamDigest: undefined };
+    const extra =
+      last && hash ? { streamDigest: { upTo: current.nextByte + bytes.length, digest: `sha256:${hash.copy().digest('hex')}` } } : { streamDigest: undefined };
     const next = await appendPart(deps, uid, current, bytes, plan, { untracked: true, extra });
     if (!next) throw rangeInvalid(current, 'another request wrote to this upload at the same time');
     current = next;
@@ -88,7 +89,10 @@ async function storeWhole(deps: Deps, uid: string, upload: UploadRecord, body: R
   const hash = createHash('sha256');
   let received = 0;
   const counted = new PassThrough();
-  body.on('data', (chunk: Buffer) => { hash.update(chunk); received += chunk.length; });
+  body.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    received += chunk.length;
+  });
   body.on('error', (e) => counted.destroy(e));
   body.pipe(counted);
   try {
@@ -109,7 +113,16 @@ async function storeWhole(deps: Deps, uid: string, upload: UploadRecord, body: R
 
 /** More bytes for an upload stored whole: it goes back to a multipart upload holding what it had so far. */
 async function reopenWhole(deps: Deps, uid: string, upload: UploadRecord): Promise<UploadRecord> {
-  const reset: UploadRecord = { ...upload, multipartId: NO_MULTIPART, parts: [], pending: [], pendingBytes: 0, nextByte: 0, wholeObject: undefined, streamDigest: undefined };
+  const reset: UploadRecord = {
+    ...upload,
+    multipartId: NO_MULTIPART,
+    parts: [],
+    pending: [],
+    pendingBytes: 0,
+    nextByte: 0,
+    wholeObject: undefined,
+    streamDigest: undefined,
+  };
   if (!(await deps.layers.advanceUpload(uid, reset, upload.nextByte))) throw rangeInvalid(upload, 'another request wrote to this upload at the same time');
   const reopened = await appendParts(deps, uid, reset, await deps.blobs.getStream(upload.wholeObject!));
   await deps.blobs.delete([upload.wholeObject!]).catch(() => undefined);

@@ -106,8 +106,9 @@ async function append(deps: Deps, repo: RepositoryRecord, upload: UploadRecord, 
 async function requireUpload(deps: Deps, repo: RepositoryRecord, uploadId: string): Promise<UploadRecord> {
   const upload = UUID.test(uploadId) ? await deps.layers.getUpload(repo.uid, uploadId, deps.now().getTime()) : undefined;
   if (!upload) {
-    throw new UploadNotFoundException(`The upload with id '${uploadId}' does not exist in the repository with name '${repo.name}' in the registry with id '${deps.config.registryId}'`);
+    throw new UploadNotFoundException(
+      `The upload with id '${uploadId}' does not exist in the repository with name '${repo.name}' in the registry with id '${deps.config.registryId}'`,
+    );
   }
   return upload;
 }
-

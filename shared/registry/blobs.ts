@@ -22,7 +22,9 @@ export async function linkedBlob(deps: Deps, repo: RepositoryRecord, digest: str
   const linked = (await deps.layers.links(repo.uid, [digest])).has(digest);
   const blob = linked ? await deps.layers.getBlob(digest) : undefined;
   if (!blob) {
-    throw new LayersNotFoundException(`The specified layer does not exist: '${digest}' in the repository with name '${repo.name}' in the registry with id '${deps.config.registryId}'`);
+    throw new LayersNotFoundException(
+      `The specified layer does not exist: '${digest}' in the repository with name '${repo.name}' in the registry with id '${deps.config.registryId}'`,
+    );
   }
   return blob;
 }
@@ -41,7 +43,11 @@ export async function blobDownloadUrl(deps: Deps, actor: Actor, input: BlobArgs)
 }
 
 /** A blob to read: its record, and `open` for its bytes (all, or an inclusive byte range) as a stream. */
-export async function readBlob(deps: Deps, actor: Actor, input: BlobArgs): Promise<{ blob: BlobRecord; open: (range?: { start: number; end: number }) => Promise<Readable> }> {
+export async function readBlob(
+  deps: Deps,
+  actor: Actor,
+  input: BlobArgs,
+): Promise<{ blob: BlobRecord; open: (range?: { start: number; end: number }) => Promise<Readable> }> {
   const repo = await openRepository(deps, actor, 'ecr:GetDownloadUrlForLayer', input.repositoryName);
   const blob = await linkedBlob(deps, repo, input.digest);
   return { blob, open: (range) => deps.blobs.getStream(blob.object, range) };

@@ -5,13 +5,20 @@ import { repositoryArn } from './common.ts';
 
 function imageAction(deps: Deps, action: 'PUSH' | 'DELETE', repositoryName: string, digest: string, tag?: string, result = 'SUCCESS') {
   const { registryId, region } = deps.config;
-  return ecrEvent('ECR Image Action', registryId, region, {
-    result,
-    'repository-name': repositoryName,
-    'image-digest': digest,
-    'action-type': action,
-    ...(tag !== undefined ? { 'image-tag': tag } : {}),
-  }, [repositoryArn(deps.config, repositoryName)], deps.now());
+  return ecrEvent(
+    'ECR Image Action',
+    registryId,
+    region,
+    {
+      result,
+      'repository-name': repositoryName,
+      'image-digest': digest,
+      'action-type': action,
+      ...(tag !== undefined ? { 'image-tag': tag } : {}),
+    },
+    [repositoryArn(deps.config, repositoryName)],
+    deps.now(),
+  );
 }
 
 /** The event of a pushed image (one per tag pushed, or one untagged). */

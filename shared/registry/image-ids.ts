@@ -10,14 +10,16 @@ export type Resolved = { image: ImageRecord; tag?: string } | { failure: ImageFa
 /** Finds the image an identifier names; tag and digest together must agree. */
 export async function resolveImageId(deps: Deps, repo: RepositoryRecord, id: ImageId): Promise<Resolved> {
   const fail = (failureCode: string, failureReason: string): Resolved => ({ failure: { imageId: id, failureCode, failureReason } });
-  if (id.imageDigest === undefined && id.imageTag === undefined) return fail('MissingDigestAndTag', 'Invalid request parameters: both tag and digest cannot be null');
+  if (id.imageDigest === undefined && id.imageTag === undefined)
+    return fail('MissingDigestAndTag', 'Invalid request parameters: both tag and digest cannot be null');
   if (id.imageDigest !== undefined && !isValidDigest(id.imageDigest)) return fail('InvalidImageDigest', 'Invalid image digest');
   const { images } = deps;
   let digest = id.imageDigest;
   if (id.imageTag !== undefined) {
     const tag = await images.getTag(repo.uid, id.imageTag);
     if (!tag) return fail('ImageNotFound', 'Requested image not found');
-    if (digest !== undefined && tag.digest !== digest) return fail('ImageTagDoesNotMatchDigest', 'Invalid request parameters: image tag and digest do not match');
+    if (digest !== undefined && tag.digest !== digest)
+      return fail('ImageTagDoesNotMatchDigest', 'Invalid request parameters: image tag and digest do not match');
     digest = tag.digest;
   }
   const image = await images.get(repo.uid, digest!);

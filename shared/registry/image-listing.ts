@@ -2,7 +2,7 @@
 import type { Deps } from '../deps.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { DescribeImagesInput, ListImagesInput } from '../model/types.ts';
-import { ImageNotFoundException, InvalidParameterException, invalidParameter } from '../errors.ts';
+import { ImageNotFoundException, invalidParameter } from '../errors.ts';
 import type { ImageRecord, RepositoryRecord } from '../store/types.ts';
 import type { ScanRecord } from '../store/scans.ts';
 import { findingsSummary, scanStatus } from '../scan/summary.ts';
@@ -33,7 +33,10 @@ export async function listImages(deps: Deps, actor: Actor, input: ListImagesInpu
       const found = statusOk && (await mapLimit(page.items, TAG_LOOKUPS_IN_FLIGHT, (t) => deps.images.get(repo.uid, t.digest)));
       const tags = found ? page.items.filter((_, i) => found[i] && statusOk!(found[i]!)) : page.items;
       imageIds.push(...tags.map((t) => ({ imageDigest: t.digest, imageTag: t.tag })));
-      if (page.cursor) { cursor = { phase: 'tags', key: page.cursor }; continue; }
+      if (page.cursor) {
+        cursor = { phase: 'tags', key: page.cursor };
+        continue;
+      }
       if (status === 'TAGGED') return { imageIds };
       cursor = { phase: 'images' };
     } else {
@@ -59,13 +62,18 @@ export async function describeImages(deps: Deps, actor: Actor, input: DescribeIm
     for (const id of input.imageIds as ImageId[]) {
       const resolved = await resolveImageId(deps, repo, id);
       if ('failure' in resolved) {
-        throw new ImageNotFoundException(`The image with imageId {imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'} does not exist within the repository with name '${repo.name}' in the registry with id '${registryId}'`);
+        throw new ImageNotFoundException(
+          `The image with imageId {imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'} does not exist within the repository with name '${repo.name}' in the registry with id '${registryId}'`,
+        );
       }
       seen.set(resolved.image.digest, resolved.image);
     }
     const images = [...seen.values()];
     const tags = await mapLimit(images, TAG_LOOKUPS_IN_FLIGHT, (i) => deps.images.tagsOf(repo.uid, i.digest));
-    const scans = await deps.scans.getMany(repo.uid, images.map((i) => i.digest));
+    const scans = await deps.scans.getMany(
+      repo.uid,
+      images.map((i) => i.digest),
+    );
     return { imageDetails: images.map((image, i) => detail(image, tags[i], scans.get(image.digest))) };
   }
   const status: TagStatus = input.filter?.tagStatus ?? 'ANY';
@@ -76,7 +84,10 @@ export async function describeImages(deps: Deps, actor: Actor, input: DescribeIm
   do {
     const page = await deps.images.list(repo.uid, limit - imageDetails.length, key);
     const tags = await mapLimit(page.items, TAG_LOOKUPS_IN_FLIGHT, (i) => deps.images.tagsOf(repo.uid, i.digest));
-    const scans = await deps.scans.getMany(repo.uid, page.items.map((i) => i.digest));
+    const scans = await deps.scans.getMany(
+      repo.uid,
+      page.items.map((i) => i.digest),
+    );
     page.items.forEach((image, i) => {
       if (statusOk && !statusOk(image)) return;
       if (status === 'ANY' || (status === 'TAGGED') === tags[i].length > 0) imageDetails.push(detail(image, tags[i], scans.get(image.digest)));

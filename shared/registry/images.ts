@@ -28,10 +28,22 @@ async function pullOne(deps: Deps, repo: RepositoryRecord, id: ImageId, options:
   if ('failure' in resolved) return resolved;
   const { image } = resolved;
   if (image.archived) {
-    return { failure: { imageId: id, failureCode: 'ImageNotFound', failureReason: 'Requested image is archived and cannot be pulled; restore it with UpdateImageStorageClass (targetStorageClass STANDARD)' } };
+    return {
+      failure: {
+        imageId: id,
+        failureCode: 'ImageNotFound',
+        failureReason: 'Requested image is archived and cannot be pulled; restore it with UpdateImageStorageClass (targetStorageClass STANDARD)',
+      },
+    };
   }
   if (options.accepted && !options.accepted.includes(image.manifestMediaType)) {
-    return { failure: { imageId: id, failureCode: 'ImageNotFound', failureReason: `The image's media type ${image.manifestMediaType} is not one of the acceptedMediaTypes` } };
+    return {
+      failure: {
+        imageId: id,
+        failureCode: 'ImageNotFound',
+        failureReason: `The image's media type ${image.manifestMediaType} is not one of the acceptedMediaTypes`,
+      },
+    };
   }
   const manifest = await manifestText(deps, image);
   if (options.record) await deps.images.recordPull(repo.uid, image.digest, deps.now().getTime());
@@ -45,7 +57,10 @@ export async function batchGetImage(deps: Deps, actor: Actor, input: BatchGetIma
   const failures: ImageFailure[] = [];
   for (const id of input.imageIds) {
     const pulled = await pullOne(deps, repo, id, { accepted: input.acceptedMediaTypes, record: true });
-    if ('failure' in pulled) { failures.push(pulled.failure); continue; }
+    if ('failure' in pulled) {
+      failures.push(pulled.failure);
+      continue;
+    }
     images.push({
       registryId: deps.config.registryId,
       repositoryName: repo.name,
@@ -105,7 +120,13 @@ export async function deleteImageId(deps: Deps, repo: RepositoryRecord, id: Imag
   }
   const parents = await liveParents(deps, repo, image.digest);
   if (parents.length) {
-    return { failure: { imageId: id, failureCode: 'ImageReferencedByManifestList', failureReason: `Requested image referenced by manifest list: [${parents.join(', ')}]` } };
+    return {
+      failure: {
+        imageId: id,
+        failureCode: 'ImageReferencedByManifestList',
+        failureReason: `Requested image referenced by manifest list: [${parents.join(', ')}]`,
+      },
+    };
   }
   const tags = await images.tagsOf(repo.uid, image.digest);
   for (const tag of tags) await images.deleteTag(repo.uid, tag, image.digest);

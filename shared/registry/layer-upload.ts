@@ -46,8 +46,15 @@ export async function startUpload(deps: Deps, uid: string): Promise<UploadRecord
   const now = deps.now().getTime();
   // The S3 multipart upload starts with the first part sent: a small layer never needs one.
   const upload: UploadRecord = {
-    uploadId, nextByte: 0, multipartId: NO_MULTIPART, parts: [], pending: [], pendingBytes: 0,
-    hashState: await initialHashState(), createdAt: now, expiresAt: now + deps.config.uploadTtlSeconds * 1000,
+    uploadId,
+    nextByte: 0,
+    multipartId: NO_MULTIPART,
+    parts: [],
+    pending: [],
+    pendingBytes: 0,
+    hashState: await initialHashState(),
+    createdAt: now,
+    expiresAt: now + deps.config.uploadTtlSeconds * 1000,
   };
   await deps.layers.createUpload(uid, upload);
   return upload;
@@ -58,14 +65,28 @@ export async function startUpload(deps: Deps, uid: string): Promise<UploadRecord
  * request moved the upload on first (nothing this call wrote is then referenced). Keeps the upload alive
  * for another config.uploadTtlSeconds.
  */
-export async function appendPart(deps: Deps, uid: string, upload: UploadRecord, bytes: Buffer, plan: PartPlan, options: AppendOptions = {}): Promise<UploadRecord | undefined> {
+export async function appendPart(
+  deps: Deps,
+  uid: string,
+  upload: UploadRecord,
+  bytes: Buffer,
+  plan: PartPlan,
+  options: AppendOptions = {},
+): Promise<UploadRecord | undefined> {
   if (plan.kind === 'tooManyParts') throw new Error('appendPart: the plan refuses this part');
   const { uploadId } = upload;
   const expiresAt = deps.now().getTime() + deps.config.uploadTtlSeconds * 1000;
   let next: UploadRecord;
   if (plan.kind === 'pend') {
     await deps.blobs.put(pendingPartObject(uploadId, upload.nextByte), bytes);
-    next = { ...upload, nextByte: upload.nextByte + bytes.length, pending: [...upload.pending, upload.nextByte], pendingBytes: upload.pendingBytes + bytes.length, expiresAt, ...(options.untracked ? { hashState: UNTRACKED } : {}) };
+    next = {
+      ...upload,
+      nextByte: upload.nextByte + bytes.length,
+      pending: [...upload.pending, upload.nextByte],
+      pendingBytes: upload.pendingBytes + bytes.length,
+      expiresAt,
+      ...(options.untracked ? { hashState: UNTRACKED } : {}),
+    };
   } else {
     const pending = await readPending(deps, upload);
     const body = pending.length ? Buffer.concat([pending, bytes]) : bytes;
@@ -73,8 +94,14 @@ export async function appendPart(deps: Deps, uid: string, upload: UploadRecord, 
     const multipartId = upload.multipartId || (await deps.blobs.startMultipart(uploadObject(uploadId)));
     const etag = await deps.blobs.uploadPart(uploadObject(uploadId), multipartId, plan.partNumber, body, false);
     next = {
-      ...upload, multipartId, nextByte: upload.nextByte + bytes.length, parts: [...upload.parts, { partNumber: plan.partNumber, etag }],
-      pending: [], pendingBytes: 0, hashState, expiresAt,
+      ...upload,
+      multipartId,
+      nextByte: upload.nextByte + bytes.length,
+      parts: [...upload.parts, { partNumber: plan.partNumber, etag }],
+      pending: [],
+      pendingBytes: 0,
+      hashState,
+      expiresAt,
     };
   }
   if (options.extra) next = { ...next, ...options.extra };
@@ -172,7 +199,8 @@ export async function readPending(deps: Deps, upload: UploadRecord): Promise<Buf
   const pieces = await Promise.all(upload.pending.map((first) => deps.blobs.getBytes(pendingPartObject(upload.uploadId, first))));
   // Each pending object must run exactly up to the next one (and the last up to nextByte).
   const ends = [...upload.pending.slice(1), upload.nextByte];
-  if (pieces.some((p, i) => p.length !== ends[i] - upload.pending[i])) throw new UploadDamagedError(`upload ${upload.uploadId}: pending parts do not match their byte ranges`);
+  if (pieces.some((p, i) => p.length !== ends[i] - upload.pending[i]))
+    throw new UploadDamagedError(`upload ${upload.uploadId}: pending parts do not match their byte ranges`);
   return Buffer.concat(pieces);
 }
 

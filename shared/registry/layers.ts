@@ -4,24 +4,47 @@
  */
 import type { Deps } from '../deps.ts';
 import type { Actor } from '../domain/actor.ts';
-import type { BatchCheckLayerAvailabilityInput, CompleteLayerUploadInput, GetDownloadUrlForLayerInput, InitiateLayerUploadInput, UploadLayerPartInput } from '../model/types.ts';
+import type {
+  BatchCheckLayerAvailabilityInput,
+  CompleteLayerUploadInput,
+  GetDownloadUrlForLayerInput,
+  InitiateLayerUploadInput,
+  UploadLayerPartInput,
+} from '../model/types.ts';
 import {
-  EmptyUploadException, InvalidLayerException, InvalidLayerPartException, InvalidParameterException, invalidParameter, LayerAlreadyExistsException,
-  LayersNotFoundException, LimitExceededException, UploadNotFoundException,
+  EmptyUploadException,
+  InvalidLayerException,
+  InvalidLayerPartException,
+  invalidParameter,
+  LayerAlreadyExistsException,
+  LimitExceededException,
+  UploadNotFoundException,
 } from '../errors.ts';
 import { MAX_PARTS } from '../store/blobs.ts';
 import type { RepositoryRecord, UploadRecord } from '../store/types.ts';
 import { blobDownloadUrl } from './blobs.ts';
-import { checkRegistryId, openRepository, requireRepository } from './common.ts';
+import { checkRegistryId, openRepository } from './common.ts';
 import {
-  appendPart, discardUpload, endUpload, planPart, sealUpload, SHA256_DIGEST, startUpload, storeUpload, UploadDamagedError, type Sealed,
+  appendPart,
+  discardUpload,
+  endUpload,
+  planPart,
+  sealUpload,
+  SHA256_DIGEST,
+  startUpload,
+  storeUpload,
+  UploadDamagedError,
+  type Sealed,
 } from './layer-upload.ts';
 
 /** BatchCheckLayerAvailability: which of the digests the repository holds, with their sizes. */
 export async function batchCheckLayerAvailability(deps: Deps, actor: Actor, input: BatchCheckLayerAvailabilityInput) {
   const repo = await openRepository(deps, actor, 'ecr:BatchCheckLayerAvailability', input.repositoryName, input.registryId);
   const digests = [...new Set<string>(input.layerDigests)];
-  const links = await deps.layers.links(repo.uid, digests.filter((d) => SHA256_DIGEST.test(d)));
+  const links = await deps.layers.links(
+    repo.uid,
+    digests.filter((d) => SHA256_DIGEST.test(d)),
+  );
   const layers = [];
   const failures = [];
   for (const layerDigest of digests) {
@@ -75,7 +98,8 @@ export async function uploadLayerPart(deps: Deps, actor: Actor, input: UploadLay
   try {
     next = await appendPart(deps, repo.uid, upload, bytes, plan);
   } catch (e) {
-    if (e instanceof UploadDamagedError) throw invalidPart(deps, repo, upload, 'Earlier parts of this upload were overwritten by concurrent requests; start a new upload.');
+    if (e instanceof UploadDamagedError)
+      throw invalidPart(deps, repo, upload, 'Earlier parts of this upload were overwritten by concurrent requests; start a new upload.');
     // A failure because another request moved the upload on (or ended it) meanwhile is answered as that.
     await throwIfMoved(deps, repo, upload);
     throw e;
@@ -114,7 +138,9 @@ export async function completeLayerUpload(deps: Deps, actor: Actor, input: Compl
     if (sealed?.digest !== digest) {
       await discardUpload(deps, repo.uid, upload);
       const calculated = sealed ? `'${sealed.digest}'` : 'from parts overwritten by concurrent requests';
-      throw new InvalidLayerException(`The layer digest calculated for the uploaded layer ${calculated} does not match the layer digest '${digest}' specified.`);
+      throw new InvalidLayerException(
+        `The layer digest calculated for the uploaded layer ${calculated} does not match the layer digest '${digest}' specified.`,
+      );
     }
     if ((await deps.layers.links(repo.uid, [digest])).has(digest)) {
       await discardUpload(deps, repo.uid, upload);
@@ -148,20 +174,32 @@ async function throwIfMoved(deps: Deps, repo: RepositoryRecord, seen: UploadReco
   const current = await deps.layers.getUpload(repo.uid, seen.uploadId, deps.now().getTime());
   if (!current) throw uploadNotFound(deps, repo, seen.uploadId);
   if (current.nextByte !== seen.nextByte) {
-    throw invalidPart(deps, repo, current, `The layer part starting at byte ${seen.nextByte} was already received; the last byte received is ${current.nextByte - 1}.`);
+    throw invalidPart(
+      deps,
+      repo,
+      current,
+      `The layer part starting at byte ${seen.nextByte} was already received; the last byte received is ${current.nextByte - 1}.`,
+    );
   }
 }
 
 function invalidPart(deps: Deps, repo: RepositoryRecord, upload: UploadRecord, message: string) {
   return new InvalidLayerPartException(message, {
-    registryId: deps.config.registryId, repositoryName: repo.name, uploadId: upload.uploadId, lastValidByteReceived: upload.nextByte - 1,
+    registryId: deps.config.registryId,
+    repositoryName: repo.name,
+    uploadId: upload.uploadId,
+    lastValidByteReceived: upload.nextByte - 1,
   });
 }
 
 function uploadNotFound(deps: Deps, repo: RepositoryRecord, uploadId: string) {
-  return new UploadNotFoundException(`The upload with id '${uploadId}' does not exist in the repository with name '${repo.name}' in the registry with id '${deps.config.registryId}'`);
+  return new UploadNotFoundException(
+    `The upload with id '${uploadId}' does not exist in the repository with name '${repo.name}' in the registry with id '${deps.config.registryId}'`,
+  );
 }
 
 function layerExists(deps: Deps, repo: RepositoryRecord, digest: string) {
-  return new LayerAlreadyExistsException(`Layer with digest '${digest}' already exists in the repository with name '${repo.name}' in registry with id '${deps.config.registryId}'`);
+  return new LayerAlreadyExistsException(
+    `Layer with digest '${digest}' already exists in the repository with name '${repo.name}' in registry with id '${deps.config.registryId}'`,
+  );
 }

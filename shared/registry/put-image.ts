@@ -6,7 +6,11 @@ import type { Deps } from '../deps.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { PutImageInput } from '../model/types.ts';
 import {
-  ImageAlreadyExistsException, ImageDigestDoesNotMatchException, ImageTagAlreadyExistsException, InvalidParameterException, invalidParameter, LayersNotFoundException,
+  ImageAlreadyExistsException,
+  ImageDigestDoesNotMatchException,
+  ImageTagAlreadyExistsException,
+  invalidParameter,
+  LayersNotFoundException,
   ReferencedImagesNotFoundException,
 } from '../errors.ts';
 import type { ImageRecord, RepositoryRecord } from '../store/types.ts';
@@ -21,7 +25,11 @@ import { restoreIfArchived } from './storage-class.ts';
 /** Manifests larger than this live in S3 rather than in their image item (DynamoDB items stop at 400 KB). */
 export const INLINE_MANIFEST_BYTES = 300 * 1024;
 /** Layers that registries never hold (Windows base layers): not required to exist. */
-const FOREIGN_LAYER_TYPES = new Set(['application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip', 'application/vnd.oci.image.layer.nondistributable.v1.tar']);
+const FOREIGN_LAYER_TYPES = new Set([
+  'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
+  'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+  'application/vnd.oci.image.layer.nondistributable.v1.tar',
+]);
 const MAX_TAG_ATTEMPTS = 20;
 
 export type StoreOptions = { tag?: string; mediaType?: string; digest?: string };
@@ -47,7 +55,11 @@ export async function putImage(deps: Deps, actor: Actor, input: PutImageInput) {
  * A manifest pushed by reference (the OCI manifest PUT): a tag, or a digest the manifest must have. Pushing what is
  * there already succeeds (docker-style clients push again freely). Returns the digest and the manifest's subject.
  */
-export async function pushManifest(deps: Deps, actor: Actor, input: { repositoryName: string; manifest: string; mediaType?: string; tag?: string; digest?: string }): Promise<{ digest: string; subject?: string }> {
+export async function pushManifest(
+  deps: Deps,
+  actor: Actor,
+  input: { repositoryName: string; manifest: string; mediaType?: string; tag?: string; digest?: string },
+): Promise<{ digest: string; subject?: string }> {
   const repo = await openRepository(deps, actor, 'ecr:PutImage', input.repositoryName);
   try {
     const stored = await storeImage(deps, repo, input.manifest, { mediaType: input.mediaType, tag: input.tag, digest: input.digest });
@@ -67,7 +79,9 @@ export async function storeImage(deps: Deps, repo: RepositoryRecord, text: strin
   const algorithm = options.digest?.startsWith('sha512:') ? 'sha512' : 'sha256';
   const digest = digestOf(text, algorithm);
   if (options.digest !== undefined && options.digest !== digest) {
-    throw new ImageDigestDoesNotMatchException(`The digest '${options.digest}' does not match the digest '${digest}' that Amazon ECR calculated for the image manifest.`);
+    throw new ImageDigestDoesNotMatchException(
+      `The digest '${options.digest}' does not match the digest '${digest}' that Amazon ECR calculated for the image manifest.`,
+    );
   }
   await checkReferences(deps, repo, parsed);
   await restoreIfArchived(deps, repo, digest);
@@ -100,7 +114,7 @@ export async function storeImage(deps: Deps, repo: RepositoryRecord, text: strin
   }
   const created = await images.create(repo.uid, image);
   if (!created && tag === undefined) throw alreadyExists(deps, repo, digest);
-  const stored = created ? image : (await images.get(repo.uid, digest)) ?? image;
+  const stored = created ? image : ((await images.get(repo.uid, digest)) ?? image);
   if (tag !== undefined) await pointTag(deps, repo, tag, digest, current?.digest ?? null, created);
   await deps.events.publish([imagePushedEvent(deps, repo.name, digest, tag)]);
   return { image: stored, tag, parsed };
@@ -139,7 +153,9 @@ async function checkReferences(deps: Deps, repo: RepositoryRecord, parsed: Parse
     const linked = await deps.layers.links(repo.uid, wanted);
     const missing = [...new Set(wanted.filter((d) => !linked.has(d)))];
     if (missing.length) {
-      throw new LayersNotFoundException(`Layers with digests '[${missing.join(', ')}]' required for pushing image into repository with name '${repo.name}' in the registry with id '${deps.config.registryId}' do not exist`);
+      throw new LayersNotFoundException(
+        `Layers with digests '[${missing.join(', ')}]' required for pushing image into repository with name '${repo.name}' in the registry with id '${deps.config.registryId}' do not exist`,
+      );
     }
     return;
   }
@@ -147,14 +163,20 @@ async function checkReferences(deps: Deps, repo: RepositoryRecord, parsed: Parse
   const found = await Promise.all(children.map((d) => deps.images.get(repo.uid, d)));
   const missing = children.filter((_, i) => !found[i]);
   if (missing.length) {
-    throw new ReferencedImagesNotFoundException(`Manifest references images that do not exist in the repository with name '${repo.name}': [${missing.join(', ')}]`);
+    throw new ReferencedImagesNotFoundException(
+      `Manifest references images that do not exist in the repository with name '${repo.name}': [${missing.join(', ')}]`,
+    );
   }
 }
 
 function alreadyExists(deps: Deps, repo: RepositoryRecord, digest: string, tag?: string) {
-  return new ImageAlreadyExistsException(`Image with digest '${digest}'${tag !== undefined ? ` and tag '${tag}'` : ''} already exists in the repository with name '${repo.name}' in registry with id '${deps.config.registryId}'`);
+  return new ImageAlreadyExistsException(
+    `Image with digest '${digest}'${tag !== undefined ? ` and tag '${tag}'` : ''} already exists in the repository with name '${repo.name}' in registry with id '${deps.config.registryId}'`,
+  );
 }
 
 function tagImmutable(repo: RepositoryRecord, tag: string) {
-  return new ImageTagAlreadyExistsException(`The image tag '${tag}' already exists in the '${repo.name}' repository and cannot be overwritten because the tag is immutable.`);
+  return new ImageTagAlreadyExistsException(
+    `The image tag '${tag}' already exists in the '${repo.name}' repository and cannot be overwritten because the tag is immutable.`,
+  );
 }

@@ -16,7 +16,11 @@ async function referrersOf(deps: Deps, repo: RepositoryRecord, subject: string, 
 }
 
 /** The referrers of an image (the OCI referrers API), filtered to the given artifact types. */
-export async function listReferrers(deps: Deps, actor: Actor, input: { repositoryName: string; digest: string; artifactTypes?: string[] }): Promise<ReferrerRecord[]> {
+export async function listReferrers(
+  deps: Deps,
+  actor: Actor,
+  input: { repositoryName: string; digest: string; artifactTypes?: string[] },
+): Promise<ReferrerRecord[]> {
   const repo = await openRepository(deps, actor, 'ecr:BatchGetImage', input.repositoryName);
   return referrersOf(deps, repo, input.digest, input.artifactTypes);
 }

@@ -2,9 +2,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps.ts';
 import type { Actor } from '../domain/actor.ts';
-import type { CreateRepositoryInput, DeleteRepositoryInput, DescribeRepositoriesInput, ListTagsForResourceInput, PutImageScanningConfigurationInput, PutImageTagMutabilityInput, TagResourceInput, UntagResourceInput } from '../model/types.ts';
+import type {
+  CreateRepositoryInput,
+  DeleteRepositoryInput,
+  DescribeRepositoriesInput,
+  ListTagsForResourceInput,
+  PutImageScanningConfigurationInput,
+  PutImageTagMutabilityInput,
+  TagResourceInput,
+  UntagResourceInput,
+} from '../model/types.ts';
 import {
-  InvalidParameterException, invalidParameter, InvalidTagParameterException, RepositoryAlreadyExistsException, RepositoryNotEmptyException, TooManyTagsException,
+  invalidParameter,
+  InvalidTagParameterException,
+  RepositoryAlreadyExistsException,
+  RepositoryNotEmptyException,
+  TooManyTagsException,
 } from '../errors.ts';
 import type { RepositoryRecord, ResourceTag } from '../store/types.ts';
 import { ANY_RESOURCE } from '../domain/authorize.ts';
@@ -58,7 +71,8 @@ export async function describeRepositories(deps: Deps, actor: Actor, input: Desc
       throw invalidParameter('maxResults', 'maxResults and nextToken cannot be specified with repositoryNames');
     }
     const repositories = [];
-    for (const name of input.repositoryNames) repositories.push(repositoryView(deps, actor, await openRepository(deps, actor, 'ecr:DescribeRepositories', name)));
+    for (const name of input.repositoryNames)
+      repositories.push(repositoryView(deps, actor, await openRepository(deps, actor, 'ecr:DescribeRepositories', name)));
     return { repositories };
   }
   await authorize(deps, actor, 'ecr:DescribeRepositories', ANY_RESOURCE);
@@ -80,7 +94,9 @@ export async function deleteRepository(deps: Deps, actor: Actor, input: DeleteRe
   const { images } = deps;
   const first = await images.list(repo.uid, 1);
   if (first.items.length > 0 && !input.force) {
-    throw new RepositoryNotEmptyException(`The repository with name '${repo.name}' in registry with id '${deps.config.registryId}' cannot be deleted because it still contains images`);
+    throw new RepositoryNotEmptyException(
+      `The repository with name '${repo.name}' in registry with id '${deps.config.registryId}' cannot be deleted because it still contains images`,
+    );
   }
   if (!(await deps.repositories.delete(repo.name, repo.uid))) throw repositoryNotFound(deps, repo.name);
   // The repository is gone from here on; announce and remove what it held. Blobs stay for garbage collection,
@@ -105,7 +121,12 @@ export async function putImageTagMutability(deps: Deps, actor: Actor, input: Put
   const repo = await openRepository(deps, actor, 'ecr:PutImageTagMutability', input.repositoryName, input.registryId);
   const registryId = deps.config.registryId;
   const filters = checkMutabilitySetting(input.imageTagMutability, input.imageTagMutabilityExclusionFilters);
-  const updated = await deps.repositories.update(repo.name, repo.uid, { imageTagMutability: input.imageTagMutability, imageTagMutabilityExclusionFilters: filters }, filters ? [] : ['imageTagMutabilityExclusionFilters']);
+  const updated = await deps.repositories.update(
+    repo.name,
+    repo.uid,
+    { imageTagMutability: input.imageTagMutability, imageTagMutabilityExclusionFilters: filters },
+    filters ? [] : ['imageTagMutabilityExclusionFilters'],
+  );
   if (!updated) throw repositoryNotFound(deps, repo.name);
   return {
     registryId,
@@ -158,8 +179,16 @@ export async function listTagsForResource(deps: Deps, actor: Actor, input: ListT
 export function mergeTags(current: ResourceTag[], added: ResourceTag[]): ResourceTag[] {
   const merged = new Map(current.map((t) => [t.Key, t.Value]));
   for (const tag of added) {
-    if (tag.Key.length < 1 || tag.Key.length > 128 || tag.Value.length > 256 || /^aws:/i.test(tag.Key) || !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(tag.Key + tag.Value)) {
-      throw new InvalidTagParameterException(`Invalid tag: key '${tag.Key}'. Tag keys must be 1-128 and values 0-256 Unicode letters, digits, white space or _.:/=+-@, and keys may not start with 'aws:'.`);
+    if (
+      tag.Key.length < 1 ||
+      tag.Key.length > 128 ||
+      tag.Value.length > 256 ||
+      /^aws:/i.test(tag.Key) ||
+      !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(tag.Key + tag.Value)
+    ) {
+      throw new InvalidTagParameterException(
+        `Invalid tag: key '${tag.Key}'. Tag keys must be 1-128 and values 0-256 Unicode letters, digits, white space or _.:/=+-@, and keys may not start with 'aws:'.`,
+      );
     }
     merged.set(tag.Key, tag.Value);
   }

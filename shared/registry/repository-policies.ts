@@ -33,5 +33,7 @@ export async function deleteRepositoryPolicy(deps: Deps, actor: Actor, input: De
 }
 
 function policyNotFound(deps: Deps, name: string) {
-  return new RepositoryPolicyNotFoundException(`Repository policy does not exist for the repository with name '${name}' in the registry with id '${deps.config.registryId}'`);
+  return new RepositoryPolicyNotFoundException(
+    `Repository policy does not exist for the repository with name '${name}' in the registry with id '${deps.config.registryId}'`,
+  );
 }

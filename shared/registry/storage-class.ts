@@ -41,12 +41,17 @@ export async function updateImageStorageClass(deps: Deps, actor: Actor, input: U
   const id: ImageId = input.imageId;
   const resolved = await resolveImageId(deps, repo, id);
   if ('failure' in resolved) {
-    throw new ImageNotFoundException(`The image with imageId {imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'} does not exist within the repository with name '${repo.name}' in the registry with id '${registryId}'`);
+    throw new ImageNotFoundException(
+      `The image with imageId {imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'} does not exist within the repository with name '${repo.name}' in the registry with id '${registryId}'`,
+    );
   }
   const { image } = resolved;
   const target: 'ARCHIVE' | 'STANDARD' = input.targetStorageClass;
   const current = image.archived ? 'ARCHIVE' : 'STANDARD';
-  const unsupported = (why: string) => new ImageStorageClassUpdateNotSupportedException(`The image with digest '${image.digest}' in the repository with name '${repo.name}' cannot be moved to the ${target} storage class: ${why}`);
+  const unsupported = (why: string) =>
+    new ImageStorageClassUpdateNotSupportedException(
+      `The image with digest '${image.digest}' in the repository with name '${repo.name}' cannot be moved to the ${target} storage class: ${why}`,
+    );
   if (current === target) throw unsupported(`it is already in the ${target} storage class.`);
   if (target === 'ARCHIVE') {
     const parents = await unarchivedParents(deps, repo, image.digest);
@@ -67,7 +72,11 @@ export async function updateImageStorageClass(deps: Deps, actor: Actor, input: U
  * The image status filter of ListImages and DescribeImages (ACTIVE when not given): undefined when nothing needs
  * to be filtered out (no archived image ever in the repository and ACTIVE or ANY asked), else the predicate.
  */
-export async function imageStatusFilter(deps: Deps, repo: RepositoryRecord, wanted: string | undefined): Promise<((image: Pick<ImageRecord, 'archived'>) => boolean) | undefined> {
+export async function imageStatusFilter(
+  deps: Deps,
+  repo: RepositoryRecord,
+  wanted: string | undefined,
+): Promise<((image: Pick<ImageRecord, 'archived'>) => boolean) | undefined> {
   const status = wanted ?? 'ACTIVE';
   if (status === 'ANY') return undefined;
   if (status === 'ACTIVE' && !(await deps.imageStates.hasArchived(repo.uid))) return undefined;

@@ -1,5 +1,5 @@
 /** Tag mutability with exclusion filters (WILDCARD patterns where `*` matches any run of characters). */
-import { InvalidParameterException, invalidParameter } from '../errors.ts';
+import { invalidParameter } from '../errors.ts';
 import type { ExclusionFilter, RepositoryRecord } from '../store/types.ts';
 
 const WITH_EXCLUSION = ['IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION'];
@@ -8,16 +8,23 @@ const WITH_EXCLUSION = ['IMMUTABLE_WITH_EXCLUSION', 'MUTABLE_WITH_EXCLUSION'];
 export function isTagImmutable(repo: Pick<RepositoryRecord, 'imageTagMutability' | 'imageTagMutabilityExclusionFilters'>, tag: string): boolean {
   const excluded = (repo.imageTagMutabilityExclusionFilters ?? []).some((f) => wildcardMatches(f.filter, tag));
   switch (repo.imageTagMutability) {
-    case 'IMMUTABLE': return true;
-    case 'IMMUTABLE_WITH_EXCLUSION': return !excluded;
-    case 'MUTABLE_WITH_EXCLUSION': return excluded;
-    default: return false;
+    case 'IMMUTABLE':
+      return true;
+    case 'IMMUTABLE_WITH_EXCLUSION':
+      return !excluded;
+    case 'MUTABLE_WITH_EXCLUSION':
+      return excluded;
+    default:
+      return false;
   }
 }
 
 /** Does a WILDCARD filter match the whole tag? */
 export function wildcardMatches(filter: string, tag: string): boolean {
-  const pattern = filter.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const pattern = filter
+    .split('*')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${pattern}$`).test(tag);
 }
 
@@ -30,7 +37,10 @@ export function checkMutabilitySetting(mutability: string, filters: ExclusionFil
     return filters;
   }
   if (filters?.length) {
-    throw invalidParameter('imageTagMutabilityExclusionFilters', `can only be specified when imageTagMutability is IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION`);
+    throw invalidParameter(
+      'imageTagMutabilityExclusionFilters',
+      `can only be specified when imageTagMutability is IMMUTABLE_WITH_EXCLUSION or MUTABLE_WITH_EXCLUSION`,
+    );
   }
   return undefined;
 }

@@ -5,9 +5,13 @@
 import type { Deps } from '../deps.ts';
 import type { Actor } from '../domain/actor.ts';
 import type {
-  BatchGetRepositoryScanningConfigurationInput, GetAccountSettingInput, GetRegistryScanningConfigurationInput, PutAccountSettingInput, PutRegistryScanningConfigurationInput,
+  BatchGetRepositoryScanningConfigurationInput,
+  GetAccountSettingInput,
+  GetRegistryScanningConfigurationInput,
+  PutAccountSettingInput,
+  PutRegistryScanningConfigurationInput,
 } from '../model/types.ts';
-import { InvalidParameterException, invalidParameter, ValidationException } from '../errors.ts';
+import { invalidParameter, ValidationException } from '../errors.ts';
 import { ANY_RESOURCE } from '../domain/authorize.ts';
 import { authorize, checkRegistryId, repositoryArn } from '../registry/common.ts';
 import type { RegistryScanningConfiguration, ScanningRule } from '../store/scans.ts';
@@ -27,7 +31,11 @@ export async function batchGetRepositoryScanningConfiguration(deps: Deps, actor:
     await authorize(deps, actor, 'ecr:BatchGetRepositoryScanningConfiguration', repositoryArn(deps.config, name));
     const repo = await deps.repositories.get(name);
     if (!repo) {
-      failures.push({ repositoryName: name, failureCode: 'REPOSITORY_NOT_FOUND', failureReason: `The repository with name '${name}' does not exist in the registry with id '${deps.config.registryId}'` });
+      failures.push({
+        repositoryName: name,
+        failureCode: 'REPOSITORY_NOT_FOUND',
+        failureReason: `The repository with name '${name}' does not exist in the registry with id '${deps.config.registryId}'`,
+      });
       continue;
     }
     const effective = effectiveScanning(configuration, repo);
@@ -54,7 +62,10 @@ export async function putRegistryScanningConfiguration(deps: Deps, actor: Actor,
   await authorize(deps, actor, 'ecr:PutRegistryScanningConfiguration', ANY_RESOURCE);
   const current = await registryConfiguration(deps);
   const scanType = input.scanType ?? current.scanType;
-  const rules: ScanningRule[] = (input.rules ?? []).map((r: any) => ({ scanFrequency: r.scanFrequency, repositoryFilters: r.repositoryFilters.map((f: any) => ({ filter: f.filter, filterType: f.filterType })) }));
+  const rules: ScanningRule[] = (input.rules ?? []).map((r: any) => ({
+    scanFrequency: r.scanFrequency,
+    repositoryFilters: r.repositoryFilters.map((f: any) => ({ filter: f.filter, filterType: f.filterType })),
+  }));
   const allowed = scanType === 'BASIC' ? ['SCAN_ON_PUSH', 'MANUAL'] : ['SCAN_ON_PUSH', 'CONTINUOUS_SCAN'];
   for (const rule of rules) {
     if (!allowed.includes(rule.scanFrequency)) {
@@ -72,12 +83,18 @@ export async function putRegistryScanningConfiguration(deps: Deps, actor: Actor,
 
 /** The account settings this registry knows, their allowed values and defaults. */
 const ACCOUNT_SETTINGS: Record<string, { values: string[]; default: string; hint?: Record<string, string> }> = {
-  BASIC_SCAN_TYPE_VERSION: { values: ['AWS_NATIVE'], default: 'AWS_NATIVE', hint: { CLAIR: 'Clair-based basic scanning is retired; AWS_NATIVE is the only basic scan type version.' } },
+  BASIC_SCAN_TYPE_VERSION: {
+    values: ['AWS_NATIVE'],
+    default: 'AWS_NATIVE',
+    hint: { CLAIR: 'Clair-based basic scanning is retired; AWS_NATIVE is the only basic scan type version.' },
+  },
 };
 
 function settingOf(name: string) {
   if (!Object.hasOwn(ACCOUNT_SETTINGS, name)) {
-    throw new ValidationException(`1 validation error detected: Value '${name}' at 'name' failed to satisfy constraint: Member must be one of the account settings this registry supports: [${Object.keys(ACCOUNT_SETTINGS).join(', ')}]`);
+    throw new ValidationException(
+      `1 validation error detected: Value '${name}' at 'name' failed to satisfy constraint: Member must be one of the account settings this registry supports: [${Object.keys(ACCOUNT_SETTINGS).join(', ')}]`,
+    );
   }
   return ACCOUNT_SETTINGS[name];
 }
@@ -94,7 +111,10 @@ export async function putAccountSetting(deps: Deps, actor: Actor, input: PutAcco
   await authorize(deps, actor, 'ecr:PutAccountSetting', ANY_RESOURCE);
   const setting = settingOf(input.name);
   if (!setting.values.includes(input.value)) {
-    throw new ValidationException(setting.hint?.[input.value] ?? `1 validation error detected: Value '${input.value}' at 'value' failed to satisfy constraint: Member must satisfy enum value set: [${setting.values.join(', ')}]`);
+    throw new ValidationException(
+      setting.hint?.[input.value] ??
+        `1 validation error detected: Value '${input.value}' at 'value' failed to satisfy constraint: Member must satisfy enum value set: [${setting.values.join(', ')}]`,
+    );
   }
   await deps.scans.putSetting(input.name, input.value);
   return { name: input.name, value: input.value };

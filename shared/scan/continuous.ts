@@ -32,11 +32,17 @@ export async function rematchContinuous(deps: ScanDeps): Promise<number> {
           if (!image) continue;
           const tags = await deps.images.tagsOf(repo.uid, scan.digest);
           const now = deps.now();
-          const inputs = await Promise.all(scan.inventories.map(async (key) => ({
-            inventory: JSON.parse((await deps.blobs.getBytes(key)).toString('utf8')) as Inventory,
-            image: imageContext(deps, { repositoryName: repo.name, imageDigest: scan.digest }, tags, image.pushedAt, now),
-          })));
-          const outcome = await matchAndStore(deps.blobs, reader, 'ENHANCED', inputs, { uid: repo.uid, digest: scan.digest, runId: `${scan.scanId}-${randomUUID()}` });
+          const inputs = await Promise.all(
+            scan.inventories.map(async (key) => ({
+              inventory: JSON.parse((await deps.blobs.getBytes(key)).toString('utf8')) as Inventory,
+              image: imageContext(deps, { repositoryName: repo.name, imageDigest: scan.digest }, tags, image.pushedAt, now),
+            })),
+          );
+          const outcome = await matchAndStore(deps.blobs, reader, 'ENHANCED', inputs, {
+            uid: repo.uid,
+            digest: scan.digest,
+            runId: `${scan.scanId}-${randomUUID()}`,
+          });
           const changes = { ...outcome, scanType: 'ENHANCED' as const, completedAt: now.getTime(), feedId: feed.feedId, feedImportedAt: feed.importedAt };
           if (!(await deps.scans.update(repo.uid, scan.digest, scan.scanId, changes))) continue;
           if (scan.findingsObject) await deps.blobs.delete([scan.findingsObject]);

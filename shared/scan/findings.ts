@@ -12,7 +12,17 @@ export type Attribute = { key: string; value: string };
 export type BasicFinding = { name: string; description?: string; uri?: string; severity: string; attributes: Attribute[] };
 
 /** What an enhanced finding says about the image. */
-export type ImageContext = { registryId: string; region: string; repositoryName: string; imageDigest: string; imageTags: string[]; pushedAt: Date; scannedAt: Date; architecture?: string; platform?: string };
+export type ImageContext = {
+  registryId: string;
+  region: string;
+  repositoryName: string;
+  imageDigest: string;
+  imageTags: string[];
+  pushedAt: Date;
+  scannedAt: Date;
+  architecture?: string;
+  platform?: string;
+};
 
 const clip = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + '…' : s);
 
@@ -60,7 +70,9 @@ export function enhancedFinding(m: Match, image: ImageContext) {
     firstObservedAt: image.scannedAt,
     lastObservedAt: image.scannedAt,
     packageVulnerabilityDetails: {
-      ...(cvss ? { cvss: [{ baseScore: cvss.score, scoringVector: cvss.vector, source: SOURCES[m.ecosystem.split(':')[0]] ?? 'OSV', version: cvss.version }] } : {}),
+      ...(cvss
+        ? { cvss: [{ baseScore: cvss.score, scoringVector: cvss.vector, source: SOURCES[m.ecosystem.split(':')[0]] ?? 'OSV', version: cvss.version }] }
+        : {}),
       referenceUrls: advisory.references,
       relatedVulnerabilities: advisory.aliases.filter((a) => a !== advisory.name),
       source: SOURCES[m.ecosystem.split(':')[0]] ?? 'OSV',
@@ -69,23 +81,52 @@ export function enhancedFinding(m: Match, image: ImageContext) {
       vendorSeverity: advisory.vendorSeverity ?? advisory.severity,
       ...(advisory.modified ? { vendorUpdatedAt: new Date(advisory.modified) } : {}),
       vulnerabilityId: advisory.name,
-      vulnerablePackages: [{
-        name: located.pkg.name,
-        version: located.pkg.version,
-        packageManager: m.kind,
-        filePath: located.path,
-        sourceLayerHash: located.layer,
-        ...(located.pkg.arch ? { arch: located.pkg.arch } : {}),
-        ...(m.fixed ? { fixedInVersion: m.fixed } : {}),
-      }],
+      vulnerablePackages: [
+        {
+          name: located.pkg.name,
+          version: located.pkg.version,
+          packageManager: m.kind,
+          filePath: located.path,
+          sourceLayerHash: located.layer,
+          ...(located.pkg.arch ? { arch: located.pkg.arch } : {}),
+          ...(m.fixed ? { fixedInVersion: m.fixed } : {}),
+        },
+      ],
     },
-    remediation: { recommendation: { text: m.fixed ? `Upgrade ${located.pkg.name} to ${m.fixed} or later.` : `No fixed version of ${located.pkg.name} is known yet.` } },
-    resources: [{
-      id: `arn:aws:ecr:${image.region}:${image.registryId}:repository/${image.repositoryName}/${image.imageDigest}`,
-      type: 'AWS_ECR_CONTAINER_IMAGE',
-      details: { awsEcrContainerImage: { registry: image.registryId, repositoryName: image.repositoryName, imageHash: image.imageDigest, imageTags: image.imageTags, pushedAt: image.pushedAt, ...(image.architecture ? { architecture: image.architecture } : {}), ...(image.platform ? { platform: image.platform } : {}) } },
-    }],
-    ...(cvss ? { score: cvss.score, scoreDetails: { cvss: { score: cvss.score, scoreSource: SOURCES[m.ecosystem.split(':')[0]] ?? 'OSV', scoringVector: cvss.vector, version: cvss.version, adjustments: [] } } } : {}),
+    remediation: {
+      recommendation: { text: m.fixed ? `Upgrade ${located.pkg.name} to ${m.fixed} or later.` : `No fixed version of ${located.pkg.name} is known yet.` },
+    },
+    resources: [
+      {
+        id: `arn:aws:ecr:${image.region}:${image.registryId}:repository/${image.repositoryName}/${image.imageDigest}`,
+        type: 'AWS_ECR_CONTAINER_IMAGE',
+        details: {
+          awsEcrContainerImage: {
+            registry: image.registryId,
+            repositoryName: image.repositoryName,
+            imageHash: image.imageDigest,
+            imageTags: image.imageTags,
+            pushedAt: image.pushedAt,
+            ...(image.architecture ? { architecture: image.architecture } : {}),
+            ...(image.platform ? { platform: image.platform } : {}),
+          },
+        },
+      },
+    ],
+    ...(cvss
+      ? {
+          score: cvss.score,
+          scoreDetails: {
+            cvss: {
+              score: cvss.score,
+              scoreSource: SOURCES[m.ecosystem.split(':')[0]] ?? 'OSV',
+              scoringVector: cvss.vector,
+              version: cvss.version,
+              adjustments: [],
+            },
+          },
+        }
+      : {}),
     severity: advisory.severity,
     status: 'ACTIVE',
     title: `${advisory.name} - ${located.pkg.name}`,

@@ -18,14 +18,24 @@ import type { ImageContext } from './findings.ts';
 export type ScanDeps = Pick<Deps, 'config' | 'repositories' | 'images' | 'layers' | 'blobs' | 'scans' | 'events' | 'now'>;
 /** The execution input, carried (and added to) from state to state. */
 export type ScanState = {
-  repositoryName: string; uid: string; imageDigest: string; scanId: string; scanType: ScanType;
-  planObject?: string; layers?: string[]; feedId?: string; inventories?: string[]; unsupported?: boolean;
+  repositoryName: string;
+  uid: string;
+  imageDigest: string;
+  scanId: string;
+  scanType: ScanType;
+  planObject?: string;
+  layers?: string[];
+  feedId?: string;
+  inventories?: string[];
+  unsupported?: boolean;
   result?: MatchOutcome & { completedAt: number; feedImportedAt: number };
   error?: { Error?: string; Cause?: string };
 };
 
 /** A reason the scan cannot go on; its message becomes the scan's FAILED description. */
-export class ScanError extends Error { override name = 'ScanError'; }
+export class ScanError extends Error {
+  override name = 'ScanError';
+}
 
 export const UNSUPPORTED_DESCRIPTION = 'The operating system and/or package manager are not supported.';
 
@@ -39,7 +49,10 @@ async function resolveManifest(deps: ScanDeps, _actor: Actor, state: ScanState):
   const image = await deps.images.get(state.uid, state.imageDigest);
   if (!image) throw new ScanError(`The image '${state.imageDigest}' no longer exists.`);
   const feed = await deps.scans.activeFeed();
-  if (!feed) throw new ScanError('No vulnerability feed has been imported yet: put OSV exports in the feed location (SCAN_FEED_DIR) and import them (npm run feed:import).');
+  if (!feed)
+    throw new ScanError(
+      'No vulnerability feed has been imported yet: put OSV exports in the feed location (SCAN_FEED_DIR) and import them (npm run feed:import).',
+    );
   const images = await platformImages(deps.images, deps.blobs, state.uid, image);
   const plan: Plan = { scanId: state.scanId, feedId: feed.feedId, feedImportedAt: feed.importedAt, images };
   const planObject = scanPlanObject(state.scanId);
@@ -80,10 +93,12 @@ async function matchFindings(deps: ScanDeps, _actor: Actor, state: ScanState): P
   const tags = await deps.images.tagsOf(state.uid, state.imageDigest);
   const feed = new FeedReader(deps.blobs, plan.feedId);
   const scannedAt = deps.now();
-  const inputs = await Promise.all(plan.images.map(async (image, i) => ({
-    inventory: await json<Inventory>(deps, state.inventories![i]),
-    image: imageContext(deps, state, tags, image.pushedAt, scannedAt, image.architecture),
-  })));
+  const inputs = await Promise.all(
+    plan.images.map(async (image, i) => ({
+      inventory: await json<Inventory>(deps, state.inventories![i]),
+      image: imageContext(deps, state, tags, image.pushedAt, scannedAt, image.architecture),
+    })),
+  );
   const result = await matchAndStore(deps.blobs, feed, state.scanType, inputs, { uid: state.uid, digest: state.imageDigest, runId: state.scanId });
   return { ...state, result: { ...result, completedAt: scannedAt.getTime(), feedImportedAt: plan.feedImportedAt } };
 }
@@ -92,16 +107,38 @@ async function matchFindings(deps: ScanDeps, _actor: Actor, state: ScanState): P
 async function writeFindings(deps: ScanDeps, _actor: Actor, state: ScanState): Promise<ScanState> {
   const { result } = state;
   await deps.scans.update(state.uid, state.imageDigest, state.scanId, {
-    status: 'COMPLETE', description: 'The scan was completed successfully.', completedAt: result!.completedAt,
-    feedId: state.feedId, feedImportedAt: result!.feedImportedAt, inventories: state.inventories,
-    findingsObject: result!.findingsObject, findingSeverityCounts: result!.findingSeverityCounts, findingCount: result!.findingCount,
+    status: 'COMPLETE',
+    description: 'The scan was completed successfully.',
+    completedAt: result!.completedAt,
+    feedId: state.feedId,
+    feedImportedAt: result!.feedImportedAt,
+    inventories: state.inventories,
+    findingsObject: result!.findingsObject,
+    findingSeverityCounts: result!.findingSeverityCounts,
+    findingCount: result!.findingCount,
   });
   return state;
 }
 
 /** The image as enhanced findings describe it. */
-export function imageContext(deps: ScanDeps, state: Pick<ScanState, 'repositoryName' | 'imageDigest'>, tags: string[], pushedAt: number, scannedAt: Date, architecture?: string): ImageContext {
-  return { registryId: deps.config.registryId, region: deps.config.region, repositoryName: state.repositoryName, imageDigest: state.imageDigest, imageTags: tags, pushedAt: new Date(pushedAt), scannedAt, ...(architecture ? { architecture } : {}) };
+export function imageContext(
+  deps: ScanDeps,
+  state: Pick<ScanState, 'repositoryName' | 'imageDigest'>,
+  tags: string[],
+  pushedAt: number,
+  scannedAt: Date,
+  architecture?: string,
+): ImageContext {
+  return {
+    registryId: deps.config.registryId,
+    region: deps.config.region,
+    repositoryName: state.repositoryName,
+    imageDigest: state.imageDigest,
+    imageTags: tags,
+    pushedAt: new Date(pushedAt),
+    scannedAt,
+    ...(architecture ? { architecture } : {}),
+  };
 }
 
 /** RecordUnsupported: what ECR reports for an image without a recognised OS and package database. */
@@ -117,7 +154,11 @@ async function recordUnsupported(deps: ScanDeps, _actor: Actor, state: ScanState
 
 /** RecordFailure (every Catch): FAILED, with the error's message as the description. */
 async function recordFailure(deps: ScanDeps, _actor: Actor, state: ScanState): Promise<ScanState> {
-  await deps.scans.update(state.uid, state.imageDigest, state.scanId, { status: 'FAILED', description: failureMessage(state.error), completedAt: deps.now().getTime() });
+  await deps.scans.update(state.uid, state.imageDigest, state.scanId, {
+    status: 'FAILED',
+    description: failureMessage(state.error),
+    completedAt: deps.now().getTime(),
+  });
   return state;
 }
 
@@ -127,7 +168,9 @@ export function failureMessage(error: ScanState['error']): string {
   try {
     const parsed = JSON.parse(cause);
     if (typeof parsed?.errorMessage === 'string') return parsed.errorMessage;
-  } catch { /* a plain message */ }
+  } catch {
+    /* a plain message */
+  }
   return cause || error?.Error || 'The scan failed.';
 }
 

@@ -32,12 +32,20 @@ export async function matchInventory(inventory: Inventory, source: AdvisorySourc
   const matches: Match[] = [];
   if (inventory.osEcosystem) {
     const rpm = inventory.packageManager === 'rpm';
-    const key = (l: Located) => ({ names: rpm ? [l.pkg.source ?? l.pkg.name, l.pkg.name] : [l.pkg.source ?? l.pkg.name], version: l.pkg.sourceVersion ?? l.pkg.version });
-    for (const ecosystem of feedEcosystems(inventory.osEcosystem)) matches.push(...await matchGroup(ecosystem, 'OS', inventory.osPackages, source, key));
+    const key = (l: Located) => ({
+      names: rpm ? [l.pkg.source ?? l.pkg.name, l.pkg.name] : [l.pkg.source ?? l.pkg.name],
+      version: l.pkg.sourceVersion ?? l.pkg.version,
+    });
+    for (const ecosystem of feedEcosystems(inventory.osEcosystem)) matches.push(...(await matchGroup(ecosystem, 'OS', inventory.osPackages, source, key)));
   }
   if (options.languages) {
-    matches.push(...await matchGroup('npm', 'NPM', inventory.npmPackages, source, (l) => ({ names: [l.pkg.name], version: l.pkg.version })));
-    matches.push(...await matchGroup('PyPI', 'PYTHONPKG', inventory.pythonPackages, source, (l) => ({ names: [normalizeName('PyPI', l.pkg.name)], version: l.pkg.version })));
+    matches.push(...(await matchGroup('npm', 'NPM', inventory.npmPackages, source, (l) => ({ names: [l.pkg.name], version: l.pkg.version }))));
+    matches.push(
+      ...(await matchGroup('PyPI', 'PYTHONPKG', inventory.pythonPackages, source, (l) => ({
+        names: [normalizeName('PyPI', l.pkg.name)],
+        version: l.pkg.version,
+      }))),
+    );
   }
   return dedupe(matches);
 }
@@ -48,7 +56,13 @@ export function feedEcosystems(osEcosystem: string): string[] {
   return ['baseos', 'appstream', 'crb'].map((repo) => `${osEcosystem}::${repo}`);
 }
 
-async function matchGroup(ecosystem: string, kind: PackageKind, packages: Located[], source: AdvisorySource, key: (l: Located) => { names: string[]; version: string }): Promise<Match[]> {
+async function matchGroup(
+  ecosystem: string,
+  kind: PackageKind,
+  packages: Located[],
+  source: AdvisorySource,
+  key: (l: Located) => { names: string[]; version: string },
+): Promise<Match[]> {
   const compare = comparatorFor(ecosystem);
   if (!compare || !packages.length) return [];
   const advisories = await source.advisoriesFor(ecosystem, [...new Set(packages.flatMap((l) => key(l).names))]);

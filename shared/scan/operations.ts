@@ -17,7 +17,9 @@ const DEFAULT_PAGE = 100;
 async function requireImage(deps: Deps, repo: RepositoryRecord, registryId: string, id: ImageId) {
   const resolved = await resolveImageId(deps, repo, id);
   if ('failure' in resolved) {
-    throw new ImageNotFoundException(`The image with imageId {imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'} does not exist within the repository with name '${repo.name}' in the registry with id '${registryId}'`);
+    throw new ImageNotFoundException(
+      `The image with imageId {imageDigest:'${id.imageDigest ?? 'null'}', imageTag:'${id.imageTag ?? 'null'}'} does not exist within the repository with name '${repo.name}' in the registry with id '${registryId}'`,
+    );
   }
   return resolved.image;
 }
@@ -29,11 +31,17 @@ export async function startImageScan(deps: Deps, actor: Actor, input: StartImage
   const repo = await openRepository(deps, actor, 'ecr:StartImageScan', input.repositoryName, input.registryId);
   const registryId = deps.config.registryId;
   const image = await requireImage(deps, repo, registryId, input.imageId);
-  if (image.archived) throw new ImageArchivedException(`The image with digest '${image.digest}' in the repository with name '${repo.name}' is archived and cannot be scanned; restore it first.`);
+  if (image.archived)
+    throw new ImageArchivedException(
+      `The image with digest '${image.digest}' in the repository with name '${repo.name}' is archived and cannot be scanned; restore it first.`,
+    );
   const reason = unscannableReason(await manifestOf(deps.blobs, image));
   if (reason) throw new UnsupportedImageTypeException(`The image with digest '${image.digest}' cannot be scanned. ${reason}`);
   const outcome = await beginScan(deps, repo, image);
-  if (!outcome.started) throw new LimitExceededException(`The scan quota per image has been exceeded: the image with digest '${image.digest}' was scanned in the last 24 hours. Wait and try again.`);
+  if (!outcome.started)
+    throw new LimitExceededException(
+      `The scan quota per image has been exceeded: the image with digest '${image.digest}' was scanned in the last 24 hours. Wait and try again.`,
+    );
   return {
     registryId,
     repositoryName: repo.name,
@@ -49,7 +57,9 @@ export async function describeImageScanFindings(deps: Deps, actor: Actor, input:
   const image = await requireImage(deps, repo, registryId, input.imageId);
   const scan = await deps.scans.get(repo.uid, image.digest);
   if (!scan) {
-    throw new ScanNotFoundException(`Image scan does not exist for the image with '{imageDigest:'${image.digest}', imageTag:'${input.imageId.imageTag ?? 'null'}'}' in the repository with name '${repo.name}' in the registry with id '${registryId}'`);
+    throw new ScanNotFoundException(
+      `Image scan does not exist for the image with '{imageDigest:'${image.digest}', imageTag:'${input.imageId.imageTag ?? 'null'}'}' in the repository with name '${repo.name}' in the registry with id '${registryId}'`,
+    );
   }
   const base = { registryId, repositoryName: repo.name, imageId: imageIdOf(image.digest, input.imageId.imageTag), imageScanStatus: scanStatus(scan) };
   if (scan.status !== 'COMPLETE' || !scan.findingsObject) return base;

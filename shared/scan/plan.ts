@@ -9,8 +9,11 @@ import { parseManifest, type Descriptor, type ParsedManifest } from '../registry
 
 const IMAGE_CONFIG_TYPES = new Set(['application/vnd.docker.container.image.v1+json', 'application/vnd.oci.image.config.v1+json']);
 const LAYER_TYPES = new Set([
-  'application/vnd.docker.image.rootfs.diff.tar.gzip', 'application/vnd.docker.image.rootfs.diff.tar',
-  'application/vnd.oci.image.layer.v1.tar', 'application/vnd.oci.image.layer.v1.tar+gzip', 'application/vnd.oci.image.layer.v1.tar+zstd',
+  'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  'application/vnd.docker.image.rootfs.diff.tar',
+  'application/vnd.oci.image.layer.v1.tar',
+  'application/vnd.oci.image.layer.v1.tar+gzip',
+  'application/vnd.oci.image.layer.v1.tar+zstd',
 ]);
 
 export type PlatformImage = { digest: string; architecture?: string; os?: string; layers: string[]; pushedAt: number };
@@ -51,7 +54,13 @@ export async function platformImages(images: ImageStore, blobs: BlobStore, uid: 
     const childParsed = await manifestOf(blobs, record);
     if (childParsed.kind !== 'image' || unscannableReason(childParsed)) continue;
     const platform = child.platform as { os?: string; architecture?: string } | undefined;
-    out.push({ digest: record.digest, layers: layersOf(childParsed), pushedAt: record.pushedAt, ...(platform?.architecture ? { architecture: platform.architecture } : {}), ...(platform?.os ? { os: platform.os } : {}) });
+    out.push({
+      digest: record.digest,
+      layers: layersOf(childParsed),
+      pushedAt: record.pushedAt,
+      ...(platform?.architecture ? { architecture: platform.architecture } : {}),
+      ...(platform?.os ? { os: platform.os } : {}),
+    });
   }
   return out;
 }

@@ -17,7 +17,11 @@ export type MatchOutcome = { findingsObject: string; findingSeverityCounts: Reco
 
 /** Matches each platform inventory against the feed and stores the findings (basic or enhanced) as one object. */
 export async function matchAndStore(
-  blobs: BlobStore, feed: FeedReader, scanType: ScanType, inventories: { inventory: Inventory; image: ImageContext }[], objectKey: { uid: string; digest: string; runId: string },
+  blobs: BlobStore,
+  feed: FeedReader,
+  scanType: ScanType,
+  inventories: { inventory: Inventory; image: ImageContext }[],
+  objectKey: { uid: string; digest: string; runId: string },
 ): Promise<MatchOutcome> {
   const basic = new Map<string, ReturnType<typeof basicFinding>>();
   const enhanced = new Map<string, ReturnType<typeof enhancedFinding>>();
@@ -33,7 +37,8 @@ export async function matchAndStore(
       }
     }
   }
-  const stored: StoredFindings = scanType === 'ENHANCED' ? { enhancedFindings: [...enhanced.values()].sort(bySeverity) } : { findings: [...basic.values()].sort(bySeverity) };
+  const stored: StoredFindings =
+    scanType === 'ENHANCED' ? { enhancedFindings: [...enhanced.values()].sort(bySeverity) } : { findings: [...basic.values()].sort(bySeverity) };
   const list: { severity: string }[] = stored.findings ?? stored.enhancedFindings ?? [];
   const key = findingsObject(objectKey.uid, objectKey.digest, objectKey.runId);
   await blobs.put(key, Buffer.from(JSON.stringify(stored)));
@@ -48,11 +53,18 @@ export async function readFindings(blobs: BlobStore, key: string): Promise<Store
 
 /** The "ECR Image Scan" event of a finished scan, as ECR publishes it to EventBridge. */
 export function imageScanEvent(config: Config, repositoryName: string, scan: ScanRecord, tags: string[], at: Date): RegistryEvent {
-  return ecrEvent('ECR Image Scan', config.registryId, config.region, {
-    'scan-status': scan.status,
-    'repository-name': repositoryName,
-    'image-digest': scan.digest,
-    'image-tags': tags,
-    'finding-severity-counts': scan.findingSeverityCounts ?? {},
-  }, [`arn:aws:ecr:${config.region}:${config.registryId}:repository/${repositoryName}`], at);
+  return ecrEvent(
+    'ECR Image Scan',
+    config.registryId,
+    config.region,
+    {
+      'scan-status': scan.status,
+      'repository-name': repositoryName,
+      'image-digest': scan.digest,
+      'image-tags': tags,
+      'finding-severity-counts': scan.findingSeverityCounts ?? {},
+    },
+    [`arn:aws:ecr:${config.region}:${config.registryId}:repository/${repositoryName}`],
+    at,
+  );
 }

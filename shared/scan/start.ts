@@ -30,7 +30,11 @@ export async function beginScan(deps: ScanStartDeps, repo: RepositoryRecord, ima
   try {
     await deps.jobs.start(SCAN_MACHINE, { repositoryName: repo.name, uid: repo.uid, imageDigest: image.digest, scanId: scan.scanId, scanType: scan.scanType });
   } catch (e) {
-    await deps.scans.update(repo.uid, image.digest, scan.scanId, { status: 'FAILED', description: `The scan could not be started: ${(e as Error).message}`, completedAt: deps.now().getTime() });
+    await deps.scans.update(repo.uid, image.digest, scan.scanId, {
+      status: 'FAILED',
+      description: `The scan could not be started: ${(e as Error).message}`,
+      completedAt: deps.now().getTime(),
+    });
     return { started: true, scan: { ...scan, status: 'FAILED' } };
   }
   return { started: true, scan };

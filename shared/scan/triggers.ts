@@ -20,12 +20,16 @@ export class LocalScanTriggers {
   private timer?: NodeJS.Timeout;
   private importing?: Promise<unknown>;
 
-  constructor(private readonly deps: Deps, private readonly feedIntervalSeconds = DEFAULT_FEED_INTERVAL_SECONDS) {}
+  constructor(
+    private readonly deps: Deps,
+    private readonly feedIntervalSeconds = DEFAULT_FEED_INTERVAL_SECONDS,
+  ) {}
 
   /** Subscribes to pushes and imports the feed location (awaited, so scans find a feed from the start). */
   async start(bus: Bus) {
     this.unsubscribe = bus.subscribe((event) => {
-      if (event['detail-type'] === 'ECR Image Action' && event.detail['action-type'] === 'PUSH') this.track(scanOnPush(this.deps, this.actor(), event), 'scan on push failed');
+      if (event['detail-type'] === 'ECR Image Action' && event.detail['action-type'] === 'PUSH')
+        this.track(scanOnPush(this.deps, this.actor(), event), 'scan on push failed');
     });
     if (!this.hasFeedLocation()) return;
     await this.importFeed();
@@ -37,9 +41,14 @@ export class LocalScanTriggers {
   importFeed(force = false): Promise<unknown> {
     if (!this.hasFeedLocation()) return Promise.resolve(undefined);
     this.importing ??= runConfiguredFeedImport(this.deps, this.actor(), { force })
-      .then((r) => { if (r.imported) console.log(`feed ${r.feedId} imported: ${r.advisories} advisories, ${r.rematched} continuous scans re-matched`); return r; })
+      .then((r) => {
+        if (r.imported) console.log(`feed ${r.feedId} imported: ${r.advisories} advisories, ${r.rematched} continuous scans re-matched`);
+        return r;
+      })
       .catch((e) => console.error(JSON.stringify({ level: 'error', message: 'feed import failed', error: String(e) })))
-      .finally(() => { this.importing = undefined; });
+      .finally(() => {
+        this.importing = undefined;
+      });
     return this.importing;
   }
 

@@ -67,9 +67,15 @@ export const lifecyclePolicyKey = (uid: string): Key => ({ pk: contentsPk(uid), 
 export const lifecyclePolicyIndex = (registryId: string, name: string) => ({ gsi1pk: lifecyclePolicyListPk(registryId), gsi1sk: name });
 export const lifecyclePolicyListPk = (registryId: string) => `LCPOLICIES#${registryId}`;
 export const lifecyclePreviewKey = (uid: string): Key => ({ pk: contentsPk(uid), sk: 'LCPREVIEW' });
-export const lifecycleChunkKey = (uid: string, kind: string, runId: string, index: number): Key => ({ pk: contentsPk(uid), sk: `LCCHUNK#${kind}#${runId}#${String(index).padStart(6, '0')}` });
+export const lifecycleChunkKey = (uid: string, kind: string, runId: string, index: number): Key => ({
+  pk: contentsPk(uid),
+  sk: `LCCHUNK#${kind}#${runId}#${String(index).padStart(6, '0')}`,
+});
 /** Audit keys sort by time (the run's start), then run and image: a retried batch rewrites the same items. */
-export const lifecycleAuditKey = (uid: string, at: number, runId: string, digest: string): Key => ({ pk: contentsPk(uid), sk: `${LIFECYCLE_AUDIT_PREFIX}${String(at).padStart(15, '0')}#${runId}#${digest}` });
+export const lifecycleAuditKey = (uid: string, at: number, runId: string, digest: string): Key => ({
+  pk: contentsPk(uid),
+  sk: `${LIFECYCLE_AUDIT_PREFIX}${String(at).padStart(15, '0')}#${runId}#${digest}`,
+});
 export const LIFECYCLE_AUDIT_PREFIX = 'LCAUDIT#';
 export const archiveMarkerKey = (uid: string): Key => ({ pk: contentsPk(uid), sk: 'ARCHIVES' });
 export const scanKey = (uid: string, digest: string): Key => ({ pk: contentsPk(uid), sk: `${SCAN_PREFIX}${digest}` });
@@ -93,4 +99,5 @@ export const inventoryObject = (digest: string, indexerVersion: number) => `scan
 export const scanPlanObject = (scanId: string) => `scan/jobs/${scanId}/plan.json`;
 export const findingsObject = (uid: string, digest: string, scanId: string) => `scan/findings/${uid}/${digest.replace(':', '/')}/${scanId}.json`;
 export const feedManifestObject = (feedId: string) => `feeds/${feedId}/manifest.json`;
-export const feedShardObject = (feedId: string, ecosystem: string, bucket: number) => `feeds/${feedId}/${encodeURIComponent(ecosystem)}/${String(bucket).padStart(3, '0')}.json`;
+export const feedShardObject = (feedId: string, ecosystem: string, bucket: number) =>
+  `feeds/${feedId}/${encodeURIComponent(ecosystem)}/${String(bucket).padStart(3, '0')}.json`;

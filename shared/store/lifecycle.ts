@@ -11,7 +11,17 @@ import type { Page } from './types.ts';
 export type RunLease = { id: string; trigger: string; startedAt: number; expiresAt: number };
 
 /** How the last finished run ended. */
-export type RunOutcome = { id: string; trigger: string; status: 'SUCCEEDED' | 'FAILED'; startedAt: number; finishedAt: number; expired: number; transitioned: number; skipped: number; error?: string };
+export type RunOutcome = {
+  id: string;
+  trigger: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  startedAt: number;
+  finishedAt: number;
+  expired: number;
+  transitioned: number;
+  skipped: number;
+  error?: string;
+};
 
 export type LifecyclePolicyRecord = {
   repositoryName: string;
@@ -47,7 +57,16 @@ export type PreviewRecord = {
 export type ChunkKind = 'preview' | 'plan';
 
 /** One image a lifecycle run acted on. */
-export type AuditRecord = { at: number; runStartedAt: number; runId: string; digest: string; tags: string[]; action: 'EXPIRE' | 'TRANSITION'; rulePriority: number; trigger: string };
+export type AuditRecord = {
+  at: number;
+  runStartedAt: number;
+  runId: string;
+  digest: string;
+  tags: string[];
+  action: 'EXPIRE' | 'TRANSITION';
+  rulePriority: number;
+  trigger: string;
+};
 
 /** What evaluation needs of an image: no manifest. Times are epoch milliseconds. */
 export type ImageSummary = {
@@ -84,7 +103,11 @@ export interface LifecycleStore {
   /** The repository's latest preview, if any. */
   getPreview(uid: string): Promise<PreviewRecord | undefined>;
   /** Ends the preview of `runId` if it is still the current one (PREVIEW_RUN_IS_CURRENT). */
-  finishPreview(uid: string, runId: string, result: Pick<PreviewRecord, 'status' | 'finishedAt' | 'chunkCount' | 'resultCount' | 'summary' | 'error'>): Promise<boolean>;
+  finishPreview(
+    uid: string,
+    runId: string,
+    result: Pick<PreviewRecord, 'status' | 'finishedAt' | 'chunkCount' | 'resultCount' | 'summary' | 'error'>,
+  ): Promise<boolean>;
   /** Stores the `index`th chunk of a run's items (at most a few hundred small items). */
   putChunk<T>(uid: string, kind: ChunkKind, runId: string, index: number, items: T[], expiresAt?: number): Promise<void>;
   /** A stored chunk, or undefined when it is gone. */

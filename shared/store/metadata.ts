@@ -16,7 +16,12 @@ export interface RepositoryStore {
   /** Up to `limit` repository names that sort after `after` (all from the first when undefined). */
   namesAfter(after: string | undefined, limit: number): Promise<string[]>;
   /** Replaces the given settings of an existing repository of this incarnation; undefined when it is gone. */
-  update(name: string, uid: string, changes: Partial<Omit<RepositoryRecord, 'name' | 'uid' | 'createdAt'>>, remove?: (keyof RepositoryRecord)[]): Promise<RepositoryRecord | undefined>;
+  update(
+    name: string,
+    uid: string,
+    changes: Partial<Omit<RepositoryRecord, 'name' | 'uid' | 'createdAt'>>,
+    remove?: (keyof RepositoryRecord)[],
+  ): Promise<RepositoryRecord | undefined>;
   /** Deletes the repository item (its contents partition is removed with deleteContents). */
   delete(name: string, uid: string): Promise<boolean>;
   /** Removes every item of a repository's contents partition. */

@@ -43,7 +43,11 @@ function bundle(name: string): Record<string, Handler> {
 
 /** Sends an ECR call the way it travels in AWS: signed by the client, through the router, into the group's bundle. */
 async function ecr(operation: string, input: unknown, signing: { host?: string; viewerHost?: string; secret?: string } = {}) {
-  const { headers, body } = await signedEcrHeaders(operation, input, { host: signing.host ?? HOST, accessKeyId: KEY.accessKeyId, secretAccessKey: signing.secret ?? KEY.secretAccessKey });
+  const { headers, body } = await signedEcrHeaders(operation, input, {
+    host: signing.host ?? HOST,
+    accessKeyId: KEY.accessKeyId,
+    secretAccessKey: signing.secret ?? KEY.secretAccessKey,
+  });
   const viewer = router(viewerEvent('POST', '/', { ...headers, host: signing.viewerHost ?? signing.host ?? HOST }));
   const group = viewer.uri.split('/')[2];
   const result = await bundle(group).handler(apiGatewayEvent(viewer, body, `POST ${viewer.uri}`), { awsRequestId: 'test' });
@@ -60,10 +64,20 @@ beforeAll(async () => {
   ssm = await startSsmEndpoint({ [PARAMETER]: KEY.secretAccessKey }, AWS_CREDENTIALS);
   // What the template sets, with the embedded endpoints in place of AWS's; no secret in the environment.
   Object.assign(process.env, {
-    AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: AWS_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: AWS_CREDENTIALS.secretAccessKey,
-    TABLE_NAME: 'bundle-table', BUCKET_NAME: 'bundle-bucket', DYNAMODB_ENDPOINT: stack.dynamodbEndpoint, S3_ENDPOINT: stack.s3Endpoint,
-    REGISTRY_ID: '123456789012', REGISTRY_ACCESS_KEY_ID: KEY.accessKeyId, REGISTRY_SECRET_PARAMETER: PARAMETER, SSM_ENDPOINT: ssm.endpoint,
-    REGISTRY_PUBLIC_SCHEME: 'https', OCI_BLOB_DELIVERY: 'redirect', SCAN_FEED_S3_PREFIX: FEED_PREFIX,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: AWS_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: AWS_CREDENTIALS.secretAccessKey,
+    TABLE_NAME: 'bundle-table',
+    BUCKET_NAME: 'bundle-bucket',
+    DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
+    S3_ENDPOINT: stack.s3Endpoint,
+    REGISTRY_ID: '123456789012',
+    REGISTRY_ACCESS_KEY_ID: KEY.accessKeyId,
+    REGISTRY_SECRET_PARAMETER: PARAMETER,
+    SSM_ENDPOINT: ssm.endpoint,
+    REGISTRY_PUBLIC_SCHEME: 'https',
+    OCI_BLOB_DELIVERY: 'redirect',
+    SCAN_FEED_S3_PREFIX: FEED_PREFIX,
   });
   delete process.env.REGISTRY_SECRET_ACCESS_KEY;
   for (const fn of functions) {
@@ -99,7 +113,9 @@ describe('the packaged bundles', () => {
 
   it('are one zip per deployed function, one for each function folder and entry, each exporting its handler', () => {
     expect(zips).toEqual(functions.map((f) => f.name).sort());
-    expect(new Set(functions.map((f) => f.folder))).toEqual(new Set(readdirSync(join(ROOT, 'functions')).filter((d) => existsSync(join(ROOT, 'functions', d, 'handler.ts')))));
+    expect(new Set(functions.map((f) => f.folder))).toEqual(
+      new Set(readdirSync(join(ROOT, 'functions')).filter((d) => existsSync(join(ROOT, 'functions', d, 'handler.ts')))),
+    );
     for (const name of ['repositories', 'images', 'layers', 'auth', 'oci-pull', 'oci-push', 'lifecycle-jobs']) expect(zips, name).toContain(name);
     for (const fn of functions) expect(typeof bundle(fn.name)[fn.export], `${fn.name} exports ${fn.export}`).toBe('function');
   });
@@ -128,12 +144,21 @@ describe('the packaged bundles', () => {
     const { body: started } = await ecr('InitiateLayerUpload', { repositoryName: 'deploy/app' });
     for (let first = 0; first < layer.length; first += 100 * 1024) {
       const part = layer.subarray(first, first + 100 * 1024);
-      const out = await ecr('UploadLayerPart', { repositoryName: 'deploy/app', uploadId: started.uploadId, partFirstByte: first, partLastByte: first + part.length - 1, layerPartBlob: part.toString('base64') });
+      const out = await ecr('UploadLayerPart', {
+        repositoryName: 'deploy/app',
+        uploadId: started.uploadId,
+        partFirstByte: first,
+        partLastByte: first + part.length - 1,
+        layerPartBlob: part.toString('base64'),
+      });
       expect(out.status).toBe(200);
     }
-    expect((await ecr('CompleteLayerUpload', { repositoryName: 'deploy/app', uploadId: started.uploadId, layerDigests: [digest] })).body.layerDigest).toBe(digest);
+    expect((await ecr('CompleteLayerUpload', { repositoryName: 'deploy/app', uploadId: started.uploadId, layerDigests: [digest] })).body.layerDigest).toBe(
+      digest,
+    );
     const manifest = JSON.stringify({
-      schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
       config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest, size: layer.length },
       layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest, size: layer.length }],
     });
@@ -148,11 +173,19 @@ describe('the packaged bundles', () => {
   it('issue an authorization token for the public host, which the OCI pull bundle accepts', async () => {
     const { body } = await ecr('GetAuthorizationToken', {});
     expect(body.authorizationData[0].proxyEndpoint).toBe(`https://${HOST}`);
-    const viewer = router(viewerEvent('GET', '/v2/deploy/app/manifests/v1', { host: HOST, authorization: `Basic ${body.authorizationData[0].authorizationToken}`, accept: 'application/vnd.oci.image.manifest.v1+json' }));
+    const viewer = router(
+      viewerEvent('GET', '/v2/deploy/app/manifests/v1', {
+        host: HOST,
+        authorization: `Basic ${body.authorizationData[0].authorizationToken}`,
+        accept: 'application/vnd.oci.image.manifest.v1+json',
+      }),
+    );
     const pulled = await bundle('oci-pull').handler(apiGatewayEvent(viewer, '', 'GET /v2/{proxy+}'));
     expect(pulled.statusCode).toBe(200);
     expect(pulled.headers['docker-content-digest']).toMatch(/^sha256:/);
-    const anonymous = await bundle('oci-push').handler(apiGatewayEvent(router(viewerEvent('POST', '/v2/deploy/app/blobs/uploads/', { host: HOST })), '', 'POST /v2/{proxy+}'));
+    const anonymous = await bundle('oci-push').handler(
+      apiGatewayEvent(router(viewerEvent('POST', '/v2/deploy/app/blobs/uploads/', { host: HOST })), '', 'POST /v2/{proxy+}'),
+    );
     expect(anonymous.statusCode).toBe(401);
   });
 
@@ -168,11 +201,33 @@ describe('the packaged bundles', () => {
       await expect(bundle(fn.name).handler({ task: 'NoSuchTask' })).rejects.toThrow(/Unknown task/);
     }
     // A preview that has been replaced meanwhile: the task reads the table and says so.
-    expect(await bundle('lifecycle-jobs').handler({ task: 'EvaluatePreview', preview: { repositoryUid: 'gone', runId: 'r1' } })).toEqual({ status: 'REPLACED' });
-    const schedule = { version: '0', id: 'e1', 'detail-type': 'Scheduled Event', source: 'aws.events', account: '123456789012', time: new Date().toISOString(), region: 'us-east-1', resources: [], detail: {} };
-    const push = { ...schedule, 'detail-type': 'ECR Image Action', source: 'serverless-ecr', detail: { result: 'SUCCESS', 'repository-name': 'deploy/app', 'image-digest': 'sha256:' + '0'.repeat(64), 'action-type': 'PUSH', 'image-tag': 'v1' } };
+    expect(await bundle('lifecycle-jobs').handler({ task: 'EvaluatePreview', preview: { repositoryUid: 'gone', runId: 'r1' } })).toEqual({
+      status: 'REPLACED',
+    });
+    const schedule = {
+      version: '0',
+      id: 'e1',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '123456789012',
+      time: new Date().toISOString(),
+      region: 'us-east-1',
+      resources: [],
+      detail: {},
+    };
+    const push = {
+      ...schedule,
+      'detail-type': 'ECR Image Action',
+      source: 'serverless-ecr',
+      detail: { result: 'SUCCESS', 'repository-name': 'deploy/app', 'image-digest': 'sha256:' + '0'.repeat(64), 'action-type': 'PUSH', 'image-tag': 'v1' },
+    };
     // An OSV export uploaded to the feed location, as `aws s3 cp` would, for the feed import schedule.
-    const s3 = new S3Client({ region: 'us-east-1', endpoint: stack.s3Endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const s3 = new S3Client({
+      region: 'us-east-1',
+      endpoint: stack.s3Endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
     const body = osvZip([osvRecord('DEBIAN-CVE-2024-9001', 'Debian:12', 'openssl', [{ introduced: '0' }])]);
     await s3.send(new PutObjectCommand({ Bucket: 'bundle-bucket', Key: `${FEED_PREFIX}Debian/all.zip`, Body: body }));
     for (const fn of tasks.filter((f) => f.export !== 'handler')) {

@@ -76,7 +76,10 @@ describe('npm run package', () => {
       expect(routes[`POST ${out.uri}`], operation).toBe(`${normalizedName(servedBy)}LambdaFunction`);
       if (groups.includes(group)) {
         const module = await import(join(ROOT, 'functions', group, 'handler.ts'));
-        expect(Object.keys(module.operations ?? {}).every((op) => ROUTES[op] === group), group).toBe(true);
+        expect(
+          Object.keys(module.operations ?? {}).every((op) => ROUTES[op] === group),
+          group,
+        ).toBe(true);
       }
     }
   });
@@ -86,11 +89,15 @@ describe('npm run package', () => {
     expect(router(viewerEvent('POST', '/', { host: 'r.example.com' })).uri).toBe(`/ecr/${groups[0]}`);
     expect(router(viewerEvent('POST', '/', { host: 'r.example.com', 'x-amz-target': 'DynamoDB_20120810.GetItem' })).uri).toBe(`/ecr/${groups[0]}`);
     expect(router(viewerEvent('GET', '/v2/team/app/manifests/v1', { host: 'r.example.com' })).uri).toBe('/v2/team/app/manifests/v1');
-    expect(router(viewerEvent('POST', '/v2/team/app/blobs/uploads/', { host: 'r.example.com', 'x-amz-target': `${TARGET_PREFIX}ListImages` })).uri).toBe('/v2/team/app/blobs/uploads/');
+    expect(router(viewerEvent('POST', '/v2/team/app/blobs/uploads/', { host: 'r.example.com', 'x-amz-target': `${TARGET_PREFIX}ListImages` })).uri).toBe(
+      '/v2/team/app/blobs/uploads/',
+    );
   });
 
   it('passes on the Host the client signed in x-forwarded-host, replacing any the client sent', () => {
-    const out = router(viewerEvent('POST', '/', { host: 'registry.example.com', 'x-forwarded-host': 'evil.example.com', 'x-amz-target': `${TARGET_PREFIX}ListImages` }));
+    const out = router(
+      viewerEvent('POST', '/', { host: 'registry.example.com', 'x-forwarded-host': 'evil.example.com', 'x-amz-target': `${TARGET_PREFIX}ListImages` }),
+    );
     expect(out.headers['x-forwarded-host']).toEqual({ value: 'registry.example.com' });
     const code: string = resourcesOf(pkg.template, 'AWS::CloudFront::Function')[0][1].Properties.FunctionCode;
     expect(Buffer.byteLength(code)).toBeLessThan(10 * 1024);
@@ -125,7 +132,12 @@ describe('npm run package', () => {
     const buckets = resourcesOf(pkg.template, 'AWS::S3::Bucket').filter(([id]) => id === 'BlobBucket');
     const props = buckets[0][1].Properties;
     expect(props.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
-    expect(props.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(props.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
     expect(props.VersioningConfiguration).toBeUndefined();
     expect(props.LifecycleConfiguration.Rules).toHaveLength(1);
     const [rule] = props.LifecycleConfiguration.Rules;
@@ -140,7 +152,9 @@ describe('npm run package', () => {
     expect(resourcesOf(pkg.template, 'AWS::Events::EventBus')).toHaveLength(1);
     for (const [, fn] of resourcesOf(pkg.template, 'AWS::Lambda::Function')) {
       expect(fn.Properties.Environment.Variables).toMatchObject({
-        TABLE_NAME: { Ref: 'RegistryTable' }, BUCKET_NAME: { Ref: 'BlobBucket' }, EVENT_BUS_NAME: { Ref: 'RegistryEventBus' },
+        TABLE_NAME: { Ref: 'RegistryTable' },
+        BUCKET_NAME: { Ref: 'BlobBucket' },
+        EVENT_BUS_NAME: { Ref: 'RegistryEventBus' },
         REGISTRY_SECRET_PARAMETER: '/serverless-ecr/dev/secret-access-key',
       });
     }
@@ -155,9 +169,16 @@ describe('npm run package', () => {
         for (const resource of statement.Resource) expect(resource, folder).not.toBe('*');
       }
       const logs = statements.find((s) => s.Action.includes('logs:PutLogEvents'))!;
-      const own = functions.filter((f) => f.folder === folder).map((f) => `arn:${'${AWS::Partition}'}:logs:${'${AWS::Region}'}:${'${AWS::AccountId}'}:log-group:/aws/lambda/serverless-ecr-dev-${f.name}:*`);
+      const own = functions
+        .filter((f) => f.folder === folder)
+        .map((f) => `arn:${'${AWS::Partition}'}:logs:${'${AWS::Region}'}:${'${AWS::AccountId}'}:log-group:/aws/lambda/serverless-ecr-dev-${f.name}:*`);
       expect(logs.Resource.map((r: any) => r['Fn::Sub'])).toEqual(own);
-      expect(statements.flatMap((s) => s.Action).filter((a) => a.startsWith('logs:')).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      expect(
+        statements
+          .flatMap((s) => s.Action)
+          .filter((a) => a.startsWith('logs:'))
+          .sort(),
+      ).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
     }
     // The state machines' roles (from serverless-step-functions) may invoke their task Lambdas only.
     for (const [id, role] of resourcesOf(pkg.template, 'AWS::IAM::Role').filter(([id]) => id.endsWith('StateMachineRole'))) {
@@ -172,17 +193,36 @@ describe('npm run package', () => {
   it('lets the images group use the table and its index, the bucket’s objects and the event bus, and nothing else', () => {
     const statements = roleStatements(pkg.template, 'ImagesRole');
     const table = statements.find((s) => s.Action.some((a) => a.startsWith('dynamodb:')))!;
-    expect(table.Action.sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
-    expect(table.Resource).toEqual([{ 'Fn::GetAtt': ['RegistryTable', 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['RegistryTable', 'Arn'] }, '/index/gsi1']] }]);
+    expect(table.Action.sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(table.Resource).toEqual([
+      { 'Fn::GetAtt': ['RegistryTable', 'Arn'] },
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['RegistryTable', 'Arn'] }, '/index/gsi1']] },
+    ]);
     const bucket = statements.find((s) => s.Action.some((a) => a.startsWith('s3:')))!;
-    expect(bucket).toEqual({ Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['BlobBucket', 'Arn'] }, '/*']] }] });
+    expect(bucket).toEqual({
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject'],
+      Resource: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['BlobBucket', 'Arn'] }, '/*']] }],
+    });
     expect(statements.find((s) => s.Action.includes('events:PutEvents'))!.Resource).toEqual([{ 'Fn::GetAtt': ['RegistryEventBus', 'Arn'] }]);
     expect(statements.find((s) => s.Action.includes('ssm:GetParameter'))!.Resource).toEqual([
       { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/serverless-ecr/dev/secret-access-key' },
     ]);
     expect(statements).toHaveLength(5);
     // GetAuthorizationToken touches no data at all.
-    expect(roleStatements(pkg.template, 'AuthRole').flatMap((s) => s.Action).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'ssm:GetParameter']);
+    expect(
+      roleStatements(pkg.template, 'AuthRole')
+        .flatMap((s) => s.Action)
+        .sort(),
+    ).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'ssm:GetParameter']);
   });
 
   it('deploys every infra/*.asl.json as a state machine that passes asl-validator', () => {
@@ -215,7 +255,11 @@ describe('npm run package', () => {
       const mine = rules.filter((r) => r.Targets.some((t: any) => t.Arn['Fn::GetAtt'][0] === target));
       expect(mine, fn.name).toHaveLength(fn.events.length);
       for (const rule of mine) {
-        if (rule.EventPattern) expect(rule).toMatchObject({ EventBusName: { Ref: 'RegistryEventBus' }, EventPattern: { source: ['serverless-ecr'], 'detail-type': ['ECR Image Action'] } });
+        if (rule.EventPattern)
+          expect(rule).toMatchObject({
+            EventBusName: { Ref: 'RegistryEventBus' },
+            EventPattern: { source: ['serverless-ecr'], 'detail-type': ['ECR Image Action'] },
+          });
         else expect(rule.ScheduleExpression).toMatch(/^rate\(/);
       }
     }
@@ -224,18 +268,34 @@ describe('npm run package', () => {
   it('imports the vulnerability feed hourly from the feed prefix of the bucket, with the time, memory and /tmp it needs and a listing of that prefix only', () => {
     const id = `${normalizedName('scanning-jobs-feed-import')}LambdaFunction`;
     const props = pkg.template.Resources[id].Properties;
-    expect(props).toMatchObject({ Handler: 'functions/scanning-jobs/handler.onFeedSchedule', Timeout: 900, MemorySize: 3008, EphemeralStorage: { Size: 10240 } });
+    expect(props).toMatchObject({
+      Handler: 'functions/scanning-jobs/handler.onFeedSchedule',
+      Timeout: 900,
+      MemorySize: 3008,
+      EphemeralStorage: { Size: 10240 },
+    });
     expect(props.Environment.Variables.SCAN_FEED_S3_PREFIX).toBe(FEED_PREFIX);
-    const rules = resourcesOf(pkg.template, 'AWS::Events::Rule').map(([, r]) => r.Properties).filter((r) => r.Targets.some((t: any) => t.Arn['Fn::GetAtt'][0] === id));
+    const rules = resourcesOf(pkg.template, 'AWS::Events::Rule')
+      .map(([, r]) => r.Properties)
+      .filter((r) => r.Targets.some((t: any) => t.Arn['Fn::GetAtt'][0] === id));
     expect(rules.map((r) => r.ScheduleExpression)).toEqual(['rate(1 hour)']);
     const statements = roleStatements(pkg.template, roleId('scanning-jobs'));
     expect(statements.find((s) => s.Action.includes('s3:ListBucket'))).toEqual({
-      Effect: 'Allow', Action: ['s3:ListBucket'], Resource: [{ 'Fn::GetAtt': ['BlobBucket', 'Arn'] }], Condition: { StringLike: { 's3:prefix': [`${FEED_PREFIX}*`] } },
+      Effect: 'Allow',
+      Action: ['s3:ListBucket'],
+      Resource: [{ 'Fn::GetAtt': ['BlobBucket', 'Arn'] }],
+      Condition: { StringLike: { 's3:prefix': [`${FEED_PREFIX}*`] } },
     });
-    expect(statements.find((s) => s.Action.includes('s3:GetObject'))!.Resource).toEqual([{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['BlobBucket', 'Arn'] }, '/*']] }]);
+    expect(statements.find((s) => s.Action.includes('s3:GetObject'))!.Resource).toEqual([
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': ['BlobBucket', 'Arn'] }, '/*']] },
+    ]);
     // No other role may list the bucket.
     for (const folder of new Set(functions.map((f) => f.folder))) {
-      if (folder !== 'scanning-jobs') expect(roleStatements(pkg.template, roleId(folder)).flatMap((s) => s.Action), folder).not.toContain('s3:ListBucket');
+      if (folder !== 'scanning-jobs')
+        expect(
+          roleStatements(pkg.template, roleId(folder)).flatMap((s) => s.Action),
+          folder,
+        ).not.toContain('s3:ListBucket');
     }
   });
 

@@ -13,15 +13,39 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobActor } from '../helpers/actors.ts';
 import { randomBytes } from 'node:crypto';
 import {
-  BatchCheckLayerAvailabilityCommand, BatchDeleteImageCommand, BatchGetImageCommand, CompleteLayerUploadCommand, CreateRepositoryCommand,
-  DeleteRepositoryCommand, DeleteRepositoryPolicyCommand, DescribeImagesCommand, DescribeRepositoriesCommand, GetAuthorizationTokenCommand,
-  GetDownloadUrlForLayerCommand, GetRepositoryPolicyCommand, ListImagesCommand, ListTagsForResourceCommand, PutImageScanningConfigurationCommand,
-  PutImageTagMutabilityCommand, SetRepositoryPolicyCommand, TagResourceCommand, UntagResourceCommand,
+  BatchCheckLayerAvailabilityCommand,
+  BatchDeleteImageCommand,
+  BatchGetImageCommand,
+  CompleteLayerUploadCommand,
+  CreateRepositoryCommand,
+  DeleteRepositoryCommand,
+  DeleteRepositoryPolicyCommand,
+  DescribeImagesCommand,
+  DescribeRepositoriesCommand,
+  GetAuthorizationTokenCommand,
+  GetDownloadUrlForLayerCommand,
+  GetRepositoryPolicyCommand,
+  ListImagesCommand,
+  ListTagsForResourceCommand,
+  PutImageScanningConfigurationCommand,
+  PutImageTagMutabilityCommand,
+  SetRepositoryPolicyCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
 } from '@aws-sdk/client-ecr';
 import {
-  DeleteLifecyclePolicyCommand, DescribeImageScanFindingsCommand, GetAccountSettingCommand, GetLifecyclePolicyCommand, GetLifecyclePolicyPreviewCommand,
-  GetRegistryScanningConfigurationCommand, PutAccountSettingCommand, PutLifecyclePolicyCommand, PutRegistryScanningConfigurationCommand,
-  BatchGetRepositoryScanningConfigurationCommand, StartImageScanCommand, StartLifecyclePolicyPreviewCommand,
+  DeleteLifecyclePolicyCommand,
+  DescribeImageScanFindingsCommand,
+  GetAccountSettingCommand,
+  GetLifecyclePolicyCommand,
+  GetLifecyclePolicyPreviewCommand,
+  GetRegistryScanningConfigurationCommand,
+  PutAccountSettingCommand,
+  PutLifecyclePolicyCommand,
+  PutRegistryScanningConfigurationCommand,
+  BatchGetRepositoryScanningConfigurationCommand,
+  StartImageScanCommand,
+  StartLifecyclePolicyPreviewCommand,
 } from '@aws-sdk/client-ecr';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -46,10 +70,12 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const FUNCTIONS = [...new Set(deployedFunctions(ROOT).map((f) => f.folder))].sort();
 /** The job function whose tasks each state machine runs: the one its Task states' `${<Folder>FunctionArn}` names. */
 const MACHINE_FUNCTION: Record<string, string> = Object.fromEntries(
-  readdirSync(join(ROOT, 'infra')).filter((f) => f.endsWith('.asl.json')).map((f) => {
-    const placeholder = /\$\{(\w+)FunctionArn\}/.exec(readFileSync(join(ROOT, 'infra', f), 'utf8'))![1];
-    return [f.replace('.asl.json', ''), FUNCTIONS.find((folder) => pascalCase(folder) === placeholder)!];
-  }),
+  readdirSync(join(ROOT, 'infra'))
+    .filter((f) => f.endsWith('.asl.json'))
+    .map((f) => {
+      const placeholder = /\$\{(\w+)FunctionArn\}/.exec(readFileSync(join(ROOT, 'infra', f), 'utf8'))![1];
+      return [f.replace('.asl.json', ''), FUNCTIONS.find((folder) => pascalCase(folder) === placeholder)!];
+    }),
 );
 /**
  * Grants of a row that the operations above do not make yet, each for a path this test does not drive (so
@@ -65,7 +91,15 @@ const NOT_YET_EXERCISED: Record<string, string[]> = {
   'oci-push': ['dynamodb:UpdateItem'],
   // Findings paged from their items, scans of manifests kept in S3, rescans. No scanning operation was seen
   // to publish an event (the scan's own task announces its result): events:PutEvents is a row to review.
-  scanning: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'events:PutEvents', 's3:GetObject'],
+  scanning: [
+    'dynamodb:BatchGetItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+    'events:PutEvents',
+    's3:GetObject',
+  ],
   // Not seen in a first feed import, a replacing one, or scans: continuous re-matching in batches, say; a row to review.
   'scanning-jobs': ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 's3:DeleteObject'],
 };
@@ -106,14 +140,21 @@ const granted = (group: string) => {
 beforeAll(async () => {
   recorder = recordAwsCalls();
   recorder.label('setup');
-  registry = await startTestRegistry(undefined, { LAYER_PART_SIZE: String(2 * 1024 * 1024) }, {
-    aroundJobTask: (machine, task) => recorder.within(MACHINE_FUNCTION[machine] ?? `machine ${machine}`, task),
-  });
+  registry = await startTestRegistry(
+    undefined,
+    { LAYER_PART_SIZE: String(2 * 1024 * 1024) },
+    {
+      aroundJobTask: (machine, task) => recorder.within(MACHINE_FUNCTION[machine] ?? `machine ${machine}`, task),
+    },
+  );
   // Who publishes (events:PutEvents in AWS) is whoever calls publish; everything the triggers' listeners start
   // on a published event (at once or after a debounce) is theirs.
   const published: string[] = [];
   const publish = registry.bus.publish.bind(registry.bus);
-  registry.bus.publish = async (events) => { if (events.length) published.push(recorder.labelNow()); return publish(events); };
+  registry.bus.publish = async (events) => {
+    if (events.length) published.push(recorder.labelNow());
+    return publish(events);
+  };
   const emit = registry.bus.emit.bind(registry.bus);
   registry.bus.emit = (...args: Parameters<typeof emit>) => recorder.within(LOCAL_TRIGGERS, () => emit(...args));
   const ecr = registry.ecr;
@@ -150,7 +191,9 @@ beforeAll(async () => {
     for (let first = 0; first < badBytes.length; first += bad.partSize) {
       await uploadPart(ecr, repositoryName, bad.uploadId, badBytes, first, Math.min(bad.partSize, badBytes.length - first));
     }
-    await ecr.send(new CompleteLayerUploadCommand({ repositoryName, uploadId: bad.uploadId, layerDigests: [sha256Digest(Buffer.from('x'))] })).catch(() => undefined);
+    await ecr
+      .send(new CompleteLayerUploadCommand({ repositoryName, uploadId: bad.uploadId, layerDigests: [sha256Digest(Buffer.from('x'))] }))
+      .catch(() => undefined);
   });
 
   await as('images', async () => {
@@ -175,7 +218,8 @@ beforeAll(async () => {
   const configBlob = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux' }));
   const layerBlob = randomBytes(64 * 1024);
   const ociManifest = JSON.stringify({
-    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256Digest(configBlob), size: configBlob.length },
     layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: sha256Digest(layerBlob), size: layerBlob.length }],
   });
@@ -186,7 +230,15 @@ beforeAll(async () => {
     const location = start.headers.get('location')!;
     const half = layerBlob.length / 2;
     expect((await oci.fetch(location, { method: 'PATCH', body: layerBlob.subarray(0, half), headers: { 'content-range': `0-${half - 1}` } })).status).toBe(202);
-    expect((await oci.fetch(`${location}?digest=${sha256Digest(layerBlob)}`, { method: 'PUT', body: layerBlob.subarray(half), headers: { 'content-range': `${half}-${layerBlob.length - 1}` } })).status).toBe(201);
+    expect(
+      (
+        await oci.fetch(`${location}?digest=${sha256Digest(layerBlob)}`, {
+          method: 'PUT',
+          body: layerBlob.subarray(half),
+          headers: { 'content-range': `${half}-${layerBlob.length - 1}` },
+        })
+      ).status,
+    ).toBe(201);
     expect((await oci.pushManifest(repositoryName, 'oci', ociManifest)).status).toBe(201);
     // A tag moved to another manifest, and an index over both.
     const other = JSON.stringify({ ...JSON.parse(ociManifest), annotations: { other: 'yes' } });
@@ -215,11 +267,22 @@ beforeAll(async () => {
   });
 
   // A push event as EventBridge delivers it to the job functions' rules.
-  const push = ecrEvent('ECR Image Action', registry.config.registryId, registry.config.region, { result: 'SUCCESS', 'repository-name': repositoryName, 'image-digest': sha256Digest(Buffer.from(ociManifest)), 'action-type': 'PUSH', 'image-tag': 'big' });
+  const push = ecrEvent('ECR Image Action', registry.config.registryId, registry.config.region, {
+    result: 'SUCCESS',
+    'repository-name': repositoryName,
+    'image-digest': sha256Digest(Buffer.from(ociManifest)),
+    'action-type': 'PUSH',
+    'image-tag': 'big',
+  });
   // The scanning operations; a scan's state machine runs the scanning-jobs tasks.
   await as('scanning', async () => {
     await ecr.send(new GetRegistryScanningConfigurationCommand({}));
-    await ecr.send(new PutRegistryScanningConfigurationCommand({ scanType: 'BASIC', rules: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: 'iam/*', filterType: 'WILDCARD' }] }] }));
+    await ecr.send(
+      new PutRegistryScanningConfigurationCommand({
+        scanType: 'BASIC',
+        rules: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: 'iam/*', filterType: 'WILDCARD' }] }],
+      }),
+    );
     await ecr.send(new BatchGetRepositoryScanningConfigurationCommand({ repositoryNames: [repositoryName] }));
     const setting = await ecr.send(new GetAccountSettingCommand({ name: 'BASIC_SCAN_TYPE_VERSION' }));
     await ecr.send(new PutAccountSettingCommand({ name: 'BASIC_SCAN_TYPE_VERSION', value: setting.value! }));
@@ -229,7 +292,13 @@ beforeAll(async () => {
   });
   // The scanning-jobs push entry point (its EventBridge rule), on an image not scanned yet that the registry's rule above scans on push.
   await as('scanning-jobs', async () => {
-    await scanOnPush(registry.deps, jobActor(registry.deps.config, 'scan'), { ...push, detail: { ...push.detail, 'image-digest': (await ecr.send(new BatchGetImageCommand({ repositoryName, imageIds: [{ imageTag: 'big' }] }))).images![0].imageId!.imageDigest! } });
+    await scanOnPush(registry.deps, jobActor(registry.deps.config, 'scan'), {
+      ...push,
+      detail: {
+        ...push.detail,
+        'image-digest': (await ecr.send(new BatchGetImageCommand({ repositoryName, imageIds: [{ imageTag: 'big' }] }))).images![0].imageId!.imageDigest!,
+      },
+    });
     await registry.jobs.idle();
   });
 
@@ -241,7 +310,9 @@ beforeAll(async () => {
   await registry.deps.blobs.put(`${FEED_PREFIX}Debian/all.zip`, osvZip([osvRecord('DEBIAN-CVE-2024-9003', 'Debian:12', 'zlib', [{ introduced: '0' }])]));
   await as('scanning-jobs', () => runConfiguredFeedImport(feedDeps, jobActor(registry.deps.config)));
   // The lifecycle operations, after the scans: the policy keeps one image. The preview's state machine runs the lifecycle-jobs tasks.
-  const lifecyclePolicyText = JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }] });
+  const lifecyclePolicyText = JSON.stringify({
+    rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }],
+  });
   await as('lifecycle', async () => {
     await ecr.send(new PutLifecyclePolicyCommand({ repositoryName, lifecyclePolicyText }));
     await ecr.send(new GetLifecyclePolicyCommand({ repositoryName }));
@@ -270,7 +341,11 @@ afterAll(async () => {
 describe('the least-privilege table', () => {
   it('covers every function with a handler: the ECR groups, both OCI sides and both job functions', () => {
     expect(FUNCTIONS).toEqual(['auth', 'images', 'layers', 'lifecycle', 'lifecycle-jobs', 'oci-pull', 'oci-push', 'repositories', 'scanning', 'scanning-jobs']);
-    expect(FUNCTIONS).toEqual(readdirSync(join(ROOT, 'functions')).filter((d) => existsSync(join(ROOT, 'functions', d, 'handler.ts'))).sort());
+    expect(FUNCTIONS).toEqual(
+      readdirSync(join(ROOT, 'functions'))
+        .filter((d) => existsSync(join(ROOT, 'functions', d, 'handler.ts')))
+        .sort(),
+    );
     // auth seals tokens with the derived key and touches no data: its row is empty, and so are its calls.
     for (const fn of FUNCTIONS.filter((f) => granted(f).size > 0)) expect(used[fn]?.size, `${fn} made calls`).toBeGreaterThan(0);
     expect(granted('auth').size).toBe(0);
@@ -281,7 +356,10 @@ describe('the least-privilege table', () => {
     const made = [...(used[fn] ?? [])].sort();
     const unexercised = NOT_YET_EXERCISED[fn] ?? [];
     for (const action of made) expect(granted(fn).has(action), `${fn} needs ${action}`).toBe(true);
-    expect(made.filter((a) => unexercised.includes(a)), `${fn}: listed as not exercised, but used`).toEqual([]);
+    expect(
+      made.filter((a) => unexercised.includes(a)),
+      `${fn}: listed as not exercised, but used`,
+    ).toEqual([]);
     expect([...made, ...unexercised].sort(), `${fn}: every grant is used or listed`).toEqual([...granted(fn)].sort());
   });
 

@@ -74,7 +74,9 @@ describe('authorization in the domain', () => {
     const blobs = await registry.blobs('team/app');
     registry.deps.authorizer = recording(['ecr:PutImage']).authorizer;
 
-    await expect(putImage(registry.deps, registry.actor, { repositoryName: 'team/app', imageManifest: imageManifest(blobs), imageTag: 'v1' })).rejects.toThrow(AccessDeniedException);
+    await expect(putImage(registry.deps, registry.actor, { repositoryName: 'team/app', imageManifest: imageManifest(blobs), imageTag: 'v1' })).rejects.toThrow(
+      AccessDeniedException,
+    );
 
     const repo = (await registry.deps.repositories.get('team/app'))!;
     expect((await registry.deps.images.list(repo.uid, 10)).items).toEqual([]);
@@ -92,7 +94,14 @@ describe('authorization in the domain', () => {
     const { asked, authorizer } = recording(['ecr:BatchGetImage']);
     registry.deps.authorizer = authorizer;
     const request = (method: string, path: string) =>
-      dispatchOci(registry.deps, { method, path, query: new URLSearchParams(), headers: { authorization, host: 'registry.test' }, body: Readable.from([]), requestId: 'r' });
+      dispatchOci(registry.deps, {
+        method,
+        path,
+        query: new URLSearchParams(),
+        headers: { authorization, host: 'registry.test' },
+        body: Readable.from([]),
+        requestId: 'r',
+      });
 
     // Act
     const manifest = await request('GET', '/v2/team/app/manifests/v1');

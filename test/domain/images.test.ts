@@ -16,7 +16,10 @@ describe('images in the domain', () => {
     const blobs = await registry.blobs('img/ref');
     const subject = imageManifest(blobs);
     await putImage(registry.deps, registry.actor, { repositoryName: 'img/ref', imageManifest: subject, imageTag: 'v1' });
-    const referrer = imageManifest(blobs, undefined, { artifactType: 'application/vnd.example.sbom', subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digestOf(subject), size: Buffer.byteLength(subject) } });
+    const referrer = imageManifest(blobs, undefined, {
+      artifactType: 'application/vnd.example.sbom',
+      subject: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digestOf(subject), size: Buffer.byteLength(subject) },
+    });
     await putImage(registry.deps, registry.actor, { repositoryName: 'img/ref', imageManifest: referrer });
 
     const { imageDetails } = await describeImages(registry.deps, registry.actor, { repositoryName: 'img/ref' });
@@ -60,9 +63,19 @@ describe('images in the domain', () => {
   it('refuses a pull whose accepted media types leave out the image', async () => {
     const registry = memoryRegistry();
     await registry.repository('img/accept');
-    await putImage(registry.deps, registry.actor, { repositoryName: 'img/accept', imageManifest: imageManifest(await registry.blobs('img/accept')), imageTag: 'v1' });
+    await putImage(registry.deps, registry.actor, {
+      repositoryName: 'img/accept',
+      imageManifest: imageManifest(await registry.blobs('img/accept')),
+      imageTag: 'v1',
+    });
 
-    await expect(pullManifest(registry.deps, registry.actor, { repositoryName: 'img/accept', imageId: { imageTag: 'v1' }, accepted: ['application/vnd.docker.distribution.manifest.v2+json'], recordPull: false }))
-      .rejects.toThrow(/not one of the acceptedMediaTypes/);
+    await expect(
+      pullManifest(registry.deps, registry.actor, {
+        repositoryName: 'img/accept',
+        imageId: { imageTag: 'v1' },
+        accepted: ['application/vnd.docker.distribution.manifest.v2+json'],
+        recordPull: false,
+      }),
+    ).rejects.toThrow(/not one of the acceptedMediaTypes/);
   });
 });

@@ -13,7 +13,8 @@ import { memoryRegistry, type MemoryRegistry } from '../helpers/domain.ts';
 import { imageManifest } from '../helpers/images.ts';
 
 const settle = <T>(calls: Promise<T>[]) => Promise.allSettled(calls);
-const errorNames = (results: PromiseSettledResult<unknown>[]) => results.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as Error).name);
+const errorNames = (results: PromiseSettledResult<unknown>[]) =>
+  results.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as Error).name);
 
 /** Every listed tag resolves to a listed image (the invariant a user sees). */
 async function expectTagsResolve(registry: MemoryRegistry, repositoryName: string) {
@@ -34,7 +35,9 @@ describe('races in the domain', () => {
     const manifests = Array.from({ length: 8 }, (_, i) => imageManifest(blobs, undefined, { annotations: { n: String(i) } }));
 
     // Act
-    const results = await settle(manifests.map((imageManifest) => putImage(registry.deps, registry.actor, { repositoryName: 'race/mutable', imageManifest, imageTag: 'latest' })));
+    const results = await settle(
+      manifests.map((imageManifest) => putImage(registry.deps, registry.actor, { repositoryName: 'race/mutable', imageManifest, imageTag: 'latest' })),
+    );
 
     // Assess
     expect(errorNames(results)).toEqual([]);
@@ -52,11 +55,14 @@ describe('races in the domain', () => {
     const blobs = await registry.blobs('race/immutable');
     const manifests = Array.from({ length: 6 }, (_, i) => imageManifest(blobs, undefined, { annotations: { n: String(i) } }));
 
-    const results = await settle(manifests.map((imageManifest) => putImage(registry.deps, registry.actor, { repositoryName: 'race/immutable', imageManifest, imageTag: 'v1' })));
+    const results = await settle(
+      manifests.map((imageManifest) => putImage(registry.deps, registry.actor, { repositoryName: 'race/immutable', imageManifest, imageTag: 'v1' })),
+    );
 
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     expect(errorNames(results)).toEqual(Array(5).fill(ImageTagAlreadyExistsException.name));
-    const winner = (results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<Awaited<ReturnType<typeof putImage>>>).value.image.imageId.imageDigest;
+    const winner = (results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<Awaited<ReturnType<typeof putImage>>>).value.image.imageId
+      .imageDigest;
     const repo = (await registry.deps.repositories.get('race/immutable'))!;
     expect((await registry.deps.images.getTag(repo.uid, 'v1'))!.digest).toBe(winner);
     await expectTagsResolve(registry, 'race/immutable');

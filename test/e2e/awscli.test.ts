@@ -17,8 +17,12 @@ const run = promisify(execFile);
 
 let registry: TestRegistry;
 const home = mkdtempSync(join(tmpdir(), 'secr-awscli-'));
-beforeAll(async () => { registry = await startTestRegistry(); });
-afterAll(async () => { await registry?.destroy(); });
+beforeAll(async () => {
+  registry = await startTestRegistry();
+});
+afterAll(async () => {
+  await registry?.destroy();
+});
 
 type CliResult = { code: number; stdout: string; stderr: string; readonly json: any };
 
@@ -37,7 +41,14 @@ async function aws(args: string[], credentials: { accessKeyId?: string; secretAc
   };
   try {
     const { stdout, stderr } = await run(AWS, ['--endpoint-url', registry.endpoint, '--output', 'json', ...args], { env, maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout, stderr, get json() { return stdout.trim() ? JSON.parse(stdout) : undefined; } };
+    return {
+      code: 0,
+      stdout,
+      stderr,
+      get json() {
+        return stdout.trim() ? JSON.parse(stdout) : undefined;
+      },
+    };
   } catch (e) {
     const error = e as { code?: unknown; stdout?: string; stderr?: string };
     if (typeof error.code !== 'number') throw e; // the CLI could not be started at all
@@ -55,7 +66,9 @@ async function ok(args: string[]): Promise<any> {
 
 const policy = JSON.stringify({
   Version: '2012-10-17',
-  Statement: [{ Sid: 'pull', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] }],
+  Statement: [
+    { Sid: 'pull', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] },
+  ],
 });
 
 describe('the AWS CLI v2 against the registry', () => {
@@ -71,7 +84,12 @@ describe('the AWS CLI v2 against the registry', () => {
     // The CLI prints timestamps as ISO strings it parsed from epoch seconds.
     expect(Math.abs(Date.parse(created.repository.createdAt) - Date.now())).toBeLessThan(60_000);
     const tags = await ok(['ecr', 'list-tags-for-resource', '--resource-arn', created.repository.repositoryArn]);
-    expect(tags.tags).toEqual(expect.arrayContaining([{ Key: 'team', Value: 'core' }, { Key: 'env', Value: 'dev' }]));
+    expect(tags.tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'team', Value: 'core' },
+        { Key: 'env', Value: 'dev' },
+      ]),
+    );
     expect(tags.tags).toHaveLength(2);
   });
 

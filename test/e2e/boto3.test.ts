@@ -16,8 +16,12 @@ const run = promisify(execFile);
 
 let registry: TestRegistry;
 const home = mkdtempSync(join(tmpdir(), 'secr-boto3-'));
-beforeAll(async () => { registry = await startTestRegistry(); });
-afterAll(async () => { await registry?.destroy(); });
+beforeAll(async () => {
+  registry = await startTestRegistry();
+});
+afterAll(async () => {
+  await registry?.destroy();
+});
 
 /** Every script starts with `ecr`, a boto3 client for the registry, and `out(value)` to print JSON. */
 const PRELUDE = `
@@ -32,7 +36,13 @@ def out(value):
 
 /** Runs a script against the registry and returns what it printed with out(). */
 async function python(script: string): Promise<any> {
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    LANG: 'C.UTF-8',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  };
   const { stdout } = await run(PYTHON, ['-c', PRELUDE + script, registry.endpoint], { env });
   return JSON.parse(stdout);
 }

@@ -14,13 +14,24 @@ import { imageManifest, pushBlobs, putManifest } from '../helpers/images.ts';
 const run = promisify(execFile);
 const home = mkdtempSync(join(tmpdir(), 'secr-lccli-'));
 const env = {
-  PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test',
-  AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  HOME: home,
+  LANG: 'C.UTF-8',
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  AWS_DEFAULT_REGION: 'us-east-1',
+  AWS_PAGER: '',
+  AWS_CONFIG_FILE: '/dev/null',
+  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
 };
 
 let registry: TestRegistry;
-beforeAll(async () => { registry = await startTestRegistry(); });
-afterAll(async () => { await registry?.destroy(); });
+beforeAll(async () => {
+  registry = await startTestRegistry();
+});
+afterAll(async () => {
+  await registry?.destroy();
+});
 
 /** `aws ecr <args>` against the registry: exit code, stdout, stderr. */
 async function aws(...args: string[]) {
@@ -34,7 +45,16 @@ async function aws(...args: string[]) {
   }
 }
 
-const policy = JSON.stringify({ rules: [{ rulePriority: 1, description: 'one untagged image', selection: { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }] });
+const policy = JSON.stringify({
+  rules: [
+    {
+      rulePriority: 1,
+      description: 'one untagged image',
+      selection: { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 1 },
+      action: { type: 'expire' },
+    },
+  ],
+});
 
 describe('lifecycle policies through the AWS CLI v2 and boto3', () => {
   it('puts and gets a policy, previews it with `aws ecr wait lifecycle-policy-preview-complete`, and refuses an invalid one', async () => {

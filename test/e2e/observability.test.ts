@@ -9,14 +9,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CreateRepositoryCommand, DescribeRepositoriesCommand, GetAuthorizationTokenCommand, PutLifecyclePolicyCommand,
-  StartLifecyclePolicyPreviewCommand, waitUntilLifecyclePolicyPreviewComplete, type ECRClient,
+  CreateRepositoryCommand,
+  DescribeRepositoriesCommand,
+  GetAuthorizationTokenCommand,
+  PutLifecyclePolicyCommand,
+  StartLifecyclePolicyPreviewCommand,
+  waitUntilLifecyclePolicyPreviewComplete,
+  type ECRClient,
 } from '@aws-sdk/client-ecr';
 import { ecrClient } from '../helpers/registry.ts';
 import { startNpm, type Started } from '../helpers/process.ts';
 
 const KEY = { accessKeyId: 'AKIDLOGTEST', secretAccessKey: `secret-${randomBytes(12).toString('hex')}` };
-const POLICY = JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }] });
+const POLICY = JSON.stringify({
+  rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }],
+});
 
 let registry: Started;
 let ecr: ECRClient;
@@ -25,7 +32,12 @@ let token: string;
 
 type Line = Record<string, any>;
 /** The JSON lines of the registry's output so far. */
-const logLines = (): Line[] => registry.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+const logLines = (): Line[] =>
+  registry
+    .output()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
 const requestLine = (requestId: string) => logLines().find((l) => l.msg === 'request' && l.requestId === requestId);
 
 async function until<T>(fn: () => T | undefined, ms = 10_000): Promise<T> {
@@ -41,7 +53,9 @@ async function until<T>(fn: () => T | undefined, ms = 10_000): Promise<T> {
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'secr-obs-'));
   registry = await startNpm(['--port', '0', '--data-dir', dataDir], {
-    LOG_LEVEL: 'info', REGISTRY_ACCESS_KEY_ID: KEY.accessKeyId, REGISTRY_SECRET_ACCESS_KEY: KEY.secretAccessKey,
+    LOG_LEVEL: 'info',
+    REGISTRY_ACCESS_KEY_ID: KEY.accessKeyId,
+    REGISTRY_SECRET_ACCESS_KEY: KEY.secretAccessKey,
   });
   ecr = ecrClient(registry.endpoint, KEY);
 }, 60_000);
@@ -60,7 +74,13 @@ describe('the request log of a running registry', () => {
     const out = await ecr.send(new CreateRepositoryCommand({ repositoryName: 'logs/app' }));
     const line = await until(() => requestLine(out.$metadata.requestId!));
     expect(line).toMatchObject({
-      level: 'info', msg: 'request', protocol: 'ecr', operation: 'CreateRepository', repository: 'logs/app', principal: KEY.accessKeyId, status: 200,
+      level: 'info',
+      msg: 'request',
+      protocol: 'ecr',
+      operation: 'CreateRepository',
+      repository: 'logs/app',
+      principal: KEY.accessKeyId,
+      status: 200,
     });
     expect(new Date(line.time).toISOString()).toBe(line.time);
     expect(line.latencyMs).toBeGreaterThan(0);
@@ -85,8 +105,14 @@ describe('the request log of a running registry', () => {
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     const line = await until(() => requestLine(requestId));
     expect(line).toMatchObject({
-      protocol: 'oci', method: 'GET', route: 'GET /v2/<name>/manifests/<reference>', repository: 'logs/app', principal: KEY.accessKeyId,
-      status: 404, errorType: 'MANIFEST_UNKNOWN', bytesIn: 0,
+      protocol: 'oci',
+      method: 'GET',
+      route: 'GET /v2/<name>/manifests/<reference>',
+      repository: 'logs/app',
+      principal: KEY.accessKeyId,
+      status: 404,
+      errorType: 'MANIFEST_UNKNOWN',
+      bytesIn: 0,
     });
     expect(line.bytesOut).toBe(Number(response.headers.get('content-length')));
   });
@@ -140,7 +166,11 @@ describe('LOG_LEVEL', () => {
       client.destroy();
       quiet.child.kill('SIGTERM');
       expect((await quiet.exited).code).toBe(0);
-      const messages = quiet.output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l).msg as string);
+      const messages = quiet
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l).msg as string);
       expect(messages.filter((m) => m === 'request')).toEqual([]);
       expect(messages.some((m) => m.startsWith('serverless-ecr listening on'))).toBe(true);
       expect(messages).toContain('serverless-ecr stopped (SIGTERM)');

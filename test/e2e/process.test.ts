@@ -12,16 +12,29 @@ import { join } from 'node:path';
 import { alive, spawnNpm, startNpm, type Started } from '../helpers/process.ts';
 
 const dirs: string[] = [];
-const dataDir = () => { const d = mkdtempSync(join(tmpdir(), 'secr-proc-')); dirs.push(d); return d; };
+const dataDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'secr-proc-'));
+  dirs.push(d);
+  return d;
+};
 const running: Started[] = [];
 afterAll(async () => {
-  for (const r of running) if (r.child.exitCode === null) { r.child.kill('SIGKILL'); process.kill(r.serverPid, 'SIGKILL'); }
+  for (const r of running)
+    if (r.child.exitCode === null) {
+      r.child.kill('SIGKILL');
+      process.kill(r.serverPid, 'SIGKILL');
+    }
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 const lines = (text: string, pattern: RegExp) => text.split('\n').filter((l) => pattern.test(l));
 /** The messages of the JSON log lines of a run. */
-const messages = (text: string, pattern: RegExp) => text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l).msg as string).filter((m) => pattern.test(m));
+const messages = (text: string, pattern: RegExp) =>
+  text
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l).msg as string)
+    .filter((m) => pattern.test(m));
 /** Lines of a stack trace, or of Node's own error report. */
 const STACK = /^\s+at |^Node\.js v|Error:/;
 
@@ -70,7 +83,7 @@ describe('npm start', () => {
     expect(existsSync(join(dir, 'registry.lock'))).toBe(false);
   });
 
-  it('stops on SIGINT to the registry\'s own node process, and npm exits 0 with it', async () => {
+  it("stops on SIGINT to the registry's own node process, and npm exits 0 with it", async () => {
     const registry = await startNpm(['--port', '0', '--data-dir', dataDir()]);
     running.push(registry);
     expect(registry.serverPid).not.toBe(registry.child.pid);
@@ -118,7 +131,9 @@ describe('npm start', () => {
     try {
       const started = spawnNpm(['--port', String(port), '--data-dir', dir]);
       expect((await started.exited).code).toBe(1);
-      expect(lines(started.output(), new RegExp(`Port ${port} `))).toEqual([`Port ${port} on 127.0.0.1 is already in use: stop what listens there, or choose another with --port or PORT.`]);
+      expect(lines(started.output(), new RegExp(`Port ${port} `))).toEqual([
+        `Port ${port} on 127.0.0.1 is already in use: stop what listens there, or choose another with --port or PORT.`,
+      ]);
       expect(lines(started.output(), STACK)).toEqual([]);
       expect(existsSync(join(dir, 'dynamodb'))).toBe(false);
       expect(existsSync(join(dir, 'registry.lock'))).toBe(false);

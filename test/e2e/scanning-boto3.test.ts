@@ -23,7 +23,20 @@ let registry: TestRegistry;
 const PACKAGES = Array.from({ length: 12 }, (_, i) => `lib${i}`);
 
 beforeAll(async () => {
-  writeOsvFeed(feedDir, 'Debian', PACKAGES.map((p, i) => osvRecord(`DEBIAN-CVE-2024-${5000 + i}`, 'Debian:12', p, [{ introduced: '0' }, { fixed: '1.1-1' }], {}, { ecosystem_specific: { urgency: i % 2 ? 'high' : 'low' } })));
+  writeOsvFeed(
+    feedDir,
+    'Debian',
+    PACKAGES.map((p, i) =>
+      osvRecord(
+        `DEBIAN-CVE-2024-${5000 + i}`,
+        'Debian:12',
+        p,
+        [{ introduced: '0' }, { fixed: '1.1-1' }],
+        {},
+        { ecosystem_specific: { urgency: i % 2 ? 'high' : 'low' } },
+      ),
+    ),
+  );
   registry = await startTestRegistry(undefined, { SCAN_FEED_DIR: feedDir });
 });
 afterAll(async () => {
@@ -55,25 +68,36 @@ def wait(repo, digest):
 `;
 
 async function python(script: string, ...args: string[]): Promise<any> {
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: home,
+    LANG: 'C.UTF-8',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+  };
   const { stdout } = await run(PYTHON, ['-c', PRELUDE + script, registry.endpoint, ...args], { env });
   return JSON.parse(stdout);
 }
 
-const debianLayer = () => layerTar([
-  { path: 'etc/os-release', content: osRelease('debian', '12') },
-  { path: 'var/lib/dpkg/status', content: dpkgStatus(PACKAGES.map((name) => ({ name, version: '1.0-1' }))) },
-]);
+const debianLayer = () =>
+  layerTar([
+    { path: 'etc/os-release', content: osRelease('debian', '12') },
+    { path: 'var/lib/dpkg/status', content: dpkgStatus(PACKAGES.map((name) => ({ name, version: '1.0-1' }))) },
+  ]);
 
 describe('boto3 scanning', () => {
   it('scans on push under a registry rule, pages findings and answers LimitExceededException on a second start', async () => {
     const config = await python(`
 out(ecr.put_registry_scanning_configuration(scanType='BASIC', rules=[{'scanFrequency': 'SCAN_ON_PUSH', 'repositoryFilters': [{'filter': 'boto-scan/*', 'filterType': 'WILDCARD'}]}])['registryScanningConfiguration'])
 `);
-    expect(config).toEqual({ scanType: 'BASIC', rules: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: 'boto-scan/*', filterType: 'WILDCARD' }] }] });
+    expect(config).toEqual({
+      scanType: 'BASIC',
+      rules: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: 'boto-scan/*', filterType: 'WILDCARD' }] }],
+    });
     await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: 'boto-scan/app' }));
     const digest = await pushImageOfLayers(registry.ecr, 'boto-scan/app', [await debianLayer()], 'v1');
-    const result = await python(`
+    const result = await python(
+      `
 repo, digest = 'boto-scan/app', sys.argv[2]
 wait(repo, digest)
 pages = list(ecr.get_paginator('describe_image_scan_findings').paginate(repositoryName=repo, imageId={'imageDigest': digest}, PaginationConfig={'PageSize': 5}))
@@ -90,7 +114,9 @@ out({
     'config': ecr.batch_get_repository_scanning_configuration(repositoryNames=[repo])['scanningConfigurations'][0]['scanFrequency'],
 })
 ecr.put_registry_scanning_configuration(scanType='BASIC', rules=[])
-`, digest);
+`,
+      digest,
+    );
     expect(result.status).toEqual({ status: 'COMPLETE', description: 'The scan was completed successfully.' });
     expect(result.pages).toEqual([5, 5, 2]);
     expect(result.counts).toEqual({ HIGH: 6, LOW: 6 });
@@ -106,7 +132,8 @@ ecr.put_registry_scanning_configuration(scanType='BASIC', rules=[])
     await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: 'boto-manual/app' }));
     const supported = await pushImageOfLayers(registry.ecr, 'boto-manual/app', [await debianLayer()], 'deb');
     const bare = await pushImageOfLayers(registry.ecr, 'boto-manual/app', [await layerTar([{ path: 'bin/app', content: 'x' }])], 'bare');
-    const result = await python(`
+    const result = await python(
+      `
 repo = 'boto-manual/app'
 before = code(ecr.describe_image_scan_findings, repositoryName=repo, imageId={'imageTag': 'deb'})
 started = ecr.start_image_scan(repositoryName=repo, imageId={'imageTag': 'deb'})
@@ -123,7 +150,10 @@ out({
     'count': sum(ecr.describe_image_scan_findings(repositoryName=repo, imageId={'imageTag': 'deb'})['imageScanFindings']['findingSeverityCounts'].values()),
     'failed': failed,
 })
-`, supported, bare);
+`,
+      supported,
+      bare,
+    );
     expect(result).toEqual({
       before: 'ScanNotFoundException',
       started: 'IN_PROGRESS',

@@ -35,7 +35,15 @@ afterAll(async () => {
 
 describe('skopeo against the registry', () => {
   it('logs in with the password from aws ecr get-login-password', async () => {
-    const env = { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' };
+    const env = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_PAGER: '',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    };
     const script = `/usr/bin/aws --endpoint-url ${registry.endpoint} ecr get-login-password | skopeo login -u AWS --password-stdin --tls-verify=false --authfile ${authfile} ${host}`;
     const out = await run('bash', ['-o', 'pipefail', '-c', script], { env });
     expect(out.stdout).toContain('Login Succeeded');
@@ -43,7 +51,9 @@ describe('skopeo against the registry', () => {
   });
 
   it('refuses a login with a forged password', async () => {
-    const failed = await run('skopeo', ['login', '-u', 'AWS', '-p', 'not-a-token', '--tls-verify=false', '--authfile', join(work, 'bad.json'), host]).catch((e) => e);
+    const failed = await run('skopeo', ['login', '-u', 'AWS', '-p', 'not-a-token', '--tls-verify=false', '--authfile', join(work, 'bad.json'), host]).catch(
+      (e) => e,
+    );
     expect(failed.code).not.toBe(0);
     expect(String(failed.stderr)).toMatch(/401|unauthorized|invalid username\/password/i);
   });

@@ -18,8 +18,14 @@ export function iamAction(clientName: string, command: string): string {
   if (clientName.startsWith('EventBridge')) return `events:${name}`;
   if (clientName.startsWith('S3')) {
     const s3: Record<string, string> = {
-      HeadObject: 'GetObject', CreateMultipartUpload: 'PutObject', UploadPart: 'PutObject', CompleteMultipartUpload: 'PutObject',
-      DeleteObjects: 'DeleteObject', UploadPartCopy: 'PutObject', ListParts: 'ListMultipartUploadParts', ListObjectsV2: 'ListBucket',
+      HeadObject: 'GetObject',
+      CreateMultipartUpload: 'PutObject',
+      UploadPart: 'PutObject',
+      CompleteMultipartUpload: 'PutObject',
+      DeleteObjects: 'DeleteObject',
+      UploadPartCopy: 'PutObject',
+      ListParts: 'ListMultipartUploadParts',
+      ListObjectsV2: 'ListBucket',
     };
     return `s3:${s3[name] ?? name}`;
   }
@@ -53,35 +59,49 @@ export function recordAwsCalls(): Recorder {
     proto.send = function (this: any, ...args: any[]) {
       if (!patched.has(this.middlewareStack)) {
         patched.add(this.middlewareStack);
-        this.middlewareStack.add((next: any, context: any) => async (mwArgs: any) => {
-          if (!active || !/^(DynamoDB|S3|EventBridge)/.test(String(context.clientName))) return next(mwArgs);
-          const dynamo = String(context.clientName).startsWith('DynamoDB');
-          if (dynamo && mwArgs.input && typeof mwArgs.input === 'object') mwArgs.input.ReturnConsumedCapacity ??= 'TOTAL';
-          // A refused call needs its permission as much as one that succeeds: record both.
-          let result: any;
-          try {
-            result = await next(mwArgs);
-            return result;
-          } finally {
-            const consumed = dynamo ? [result?.output?.ConsumedCapacity ?? []].flat() : [];
-            const units = consumed.reduce((sum: number, c: any) => sum + (c?.CapacityUnits ?? 0), 0);
-            const write = /Put|Update|Delete|Write/.test(context.commandName);
-            const presigned = result?.output?.presigned !== undefined;
-            calls.push({ label: scoped.getStore() ?? current, action: iamAction(context.clientName, context.commandName), command: context.commandName, readUnits: write ? 0 : units, writeUnits: write ? units : 0, presigned });
-          }
-        }, { step: 'initialize', name: MIDDLEWARE, override: true });
+        this.middlewareStack.add(
+          (next: any, context: any) => async (mwArgs: any) => {
+            if (!active || !/^(DynamoDB|S3|EventBridge)/.test(String(context.clientName))) return next(mwArgs);
+            const dynamo = String(context.clientName).startsWith('DynamoDB');
+            if (dynamo && mwArgs.input && typeof mwArgs.input === 'object') mwArgs.input.ReturnConsumedCapacity ??= 'TOTAL';
+            // A refused call needs its permission as much as one that succeeds: record both.
+            let result: any;
+            try {
+              result = await next(mwArgs);
+              return result;
+            } finally {
+              const consumed = dynamo ? [result?.output?.ConsumedCapacity ?? []].flat() : [];
+              const units = consumed.reduce((sum: number, c: any) => sum + (c?.CapacityUnits ?? 0), 0);
+              const write = /Put|Update|Delete|Write/.test(context.commandName);
+              const presigned = result?.output?.presigned !== undefined;
+              calls.push({
+                label: scoped.getStore() ?? current,
+                action: iamAction(context.clientName, context.commandName),
+                command: context.commandName,
+                readUnits: write ? 0 : units,
+                writeUnits: write ? units : 0,
+                presigned,
+              });
+            }
+          },
+          { step: 'initialize', name: MIDDLEWARE, override: true },
+        );
       }
       return original.apply(this, args);
     };
   });
   return {
     calls,
-    label: (label) => { current = label; },
+    label: (label) => {
+      current = label;
+    },
     within: (label, work) => scoped.run(label, work),
     labelNow: () => scoped.getStore() ?? current,
     stop() {
       active = false;
-      prototypes.forEach((proto, i) => { proto.send = originals[i]; });
+      prototypes.forEach((proto, i) => {
+        proto.send = originals[i];
+      });
     },
   };
 }

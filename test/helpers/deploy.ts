@@ -7,7 +7,11 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import yauzl from 'yauzl';
 
-export type Template = { Resources: Record<string, { Type: string; Properties: any; DependsOn?: string[] }>; Outputs?: Record<string, any>; Conditions?: Record<string, any> };
+export type Template = {
+  Resources: Record<string, { Type: string; Properties: any; DependsOn?: string[] }>;
+  Outputs?: Record<string, any>;
+  Conditions?: Record<string, any>;
+};
 export type Packaged = { dir: string; template: Template; zips: string[]; output: string };
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -18,11 +22,25 @@ export async function runPackage(params: string[] = []): Promise<Packaged> {
   const args = ['run', 'package', '--', '--package', dir, ...params.map((p) => `--param=${p}`)];
   const { stdout, stderr } = await promisify(execFile)('npm', args, {
     cwd: ROOT,
-    env: { ...process.env, AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', AWS_SESSION_TOKEN: '', AWS_PROFILE: '', ESBUILD_WORK_FOLDER: `.esbuild-${process.pid}` },
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      AWS_SESSION_TOKEN: '',
+      AWS_PROFILE: '',
+      ESBUILD_WORK_FOLDER: `.esbuild-${process.pid}`,
+    },
     maxBuffer: 16 * 1024 * 1024,
   });
   const template = JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'));
-  return { dir, template, zips: readdirSync(dir).filter((f) => f.endsWith('.zip')).map((f) => join(dir, f)), output: stdout + stderr };
+  return {
+    dir,
+    template,
+    zips: readdirSync(dir)
+      .filter((f) => f.endsWith('.zip'))
+      .map((f) => join(dir, f)),
+    output: stdout + stderr,
+  };
 }
 
 /** Extracts a zip into `dest`; returns the paths of the files, relative to `dest`. */
@@ -39,7 +57,10 @@ export async function unzip(zip: string, dest: string): Promise<string[]> {
       mkdirSync(dirname(target), { recursive: true });
       archive.openReadStream(entry, (err, stream) => {
         if (err) return reject(err);
-        pipeline(stream, createWriteStream(target)).then(() => { files.push(entry.fileName); archive.readEntry(); }, reject);
+        pipeline(stream, createWriteStream(target)).then(() => {
+          files.push(entry.fileName);
+          archive.readEntry();
+        }, reject);
       });
     });
     archive.readEntry();

@@ -10,7 +10,13 @@ import type { Blob } from './images.ts';
 
 const sha256Digest = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
-export type MemoryRegistry = { deps: Deps; actor: Actor; layer(repositoryName: string, bytes?: Buffer): Promise<Blob>; repository(name: string, settings?: Record<string, unknown>): Promise<void>; blobs(repositoryName: string, layers?: number): Promise<{ config: Blob; layers: Blob[] }> };
+export type MemoryRegistry = {
+  deps: Deps;
+  actor: Actor;
+  layer(repositoryName: string, bytes?: Buffer): Promise<Blob>;
+  repository(name: string, settings?: Record<string, unknown>): Promise<void>;
+  blobs(repositoryName: string, layers?: number): Promise<{ config: Blob; layers: Blob[] }>;
+};
 
 /** A fresh in-memory registry and its root actor. */
 export function memoryRegistry(options: MemoryDepsOptions = {}): MemoryRegistry {

@@ -12,7 +12,13 @@ import { Hash } from '@smithy/hash-node';
 import type { HttpEvent } from '../../shared/protocol/http.ts';
 import { TARGET_PREFIX } from '../../infra/routing.ts';
 
-export type ViewerRequest = { method: string; uri: string; querystring: Record<string, unknown>; headers: Record<string, { value: string }>; cookies: Record<string, unknown> };
+export type ViewerRequest = {
+  method: string;
+  uri: string;
+  querystring: Record<string, unknown>;
+  headers: Record<string, { value: string }>;
+  cookies: Record<string, unknown>;
+};
 export type Router = (event: { version: string; context: Record<string, string>; viewer: { ip: string }; request: ViewerRequest }) => ViewerRequest;
 
 const RECORDED: any = JSON.parse(readFileSync(new URL('../deploy/fixtures/apigw-v2-event.json', import.meta.url), 'utf8'));
@@ -26,9 +32,20 @@ export function loadRouter(code: string): Router {
 export function viewerEvent(method: string, uri: string, headers: Record<string, string>) {
   return {
     version: '1.0',
-    context: { distributionDomainName: 'd111111abcdef8.cloudfront.net', distributionId: 'EDFDVBD6EXAMPLE', eventType: 'viewer-request', requestId: randomUUID() },
+    context: {
+      distributionDomainName: 'd111111abcdef8.cloudfront.net',
+      distributionId: 'EDFDVBD6EXAMPLE',
+      eventType: 'viewer-request',
+      requestId: randomUUID(),
+    },
     viewer: { ip: '203.0.113.7' },
-    request: { method, uri, querystring: {}, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), { value: v }])), cookies: {} },
+    request: {
+      method,
+      uri,
+      querystring: {},
+      headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), { value: v }])),
+      cookies: {},
+    },
   };
 }
 

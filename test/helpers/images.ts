@@ -13,7 +13,9 @@ export type Blob = { digest: string; size: number; bytes: Buffer };
 
 /** Uploads a config and `layerCount` random layers into the repository. */
 export async function pushBlobs(ecr: ECRClient, repositoryName: string, layerCount = 2, layerSize = 1024): Promise<{ config: Blob; layers: Blob[] }> {
-  const configBytes = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, nonce: randomBytes(8).toString('hex') }));
+  const configBytes = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, nonce: randomBytes(8).toString('hex') }),
+  );
   const config = { bytes: configBytes, size: configBytes.length, digest: await pushLayer(ecr, repositoryName, configBytes) };
   const layers: Blob[] = [];
   for (let i = 0; i < layerCount; i++) {
@@ -42,7 +44,12 @@ export function indexManifest(children: string[], mediaType = OCI_INDEX, childTy
   return JSON.stringify({
     schemaVersion: 2,
     mediaType,
-    manifests: children.map((text, i) => ({ mediaType: childType, digest: digestOf(text), size: Buffer.byteLength(text), platform: { architecture: platforms[i % platforms.length], os: 'linux' } })),
+    manifests: children.map((text, i) => ({
+      mediaType: childType,
+      digest: digestOf(text),
+      size: Buffer.byteLength(text),
+      platform: { architecture: platforms[i % platforms.length], os: 'linux' },
+    })),
   });
 }
 

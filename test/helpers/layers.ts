@@ -20,9 +20,15 @@ export async function initiateUpload(ecr: ECRClient, repositoryName: string): Pr
 
 /** Uploads bytes[first, first + length) as one part. */
 export function uploadPart(ecr: ECRClient, repositoryName: string, uploadId: string, bytes: Buffer, first: number, length = bytes.length - first) {
-  return ecr.send(new UploadLayerPartCommand({
-    repositoryName, uploadId, partFirstByte: first, partLastByte: first + length - 1, layerPartBlob: bytes.subarray(first, first + length),
-  }));
+  return ecr.send(
+    new UploadLayerPartCommand({
+      repositoryName,
+      uploadId,
+      partFirstByte: first,
+      partLastByte: first + length - 1,
+      layerPartBlob: bytes.subarray(first, first + length),
+    }),
+  );
 }
 
 /**

@@ -24,24 +24,43 @@ export function writeImage(dir: string, layerSizes: number[], architecture = 'am
   const layers = layerSizes.map((n) => gzipSync(randomBytes(n), { level: 1 }));
   const layerDescriptors = layers.map((l) => ({ mediaType: LAYER, ...writeBlob(dir, l) }));
   const config = JSON.stringify({ architecture, os: 'linux', rootfs: { type: 'layers', diff_ids: layerDescriptors.map((d) => d.digest) }, config: {} });
-  const manifest = JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...writeBlob(dir, config) }, layers: layerDescriptors });
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...writeBlob(dir, config) },
+    layers: layerDescriptors,
+  });
   return { manifest, digest: writeBlob(dir, manifest).digest, layers };
 }
 
 /** Writes the layout's index.json naming `entries` under their tags, and the oci-layout marker. */
 export function writeIndex(dir: string, entries: { tag: string; manifest: string; mediaType?: string }[]) {
   writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({
-    schemaVersion: 2,
-    manifests: entries.map((e) => ({ mediaType: e.mediaType ?? OCI_MANIFEST, digest: sha256(e.manifest), size: Buffer.byteLength(e.manifest), annotations: { 'org.opencontainers.image.ref.name': e.tag } })),
-  }));
+  writeFileSync(
+    join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: entries.map((e) => ({
+        mediaType: e.mediaType ?? OCI_MANIFEST,
+        digest: sha256(e.manifest),
+        size: Buffer.byteLength(e.manifest),
+        annotations: { 'org.opencontainers.image.ref.name': e.tag },
+      })),
+    }),
+  );
 }
 
 /** Writes a multi-architecture index over images already in the layout; returns its text. */
 export function writeMultiArch(dir: string, images: LayoutImage[], architectures: string[]): string {
   const index = JSON.stringify({
-    schemaVersion: 2, mediaType: OCI_INDEX,
-    manifests: images.map((img, i) => ({ mediaType: OCI_MANIFEST, digest: img.digest, size: Buffer.byteLength(img.manifest), platform: { architecture: architectures[i], os: 'linux' } })),
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    manifests: images.map((img, i) => ({
+      mediaType: OCI_MANIFEST,
+      digest: img.digest,
+      size: Buffer.byteLength(img.manifest),
+      platform: { architecture: architectures[i], os: 'linux' },
+    })),
   });
   writeBlob(dir, index);
   return index;

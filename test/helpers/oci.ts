@@ -30,7 +30,11 @@ export async function ociClient(registry: TestRegistry): Promise<Oci> {
     },
     async pushBlob(repo, bytes) {
       const digest = sha256(bytes);
-      const res = await client.fetch(`/v2/${repo}/blobs/uploads/?digest=${digest}`, { method: 'POST', body: bytes as unknown as BodyInit, headers: { 'content-type': 'application/octet-stream' } });
+      const res = await client.fetch(`/v2/${repo}/blobs/uploads/?digest=${digest}`, {
+        method: 'POST',
+        body: bytes as unknown as BodyInit,
+        headers: { 'content-type': 'application/octet-stream' },
+      });
       if (res.status !== 201) throw new Error(`blob push answered ${res.status}: ${await res.text()}`);
       return digest;
     },

@@ -15,9 +15,15 @@ export function spawnNpm(args: string[], env: NodeJS.ProcessEnv = {}, script = '
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
-  child.stdout!.on('data', (d) => { text += d; });
-  child.stderr!.on('data', (d) => { text += d; });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  child.stdout!.on('data', (d) => {
+    text += d;
+  });
+  child.stderr!.on('data', (d) => {
+    text += d;
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, output: () => text, exited };
 }
 

@@ -13,7 +13,11 @@ export type TestRegistry = LocalRegistry & { dataDir: string; ecr: ECRClient; re
 export type TestOptions = Pick<LocalOptions, 'now' | 'jobRetryIntervalMs' | 'aroundJobTask' | 'lifecycleTriggers'>;
 
 /** A registry on a free loopback port with its own data directory. */
-export async function startTestRegistry(dataDir = mkdtempSync(join(tmpdir(), 'secr-')), env: NodeJS.ProcessEnv = {}, options: TestOptions = {}): Promise<TestRegistry> {
+export async function startTestRegistry(
+  dataDir = mkdtempSync(join(tmpdir(), 'secr-')),
+  env: NodeJS.ProcessEnv = {},
+  options: TestOptions = {},
+): Promise<TestRegistry> {
   const registry = await startLocalRegistry({ dataDir, port: 0, hostname: '127.0.0.1', env: { ...env }, ...options });
   const ecr = ecrClient(registry.endpoint);
   return {

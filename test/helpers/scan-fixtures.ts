@@ -17,8 +17,13 @@ export type TarEntry = { path: string; content?: string | Buffer; type?: 'file' 
 export async function layerTar(entries: TarEntry[], gzip = true): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (c: unknown) => { chunks.push(c as Buffer); });
-  const ended = new Promise<void>((resolve, reject) => { pack.on('end', resolve); pack.on('error', reject); });
+  pack.on('data', (c: unknown) => {
+    chunks.push(c as Buffer);
+  });
+  const ended = new Promise<void>((resolve, reject) => {
+    pack.on('end', resolve);
+    pack.on('error', reject);
+  });
   for (const e of entries) {
     const type = e.type ?? 'file';
     if (type === 'file') pack.entry({ name: e.path, mode: 0o644 }, e.content ?? '');
@@ -35,24 +40,45 @@ export type Pkg = { name: string; version: string; source?: string; arch?: strin
 
 /** A dpkg status file (or one status.d stanza when given one package). */
 export function dpkgStatus(pkgs: Pkg[]): string {
-  return pkgs.map((p) => [
-    `Package: ${p.name}`,
-    `Status: ${p.status ?? 'install ok installed'}`,
-    'Priority: optional',
-    `Architecture: ${p.arch ?? 'amd64'}`,
-    ...(p.source ? [`Source: ${p.source}`] : []),
-    `Version: ${p.version}`,
-    `Description: ${p.name}`,
-    ' a package built for a scanning test',
-  ].join('\n')).join('\n\n') + '\n';
+  return (
+    pkgs
+      .map((p) =>
+        [
+          `Package: ${p.name}`,
+          `Status: ${p.status ?? 'install ok installed'}`,
+          'Priority: optional',
+          `Architecture: ${p.arch ?? 'amd64'}`,
+          ...(p.source ? [`Source: ${p.source}`] : []),
+          `Version: ${p.version}`,
+          `Description: ${p.name}`,
+          ' a package built for a scanning test',
+        ].join('\n'),
+      )
+      .join('\n\n') + '\n'
+  );
 }
 
 /** An apk installed database. */
 export function apkInstalled(pkgs: Pkg[]): string {
-  return pkgs.map((p) => [`C:Q1${'x'.repeat(27)}=`, `P:${p.name}`, `V:${p.version}`, `A:${p.arch ?? 'x86_64'}`, ...(p.source ? [`o:${p.source}`] : []), 'T:test package', ''].join('\n')).join('\n') + '\n';
+  return (
+    pkgs
+      .map((p) =>
+        [
+          `C:Q1${'x'.repeat(27)}=`,
+          `P:${p.name}`,
+          `V:${p.version}`,
+          `A:${p.arch ?? 'x86_64'}`,
+          ...(p.source ? [`o:${p.source}`] : []),
+          'T:test package',
+          '',
+        ].join('\n'),
+      )
+      .join('\n') + '\n'
+  );
 }
 
-export const osRelease = (id: string, versionId: string, name = id) => `PRETTY_NAME="${name} ${versionId}"\nNAME="${name}"\nID=${id}\nVERSION_ID="${versionId}"\n`;
+export const osRelease = (id: string, versionId: string, name = id) =>
+  `PRETTY_NAME="${name} ${versionId}"\nNAME="${name}"\nID=${id}\nVERSION_ID="${versionId}"\n`;
 
 /** A zip archive of named files (deflated), as OSV's all.zip exports are. */
 export function zip(files: { name: string; content: string | Buffer }[]): Buffer {
@@ -65,13 +91,29 @@ export function zip(files: { name: string; content: string | Buffer }[]): Buffer
     const name = Buffer.from(f.name);
     const crc = crc32(data);
     const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(0, 6); local.writeUInt16LE(8, 8);
-    local.writeUInt16LE(0, 10); local.writeUInt16LE(0x21, 12); local.writeUInt32LE(crc, 14); local.writeUInt32LE(packed.length, 18);
-    local.writeUInt32LE(data.length, 22); local.writeUInt16LE(name.length, 26); local.writeUInt16LE(0, 28);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0, 6);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt16LE(0, 10);
+    local.writeUInt16LE(0x21, 12);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    local.writeUInt16LE(0, 28);
     const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6); central.writeUInt16LE(0, 8);
-    central.writeUInt16LE(8, 10); central.writeUInt16LE(0, 12); central.writeUInt16LE(0x21, 14); central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(packed.length, 20); central.writeUInt32LE(data.length, 24); central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(0, 8);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt16LE(0, 12);
+    central.writeUInt16LE(0x21, 14);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(packed.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, packed);
     centrals.push(central, name);
@@ -79,8 +121,11 @@ export function zip(files: { name: string; content: string | Buffer }[]): Buffer
   }
   const directory = Buffer.concat(centrals);
   const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(files.length, 8); end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(directory.length, 12); end.writeUInt32LE(offset, 16);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(files.length, 8);
+  end.writeUInt16LE(files.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, directory, end]);
 }
 
@@ -94,23 +139,49 @@ export function writeOsvFeed(dir: string, ecosystem: string, records: any[]): vo
 }
 
 /** An OSV record affecting one package with one ECOSYSTEM range. */
-export function osvRecord(id: string, ecosystem: string, pkg: string, events: Record<string, string>[], extra: Record<string, unknown> = {}, affectedExtra: Record<string, unknown> = {}) {
+export function osvRecord(
+  id: string,
+  ecosystem: string,
+  pkg: string,
+  events: Record<string, string>[],
+  extra: Record<string, unknown> = {},
+  affectedExtra: Record<string, unknown> = {},
+) {
   return {
-    schema_version: '1.6.0', id, modified: '2024-01-01T00:00:00Z', published: '2023-06-01T00:00:00Z', summary: `${id} in ${pkg}`, details: `A test vulnerability ${id} of ${pkg}.`,
+    schema_version: '1.6.0',
+    id,
+    modified: '2024-01-01T00:00:00Z',
+    published: '2023-06-01T00:00:00Z',
+    summary: `${id} in ${pkg}`,
+    details: `A test vulnerability ${id} of ${pkg}.`,
     affected: [{ package: { ecosystem, name: pkg }, ranges: [{ type: ecosystem === 'npm' ? 'SEMVER' : 'ECOSYSTEM', events }], ...affectedExtra }],
     ...extra,
   };
 }
 
 /** Pushes an image of these layers (OCI manifest, gzip layer type unless given) through the ECR API; returns its digest. */
-export async function pushImageOfLayers(ecr: import('@aws-sdk/client-ecr').ECRClient, repositoryName: string, layers: Buffer[], tag?: string, layerType = 'application/vnd.oci.image.layer.v1.tar+gzip'): Promise<string> {
+export async function pushImageOfLayers(
+  ecr: import('@aws-sdk/client-ecr').ECRClient,
+  repositoryName: string,
+  layers: Buffer[],
+  tag?: string,
+  layerType = 'application/vnd.oci.image.layer.v1.tar+gzip',
+): Promise<string> {
   const { pushLayer } = await import('./layers.ts');
   const { putManifest } = await import('./images.ts');
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, created: new Date().toISOString(), nonce: Math.random() }));
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, created: new Date().toISOString(), nonce: Math.random() }),
+  );
   const configDigest = await pushLayer(ecr, repositoryName, config);
   const descriptors = [];
-  for (const layer of layers) descriptors.push({ mediaType: layerType, digest: await pushLayerOnce(ecr, repositoryName, layer, pushLayer), size: layer.length });
-  const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length }, layers: descriptors });
+  for (const layer of layers)
+    descriptors.push({ mediaType: layerType, digest: await pushLayerOnce(ecr, repositoryName, layer, pushLayer), size: layer.length });
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
+    layers: descriptors,
+  });
   return putManifest(ecr, repositoryName, manifest, tag);
 }
 
@@ -130,22 +201,39 @@ export type RpmPkg = { name: string; version: string; release: string; epoch?: n
 /** An RPM header blob as rpmdb stores it: il, dl, il 16-byte entries (tag, type, offset, count), then the data. */
 export function rpmHeaderBlob(p: RpmPkg): Buffer {
   const entries: { tag: number; type: number; data: Buffer }[] = [];
-  const str = (tag: number, value?: string) => { if (value !== undefined) entries.push({ tag, type: 6, data: Buffer.from(value + '\0') }); };
+  const str = (tag: number, value?: string) => {
+    if (value !== undefined) entries.push({ tag, type: 6, data: Buffer.from(value + '\0') });
+  };
   entries.push({ tag: 63, type: 7, data: Buffer.alloc(16) }); // the immutable region trailer, which readers skip
-  str(1000, p.name); str(1001, p.version); str(1002, p.release);
-  if (p.epoch !== undefined) { const b = Buffer.alloc(4); b.writeInt32BE(p.epoch); entries.push({ tag: 1003, type: 4, data: b }); }
-  str(1022, p.arch ?? 'x86_64'); str(1044, p.sourceRpm);
+  str(1000, p.name);
+  str(1001, p.version);
+  str(1002, p.release);
+  if (p.epoch !== undefined) {
+    const b = Buffer.alloc(4);
+    b.writeInt32BE(p.epoch);
+    entries.push({ tag: 1003, type: 4, data: b });
+  }
+  str(1022, p.arch ?? 'x86_64');
+  str(1044, p.sourceRpm);
   const index = Buffer.alloc(entries.length * 16);
   const data: Buffer[] = [];
   let offset = 0;
   entries.forEach((e, i) => {
     const pad = e.type === 4 ? (4 - (offset % 4)) % 4 : 0; // INT32 data is 4-byte aligned
-    if (pad) { data.push(Buffer.alloc(pad)); offset += pad; }
-    index.writeInt32BE(e.tag, i * 16); index.writeInt32BE(e.type, i * 16 + 4); index.writeInt32BE(offset, i * 16 + 8); index.writeInt32BE(e.type === 7 ? 16 : 1, i * 16 + 12);
-    data.push(e.data); offset += e.data.length;
+    if (pad) {
+      data.push(Buffer.alloc(pad));
+      offset += pad;
+    }
+    index.writeInt32BE(e.tag, i * 16);
+    index.writeInt32BE(e.type, i * 16 + 4);
+    index.writeInt32BE(offset, i * 16 + 8);
+    index.writeInt32BE(e.type === 7 ? 16 : 1, i * 16 + 12);
+    data.push(e.data);
+    offset += e.data.length;
   });
   const head = Buffer.alloc(8);
-  head.writeInt32BE(entries.length, 0); head.writeInt32BE(offset, 4);
+  head.writeInt32BE(entries.length, 0);
+  head.writeInt32BE(offset, 4);
   return Buffer.concat([head, index, ...data]);
 }
 

@@ -11,7 +11,10 @@ export type SsmCall = { target: string; input: Record<string, unknown> };
 export type SsmEndpoint = { endpoint: string; calls: SsmCall[]; close(): Promise<void> };
 
 /** Serves `parameters` (name → SecureString value) to callers signing with `credentials`. */
-export async function startSsmEndpoint(parameters: Record<string, string>, credentials: { accessKeyId: string; secretAccessKey: string }): Promise<SsmEndpoint> {
+export async function startSsmEndpoint(
+  parameters: Record<string, string>,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): Promise<SsmEndpoint> {
   const calls: SsmCall[] = [];
   const server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -23,7 +26,9 @@ export async function startSsmEndpoint(parameters: Record<string, string>, crede
       res.end(JSON.stringify(value));
     };
     try {
-      await verifySigV4({ method: req.method ?? 'POST', path: req.url ?? '/', query: {}, headers, body }, 'ssm', (id) => (id === credentials.accessKeyId ? credentials.secretAccessKey : undefined));
+      await verifySigV4({ method: req.method ?? 'POST', path: req.url ?? '/', query: {}, headers, body }, 'ssm', (id) =>
+        id === credentials.accessKeyId ? credentials.secretAccessKey : undefined,
+      );
     } catch (e) {
       return reply(400, { __type: (e as Error).name, message: (e as Error).message });
     }
@@ -38,6 +43,10 @@ export async function startSsmEndpoint(parameters: Record<string, string>, crede
   return {
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     calls,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -14,8 +14,12 @@ const CONTENT_TYPE = 'application/x-amz-json-1.1';
 const TWELVE_HOURS = 12 * 3600 * 1000;
 
 let registry: TestRegistry;
-beforeAll(async () => { registry = await startTestRegistry(); });
-afterAll(async () => { await registry?.destroy(); });
+beforeAll(async () => {
+  registry = await startTestRegistry();
+});
+afterAll(async () => {
+  await registry?.destroy();
+});
 
 type Raw = { status: number; headers: Headers; text: string; json: any };
 
@@ -34,7 +38,11 @@ async function rawCall(target: string, body: string, options: { sign?: boolean; 
   const response = await fetch(registry.endpoint + '/', { method: 'POST', headers: fetchHeaders, body });
   const text = await response.text();
   let json: any;
-  try { json = JSON.parse(text); } catch { json = undefined; }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
   return { status: response.status, headers: response.headers, text, json };
 }
 
@@ -102,7 +110,13 @@ describe('request signing', () => {
   });
 
   it('refuses an SDK client whose clock is 20 minutes behind', async () => {
-    const client = new ECRClient({ endpoint: registry.endpoint, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1, systemClockOffset: -20 * 60 * 1000 });
+    const client = new ECRClient({
+      endpoint: registry.endpoint,
+      region: 'us-east-1',
+      credentials: CREDENTIALS,
+      maxAttempts: 1,
+      systemClockOffset: -20 * 60 * 1000,
+    });
     const error = await rejection(client.send(new DescribeRepositoriesCommand({})));
     client.destroy();
     expect(error.name).toBe('InvalidSignatureException');

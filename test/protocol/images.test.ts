@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  BatchDeleteImageCommand, BatchGetImageCommand, CreateRepositoryCommand, DeleteRepositoryCommand, DescribeImagesCommand, ListImagesCommand,
-  PutImageCommand, paginateDescribeImages, paginateListImages,
+  BatchDeleteImageCommand,
+  BatchGetImageCommand,
+  CreateRepositoryCommand,
+  DeleteRepositoryCommand,
+  DescribeImagesCommand,
+  ListImagesCommand,
+  PutImageCommand,
+  paginateDescribeImages,
+  paginateListImages,
 } from '@aws-sdk/client-ecr';
 import { errorName, rejection, startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { DOCKER_LIST, DOCKER_MANIFEST, imageManifest, indexManifest, pushBlobs, putManifest } from '../helpers/images.ts';
@@ -14,7 +21,9 @@ beforeAll(async () => {
   registry = await startTestRegistry();
   registry.bus.subscribe((e) => events.push(e));
 });
-afterAll(async () => { await registry?.destroy(); });
+afterAll(async () => {
+  await registry?.destroy();
+});
 
 async function repoWithBlobs(name: string, settings: Partial<ConstructorParameters<typeof CreateRepositoryCommand>[0]> = {}) {
   await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: name, ...settings }));
@@ -26,7 +35,12 @@ describe('PutImage and BatchGetImage', () => {
     const blobs = await repoWithBlobs('img/basic');
     const text = imageManifest(blobs, undefined, { annotations: { spacing: 'kept' } }).replace('{', '{ ');
     const put = await registry.ecr.send(new PutImageCommand({ repositoryName: 'img/basic', imageManifest: text, imageTag: 'v1' }));
-    expect(put.image).toMatchObject({ repositoryName: 'img/basic', registryId: '000000000000', imageId: { imageDigest: digestOf(text), imageTag: 'v1' }, imageManifestMediaType: 'application/vnd.oci.image.manifest.v1+json' });
+    expect(put.image).toMatchObject({
+      repositoryName: 'img/basic',
+      registryId: '000000000000',
+      imageId: { imageDigest: digestOf(text), imageTag: 'v1' },
+      imageManifestMediaType: 'application/vnd.oci.image.manifest.v1+json',
+    });
     const got = await registry.ecr.send(new BatchGetImageCommand({ repositoryName: 'img/basic', imageIds: [{ imageTag: 'v1' }] }));
     expect(got.failures).toEqual([]);
     expect(got.images![0].imageManifest).toBe(text);
@@ -40,7 +54,10 @@ describe('PutImage and BatchGetImage', () => {
     const digest = await putManifest(registry.ecr, 'img/describe', text, 'v1');
     let [detail] = (await registry.ecr.send(new DescribeImagesCommand({ repositoryName: 'img/describe' }))).imageDetails!;
     expect(detail).toMatchObject({
-      imageDigest: digest, imageTags: ['v1'], imageManifestMediaType: DOCKER_MANIFEST, artifactMediaType: 'application/vnd.docker.container.image.v1+json',
+      imageDigest: digest,
+      imageTags: ['v1'],
+      imageManifestMediaType: DOCKER_MANIFEST,
+      artifactMediaType: 'application/vnd.docker.container.image.v1+json',
       imageSizeInBytes: blobs.config.size + blobs.layers[0].size + blobs.layers[1].size,
     });
     expect(detail.imagePushedAt!.getTime()).toBeGreaterThanOrEqual(before - 1000);
@@ -65,8 +82,12 @@ describe('PutImage and BatchGetImage', () => {
     const text = imageManifest(blobs);
     expect(await errorName(putManifest(registry.ecr, 'img/invalid', '{not json', 'v1'))).toBe('InvalidParameterException');
     expect(await errorName(putManifest(registry.ecr, 'img/invalid', JSON.stringify({ schemaVersion: 1, name: 'x' }), 'v1'))).toBe('InvalidParameterException');
-    expect(await errorName(registry.ecr.send(new PutImageCommand({ repositoryName: 'img/invalid', imageManifest: text, imageManifestMediaType: 'text/plain' })))).toBe('InvalidParameterException');
-    expect(await errorName(registry.ecr.send(new PutImageCommand({ repositoryName: 'img/invalid', imageManifest: text, imageDigest: 'sha256:' + 'b'.repeat(64) })))).toBe('ImageDigestDoesNotMatchException');
+    expect(
+      await errorName(registry.ecr.send(new PutImageCommand({ repositoryName: 'img/invalid', imageManifest: text, imageManifestMediaType: 'text/plain' }))),
+    ).toBe('InvalidParameterException');
+    expect(
+      await errorName(registry.ecr.send(new PutImageCommand({ repositoryName: 'img/invalid', imageManifest: text, imageDigest: 'sha256:' + 'b'.repeat(64) }))),
+    ).toBe('ImageDigestDoesNotMatchException');
     expect(await errorName(registry.ecr.send(new PutImageCommand({ repositoryName: 'img/nope', imageManifest: text })))).toBe('RepositoryNotFoundException');
   });
 
@@ -92,7 +113,10 @@ describe('PutImage and BatchGetImage', () => {
   });
 
   it('refuses to move an immutable tag, except where an exclusion filter makes it mutable', async () => {
-    const blobs = await repoWithBlobs('img/immutable', { imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION', imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'latest*' }] });
+    const blobs = await repoWithBlobs('img/immutable', {
+      imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'latest*' }],
+    });
     const one = imageManifest(blobs, undefined, { annotations: { n: '1' } });
     const two = imageManifest(blobs, undefined, { annotations: { n: '2' } });
     await putManifest(registry.ecr, 'img/immutable', one, 'v1');
@@ -100,12 +124,17 @@ describe('PutImage and BatchGetImage', () => {
     expect(error.name).toBe('ImageTagAlreadyExistsException');
     await putManifest(registry.ecr, 'img/immutable', one, 'latest-dev');
     await putManifest(registry.ecr, 'img/immutable', two, 'latest-dev');
-    const got = await registry.ecr.send(new BatchGetImageCommand({ repositoryName: 'img/immutable', imageIds: [{ imageTag: 'latest-dev' }, { imageTag: 'v1' }] }));
+    const got = await registry.ecr.send(
+      new BatchGetImageCommand({ repositoryName: 'img/immutable', imageIds: [{ imageTag: 'latest-dev' }, { imageTag: 'v1' }] }),
+    );
     expect(got.images!.map((i) => i.imageManifest)).toEqual([two, one]);
   });
 
   it('makes only the filtered tags immutable in a MUTABLE_WITH_EXCLUSION repository', async () => {
-    const blobs = await repoWithBlobs('img/mutexcl', { imageTagMutability: 'MUTABLE_WITH_EXCLUSION', imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'release-*' }] });
+    const blobs = await repoWithBlobs('img/mutexcl', {
+      imageTagMutability: 'MUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'release-*' }],
+    });
     const one = imageManifest(blobs, undefined, { annotations: { n: '1' } });
     const two = imageManifest(blobs, undefined, { annotations: { n: '2' } });
     await putManifest(registry.ecr, 'img/mutexcl', one, 'release-1');
@@ -186,7 +215,10 @@ describe('BatchDeleteImage', () => {
     const digest = await putManifest(registry.ecr, 'del/digest', imageManifest(blobs), 'x');
     await putManifest(registry.ecr, 'del/digest', imageManifest(blobs), 'y');
     const out = await registry.ecr.send(new BatchDeleteImageCommand({ repositoryName: 'del/digest', imageIds: [{ imageDigest: digest }] }));
-    expect(out.imageIds).toEqual([{ imageDigest: digest, imageTag: 'x' }, { imageDigest: digest, imageTag: 'y' }]);
+    expect(out.imageIds).toEqual([
+      { imageDigest: digest, imageTag: 'x' },
+      { imageDigest: digest, imageTag: 'y' },
+    ]);
     expect((await registry.ecr.send(new ListImagesCommand({ repositoryName: 'del/digest' }))).imageIds).toEqual([]);
     const deletes = events.filter((e) => e.detail['repository-name'] === 'del/digest' && e.detail['action-type'] === 'DELETE');
     expect(deletes.map((e) => e.detail)).toEqual([
@@ -199,9 +231,18 @@ describe('BatchDeleteImage', () => {
   it('reports per-image failures with ECR failure codes', async () => {
     const blobs = await repoWithBlobs('del/fail');
     const digest = await putManifest(registry.ecr, 'del/fail', imageManifest(blobs), 'v1');
-    const out = await registry.ecr.send(new BatchDeleteImageCommand({ repositoryName: 'del/fail', imageIds: [
-      { imageTag: 'missing' }, { imageDigest: 'sha256:nothex' }, { imageDigest: 'sha256:' + 'c'.repeat(64) }, {}, { imageDigest: digest, imageTag: 'other' },
-    ] }));
+    const out = await registry.ecr.send(
+      new BatchDeleteImageCommand({
+        repositoryName: 'del/fail',
+        imageIds: [
+          { imageTag: 'missing' },
+          { imageDigest: 'sha256:nothex' },
+          { imageDigest: 'sha256:' + 'c'.repeat(64) },
+          {},
+          { imageDigest: digest, imageTag: 'other' },
+        ],
+      }),
+    );
     expect(out.failures!.map((f) => f.failureCode)).toEqual(['ImageNotFound', 'InvalidImageDigest', 'ImageNotFound', 'MissingDigestAndTag', 'ImageNotFound']);
     expect(out.imageIds).toEqual([]);
   });
@@ -211,10 +252,17 @@ describe('BatchGetImage failures', () => {
   it('reports unknown tags, bad digests and unaccepted media types per image', async () => {
     const blobs = await repoWithBlobs('get/fail');
     const digest = await putManifest(registry.ecr, 'get/fail', imageManifest(blobs), 'v1');
-    const out = await registry.ecr.send(new BatchGetImageCommand({ repositoryName: 'get/fail', imageIds: [{ imageTag: 'nope' }, { imageDigest: 'md5:x' }, { imageDigest: digest, imageTag: 'v1' }] }));
+    const out = await registry.ecr.send(
+      new BatchGetImageCommand({
+        repositoryName: 'get/fail',
+        imageIds: [{ imageTag: 'nope' }, { imageDigest: 'md5:x' }, { imageDigest: digest, imageTag: 'v1' }],
+      }),
+    );
     expect(out.failures!.map((f) => f.failureCode)).toEqual(['ImageNotFound', 'InvalidImageDigest']);
     expect(out.images).toHaveLength(1);
-    const unaccepted = await registry.ecr.send(new BatchGetImageCommand({ repositoryName: 'get/fail', imageIds: [{ imageDigest: digest }], acceptedMediaTypes: [DOCKER_MANIFEST] }));
+    const unaccepted = await registry.ecr.send(
+      new BatchGetImageCommand({ repositoryName: 'get/fail', imageIds: [{ imageDigest: digest }], acceptedMediaTypes: [DOCKER_MANIFEST] }),
+    );
     expect(unaccepted.images).toEqual([]);
     expect(unaccepted.failures![0].failureCode).toBe('ImageNotFound');
   });
@@ -224,7 +272,10 @@ describe('ListImages and DescribeImages', () => {
   it('page through every image once with the SDK paginators and filter by tag status', async () => {
     const blobs = await repoWithBlobs('list/many');
     const digests = [];
-    for (let i = 0; i < 12; i++) digests.push(await putManifest(registry.ecr, 'list/many', imageManifest(blobs, undefined, { annotations: { n: String(i) } }), i % 2 ? `t${i}` : undefined));
+    for (let i = 0; i < 12; i++)
+      digests.push(
+        await putManifest(registry.ecr, 'list/many', imageManifest(blobs, undefined, { annotations: { n: String(i) } }), i % 2 ? `t${i}` : undefined),
+      );
     const listed = [];
     for await (const page of paginateListImages({ client: registry.ecr, pageSize: 5 }, { repositoryName: 'list/many' })) {
       expect(page.imageIds!.length).toBeLessThanOrEqual(5);
@@ -234,7 +285,10 @@ describe('ListImages and DescribeImages', () => {
     expect(listed.filter((i) => i.imageTag)).toHaveLength(6);
     expect(new Set(listed.map((i) => i.imageDigest))).toEqual(new Set(digests));
     const described = [];
-    for await (const page of paginateDescribeImages({ client: registry.ecr, pageSize: 4 }, { repositoryName: 'list/many', filter: { tagStatus: 'UNTAGGED' } })) {
+    for await (const page of paginateDescribeImages(
+      { client: registry.ecr, pageSize: 4 },
+      { repositoryName: 'list/many', filter: { tagStatus: 'UNTAGGED' } },
+    )) {
       described.push(...page.imageDetails!);
     }
     expect(described).toHaveLength(6);
@@ -245,12 +299,16 @@ describe('ListImages and DescribeImages', () => {
     const first = await registry.ecr.send(new ListImagesCommand({ repositoryName: 'list/many', maxResults: 2 }));
     expect(first.nextToken).toBeDefined();
     await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: 'list/elsewhere' }));
-    expect(await errorName(registry.ecr.send(new ListImagesCommand({ repositoryName: 'list/elsewhere', maxResults: 2, nextToken: first.nextToken })))).toBe('InvalidParameterException');
+    expect(await errorName(registry.ecr.send(new ListImagesCommand({ repositoryName: 'list/elsewhere', maxResults: 2, nextToken: first.nextToken })))).toBe(
+      'InvalidParameterException',
+    );
   });
 
   it('answers ImageNotFoundException when DescribeImages names an image that does not exist', async () => {
     await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: 'list/none' }));
-    expect(await errorName(registry.ecr.send(new DescribeImagesCommand({ repositoryName: 'list/none', imageIds: [{ imageTag: 'x' }] })))).toBe('ImageNotFoundException');
+    expect(await errorName(registry.ecr.send(new DescribeImagesCommand({ repositoryName: 'list/none', imageIds: [{ imageTag: 'x' }] })))).toBe(
+      'ImageNotFoundException',
+    );
   });
 });
 
@@ -260,7 +318,9 @@ describe('DeleteRepository with images', () => {
     const digest = await putManifest(registry.ecr, 'repo/full', imageManifest(blobs), 'v1');
     expect(await errorName(registry.ecr.send(new DeleteRepositoryCommand({ repositoryName: 'repo/full' })))).toBe('RepositoryNotEmptyException');
     await registry.ecr.send(new DeleteRepositoryCommand({ repositoryName: 'repo/full', force: true }));
-    expect(events.some((e) => e.detail['repository-name'] === 'repo/full' && e.detail['action-type'] === 'DELETE' && e.detail['image-digest'] === digest)).toBe(true);
+    expect(events.some((e) => e.detail['repository-name'] === 'repo/full' && e.detail['action-type'] === 'DELETE' && e.detail['image-digest'] === digest)).toBe(
+      true,
+    );
     await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: 'repo/full' }));
     expect((await registry.ecr.send(new ListImagesCommand({ repositoryName: 'repo/full' }))).imageIds).toEqual([]);
   });

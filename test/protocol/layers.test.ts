@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  BatchCheckLayerAvailabilityCommand, CompleteLayerUploadCommand, CreateRepositoryCommand, GetDownloadUrlForLayerCommand,
-  InitiateLayerUploadCommand, UploadLayerPartCommand,
+  BatchCheckLayerAvailabilityCommand,
+  CompleteLayerUploadCommand,
+  CreateRepositoryCommand,
+  GetDownloadUrlForLayerCommand,
+  InitiateLayerUploadCommand,
+  UploadLayerPartCommand,
 } from '@aws-sdk/client-ecr';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { errorName, rejection, startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
@@ -14,7 +18,9 @@ beforeAll(async () => {
   registry = await startTestRegistry();
   for (const name of ['layers/a', 'layers/b', 'layers/c']) await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
 });
-afterAll(async () => { await registry?.destroy(); });
+afterAll(async () => {
+  await registry?.destroy();
+});
 
 /** Downloads a layer through the presigned URL GetDownloadUrlForLayer gives. */
 async function download(repositoryName: string, layerDigest: string): Promise<Buffer> {
@@ -31,7 +37,12 @@ async function availability(repositoryName: string, layerDigests: string[]) {
 
 /** Keys of the embedded S3 bucket under a prefix. */
 async function objectKeys(prefix: string): Promise<string[]> {
-  const s3 = new S3Client({ endpoint: registry.config.s3Endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const s3 = new S3Client({
+    endpoint: registry.config.s3Endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   const keys: string[] = [];
   let token: string | undefined;
   do {
@@ -140,7 +151,8 @@ describe('layer uploads through the ECR SDK', () => {
     // Prepare
     const [one, other] = [randomLayer(1000), randomLayer(1000)];
     const { uploadId } = await initiateUpload(registry.ecr, 'layers/a');
-    const complete = (layer: Buffer) => registry.ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/a', uploadId, layerDigests: [sha256Digest(layer)] }));
+    const complete = (layer: Buffer) =>
+      registry.ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/a', uploadId, layerDigests: [sha256Digest(layer)] }));
     // Act: both parts start at byte 0; both write the same pending object, and the upload record takes exactly one.
     const results = await Promise.allSettled([one, other].map((b) => uploadPart(registry.ecr, 'layers/a', uploadId, b, 0)));
     // Assess: one is accepted, the other hears that byte 999 was already received.
@@ -159,17 +171,29 @@ describe('layer uploads through the ECR SDK', () => {
     } else {
       expect(completion.reason.name).toBe('InvalidLayerException');
       expect(completion.reason.message).toContain(`calculated for the uploaded layer '${sha256Digest(loser)}'`);
-      expect((await availability('layers/a', [sha256Digest(winner)])).failures).toEqual([{ layerDigest: sha256Digest(winner), failureCode: 'MissingLayerDigest', failureReason: 'Requested image not found' }]);
+      expect((await availability('layers/a', [sha256Digest(winner)])).failures).toEqual([
+        { layerDigest: sha256Digest(winner), failureCode: 'MissingLayerDigest', failureReason: 'Requested image not found' },
+      ]);
       expect(await errorName(complete(winner))).toBe('UploadNotFoundException');
     }
-    expect((await availability('layers/a', [sha256Digest(loser)])).failures).toEqual([{ layerDigest: sha256Digest(loser), failureCode: 'MissingLayerDigest', failureReason: 'Requested image not found' }]);
+    expect((await availability('layers/a', [sha256Digest(loser)])).failures).toEqual([
+      { layerDigest: sha256Digest(loser), failureCode: 'MissingLayerDigest', failureReason: 'Requested image not found' },
+    ]);
   });
 
   it('rejects a part whose byte range does not match its size with InvalidLayerPartException', async () => {
     const { uploadId } = await initiateUpload(registry.ecr, 'layers/a');
-    const error = await rejection(registry.ecr.send(new UploadLayerPartCommand({
-      repositoryName: 'layers/a', uploadId, partFirstByte: 0, partLastByte: 10, layerPartBlob: Buffer.alloc(5),
-    })));
+    const error = await rejection(
+      registry.ecr.send(
+        new UploadLayerPartCommand({
+          repositoryName: 'layers/a',
+          uploadId,
+          partFirstByte: 0,
+          partLastByte: 10,
+          layerPartBlob: Buffer.alloc(5),
+        }),
+      ),
+    );
     expect(error.name).toBe('InvalidLayerPartException');
     expect(error.lastValidByteReceived).toBe(-1);
   });
@@ -185,11 +209,14 @@ describe('layer uploads through the ECR SDK', () => {
     const checked = await availability('layers/a', [wrong, sha256Digest(bytes)]);
     expect(checked.layers).toEqual([]);
     expect(checked.failures!.map((f) => [f.failureCode, f.failureReason])).toEqual([
-      ['MissingLayerDigest', 'Requested image not found'], ['MissingLayerDigest', 'Requested image not found'],
+      ['MissingLayerDigest', 'Requested image not found'],
+      ['MissingLayerDigest', 'Requested image not found'],
     ]);
     expect(await registry.deps.layers.getBlob(sha256Digest(bytes))).toBeUndefined();
     // The failed upload is discarded.
-    expect(await errorName(registry.ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/a', uploadId, layerDigests: [sha256Digest(bytes)] })))).toBe('UploadNotFoundException');
+    expect(
+      await errorName(registry.ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/a', uploadId, layerDigests: [sha256Digest(bytes)] }))),
+    ).toBe('UploadNotFoundException');
   });
 
   it('refuses more than one digest, or a digest other than sha256, with InvalidParameterException', async () => {
@@ -197,22 +224,34 @@ describe('layer uploads through the ECR SDK', () => {
     const { uploadId } = await initiateUpload(registry.ecr, 'layers/a');
     await uploadPart(registry.ecr, 'layers/a', uploadId, bytes, 0);
     const digest = sha256Digest(bytes);
-    expect(await errorName(registry.ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/a', uploadId, layerDigests: [digest, digest] })))).toBe('InvalidParameterException');
-    expect(await errorName(registry.ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/a', uploadId, layerDigests: [`sha512:${'ab'.repeat(64)}`] })))).toBe('InvalidParameterException');
+    expect(await errorName(registry.ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/a', uploadId, layerDigests: [digest, digest] })))).toBe(
+      'InvalidParameterException',
+    );
+    expect(
+      await errorName(registry.ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/a', uploadId, layerDigests: [`sha512:${'ab'.repeat(64)}`] }))),
+    ).toBe('InvalidParameterException');
     // The upload is still there to complete properly.
-    expect((await registry.ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/a', uploadId, layerDigests: [digest] }))).layerDigest).toBe(digest);
+    expect((await registry.ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/a', uploadId, layerDigests: [digest] }))).layerDigest).toBe(
+      digest,
+    );
   });
 
   it('answers EmptyUploadException when completing an upload that received nothing', async () => {
     const { uploadId } = await initiateUpload(registry.ecr, 'layers/a');
-    const error = await rejection(registry.ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/a', uploadId, layerDigests: [sha256Digest(Buffer.alloc(0))] })));
+    const error = await rejection(
+      registry.ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/a', uploadId, layerDigests: [sha256Digest(Buffer.alloc(0))] })),
+    );
     expect(error.name).toBe('EmptyUploadException');
   });
 
   it('answers UploadNotFoundException for an unknown upload id, and for an upload of another repository', async () => {
     const unknown = '00000000-0000-4000-8000-000000000000';
     expect(await errorName(uploadPart(registry.ecr, 'layers/a', unknown, Buffer.alloc(10), 0))).toBe('UploadNotFoundException');
-    expect(await errorName(registry.ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/a', uploadId: unknown, layerDigests: [sha256Digest(Buffer.alloc(1))] })))).toBe('UploadNotFoundException');
+    expect(
+      await errorName(
+        registry.ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'layers/a', uploadId: unknown, layerDigests: [sha256Digest(Buffer.alloc(1))] })),
+      ),
+    ).toBe('UploadNotFoundException');
     const { uploadId } = await initiateUpload(registry.ecr, 'layers/a');
     expect(await errorName(uploadPart(registry.ecr, 'layers/b', uploadId, Buffer.alloc(10), 0))).toBe('UploadNotFoundException');
   });
@@ -227,7 +266,9 @@ describe('layer uploads through the ECR SDK', () => {
     await pushLayer(registry.ecr, 'layers/a', bytes);
     const error = await rejection(pushLayer(registry.ecr, 'layers/a', bytes));
     expect(error.name).toBe('LayerAlreadyExistsException');
-    expect(error.message).toBe(`Layer with digest '${sha256Digest(bytes)}' already exists in the repository with name 'layers/a' in registry with id '000000000000'`);
+    expect(error.message).toBe(
+      `Layer with digest '${sha256Digest(bytes)}' already exists in the repository with name 'layers/a' in registry with id '000000000000'`,
+    );
   });
 
   it('stores a layer pushed into two repositories once', async () => {
@@ -247,12 +288,14 @@ describe('layer uploads through the ECR SDK', () => {
     const bytes = randomLayer(6 * MiB + 100);
     const digest = sha256Digest(bytes);
     const before = (await objectKeys('uploads/')).filter((k) => k.endsWith('/data'));
-    const uploads = await Promise.all(['layers/a', 'layers/b'].map(async (repositoryName) => {
-      const { uploadId } = await initiateUpload(registry.ecr, repositoryName);
-      await uploadPart(registry.ecr, repositoryName, uploadId, bytes, 0, 3 * MiB);
-      await uploadPart(registry.ecr, repositoryName, uploadId, bytes, 3 * MiB);
-      return { repositoryName, uploadId };
-    }));
+    const uploads = await Promise.all(
+      ['layers/a', 'layers/b'].map(async (repositoryName) => {
+        const { uploadId } = await initiateUpload(registry.ecr, repositoryName);
+        await uploadPart(registry.ecr, repositoryName, uploadId, bytes, 0, 3 * MiB);
+        await uploadPart(registry.ecr, repositoryName, uploadId, bytes, 3 * MiB);
+        return { repositoryName, uploadId };
+      }),
+    );
     await Promise.all(uploads.map((u) => registry.ecr.send(new CompleteLayerUploadCommand({ ...u, layerDigests: [digest] }))));
     const blob = await registry.deps.layers.getBlob(digest);
     const after = (await objectKeys('uploads/')).filter((k) => k.endsWith('/data'));
@@ -265,7 +308,9 @@ describe('layer uploads through the ECR SDK', () => {
     const error = await rejection(registry.ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: 'layers/c', layerDigest: digest })));
     expect(error.name).toBe('LayersNotFoundException');
     expect(error.message).toContain('The specified layer does not exist');
-    expect(await errorName(registry.ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: 'layers/c', layerDigest: 'sha256:abc' })))).toBe('InvalidParameterException');
+    expect(await errorName(registry.ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: 'layers/c', layerDigest: 'sha256:abc' })))).toBe(
+      'InvalidParameterException',
+    );
   });
 
   it('reports a malformed digest as an InvalidLayerDigest failure and a missing one as MissingLayerDigest', async () => {
@@ -296,7 +341,9 @@ describe('layer upload expiry', () => {
       const { uploadId } = await initiateUpload(short.ecr, 'ttl');
       await new Promise((resolve) => setTimeout(resolve, 1500));
       expect(await errorName(uploadPart(short.ecr, 'ttl', uploadId, Buffer.alloc(10), 0))).toBe('UploadNotFoundException');
-      expect(await errorName(short.ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'ttl', uploadId, layerDigests: [sha256Digest(Buffer.alloc(1))] })))).toBe('UploadNotFoundException');
+      expect(
+        await errorName(short.ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'ttl', uploadId, layerDigests: [sha256Digest(Buffer.alloc(1))] }))),
+      ).toBe('UploadNotFoundException');
     } finally {
       await short.destroy();
     }

@@ -4,8 +4,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CreateRepositoryCommand, DeleteLifecyclePolicyCommand, GetLifecyclePolicyCommand, GetLifecyclePolicyPreviewCommand, PutLifecyclePolicyCommand,
-  StartLifecyclePolicyPreviewCommand, paginateGetLifecyclePolicyPreview, waitUntilLifecyclePolicyPreviewComplete, type ECRClient,
+  CreateRepositoryCommand,
+  DeleteLifecyclePolicyCommand,
+  GetLifecyclePolicyCommand,
+  GetLifecyclePolicyPreviewCommand,
+  PutLifecyclePolicyCommand,
+  StartLifecyclePolicyPreviewCommand,
+  paginateGetLifecyclePolicyPreview,
+  waitUntilLifecyclePolicyPreviewComplete,
+  type ECRClient,
 } from '@aws-sdk/client-ecr';
 import { errorName, rejection, startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { imageManifest, pushBlobs, putManifest } from '../helpers/images.ts';
@@ -16,9 +23,16 @@ const clock = new TestClock();
 beforeAll(async () => {
   registry = await startTestRegistry(undefined, {}, { now: clock.now, jobRetryIntervalMs: 10, lifecycleTriggers: { debounceMs: 200 } });
 });
-afterAll(async () => { await registry?.destroy(); });
+afterAll(async () => {
+  await registry?.destroy();
+});
 
-const rule = (rulePriority: number, selection: Record<string, unknown>, action: Record<string, unknown> = { type: 'expire' }) => ({ rulePriority, description: `rule ${rulePriority}`, selection, action });
+const rule = (rulePriority: number, selection: Record<string, unknown>, action: Record<string, unknown> = { type: 'expire' }) => ({
+  rulePriority,
+  description: `rule ${rulePriority}`,
+  selection,
+  action,
+});
 const policy = (...rules: unknown[]) => JSON.stringify({ rules });
 const keepOneUntagged = policy(rule(1, { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 1 }));
 
@@ -26,7 +40,11 @@ const keepOneUntagged = policy(rule(1, { tagStatus: 'untagged', countType: 'imag
 async function pushUntagged(repositoryName: string, daysAgo: number[]): Promise<string[]> {
   const digests: string[] = [];
   for (const days of daysAgo) {
-    digests.push(await clock.at(registry.endpoint, -days, async (ecr: ECRClient) => putManifest(ecr, repositoryName, imageManifest(await pushBlobs(ecr, repositoryName, 1, 64)))));
+    digests.push(
+      await clock.at(registry.endpoint, -days, async (ecr: ECRClient) =>
+        putManifest(ecr, repositoryName, imageManifest(await pushBlobs(ecr, repositoryName, 1, 64))),
+      ),
+    );
   }
   return digests;
 }
@@ -36,10 +54,14 @@ describe('PutLifecyclePolicy, GetLifecyclePolicy, DeleteLifecyclePolicy', () => 
     await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: 'lc/crud' }));
     const put = await registry.ecr.send(new PutLifecyclePolicyCommand({ repositoryName: 'lc/crud', lifecyclePolicyText: keepOneUntagged }));
     expect(put).toMatchObject({ registryId: '000000000000', repositoryName: 'lc/crud', lifecyclePolicyText: keepOneUntagged });
-    const got = await eventually(async () => {
-      const out = await registry.ecr.send(new GetLifecyclePolicyCommand({ repositoryName: 'lc/crud' }));
-      return out.lastEvaluatedAt ? out : undefined;
-    }, 10_000, 'the first evaluation');
+    const got = await eventually(
+      async () => {
+        const out = await registry.ecr.send(new GetLifecyclePolicyCommand({ repositoryName: 'lc/crud' }));
+        return out.lastEvaluatedAt ? out : undefined;
+      },
+      10_000,
+      'the first evaluation',
+    );
     expect(got.lifecyclePolicyText).toBe(keepOneUntagged);
     expect(Math.abs(got.lastEvaluatedAt!.getTime() - Date.now())).toBeLessThan(60_000);
     const deleted = await registry.ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName: 'lc/crud' }));
@@ -53,18 +75,32 @@ describe('PutLifecyclePolicy, GetLifecyclePolicy, DeleteLifecyclePolicy', () => 
     const error = await rejection(registry.ecr.send(new GetLifecyclePolicyCommand({ repositoryName: 'lc/none' })));
     expect(error.name).toBe('LifecyclePolicyNotFoundException');
     expect(error.message).toBe("Lifecycle policy does not exist for the repository with name 'lc/none' in the registry with id '000000000000'");
-    expect(await errorName(registry.ecr.send(new PutLifecyclePolicyCommand({ repositoryName: 'lc/missing', lifecyclePolicyText: keepOneUntagged })))).toBe('RepositoryNotFoundException');
+    expect(await errorName(registry.ecr.send(new PutLifecyclePolicyCommand({ repositoryName: 'lc/missing', lifecyclePolicyText: keepOneUntagged })))).toBe(
+      'RepositoryNotFoundException',
+    );
   });
 
   it('refuses invalid policies with InvalidParameterException and ECR messages', async () => {
     await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: 'lc/invalid' }));
-    const refused = async (text: string) => rejection(registry.ecr.send(new PutLifecyclePolicyCommand({ repositoryName: 'lc/invalid', lifecyclePolicyText: text })));
+    const refused = async (text: string) =>
+      rejection(registry.ecr.send(new PutLifecyclePolicyCommand({ repositoryName: 'lc/invalid', lifecyclePolicyText: text })));
     const prefix = "Invalid parameter at 'LifecyclePolicyText' failed to satisfy constraint: 'Lifecycle policy validation failure: ";
     const cases: [string, string][] = [
-      [policy(rule(1, { tagStatus: 'tagged', countType: 'imageCountMoreThan', countNumber: 5 })), 'Must specify tagPrefixList or tagPatternList when tagStatus=TAGGED.'],
-      [policy(rule(1, { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 5 }), rule(2, { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 1 })),
-        'Rule for tagStatus=ANY must have the lowest priority per storage class'],
-      [policy(rule(1, { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 0 })), 'numeric instance is lower than the required minimum (minimum: 1, found: 0)'],
+      [
+        policy(rule(1, { tagStatus: 'tagged', countType: 'imageCountMoreThan', countNumber: 5 })),
+        'Must specify tagPrefixList or tagPatternList when tagStatus=TAGGED.',
+      ],
+      [
+        policy(
+          rule(1, { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 5 }),
+          rule(2, { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 1 }),
+        ),
+        'Rule for tagStatus=ANY must have the lowest priority per storage class',
+      ],
+      [
+        policy(rule(1, { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 0 })),
+        'numeric instance is lower than the required minimum (minimum: 1, found: 0)',
+      ],
       [`{"rules": [${'x'.repeat(120)}`, 'Could not map policyString into LifecyclePolicy.'],
     ];
     for (const [text, detail] of cases) {
@@ -86,7 +122,10 @@ describe('StartLifecyclePolicyPreview and GetLifecyclePolicyPreview', () => {
     const text = policy(rule(1, { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 2 }));
     const started = await registry.ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName: 'lc/preview', lifecyclePolicyText: text }));
     expect(started).toMatchObject({ repositoryName: 'lc/preview', lifecyclePolicyText: text, status: 'IN_PROGRESS' });
-    const waited = await waitUntilLifecyclePolicyPreviewComplete({ client: registry.ecr, maxWaitTime: 30, minDelay: 0.2, maxDelay: 1 }, { repositoryName: 'lc/preview' });
+    const waited = await waitUntilLifecyclePolicyPreviewComplete(
+      { client: registry.ecr, maxWaitTime: 30, minDelay: 0.2, maxDelay: 1 },
+      { repositoryName: 'lc/preview' },
+    );
     expect(waited.state).toBe('SUCCESS');
 
     const pages = [];
@@ -113,40 +152,62 @@ describe('StartLifecyclePolicyPreview and GetLifecyclePolicyPreview', () => {
   it('previews the repository policy when no text is given, reporting archive transitions in the summary', async () => {
     await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: 'lc/preview-own' }));
     const [old] = await pushUntagged('lc/preview-own', [40]);
-    const text = policy(rule(1, { tagStatus: 'any', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 400 }, { type: 'transition', targetStorageClass: 'archive' }));
+    const text = policy(
+      rule(1, { tagStatus: 'any', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 400 }, { type: 'transition', targetStorageClass: 'archive' }),
+    );
     await registry.ecr.send(new PutLifecyclePolicyCommand({ repositoryName: 'lc/preview-own', lifecyclePolicyText: text }));
     await registry.ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName: 'lc/preview-own' }));
     await waitUntilLifecyclePolicyPreviewComplete({ client: registry.ecr, maxWaitTime: 30, minDelay: 0.2, maxDelay: 1 }, { repositoryName: 'lc/preview-own' });
     const nothing = await registry.ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: 'lc/preview-own' }));
-    expect(nothing).toMatchObject({ lifecyclePolicyText: text, previewResults: [], summary: { expiringImageTotalCount: 0, transitioningImageTotalCounts: [{ targetStorageClass: 'ARCHIVE', imageTotalCount: 0 }] } });
+    expect(nothing).toMatchObject({
+      lifecyclePolicyText: text,
+      previewResults: [],
+      summary: { expiringImageTotalCount: 0, transitioningImageTotalCounts: [{ targetStorageClass: 'ARCHIVE', imageTotalCount: 0 }] },
+    });
 
     const sooner = text.replace('400', '30');
     await registry.ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName: 'lc/preview-own', lifecyclePolicyText: sooner }));
     await waitUntilLifecyclePolicyPreviewComplete({ client: registry.ecr, maxWaitTime: 30, minDelay: 0.2, maxDelay: 1 }, { repositoryName: 'lc/preview-own' });
     const archived = await registry.ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: 'lc/preview-own' }));
-    expect(archived.previewResults).toMatchObject([{ imageDigest: old, action: { type: 'TRANSITION', targetStorageClass: 'ARCHIVE' }, appliedRulePriority: 1 }]);
+    expect(archived.previewResults).toMatchObject([
+      { imageDigest: old, action: { type: 'TRANSITION', targetStorageClass: 'ARCHIVE' }, appliedRulePriority: 1 },
+    ]);
     expect(archived.summary!.transitioningImageTotalCounts).toEqual([{ targetStorageClass: 'ARCHIVE', imageTotalCount: 1 }]);
   });
 
   it('answers the not-found, in-progress and invalid-policy errors with their exception names', async () => {
     await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: 'lc/preview-errors' }));
     const get = () => registry.ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: 'lc/preview-errors' }));
-    const start = (lifecyclePolicyText?: string) => registry.ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName: 'lc/preview-errors', lifecyclePolicyText }));
+    const start = (lifecyclePolicyText?: string) =>
+      registry.ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName: 'lc/preview-errors', lifecyclePolicyText }));
     expect(await errorName(get())).toBe('LifecyclePolicyPreviewNotFoundException');
     expect(await errorName(start())).toBe('LifecyclePolicyNotFoundException');
     expect(await errorName(start(policy(rule(1, { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 3 }))))).toBe('InvalidParameterException');
-    expect(await errorName(registry.ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName: 'lc/nope', lifecyclePolicyText: keepOneUntagged })))).toBe('RepositoryNotFoundException');
+    expect(
+      await errorName(registry.ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName: 'lc/nope', lifecyclePolicyText: keepOneUntagged }))),
+    ).toBe('RepositoryNotFoundException');
 
     // A preview whose execution is still running (here: one that never started) blocks a second one until it times out.
     const { uid } = (await registry.deps.repositories.get('lc/preview-errors'))!;
     const now = Date.now();
-    await registry.deps.lifecycle.startPreview(uid, { runId: 'stuck', status: 'IN_PROGRESS', policyText: keepOneUntagged, startedAt: now, expiresAt: now + 60_000 }, now);
+    await registry.deps.lifecycle.startPreview(
+      uid,
+      { runId: 'stuck', status: 'IN_PROGRESS', policyText: keepOneUntagged, startedAt: now, expiresAt: now + 60_000 },
+      now,
+    );
     expect((await get()).status).toBe('IN_PROGRESS');
     expect(await errorName(start(keepOneUntagged))).toBe('LifecyclePolicyPreviewInProgressException');
-    await registry.deps.lifecycle.startPreview(uid, { runId: 'lost', status: 'IN_PROGRESS', policyText: keepOneUntagged, startedAt: now - 3600_000, expiresAt: now - 1 }, now + 120_000);
+    await registry.deps.lifecycle.startPreview(
+      uid,
+      { runId: 'lost', status: 'IN_PROGRESS', policyText: keepOneUntagged, startedAt: now - 3600_000, expiresAt: now - 1 },
+      now + 120_000,
+    );
     expect((await get()).status).toBe('FAILED');
     expect((await start(keepOneUntagged)).status).toBe('IN_PROGRESS');
-    const done = await waitUntilLifecyclePolicyPreviewComplete({ client: registry.ecr, maxWaitTime: 30, minDelay: 0.2, maxDelay: 1 }, { repositoryName: 'lc/preview-errors' });
+    const done = await waitUntilLifecyclePolicyPreviewComplete(
+      { client: registry.ecr, maxWaitTime: 30, minDelay: 0.2, maxDelay: 1 },
+      { repositoryName: 'lc/preview-errors' },
+    );
     expect(done.state).toBe('SUCCESS');
   });
 });

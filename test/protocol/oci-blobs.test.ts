@@ -14,7 +14,9 @@ beforeAll(async () => {
   oci = await ociClient(registry);
   for (const name of ['blobs/a', 'blobs/b', 'blobs/c']) await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
 });
-afterAll(async () => { await registry?.destroy(); });
+afterAll(async () => {
+  await registry?.destroy();
+});
 
 describe('authentication and the base endpoint', () => {
   it('challenges an anonymous request with 401 and a Basic realm', async () => {
@@ -64,7 +66,11 @@ describe('blob uploads', () => {
     const location = start.headers.get('location')!;
     expect(location).toMatch(/^\/v2\/blobs\/a\/blobs\/uploads\/[0-9a-f-]{36}$/);
     const first = bytes.subarray(0, 6 * 1024 * 1024);
-    const patched = await oci.fetch(location, { method: 'PATCH', body: first, headers: { 'content-range': `0-${first.length - 1}`, 'content-type': 'application/octet-stream' } });
+    const patched = await oci.fetch(location, {
+      method: 'PATCH',
+      body: first,
+      headers: { 'content-range': `0-${first.length - 1}`, 'content-type': 'application/octet-stream' },
+    });
     expect(patched.status).toBe(202);
     expect(patched.headers.get('range')).toBe(`0-${first.length - 1}`);
     const stale = await oci.fetch(location, { method: 'PATCH', body: first, headers: { 'content-range': `0-${first.length - 1}` } });
@@ -75,7 +81,11 @@ describe('blob uploads', () => {
     expect(status.headers.get('range')).toBe(`0-${first.length - 1}`);
     const rest = bytes.subarray(first.length);
     const digest = sha256(bytes);
-    const done = await oci.fetch(`${location}?digest=${digest}`, { method: 'PUT', body: rest, headers: { 'content-range': `${first.length}-${bytes.length - 1}` } });
+    const done = await oci.fetch(`${location}?digest=${digest}`, {
+      method: 'PUT',
+      body: rest,
+      headers: { 'content-range': `${first.length}-${bytes.length - 1}` },
+    });
     expect(done.status).toBe(201);
     expect(done.headers.get('location')).toBe(`/v2/blobs/a/blobs/${digest}`);
     expect(done.headers.get('docker-content-digest')).toBe(digest);

@@ -14,15 +14,20 @@ beforeAll(async () => {
   await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: 'lambda/app' }));
   auth = 'Basic ' + Buffer.from(`AWS:${await loginPassword(registry)}`).toString('base64');
 });
-afterAll(async () => { await registry?.destroy(); });
+afterAll(async () => {
+  await registry?.destroy();
+});
 
 /** An API Gateway HTTP API (payload 2.0) event, as the OCI routes receive it in AWS. */
 function event(method: string, path: string, body?: Buffer, headers: Record<string, string> = {}): HttpEvent {
   const [rawPath, rawQueryString = ''] = path.split('?');
   return {
-    version: '2.0', rawPath, rawQueryString,
+    version: '2.0',
+    rawPath,
+    rawQueryString,
     headers: { host: 'registry.example.com', authorization: auth, ...headers },
-    body: body?.toString('base64'), isBase64Encoded: true,
+    body: body?.toString('base64'),
+    isBase64Encoded: true,
     requestContext: { http: { method, path: rawPath }, requestId: 'req-1' },
   };
 }

@@ -13,18 +13,26 @@ beforeAll(async () => {
   registry = await startTestRegistry();
   oci = await ociClient(registry);
 });
-afterAll(async () => { await registry?.destroy(); });
+afterAll(async () => {
+  await registry?.destroy();
+});
 
 async function repoWithImage(name: string, settings: Record<string, unknown> = {}) {
   await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: name, ...settings }));
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', n: randomBytes(4).toString('hex') }));
   const layer = randomBytes(2048);
-  const blobs = { config: { digest: await oci.pushBlob(name, config), size: config.length }, layers: [{ digest: await oci.pushBlob(name, layer), size: layer.length }] };
-  const manifest = (extra: Record<string, unknown> = {}) => JSON.stringify({
-    schemaVersion: 2, mediaType: OCI_MANIFEST,
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...blobs.config },
-    layers: blobs.layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...l })), ...extra,
-  });
+  const blobs = {
+    config: { digest: await oci.pushBlob(name, config), size: config.length },
+    layers: [{ digest: await oci.pushBlob(name, layer), size: layer.length }],
+  };
+  const manifest = (extra: Record<string, unknown> = {}) =>
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...blobs.config },
+      layers: blobs.layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...l })),
+      ...extra,
+    });
   return { blobs, manifest };
 }
 
@@ -172,12 +180,16 @@ describe('referrers', () => {
     const subject = { mediaType: OCI_MANIFEST, digest: sha256(subjectText), size: Buffer.byteLength(subjectText) };
     const empty = Buffer.from('{}');
     const emptyDigest = await oci.pushBlob('r/app', empty);
-    const artifact = (artifactType: string) => JSON.stringify({
-      schemaVersion: 2, mediaType: OCI_MANIFEST, artifactType,
-      config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: emptyDigest, size: 2 },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...blobs.layers[0] }],
-      subject, annotations: { 'org.example.kind': artifactType },
-    });
+    const artifact = (artifactType: string) =>
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: OCI_MANIFEST,
+        artifactType,
+        config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: emptyDigest, size: 2 },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...blobs.layers[0] }],
+        subject,
+        annotations: { 'org.example.kind': artifactType },
+      });
     const sbom = artifact('application/spdx+json');
     const signature = artifact('application/vnd.dev.cosign.artifact.sig.v1+json');
     const put = await oci.pushManifest('r/app', sha256(sbom), sbom);
@@ -191,7 +203,11 @@ describe('referrers', () => {
     expect(index.mediaType).toBe(OCI_INDEX);
     expect(index.manifests.map((m: { digest: string }) => m.digest).sort()).toEqual([sha256(sbom), sha256(signature)].sort());
     expect(index.manifests.find((m: { digest: string }) => m.digest === sha256(sbom))).toEqual({
-      mediaType: OCI_MANIFEST, digest: sha256(sbom), size: Buffer.byteLength(sbom), artifactType: 'application/spdx+json', annotations: { 'org.example.kind': 'application/spdx+json' },
+      mediaType: OCI_MANIFEST,
+      digest: sha256(sbom),
+      size: Buffer.byteLength(sbom),
+      artifactType: 'application/spdx+json',
+      annotations: { 'org.example.kind': 'application/spdx+json' },
     });
     const filtered = await oci.fetch(`/v2/r/app/referrers/${subject.digest}?artifactType=${encodeURIComponent('application/spdx+json')}`);
     expect(filtered.headers.get('oci-filters-applied')).toBe('artifactType');
@@ -199,9 +215,26 @@ describe('referrers', () => {
     const none = await oci.fetch(`/v2/r/app/referrers/${sha256('nothing refers to this')}`);
     expect(none.status).toBe(200);
     expect((await none.json()).manifests).toEqual([]);
-    const ecr = await registry.ecr.send(new ListImageReferrersCommand({ repositoryName: 'r/app', subjectId: { imageDigest: subject.digest }, filter: { artifactTypes: ['application/spdx+json'] } }));
-    expect(ecr.referrers).toEqual([{ digest: sha256(sbom), mediaType: OCI_MANIFEST, artifactType: 'application/spdx+json', size: Buffer.byteLength(sbom), annotations: { 'org.example.kind': 'application/spdx+json' }, artifactStatus: 'ACTIVE' }]);
-    const described = await registry.ecr.send(new DescribeImagesCommand({ repositoryName: 'r/app', imageIds: [{ imageDigest: sha256(sbom) }, { imageDigest: subject.digest }] }));
+    const ecr = await registry.ecr.send(
+      new ListImageReferrersCommand({
+        repositoryName: 'r/app',
+        subjectId: { imageDigest: subject.digest },
+        filter: { artifactTypes: ['application/spdx+json'] },
+      }),
+    );
+    expect(ecr.referrers).toEqual([
+      {
+        digest: sha256(sbom),
+        mediaType: OCI_MANIFEST,
+        artifactType: 'application/spdx+json',
+        size: Buffer.byteLength(sbom),
+        annotations: { 'org.example.kind': 'application/spdx+json' },
+        artifactStatus: 'ACTIVE',
+      },
+    ]);
+    const described = await registry.ecr.send(
+      new DescribeImagesCommand({ repositoryName: 'r/app', imageIds: [{ imageDigest: sha256(sbom) }, { imageDigest: subject.digest }] }),
+    );
     const subjects = Object.fromEntries(described.imageDetails!.map((d) => [d.imageDigest, d.subjectManifestDigest]));
     expect(subjects).toEqual({ [sha256(sbom)]: subject.digest, [subject.digest]: undefined });
   });

@@ -1,18 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CreateRepositoryCommand, DeleteRepositoryCommand, DeleteRepositoryPolicyCommand, DescribeRepositoriesCommand, GetRepositoryPolicyCommand,
-  ListTagsForResourceCommand, PutImageScanningConfigurationCommand, PutImageTagMutabilityCommand, SetRepositoryPolicyCommand, TagResourceCommand,
-  UntagResourceCommand, paginateDescribeRepositories,
+  CreateRepositoryCommand,
+  DeleteRepositoryCommand,
+  DeleteRepositoryPolicyCommand,
+  DescribeRepositoriesCommand,
+  GetRepositoryPolicyCommand,
+  ListTagsForResourceCommand,
+  PutImageScanningConfigurationCommand,
+  PutImageTagMutabilityCommand,
+  SetRepositoryPolicyCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  paginateDescribeRepositories,
 } from '@aws-sdk/client-ecr';
 import { errorName, rejection, startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
 
 let registry: TestRegistry;
-beforeAll(async () => { registry = await startTestRegistry(); });
-afterAll(async () => { await registry?.destroy(); });
+beforeAll(async () => {
+  registry = await startTestRegistry();
+});
+afterAll(async () => {
+  await registry?.destroy();
+});
 
 const policy = JSON.stringify({
   Version: '2012-10-17',
-  Statement: [{ Sid: 'pull', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] }],
+  Statement: [
+    { Sid: 'pull', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111122223333:root' }, Action: ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] },
+  ],
 });
 
 describe('repositories through the ECR SDK', () => {
@@ -78,11 +93,21 @@ describe('repositories through the ECR SDK', () => {
 
   it('changes tag mutability with exclusion filters and validates them', async () => {
     await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: 'mut' }));
-    const out = await registry.ecr.send(new PutImageTagMutabilityCommand({
-      repositoryName: 'mut', imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION', imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'latest*' }],
-    }));
-    expect(out).toMatchObject({ repositoryName: 'mut', imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION', imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'latest*' }] });
-    expect(await errorName(registry.ecr.send(new PutImageTagMutabilityCommand({ repositoryName: 'mut', imageTagMutability: 'MUTABLE_WITH_EXCLUSION' })))).toBe('InvalidParameterException');
+    const out = await registry.ecr.send(
+      new PutImageTagMutabilityCommand({
+        repositoryName: 'mut',
+        imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+        imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'latest*' }],
+      }),
+    );
+    expect(out).toMatchObject({
+      repositoryName: 'mut',
+      imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD', filter: 'latest*' }],
+    });
+    expect(await errorName(registry.ecr.send(new PutImageTagMutabilityCommand({ repositoryName: 'mut', imageTagMutability: 'MUTABLE_WITH_EXCLUSION' })))).toBe(
+      'InvalidParameterException',
+    );
     const described = await registry.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['mut'] }));
     expect(described.repositories![0].imageTagMutabilityExclusionFilters).toEqual([{ filterType: 'WILDCARD', filter: 'latest*' }]);
   });
@@ -95,22 +120,45 @@ describe('repositories through the ECR SDK', () => {
 
   it('tags, lists and untags a repository by ARN', async () => {
     const { repository } = await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: 'tagged', tags: [{ Key: 'a', Value: '1' }] }));
-    await registry.ecr.send(new TagResourceCommand({ resourceArn: repository!.repositoryArn, tags: [{ Key: 'b', Value: '2' }, { Key: 'a', Value: '3' }] }));
-    expect((await registry.ecr.send(new ListTagsForResourceCommand({ resourceArn: repository!.repositoryArn }))).tags).toEqual([{ Key: 'a', Value: '3' }, { Key: 'b', Value: '2' }]);
+    await registry.ecr.send(
+      new TagResourceCommand({
+        resourceArn: repository!.repositoryArn,
+        tags: [
+          { Key: 'b', Value: '2' },
+          { Key: 'a', Value: '3' },
+        ],
+      }),
+    );
+    expect((await registry.ecr.send(new ListTagsForResourceCommand({ resourceArn: repository!.repositoryArn }))).tags).toEqual([
+      { Key: 'a', Value: '3' },
+      { Key: 'b', Value: '2' },
+    ]);
     await registry.ecr.send(new UntagResourceCommand({ resourceArn: repository!.repositoryArn, tagKeys: ['a'] }));
     expect((await registry.ecr.send(new ListTagsForResourceCommand({ resourceArn: repository!.repositoryArn }))).tags).toEqual([{ Key: 'b', Value: '2' }]);
-    expect(await errorName(registry.ecr.send(new TagResourceCommand({ resourceArn: repository!.repositoryArn, tags: [{ Key: 'aws:x', Value: '1' }] })))).toBe('InvalidTagParameterException');
+    expect(await errorName(registry.ecr.send(new TagResourceCommand({ resourceArn: repository!.repositoryArn, tags: [{ Key: 'aws:x', Value: '1' }] })))).toBe(
+      'InvalidTagParameterException',
+    );
     const many = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
     expect(await errorName(registry.ecr.send(new TagResourceCommand({ resourceArn: repository!.repositoryArn, tags: many })))).toBe('TooManyTagsException');
-    expect(await errorName(registry.ecr.send(new ListTagsForResourceCommand({ resourceArn: 'arn:aws:ecr:us-east-1:000000000000:repository/missing' })))).toBe('RepositoryNotFoundException');
+    expect(await errorName(registry.ecr.send(new ListTagsForResourceCommand({ resourceArn: 'arn:aws:ecr:us-east-1:000000000000:repository/missing' })))).toBe(
+      'RepositoryNotFoundException',
+    );
     expect(await errorName(registry.ecr.send(new ListTagsForResourceCommand({ resourceArn: 'not-an-arn' })))).toBe('InvalidParameterException');
   });
 
   it('stores, returns and deletes a repository policy, refusing invalid policy JSON', async () => {
     await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: 'pol' }));
     expect(await errorName(registry.ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'pol' })))).toBe('RepositoryPolicyNotFoundException');
-    expect(await errorName(registry.ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'pol', policyText: '{not json' })))).toBe('InvalidParameterException');
-    expect(await errorName(registry.ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'pol', policyText: '{"Statement":[{"Effect":"Maybe","Principal":"*","Action":"ecr:*"}]}' })))).toBe('InvalidParameterException');
+    expect(await errorName(registry.ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'pol', policyText: '{not json' })))).toBe(
+      'InvalidParameterException',
+    );
+    expect(
+      await errorName(
+        registry.ecr.send(
+          new SetRepositoryPolicyCommand({ repositoryName: 'pol', policyText: '{"Statement":[{"Effect":"Maybe","Principal":"*","Action":"ecr:*"}]}' }),
+        ),
+      ),
+    ).toBe('InvalidParameterException');
     const set = await registry.ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'pol', policyText: policy }));
     expect(set).toMatchObject({ registryId: '000000000000', repositoryName: 'pol', policyText: policy });
     expect((await registry.ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'pol' }))).policyText).toBe(policy);
@@ -128,6 +176,10 @@ describe('repositories through the ECR SDK', () => {
   it('validates encryption configuration and reports a KMS key', async () => {
     const out = await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: 'kms', encryptionConfiguration: { encryptionType: 'KMS' } }));
     expect(out.repository!.encryptionConfiguration).toEqual({ encryptionType: 'KMS', kmsKey: 'arn:aws:kms:us-east-1:000000000000:alias/aws/ecr' });
-    expect(await errorName(registry.ecr.send(new CreateRepositoryCommand({ repositoryName: 'aes', encryptionConfiguration: { encryptionType: 'AES256', kmsKey: 'k' } })))).toBe('InvalidParameterException');
+    expect(
+      await errorName(
+        registry.ecr.send(new CreateRepositoryCommand({ repositoryName: 'aes', encryptionConfiguration: { encryptionType: 'AES256', kmsKey: 'k' } })),
+      ),
+    ).toBe('InvalidParameterException');
   });
 });

@@ -6,9 +6,19 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  BatchGetRepositoryScanningConfigurationCommand, CreateRepositoryCommand, DescribeImageScanFindingsCommand, DescribeImagesCommand, GetAccountSettingCommand,
-  GetRegistryScanningConfigurationCommand, PutAccountSettingCommand, PutImageCommand, PutRegistryScanningConfigurationCommand, StartImageScanCommand,
-  UpdateImageStorageClassCommand, paginateDescribeImageScanFindings, type ECRClient,
+  BatchGetRepositoryScanningConfigurationCommand,
+  CreateRepositoryCommand,
+  DescribeImageScanFindingsCommand,
+  DescribeImagesCommand,
+  GetAccountSettingCommand,
+  GetRegistryScanningConfigurationCommand,
+  PutAccountSettingCommand,
+  PutImageCommand,
+  PutRegistryScanningConfigurationCommand,
+  StartImageScanCommand,
+  UpdateImageStorageClassCommand,
+  paginateDescribeImageScanFindings,
+  type ECRClient,
 } from '@aws-sdk/client-ecr';
 import { errorName, rejection, type TestRegistry } from '../helpers/registry.ts';
 import { pushLayer } from '../helpers/layers.ts';
@@ -22,12 +32,23 @@ let ecr: ECRClient;
 let events: RegistryEvent[];
 
 beforeAll(async () => {
-  scan = await startScanRegistry((dir) => writeOsvFeed(dir, 'Rocky Linux', [
-    osvRecord('RLSA-2024:1234', 'Rocky Linux:9', 'openssl', [{ introduced: '0' }, { fixed: '1:3.0.7-25.el9_3' }], { aliases: ['CVE-2024-1234'] }, { ecosystem_specific: { severity: 'Important' } }),
-  ]));
+  scan = await startScanRegistry((dir) =>
+    writeOsvFeed(dir, 'Rocky Linux', [
+      osvRecord(
+        'RLSA-2024:1234',
+        'Rocky Linux:9',
+        'openssl',
+        [{ introduced: '0' }, { fixed: '1:3.0.7-25.el9_3' }],
+        { aliases: ['CVE-2024-1234'] },
+        { ecosystem_specific: { severity: 'Important' } },
+      ),
+    ]),
+  );
   ({ registry, ecr, events } = scan);
 });
-afterAll(async () => { await scan?.destroy(); });
+afterAll(async () => {
+  await scan?.destroy();
+});
 
 describe('scan on push', () => {
   it('scans an image pushed to a scanOnPush repository and reports the CVEs of its Debian packages', async () => {
@@ -60,7 +81,13 @@ describe('scan on push', () => {
 
     const event = events.find((e) => e['detail-type'] === 'ECR Image Scan' && e.detail['image-digest'] === digest)!;
     expect(event).toMatchObject({ source: 'aws.ecr', account: '000000000000', resources: ['arn:aws:ecr:us-east-1:000000000000:repository/scan/push'] });
-    expect(event.detail).toEqual({ 'scan-status': 'COMPLETE', 'repository-name': 'scan/push', 'image-digest': digest, 'image-tags': ['v1'], 'finding-severity-counts': { CRITICAL: 1, HIGH: 1, MEDIUM: 1, UNDEFINED: 1 } });
+    expect(event.detail).toEqual({
+      'scan-status': 'COMPLETE',
+      'repository-name': 'scan/push',
+      'image-digest': digest,
+      'image-tags': ['v1'],
+      'finding-severity-counts': { CRITICAL: 1, HIGH: 1, MEDIUM: 1, UNDEFINED: 1 },
+    });
   });
 
   it('does not scan pushes to a repository without scan on push', async () => {
@@ -76,7 +103,9 @@ describe('scan on push', () => {
       // Assess
       expect(own.registry.jobs.history.filter((e) => e.machine === 'scan')).toEqual([]);
       expect(own.events.filter((e) => e['detail-type'] === 'ECR Image Scan')).toEqual([]);
-      expect(await errorName(restarted.ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'scan/quiet', imageId: { imageDigest: digest } })))).toBe('ScanNotFoundException');
+      expect(
+        await errorName(restarted.ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'scan/quiet', imageId: { imageDigest: digest } }))),
+      ).toBe('ScanNotFoundException');
     } finally {
       await restarted?.destroy();
       rmSync(own.feedDir, { recursive: true, force: true });
@@ -87,36 +116,68 @@ describe('scan on push', () => {
 describe('RPM images', () => {
   it('reads the rpmdb.sqlite of a Rocky Linux image and reports the advisory of its source package', async () => {
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'scan/rocky', imageScanningConfiguration: { scanOnPush: true } }));
-    const digest = await pushImageOfLayers(ecr, 'scan/rocky', [await layerTar([
-      { path: 'etc/os-release', content: osRelease('rocky', '9.3', 'Rocky Linux') },
-      { path: 'var/lib/rpm/rpmdb.sqlite', content: await rpmdbSqlite([
-        { name: 'openssl-libs', version: '3.0.7', release: '24.el9', epoch: 1, sourceRpm: 'openssl-3.0.7-24.el9.src.rpm' },
-        { name: 'bash', version: '5.1.8', release: '6.el9_1', sourceRpm: 'bash-5.1.8-6.el9_1.src.rpm' },
-        { name: 'gpg-pubkey', version: '350d275d', release: '6395c6fc' },
-      ]) },
-    ])], '9');
+    const digest = await pushImageOfLayers(
+      ecr,
+      'scan/rocky',
+      [
+        await layerTar([
+          { path: 'etc/os-release', content: osRelease('rocky', '9.3', 'Rocky Linux') },
+          {
+            path: 'var/lib/rpm/rpmdb.sqlite',
+            content: await rpmdbSqlite([
+              { name: 'openssl-libs', version: '3.0.7', release: '24.el9', epoch: 1, sourceRpm: 'openssl-3.0.7-24.el9.src.rpm' },
+              { name: 'bash', version: '5.1.8', release: '6.el9_1', sourceRpm: 'bash-5.1.8-6.el9_1.src.rpm' },
+              { name: 'gpg-pubkey', version: '350d275d', release: '6395c6fc' },
+            ]),
+          },
+        ]),
+      ],
+      '9',
+    );
     expect((await waitForScan(ecr, 'scan/rocky', digest)).state).toBe('SUCCESS');
     const out = await ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'scan/rocky', imageId: { imageTag: '9' } }));
     expect(out.imageScanStatus!.status).toBe('COMPLETE');
-    expect(out.imageScanFindings!.findings!.map((f) => `${f.name} ${attr(f, 'package_name')} ${attr(f, 'package_version')} ${f.severity}`)).toEqual(['CVE-2024-1234 openssl-libs 1:3.0.7-24.el9 HIGH']);
+    expect(out.imageScanFindings!.findings!.map((f) => `${f.name} ${attr(f, 'package_name')} ${attr(f, 'package_version')} ${f.severity}`)).toEqual([
+      'CVE-2024-1234 openssl-libs 1:3.0.7-24.el9 HIGH',
+    ]);
   });
 });
 
 describe('StartImageScan', () => {
   it('scans on demand once per 24 hours, then answers LimitExceededException', async () => {
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'scan/manual' }));
-    const digest = await pushImageOfLayers(ecr, 'scan/manual', [await layerTar([
-      { path: 'etc/os-release', content: osRelease('alpine', '3.18.4', 'Alpine Linux') },
-      { path: 'lib/apk/db/installed', content: apkInstalled([{ name: 'libssl3', version: '3.1.2-r0', source: 'openssl' }, { name: 'musl', version: '1.2.4-r1' }]) },
-    ])], 'alpine');
+    const digest = await pushImageOfLayers(
+      ecr,
+      'scan/manual',
+      [
+        await layerTar([
+          { path: 'etc/os-release', content: osRelease('alpine', '3.18.4', 'Alpine Linux') },
+          {
+            path: 'lib/apk/db/installed',
+            content: apkInstalled([
+              { name: 'libssl3', version: '3.1.2-r0', source: 'openssl' },
+              { name: 'musl', version: '1.2.4-r1' },
+            ]),
+          },
+        ]),
+      ],
+      'alpine',
+    );
     const missing = await rejection(ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'scan/manual', imageId: { imageDigest: digest } })));
     expect(missing.name).toBe('ScanNotFoundException');
     expect(missing.message).toContain(digest);
     const started = await ecr.send(new StartImageScanCommand({ repositoryName: 'scan/manual', imageId: { imageTag: 'alpine' } }));
-    expect(started).toMatchObject({ registryId: '000000000000', repositoryName: 'scan/manual', imageId: { imageDigest: digest, imageTag: 'alpine' }, imageScanStatus: { status: 'IN_PROGRESS' } });
+    expect(started).toMatchObject({
+      registryId: '000000000000',
+      repositoryName: 'scan/manual',
+      imageId: { imageDigest: digest, imageTag: 'alpine' },
+      imageScanStatus: { status: 'IN_PROGRESS' },
+    });
     expect((await waitForScan(ecr, 'scan/manual', digest)).state).toBe('SUCCESS');
     const out = await ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'scan/manual', imageId: { imageDigest: digest } }));
-    expect(out.imageScanFindings!.findings!.map((f) => `${f.name} ${attr(f, 'package_name')} ${f.uri}`)).toEqual(['CVE-2023-3001 libssl3 https://security.alpinelinux.org/vuln/CVE-2023-3001']);
+    expect(out.imageScanFindings!.findings!.map((f) => `${f.name} ${attr(f, 'package_name')} ${f.uri}`)).toEqual([
+      'CVE-2023-3001 libssl3 https://security.alpinelinux.org/vuln/CVE-2023-3001',
+    ]);
     const again = await rejection(ecr.send(new StartImageScanCommand({ repositoryName: 'scan/manual', imageId: { imageDigest: digest } })));
     expect(again.name).toBe('LimitExceededException');
     expect(again.message).toContain('24 hours');
@@ -126,14 +187,25 @@ describe('StartImageScan', () => {
     await ecr.send(new CreateRepositoryCommand({ repositoryName: 'scan/refuse' }));
     const config = Buffer.from('{"chart":"x"}');
     const configDigest = await pushLayer(ecr, 'scan/refuse', config);
-    const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.cncf.helm.config.v1+json', digest: configDigest, size: config.length }, layers: [] });
+    const manifest = JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.cncf.helm.config.v1+json', digest: configDigest, size: config.length },
+      layers: [],
+    });
     await ecr.send(new PutImageCommand({ repositoryName: 'scan/refuse', imageManifest: manifest, imageTag: 'chart' }));
     const unsupported = await rejection(ecr.send(new StartImageScanCommand({ repositoryName: 'scan/refuse', imageId: { imageTag: 'chart' } })));
     expect(unsupported.name).toBe('UnsupportedImageTypeException');
     expect(unsupported.message).toContain('application/vnd.cncf.helm.config.v1+json');
-    expect(await errorName(ecr.send(new StartImageScanCommand({ repositoryName: 'scan/refuse', imageId: { imageTag: 'nope' } })))).toBe('ImageNotFoundException');
-    expect(await errorName(ecr.send(new StartImageScanCommand({ repositoryName: 'scan/none', imageId: { imageTag: 'x' } })))).toBe('RepositoryNotFoundException');
-    expect(await errorName(ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'scan/refuse', imageId: { imageTag: 'nope' } })))).toBe('ImageNotFoundException');
+    expect(await errorName(ecr.send(new StartImageScanCommand({ repositoryName: 'scan/refuse', imageId: { imageTag: 'nope' } })))).toBe(
+      'ImageNotFoundException',
+    );
+    expect(await errorName(ecr.send(new StartImageScanCommand({ repositoryName: 'scan/none', imageId: { imageTag: 'x' } })))).toBe(
+      'RepositoryNotFoundException',
+    );
+    expect(await errorName(ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'scan/refuse', imageId: { imageTag: 'nope' } })))).toBe(
+      'ImageNotFoundException',
+    );
   });
 
   it('refuses an archived image with ImageArchivedException until it is restored', async () => {
@@ -144,7 +216,9 @@ describe('StartImageScan', () => {
     expect(archived.name).toBe('ImageArchivedException');
     expect(archived.message).toContain('archived');
     await ecr.send(new UpdateImageStorageClassCommand({ repositoryName: 'scan/archived', imageId: { imageDigest: digest }, targetStorageClass: 'STANDARD' }));
-    expect((await ecr.send(new StartImageScanCommand({ repositoryName: 'scan/archived', imageId: { imageTag: 'old' } }))).imageScanStatus!.status).toBe('IN_PROGRESS');
+    expect((await ecr.send(new StartImageScanCommand({ repositoryName: 'scan/archived', imageId: { imageTag: 'old' } }))).imageScanStatus!.status).toBe(
+      'IN_PROGRESS',
+    );
     await waitForScan(ecr, 'scan/archived', digest);
   });
 
@@ -155,7 +229,10 @@ describe('StartImageScan', () => {
     const waited = await rejection(waitForScan(ecr, 'scan/bare', digest));
     expect(waited.message).toContain('FAILED');
     const out = await ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'scan/bare', imageId: { imageDigest: digest } }));
-    expect(out.imageScanStatus).toEqual({ status: 'FAILED', description: 'UnsupportedImageError: The operating system and/or package manager are not supported.' });
+    expect(out.imageScanStatus).toEqual({
+      status: 'FAILED',
+      description: 'UnsupportedImageError: The operating system and/or package manager are not supported.',
+    });
     expect(out.imageScanFindings).toBeUndefined();
   });
 
@@ -187,39 +264,75 @@ describe('DescribeImageScanFindings', () => {
     expect(first.imageScanFindings!.findingSeverityCounts).toEqual({ LOW: 30 });
     expect(first.nextToken).toBeDefined();
     const names: string[] = [];
-    for await (const page of paginateDescribeImageScanFindings({ client: ecr, pageSize: 12 }, { repositoryName: 'scan/pages', imageId: { imageDigest: digest } })) {
+    for await (const page of paginateDescribeImageScanFindings(
+      { client: ecr, pageSize: 12 },
+      { repositoryName: 'scan/pages', imageId: { imageDigest: digest } },
+    )) {
       names.push(...page.imageScanFindings!.findings!.map((f) => f.name!));
     }
     expect(names).toEqual(MANY.map((_, i) => `CVE-2023-${2000 + i}`));
     const all = await ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'scan/pages', imageId: { imageDigest: digest } }));
     expect(all.imageScanFindings!.findings).toHaveLength(30);
     expect(all.nextToken).toBeUndefined();
-    const bad = await rejection(ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'scan/pages', imageId: { imageDigest: digest }, maxResults: 1001 })));
+    const bad = await rejection(
+      ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'scan/pages', imageId: { imageDigest: digest }, maxResults: 1001 })),
+    );
     expect(['InvalidParameterException', 'ValidationException']).toContain(bad.name);
-    expect(await errorName(ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'scan/pages', imageId: { imageDigest: digest }, nextToken: 'forged' })))).toBe('InvalidParameterException');
+    expect(
+      await errorName(ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'scan/pages', imageId: { imageDigest: digest }, nextToken: 'forged' }))),
+    ).toBe('InvalidParameterException');
   });
 });
 
 describe('scanning configuration', () => {
   it('applies BASIC scan-on-push rules with wildcard filters, and refuses CONTINUOUS_SCAN for BASIC', async () => {
     expect((await ecr.send(new GetRegistryScanningConfigurationCommand({}))).scanningConfiguration).toEqual({ scanType: 'BASIC', rules: [] });
-    const put = await ecr.send(new PutRegistryScanningConfigurationCommand({ scanType: 'BASIC', rules: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: 'rules/on-*', filterType: 'WILDCARD' }] }] }));
-    expect(put.registryScanningConfiguration).toEqual({ scanType: 'BASIC', rules: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: 'rules/on-*', filterType: 'WILDCARD' }] }] });
+    const put = await ecr.send(
+      new PutRegistryScanningConfigurationCommand({
+        scanType: 'BASIC',
+        rules: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: 'rules/on-*', filterType: 'WILDCARD' }] }],
+      }),
+    );
+    expect(put.registryScanningConfiguration).toEqual({
+      scanType: 'BASIC',
+      rules: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: 'rules/on-*', filterType: 'WILDCARD' }] }],
+    });
     try {
       await ecr.send(new CreateRepositoryCommand({ repositoryName: 'rules/on-push' }));
       await ecr.send(new CreateRepositoryCommand({ repositoryName: 'rules/off' }));
       const batch = await ecr.send(new BatchGetRepositoryScanningConfigurationCommand({ repositoryNames: ['rules/on-push', 'rules/off', 'rules/missing'] }));
       expect(batch.scanningConfigurations).toEqual([
-        { repositoryArn: 'arn:aws:ecr:us-east-1:000000000000:repository/rules/on-push', repositoryName: 'rules/on-push', scanOnPush: true, scanFrequency: 'SCAN_ON_PUSH', appliedScanFilters: [{ filter: 'rules/on-*', filterType: 'WILDCARD' }] },
-        { repositoryArn: 'arn:aws:ecr:us-east-1:000000000000:repository/rules/off', repositoryName: 'rules/off', scanOnPush: false, scanFrequency: 'MANUAL', appliedScanFilters: [] },
+        {
+          repositoryArn: 'arn:aws:ecr:us-east-1:000000000000:repository/rules/on-push',
+          repositoryName: 'rules/on-push',
+          scanOnPush: true,
+          scanFrequency: 'SCAN_ON_PUSH',
+          appliedScanFilters: [{ filter: 'rules/on-*', filterType: 'WILDCARD' }],
+        },
+        {
+          repositoryArn: 'arn:aws:ecr:us-east-1:000000000000:repository/rules/off',
+          repositoryName: 'rules/off',
+          scanOnPush: false,
+          scanFrequency: 'MANUAL',
+          appliedScanFilters: [],
+        },
       ]);
       expect(batch.failures).toMatchObject([{ repositoryName: 'rules/missing', failureCode: 'REPOSITORY_NOT_FOUND' }]);
       const on = await pushImageOfLayers(ecr, 'rules/on-push', [await debianBase()], 'v1');
       const off = await pushImageOfLayers(ecr, 'rules/off', [await debianBase()], 'v1');
       expect((await waitForScan(ecr, 'rules/on-push', on)).state).toBe('SUCCESS');
       await registry.jobs.idle();
-      expect(await errorName(ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'rules/off', imageId: { imageDigest: off } })))).toBe('ScanNotFoundException');
-      const wrong = await rejection(ecr.send(new PutRegistryScanningConfigurationCommand({ scanType: 'BASIC', rules: [{ scanFrequency: 'CONTINUOUS_SCAN', repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }] }] })));
+      expect(await errorName(ecr.send(new DescribeImageScanFindingsCommand({ repositoryName: 'rules/off', imageId: { imageDigest: off } })))).toBe(
+        'ScanNotFoundException',
+      );
+      const wrong = await rejection(
+        ecr.send(
+          new PutRegistryScanningConfigurationCommand({
+            scanType: 'BASIC',
+            rules: [{ scanFrequency: 'CONTINUOUS_SCAN', repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }] }],
+          }),
+        ),
+      );
       expect(wrong.name).toBe('InvalidParameterException');
       expect(wrong.message).toContain('CONTINUOUS_SCAN');
     } finally {
@@ -228,8 +341,14 @@ describe('scanning configuration', () => {
   });
 
   it('reads and writes BASIC_SCAN_TYPE_VERSION and refuses other values and names', async () => {
-    expect(await ecr.send(new GetAccountSettingCommand({ name: 'BASIC_SCAN_TYPE_VERSION' }))).toMatchObject({ name: 'BASIC_SCAN_TYPE_VERSION', value: 'AWS_NATIVE' });
-    expect(await ecr.send(new PutAccountSettingCommand({ name: 'BASIC_SCAN_TYPE_VERSION', value: 'AWS_NATIVE' }))).toMatchObject({ name: 'BASIC_SCAN_TYPE_VERSION', value: 'AWS_NATIVE' });
+    expect(await ecr.send(new GetAccountSettingCommand({ name: 'BASIC_SCAN_TYPE_VERSION' }))).toMatchObject({
+      name: 'BASIC_SCAN_TYPE_VERSION',
+      value: 'AWS_NATIVE',
+    });
+    expect(await ecr.send(new PutAccountSettingCommand({ name: 'BASIC_SCAN_TYPE_VERSION', value: 'AWS_NATIVE' }))).toMatchObject({
+      name: 'BASIC_SCAN_TYPE_VERSION',
+      value: 'AWS_NATIVE',
+    });
     const clair = await rejection(ecr.send(new PutAccountSettingCommand({ name: 'BASIC_SCAN_TYPE_VERSION', value: 'CLAIR' })));
     expect(clair.name).toBe('ValidationException');
     expect(clair.message).toContain('AWS_NATIVE');

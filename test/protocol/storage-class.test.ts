@@ -4,8 +4,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  BatchDeleteImageCommand, BatchGetImageCommand, CreateRepositoryCommand, DescribeImagesCommand, ListImagesCommand, PutImageCommand, PutLifecyclePolicyCommand,
-  UpdateImageStorageClassCommand, type ECRClient,
+  BatchDeleteImageCommand,
+  BatchGetImageCommand,
+  CreateRepositoryCommand,
+  DescribeImagesCommand,
+  ListImagesCommand,
+  PutImageCommand,
+  PutLifecyclePolicyCommand,
+  UpdateImageStorageClassCommand,
+  type ECRClient,
 } from '@aws-sdk/client-ecr';
 import { errorName, rejection, startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { imageManifest, indexManifest, pushBlobs, putManifest } from '../helpers/images.ts';
@@ -16,14 +23,18 @@ const clock = new TestClock();
 beforeAll(async () => {
   registry = await startTestRegistry(undefined, {}, { now: clock.now, jobRetryIntervalMs: 10, lifecycleTriggers: { debounceMs: 200 } });
 });
-afterAll(async () => { await registry?.destroy(); });
+afterAll(async () => {
+  await registry?.destroy();
+});
 
 const update = (repositoryName: string, imageId: { imageDigest?: string; imageTag?: string }, targetStorageClass: 'ARCHIVE' | 'STANDARD') =>
   registry.ecr.send(new UpdateImageStorageClassCommand({ repositoryName, imageId, targetStorageClass }));
 const describe_ = async (repositoryName: string, imageStatus?: 'ACTIVE' | 'ARCHIVED' | 'ANY') =>
   (await registry.ecr.send(new DescribeImagesCommand({ repositoryName, ...(imageStatus ? { filter: { imageStatus } } : {}) }))).imageDetails!;
 const listed = async (repositoryName: string, imageStatus?: 'ACTIVE' | 'ARCHIVED' | 'ANY') =>
-  ((await registry.ecr.send(new ListImagesCommand({ repositoryName, ...(imageStatus ? { filter: { imageStatus } } : {}) }))).imageIds ?? []).map((i) => i.imageTag ?? i.imageDigest).sort();
+  ((await registry.ecr.send(new ListImagesCommand({ repositoryName, ...(imageStatus ? { filter: { imageStatus } } : {}) }))).imageIds ?? [])
+    .map((i) => i.imageTag ?? i.imageDigest)
+    .sort();
 
 async function repoWithImages(name: string, tags: string[]) {
   await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
@@ -37,7 +48,14 @@ describe('UpdateImageStorageClass', () => {
     const [old] = await repoWithImages('arc/app', ['v1', 'v2']);
     const before = Date.now();
     const out = await update('arc/app', { imageTag: 'v1' }, 'ARCHIVE');
-    expect(out).toEqual(expect.objectContaining({ registryId: '000000000000', repositoryName: 'arc/app', imageId: { imageDigest: old, imageTag: 'v1' }, imageStatus: 'ARCHIVED' }));
+    expect(out).toEqual(
+      expect.objectContaining({
+        registryId: '000000000000',
+        repositoryName: 'arc/app',
+        imageId: { imageDigest: old, imageTag: 'v1' },
+        imageStatus: 'ARCHIVED',
+      }),
+    );
 
     expect((await describe_('arc/app')).map((d) => d.imageTags)).toEqual([['v2']]);
     expect((await describe_('arc/app'))[0].imageStatus).toBe('ACTIVE');
@@ -55,7 +73,9 @@ describe('UpdateImageStorageClass', () => {
     expect(pull.images!.map((i) => i.imageId!.imageTag)).toEqual(['v2']);
     expect(pull.failures).toEqual([expect.objectContaining({ imageId: { imageTag: 'v1' }, failureCode: 'ImageNotFound' })]);
     expect(pull.failures![0].failureReason).toContain('archived');
-    const oci = await fetch(`${registry.endpoint}/v2/arc/app/manifests/v1`, { headers: { authorization: `Basic ${Buffer.from('AWS:' + (await token())).toString('base64')}` } });
+    const oci = await fetch(`${registry.endpoint}/v2/arc/app/manifests/v1`, {
+      headers: { authorization: `Basic ${Buffer.from('AWS:' + (await token())).toString('base64')}` },
+    });
     expect(oci.status).toBe(404);
   });
 
@@ -96,9 +116,17 @@ describe('UpdateImageStorageClass', () => {
 
     const missing = await rejection(update('arc/refuse', { imageTag: 'nope' }, 'ARCHIVE'));
     expect(missing.name).toBe('ImageNotFoundException');
-    expect(missing.message).toBe("The image with imageId {imageDigest:'null', imageTag:'nope'} does not exist within the repository with name 'arc/refuse' in the registry with id '000000000000'");
+    expect(missing.message).toBe(
+      "The image with imageId {imageDigest:'null', imageTag:'nope'} does not exist within the repository with name 'arc/refuse' in the registry with id '000000000000'",
+    );
     expect(await errorName(update('arc/none', { imageTag: 'v1' }, 'ARCHIVE'))).toBe('RepositoryNotFoundException');
-    expect(await errorName(registry.ecr.send(new UpdateImageStorageClassCommand({ repositoryName: 'arc/refuse', imageId: { imageTag: 'multi' }, targetStorageClass: 'GLACIER' as any })))).toBe('ValidationException');
+    expect(
+      await errorName(
+        registry.ecr.send(
+          new UpdateImageStorageClassCommand({ repositoryName: 'arc/refuse', imageId: { imageTag: 'multi' }, targetStorageClass: 'GLACIER' as any }),
+        ),
+      ),
+    ).toBe('ValidationException');
   });
 
   it('deletes an archived image with BatchDeleteImage', async () => {
@@ -113,20 +141,31 @@ describe('UpdateImageStorageClass', () => {
 describe('lifecycle rules on storage classes', () => {
   it('archives images idle for 30 days, then expires those archived for over 90 days', async () => {
     await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: 'arc/rules' }));
-    const push = (days: number, tag: string) => clock.at(registry.endpoint, -days, async (ecr: ECRClient) => {
-      const text = imageManifest(await pushBlobs(ecr, 'arc/rules', 1, 64));
-      return (await ecr.send(new PutImageCommand({ repositoryName: 'arc/rules', imageManifest: text, imageTag: tag }))).image!.imageId!.imageDigest!;
-    });
+    const push = (days: number, tag: string) =>
+      clock.at(registry.endpoint, -days, async (ecr: ECRClient) => {
+        const text = imageManifest(await pushBlobs(ecr, 'arc/rules', 1, 64));
+        return (await ecr.send(new PutImageCommand({ repositoryName: 'arc/rules', imageManifest: text, imageTag: tag }))).image!.imageId!.imageDigest!;
+      });
     const ancient = await push(200, 'ancient');
     await push(40, 'idle');
     await push(1, 'fresh');
     // "ancient" went to the archive 120 days ago.
-    await clock.at(registry.endpoint, -120, (ecr) => ecr.send(new UpdateImageStorageClassCommand({ repositoryName: 'arc/rules', imageId: { imageDigest: ancient }, targetStorageClass: 'ARCHIVE' })));
+    await clock.at(registry.endpoint, -120, (ecr) =>
+      ecr.send(new UpdateImageStorageClassCommand({ repositoryName: 'arc/rules', imageId: { imageDigest: ancient }, targetStorageClass: 'ARCHIVE' })),
+    );
     await registry.jobs.idle();
     const text = JSON.stringify({
       rules: [
-        { rulePriority: 1, selection: { tagStatus: 'any', countType: 'sinceImagePulled', countUnit: 'days', countNumber: 30 }, action: { type: 'transition', targetStorageClass: 'archive' } },
-        { rulePriority: 2, selection: { tagStatus: 'any', storageClass: 'archive', countType: 'sinceImageTransitioned', countUnit: 'days', countNumber: 90 }, action: { type: 'expire' } },
+        {
+          rulePriority: 1,
+          selection: { tagStatus: 'any', countType: 'sinceImagePulled', countUnit: 'days', countNumber: 30 },
+          action: { type: 'transition', targetStorageClass: 'archive' },
+        },
+        {
+          rulePriority: 2,
+          selection: { tagStatus: 'any', storageClass: 'archive', countType: 'sinceImageTransitioned', countUnit: 'days', countNumber: 90 },
+          action: { type: 'expire' },
+        },
       ],
     });
     await registry.ecr.send(new PutLifecyclePolicyCommand({ repositoryName: 'arc/rules', lifecyclePolicyText: text }));
@@ -137,7 +176,10 @@ describe('lifecycle rules on storage classes', () => {
     const [idle] = await describe_('arc/rules', 'ARCHIVED');
     expect(Math.abs(idle.lastArchivedAt!.getTime() - Date.now())).toBeLessThan(DAY_MS);
     const audit = (await registry.deps.lifecycle.listAudit((await registry.deps.repositories.get('arc/rules'))!.uid, 10, Date.now())).items;
-    expect(audit.map((a) => [a.tags[0], a.action, a.rulePriority]).sort()).toEqual([['ancient', 'EXPIRE', 2], ['idle', 'TRANSITION', 1]]);
+    expect(audit.map((a) => [a.tags[0], a.action, a.rulePriority]).sort()).toEqual([
+      ['ancient', 'EXPIRE', 2],
+      ['idle', 'TRANSITION', 1],
+    ]);
   });
 });
 

@@ -31,7 +31,14 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'secr-store-contract-'));
   stack = await startEmbeddedStack({ dataDir, tableName: TABLE, bucketName: BUCKET, region: REGION });
   dynamo = new DynamoDBClient({ region: REGION, endpoint: stack.dynamodbEndpoint, credentials });
-  s3 = new S3Client({ region: REGION, endpoint: stack.s3Endpoint, forcePathStyle: true, credentials, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  s3 = new S3Client({
+    region: REGION,
+    endpoint: stack.s3Endpoint,
+    forcePathStyle: true,
+    credentials,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
   table = new Table(dynamo, TABLE);
   blobs = new S3BlobStore(s3, BUCKET);
 });
@@ -44,16 +51,19 @@ afterAll(async () => {
 });
 
 // One table and bucket for the file; each test gets its own registry id (and the suite's random uids and key prefixes).
-storeContract(async () => {
-  const registryId = String(Math.floor(Math.random() * 1e12)).padStart(12, '0');
-  const images = new DynamoImageStore(table);
-  return {
-    repositories: new DynamoRepositoryStore(table, registryId),
-    images,
-    layers: new DynamoLayerStore(table),
-    blobs,
-    scans: new DynamoScanStore(table, registryId),
-    lifecycle: new DynamoLifecycleStore(table, registryId),
-    imageStates: images,
-  };
-}, { serverChecksMultipartParts: false });
+storeContract(
+  async () => {
+    const registryId = String(Math.floor(Math.random() * 1e12)).padStart(12, '0');
+    const images = new DynamoImageStore(table);
+    return {
+      repositories: new DynamoRepositoryStore(table, registryId),
+      images,
+      layers: new DynamoLayerStore(table),
+      blobs,
+      scans: new DynamoScanStore(table, registryId),
+      lifecycle: new DynamoLifecycleStore(table, registryId),
+      imageStates: images,
+    };
+  },
+  { serverChecksMultipartParts: false },
+);

@@ -28,7 +28,13 @@ describe('the in-memory stores', () => {
     const { images } = createMemoryStores();
     const [uid, child, index] = [randomUUID(), 'sha256:child', 'sha256:index'];
 
-    const creating = images.create(uid, { digest: index, manifestMediaType: 'application/vnd.oci.image.index.v1+json', sizeInBytes: 1, pushedAt: 1, children: [child] });
+    const creating = images.create(uid, {
+      digest: index,
+      manifestMediaType: 'application/vnd.oci.image.index.v1+json',
+      sizeInBytes: 1,
+      pushedAt: 1,
+      children: [child],
+    });
     const parents = await images.parentsOf(uid, child);
     const before = await images.get(uid, index);
     await creating;
@@ -54,7 +60,7 @@ describe('createMemoryDeps', () => {
     expect(await deps.blobs.presignGet('k', 1)).toBe('memory://blob/k?expires=1800000001000');
   });
 
-  it('shares one table between its stores: a repository\'s contents go with deleteContents', async () => {
+  it("shares one table between its stores: a repository's contents go with deleteContents", async () => {
     const deps = createMemoryDeps();
     const uid = randomUUID();
     await deps.images.moveTag(uid, 'latest', 'sha256:a', null, 1);

@@ -11,9 +11,12 @@ describe('loopback hosts', () => {
     expect(isLoopbackHost(host)).toBe(true);
   });
 
-  it.each(['0.0.0.0', '10.0.0.1:5000', 'registry.example.com', '127.example.com', '[2001:db8::1]:443', '2001:db8::1'])('treats %s as reachable from elsewhere', (host) => {
-    expect(isLoopbackHost(host)).toBe(false);
-  });
+  it.each(['0.0.0.0', '10.0.0.1:5000', 'registry.example.com', '127.example.com', '[2001:db8::1]:443', '2001:db8::1'])(
+    'treats %s as reachable from elsewhere',
+    (host) => {
+      expect(isLoopbackHost(host)).toBe(false);
+    },
+  );
 });
 
 describe('the configuration from the environment', () => {
@@ -22,18 +25,38 @@ describe('the configuration from the environment', () => {
     const config = configFromEnv({});
     // Assess
     expect(config).toMatchObject({
-      registryId: '000000000000', region: 'us-east-1', accessKeyId: 'test', secretAccessKey: 'test', publicScheme: 'https',
-      tableName: 'serverless-ecr', bucketName: 'serverless-ecr-blobs', layerPartSize: 4 * MiB, uploadTtlSeconds: 86400,
-      ociBlobDelivery: 'redirect', ociChunkMinLength: 5 * MiB, ociChunkMaxLength: undefined,
+      registryId: '000000000000',
+      region: 'us-east-1',
+      accessKeyId: 'test',
+      secretAccessKey: 'test',
+      publicScheme: 'https',
+      tableName: 'serverless-ecr',
+      bucketName: 'serverless-ecr-blobs',
+      layerPartSize: 4 * MiB,
+      uploadTtlSeconds: 86400,
+      ociBlobDelivery: 'redirect',
+      ociChunkMinLength: 5 * MiB,
+      ociChunkMaxLength: undefined,
     });
   });
 
   it('reads integers and enumerations as given', () => {
     const config = configFromEnv({
-      LAYER_PART_SIZE: String(8 * MiB), UPLOAD_TTL_SECONDS: '60', OCI_BLOB_DELIVERY: 'stream', REGISTRY_PUBLIC_SCHEME: 'http',
-      OCI_CHUNK_MIN_LENGTH: '1024', OCI_CHUNK_MAX_LENGTH: String(4 * MiB),
+      LAYER_PART_SIZE: String(8 * MiB),
+      UPLOAD_TTL_SECONDS: '60',
+      OCI_BLOB_DELIVERY: 'stream',
+      REGISTRY_PUBLIC_SCHEME: 'http',
+      OCI_CHUNK_MIN_LENGTH: '1024',
+      OCI_CHUNK_MAX_LENGTH: String(4 * MiB),
     });
-    expect(config).toMatchObject({ layerPartSize: 8 * MiB, uploadTtlSeconds: 60, ociBlobDelivery: 'stream', publicScheme: 'http', ociChunkMinLength: 1024, ociChunkMaxLength: 4 * MiB });
+    expect(config).toMatchObject({
+      layerPartSize: 8 * MiB,
+      uploadTtlSeconds: 60,
+      ociBlobDelivery: 'stream',
+      publicScheme: 'http',
+      ociChunkMinLength: 1024,
+      ociChunkMaxLength: 4 * MiB,
+    });
   });
 
   it('treats an empty variable as unset', () => {
@@ -47,19 +70,36 @@ describe('the configuration from the environment', () => {
   });
 
   it.each([
-    ['LAYER_PART_SIZE', 'abc'], ['LAYER_PART_SIZE', '0'], ['LAYER_PART_SIZE', '-1'], ['LAYER_PART_SIZE', '1.5'], ['LAYER_PART_SIZE', '4MiB'],
-    ['LAYER_PART_SIZE', '1e6'], ['LAYER_PART_SIZE', ' 1024'], ['LAYER_PART_SIZE', String(20 * MiB + 1)],
-    ['UPLOAD_TTL_SECONDS', '0'], ['UPLOAD_TTL_SECONDS', 'one day'], ['UPLOAD_TTL_SECONDS', '0x10'],
-    ['OCI_CHUNK_MIN_LENGTH', '0'], ['OCI_CHUNK_MIN_LENGTH', 'NaN'], ['OCI_CHUNK_MAX_LENGTH', '-5'], ['OCI_CHUNK_MAX_LENGTH', 'Infinity'],
+    ['LAYER_PART_SIZE', 'abc'],
+    ['LAYER_PART_SIZE', '0'],
+    ['LAYER_PART_SIZE', '-1'],
+    ['LAYER_PART_SIZE', '1.5'],
+    ['LAYER_PART_SIZE', '4MiB'],
+    ['LAYER_PART_SIZE', '1e6'],
+    ['LAYER_PART_SIZE', ' 1024'],
+    ['LAYER_PART_SIZE', String(20 * MiB + 1)],
+    ['UPLOAD_TTL_SECONDS', '0'],
+    ['UPLOAD_TTL_SECONDS', 'one day'],
+    ['UPLOAD_TTL_SECONDS', '0x10'],
+    ['OCI_CHUNK_MIN_LENGTH', '0'],
+    ['OCI_CHUNK_MIN_LENGTH', 'NaN'],
+    ['OCI_CHUNK_MAX_LENGTH', '-5'],
+    ['OCI_CHUNK_MAX_LENGTH', 'Infinity'],
     ['OCI_CHUNK_MAX_LENGTH', '99999999999999999999'],
-    ['OCI_BLOB_DELIVERY', 'proxy'], ['OCI_BLOB_DELIVERY', 'Stream'], ['REGISTRY_PUBLIC_SCHEME', 'ftp'],
+    ['OCI_BLOB_DELIVERY', 'proxy'],
+    ['OCI_BLOB_DELIVERY', 'Stream'],
+    ['REGISTRY_PUBLIC_SCHEME', 'ftp'],
   ])('refuses %s=%s with a ConfigError naming the variable and the value', (variable, value) => {
     // Act
     const read = () => configFromEnv({ [variable]: value });
     // Assess
     expect(read).toThrow(ConfigError);
     expect(read).toThrow(`${variable}=${JSON.stringify(value)}`);
-    try { read(); } catch (e) { expect(e).toMatchObject({ name: 'ConfigError', variable, value }); }
+    try {
+      read();
+    } catch (e) {
+      expect(e).toMatchObject({ name: 'ConfigError', variable, value });
+    }
   });
 
   it('refuses a chunk minimum above the chunk maximum', () => {
@@ -84,7 +124,12 @@ describe('the local host configuration from the environment', () => {
 
   it('reads the host, port, data directory and trigger timings', () => {
     const { config, host } = localConfigFromEnv({
-      HOST: '0.0.0.0', PORT: '0', REGISTRY_DATA_DIR: '/tmp/secr-data', LIFECYCLE_PUSH_DEBOUNCE_MS: '0', SCAN_FEED_INTERVAL_SECONDS: '60', LAYER_PART_SIZE: String(2 * MiB),
+      HOST: '0.0.0.0',
+      PORT: '0',
+      REGISTRY_DATA_DIR: '/tmp/secr-data',
+      LIFECYCLE_PUSH_DEBOUNCE_MS: '0',
+      SCAN_FEED_INTERVAL_SECONDS: '60',
+      LAYER_PART_SIZE: String(2 * MiB),
     });
     expect(host).toEqual({ hostname: '0.0.0.0', port: 0, dataDir: '/tmp/secr-data', lifecyclePushDebounceMs: 0, scanFeedIntervalSeconds: 60 });
     expect(config.layerPartSize).toBe(2 * MiB);
@@ -95,9 +140,16 @@ describe('the local host configuration from the environment', () => {
   });
 
   it.each([
-    ['PORT', '65536'], ['PORT', '-1'], ['PORT', 'http'], ['PORT', '80.5'],
-    ['LIFECYCLE_PUSH_DEBOUNCE_MS', '-1'], ['LIFECYCLE_PUSH_DEBOUNCE_MS', '2s'], ['LIFECYCLE_PUSH_DEBOUNCE_MS', String(2 ** 31)],
-    ['SCAN_FEED_INTERVAL_SECONDS', '0'], ['SCAN_FEED_INTERVAL_SECONDS', '1h'], ['SCAN_FEED_INTERVAL_SECONDS', '2147484'],
+    ['PORT', '65536'],
+    ['PORT', '-1'],
+    ['PORT', 'http'],
+    ['PORT', '80.5'],
+    ['LIFECYCLE_PUSH_DEBOUNCE_MS', '-1'],
+    ['LIFECYCLE_PUSH_DEBOUNCE_MS', '2s'],
+    ['LIFECYCLE_PUSH_DEBOUNCE_MS', String(2 ** 31)],
+    ['SCAN_FEED_INTERVAL_SECONDS', '0'],
+    ['SCAN_FEED_INTERVAL_SECONDS', '1h'],
+    ['SCAN_FEED_INTERVAL_SECONDS', '2147484'],
     ['LAYER_PART_SIZE', 'big'],
   ])('refuses %s=%s with a ConfigError naming the variable and the value', (variable, value) => {
     const read = () => localConfigFromEnv({ [variable]: value });
@@ -115,7 +167,10 @@ describe('npm start with a bad variable', () => {
   it('prints one line naming the variable and the value and exits non-zero, before starting anything', () => {
     // Act
     const run = spawnSync(process.execPath, ['--import', 'tsx', 'infra/local/start.ts'], {
-      cwd: join(dirname(fileURLToPath(import.meta.url)), '..', '..'), env: { ...process.env, PORT: 'eighty' }, encoding: 'utf8', timeout: 30_000,
+      cwd: join(dirname(fileURLToPath(import.meta.url)), '..', '..'),
+      env: { ...process.env, PORT: 'eighty' },
+      encoding: 'utf8',
+      timeout: 30_000,
     });
     // Assess
     expect(run.status).toBe(1);

@@ -15,7 +15,12 @@ function image(name: string, tags: string[], days: number, extra: Partial<Evalua
 }
 
 type Rule = Record<string, unknown>;
-const rule = (rulePriority: number, selection: Rule, action: Rule = { type: 'expire' }) => ({ rulePriority, description: `Rule ${rulePriority}`, selection, action });
+const rule = (rulePriority: number, selection: Rule, action: Rule = { type: 'expire' }) => ({
+  rulePriority,
+  description: `Rule ${rulePriority}`,
+  selection,
+  action,
+});
 const policyText = (...rules: Rule[]) => JSON.stringify({ rules });
 const toArchive = { type: 'transition', targetStorageClass: 'archive' };
 
@@ -23,8 +28,14 @@ const toArchive = { type: 'transition', targetStorageClass: 'archive' };
 function outcome(text: string, images: EvaluatedImage[]) {
   const actions = evaluatePolicy(parsePolicy(text), images, NOW);
   return {
-    expired: actions.filter((a) => a.type === 'EXPIRE').map((a) => a.digest).sort(),
-    archived: actions.filter((a) => a.type === 'TRANSITION').map((a) => a.digest).sort(),
+    expired: actions
+      .filter((a) => a.type === 'EXPIRE')
+      .map((a) => a.digest)
+      .sort(),
+    archived: actions
+      .filter((a) => a.type === 'TRANSITION')
+      .map((a) => a.digest)
+      .sort(),
   };
 }
 
@@ -89,8 +100,12 @@ const examples: Example[] = [
     name: 'Multiple tags in a single rule, example A: only images with both alpha and beta tags count; C is older than 5 days',
     policy: policyText(rule(1, { tagStatus: 'tagged', tagPatternList: ['alpha*', 'beta*'], countType: 'sinceImagePushed', countNumber: 5, countUnit: 'days' })),
     images: [
-      image('A', ['alpha-1'], 12), image('B', ['beta-1'], 11), image('C', ['alpha-2', 'beta-2'], 10),
-      image('D', ['alpha-3'], 4), image('E', ['beta-3'], 3), image('F', ['alpha-4', 'beta-4'], 2),
+      image('A', ['alpha-1'], 12),
+      image('B', ['beta-1'], 11),
+      image('C', ['alpha-2', 'beta-2'], 10),
+      image('D', ['alpha-3'], 4),
+      image('E', ['beta-3'], 3),
+      image('F', ['alpha-4', 'beta-4'], 2),
     ],
     expired: ['C'],
   },
@@ -119,7 +134,9 @@ const examples: Example[] = [
   },
   {
     name: 'Archive examples: prod* images older than 30 days are archived',
-    policy: policyText(rule(1, { tagStatus: 'tagged', tagPatternList: ['prod*'], countType: 'sinceImagePushed', countUnit: 'days', countNumber: 30 }, toArchive)),
+    policy: policyText(
+      rule(1, { tagStatus: 'tagged', tagPatternList: ['prod*'], countType: 'sinceImagePushed', countUnit: 'days', countNumber: 30 }, toArchive),
+    ),
     images: [image('old-prod', ['prod'], 31), image('new-prod', ['prod-2'], 29), image('old-test', ['test'], 60)],
     expired: [],
     archived: ['old-prod'],
@@ -158,7 +175,9 @@ describe('the user guide lifecycle policy examples', () => {
 
 describe('the evaluation rules', () => {
   it('matches a tagPrefixList only when every prefix matches one of the image tags', () => {
-    const policy = policyText(rule(1, { tagStatus: 'tagged', tagPrefixList: ['prod', 'v1'], countType: 'sinceImagePushed', countUnit: 'days', countNumber: 1 }));
+    const policy = policyText(
+      rule(1, { tagStatus: 'tagged', tagPrefixList: ['prod', 'v1'], countType: 'sinceImagePushed', countUnit: 'days', countNumber: 1 }),
+    );
     const images = [image('both', ['prod', 'v1.2'], 5), image('one', ['prod-x'], 5), image('combined', ['prodv1'], 5)];
     expect(outcome(policy, images).expired).toEqual(['both']);
   });
@@ -176,7 +195,10 @@ describe('the evaluation rules', () => {
       rule(2, { tagStatus: 'any', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 5 }),
     );
     const actions = evaluatePolicy(parsePolicy(policy), [image('v-old', ['v1'], 20), image('v-mid', ['v2'], 7), image('x-old', ['x'], 20)], NOW);
-    expect(actions.map((a) => [a.digest, a.type, a.rulePriority])).toEqual([['v-old', 'TRANSITION', 1], ['x-old', 'EXPIRE', 2]]);
+    expect(actions.map((a) => [a.digest, a.type, a.rulePriority])).toEqual([
+      ['v-old', 'TRANSITION', 1],
+      ['x-old', 'EXPIRE', 2],
+    ]);
   });
 
   it('orders a restored image by its restore time and counts its pull age from the restore when not pulled since', () => {

@@ -1,11 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import {
-  MANIFEST_MEDIA_TYPES,
-  ManifestError,
-  digestOf,
-  isValidDigest,
-  parseManifest,
-} from '../../shared/registry/manifests.ts';
+import { MANIFEST_MEDIA_TYPES, ManifestError, digestOf, isValidDigest, parseManifest } from '../../shared/registry/manifests.ts';
 
 const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
 const DOCKER_LIST = 'application/vnd.docker.distribution.manifest.list.v2+json';

@@ -13,7 +13,14 @@ function gate() {
     inFlight--;
     return n * 10;
   };
-  return { fn, peak: () => peak, release: () => waiting.splice(0).forEach((r) => r()), waiting: () => waiting.length };
+  return {
+    fn,
+    peak: () => peak,
+    release: () => {
+      for (const r of waiting.splice(0)) r();
+    },
+    waiting: () => waiting.length,
+  };
 }
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -36,7 +43,10 @@ describe('mapLimit', () => {
     await settle();
     // Assess
     expect(g.waiting()).toBe(2);
-    while (g.waiting()) { g.release(); await settle(); }
+    while (g.waiting()) {
+      g.release();
+      await settle();
+    }
     expect(await done).toEqual([10, 20, 30, 40, 50]);
     expect(g.peak()).toBe(2);
   });
@@ -57,7 +67,12 @@ describe('mapLimit', () => {
   });
 
   it('rejects with the first failure', async () => {
-    await expect(mapLimit([1, 2, 3], 2, async (n) => { if (n === 2) throw new Error('boom'); return n; })).rejects.toThrow('boom');
+    await expect(
+      mapLimit([1, 2, 3], 2, async (n) => {
+        if (n === 2) throw new Error('boom');
+        return n;
+      }),
+    ).rejects.toThrow('boom');
   });
 
   it.each([0, -1, 1.5, Number.NaN])('refuses a limit of %s rather than silently doing nothing', async (limit) => {

@@ -35,7 +35,7 @@ describe('the generated model and the routing table', () => {
     expect(committed.shapes.ReplicationRuleList.max).toBe(25);
   });
 
-  it('the types name every operation\'s input and output and map them by operation name', () => {
+  it("the types name every operation's input and output and map them by operation name", () => {
     const types = readFileSync(TYPES_TARGET, 'utf8');
     for (const operation of Object.keys(committed.operations)) {
       expect(types).toContain(`export type ${operation}Input = `);
@@ -46,7 +46,10 @@ describe('the generated model and the routing table', () => {
     expect(types).toContain('export type OperationInputs = {');
     expect(types).toContain('export type OperationOutputs = {');
     // types only: every top-level statement is a type alias
-    const code = types.replace(/\/\*[\s\S]*?\*\//g, '').split('\n').filter((l) => l.trim() && !l.startsWith('//') && !/^\s/.test(l) && !/^[};]/.test(l));
+    const code = types
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('//') && !/^\s/.test(l) && !/^[};]/.test(l));
     for (const line of code) expect(line).toMatch(/^export type \w+ =/);
   });
 

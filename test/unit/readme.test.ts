@@ -55,7 +55,9 @@ describe('the README operation table', () => {
 
   it('marks supported exactly the operations a group handler serves', async () => {
     const operations = await groupOperations();
-    const handlers = groupHandlers(() => { throw new Error('no deps needed to build the handlers'); }) as Partial<Record<Group, unknown>>;
+    const handlers = groupHandlers(() => {
+      throw new Error('no deps needed to build the handlers');
+    }) as Partial<Record<Group, unknown>>;
     const served = new Set<string>();
     for (const [group, ops] of Object.entries(operations) as [Group, Record<string, unknown>][]) {
       for (const [operation, fn] of Object.entries(ops)) {
@@ -65,7 +67,10 @@ describe('the README operation table', () => {
       }
       if (Object.keys(ops).length) expect(typeof handlers[group], `the local host dispatches the ${group} group`).toBe('function');
     }
-    const supported = rows.filter((r) => r.status === SUPPORTED).map((r) => r.operation).sort();
+    const supported = rows
+      .filter((r) => r.status === SUPPORTED)
+      .map((r) => r.operation)
+      .sort();
     expect(supported).toEqual([...served].sort());
   });
 });

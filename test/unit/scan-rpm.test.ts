@@ -13,14 +13,22 @@ const PKGS: RpmPkg[] = [
   { name: 'gpg-pubkey', version: '350d275d', release: '6395c6fc', arch: '(none)' },
   { name: 'tzdata', version: '2023c', release: '1.el9', arch: 'noarch' },
 ];
-const rpmLayer = async (id: string, version: string, pkgs = PKGS) => layerTar([
-  { path: 'etc/os-release', content: osRelease(id, version) },
-  { path: 'var/lib/rpm/rpmdb.sqlite', content: await rpmdbSqlite(pkgs) },
-]);
+const rpmLayer = async (id: string, version: string, pkgs = PKGS) =>
+  layerTar([
+    { path: 'etc/os-release', content: osRelease(id, version) },
+    { path: 'var/lib/rpm/rpmdb.sqlite', content: await rpmdbSqlite(pkgs) },
+  ]);
 
 describe('the RPM header parser', () => {
   it('reads name, version, release, epoch, arch and source rpm from a header blob', () => {
-    expect(parseRpmHeader(rpmHeaderBlob(PKGS[0]))).toEqual({ name: 'openssl-libs', version: '3.0.7', release: '24.el9', epoch: 1, arch: 'x86_64', sourceRpm: 'openssl-3.0.7-24.el9.src.rpm' });
+    expect(parseRpmHeader(rpmHeaderBlob(PKGS[0]))).toEqual({
+      name: 'openssl-libs',
+      version: '3.0.7',
+      release: '24.el9',
+      epoch: 1,
+      arch: 'x86_64',
+      sourceRpm: 'openssl-3.0.7-24.el9.src.rpm',
+    });
     expect(parseRpmHeader(rpmHeaderBlob(PKGS[3]))).toEqual({ name: 'tzdata', version: '2023c', release: '1.el9', arch: 'noarch' });
   });
 
@@ -62,7 +70,15 @@ describe('indexing RPM images', () => {
     expect(gone.osEcosystem).toBeUndefined();
     const replaced = coalesce([base, await index(await layerTar([{ path: 'var/lib/rpm/rpmdb.sqlite', content: await rpmdbSqlite([PKGS[1]]) }]), 'sha256:up')]);
     expect(replaced.osPackages.map((l) => `${l.pkg.name}@${l.layer}`)).toEqual(['bash@sha256:up']);
-    const bdb = coalesce([await index(await layerTar([{ path: 'etc/os-release', content: osRelease('centos', '7') }, { path: 'var/lib/rpm/Packages', content: Buffer.alloc(64) }]), 'sha256:bdb')]);
+    const bdb = coalesce([
+      await index(
+        await layerTar([
+          { path: 'etc/os-release', content: osRelease('centos', '7') },
+          { path: 'var/lib/rpm/Packages', content: Buffer.alloc(64) },
+        ]),
+        'sha256:bdb',
+      ),
+    ]);
     expect(bdb).toMatchObject({ packageManager: 'rpm', osPackages: [] });
     expect(bdb.osEcosystem).toBeUndefined();
   });
@@ -71,13 +87,17 @@ describe('indexing RPM images', () => {
 describe('matching RPM packages', () => {
   it('matches by source or binary name with the rpm order, epochs included', async () => {
     const inventory = coalesce([await index(await rpmLayer('rocky', '9.3'), 'sha256:rocky')]);
-    const matches = await matchInventory(inventory, memorySource([
-      osvRecord('RLSA-2024:0001', 'Rocky Linux:9', 'openssl', [{ introduced: '0' }, { fixed: '1:3.0.7-25.el9' }], { aliases: ['CVE-2024-0001'] }),
-      osvRecord('RLSA-2024:0002', 'Rocky Linux:9', 'openssl', [{ introduced: '0' }, { fixed: '3.0.8-1.el9' }], { aliases: ['CVE-2024-0002'] }), // epoch 0 < 1
-      osvRecord('RLSA-2024:0003', 'Rocky Linux:9', 'bash', [{ introduced: '0' }, { fixed: '5.1.8-6.el9_1' }], { aliases: ['CVE-2024-0003'] }), // fixed at the installed version
-      osvRecord('RLSA-2024:0004', 'Rocky Linux:9', 'tzdata', [{ introduced: '0' }, { fixed: '2024a-1.el9' }], { aliases: ['CVE-2024-0004'] }),
-      osvRecord('RLSA-2024:0005', 'Rocky Linux:8', 'tzdata', [{ introduced: '0' }], { aliases: ['CVE-2024-0005'] }),
-    ]), { languages: false });
+    const matches = await matchInventory(
+      inventory,
+      memorySource([
+        osvRecord('RLSA-2024:0001', 'Rocky Linux:9', 'openssl', [{ introduced: '0' }, { fixed: '1:3.0.7-25.el9' }], { aliases: ['CVE-2024-0001'] }),
+        osvRecord('RLSA-2024:0002', 'Rocky Linux:9', 'openssl', [{ introduced: '0' }, { fixed: '3.0.8-1.el9' }], { aliases: ['CVE-2024-0002'] }), // epoch 0 < 1
+        osvRecord('RLSA-2024:0003', 'Rocky Linux:9', 'bash', [{ introduced: '0' }, { fixed: '5.1.8-6.el9_1' }], { aliases: ['CVE-2024-0003'] }), // fixed at the installed version
+        osvRecord('RLSA-2024:0004', 'Rocky Linux:9', 'tzdata', [{ introduced: '0' }, { fixed: '2024a-1.el9' }], { aliases: ['CVE-2024-0004'] }),
+        osvRecord('RLSA-2024:0005', 'Rocky Linux:8', 'tzdata', [{ introduced: '0' }], { aliases: ['CVE-2024-0005'] }),
+      ]),
+      { languages: false },
+    );
     expect(matches.map((m) => `${m.advisory.name} ${m.located.pkg.name} ${m.located.pkg.version} fixed ${m.fixed}`)).toEqual([
       'CVE-2024-0001 openssl-libs 1:3.0.7-24.el9 fixed 1:3.0.7-25.el9',
       'CVE-2024-0004 tzdata 2023c-1.el9 fixed 2024a-1.el9',
@@ -86,9 +106,15 @@ describe('matching RPM packages', () => {
 
   it('looks up Red Hat advisories in each repository ecosystem of the release, by binary name', async () => {
     const inventory = coalesce([await index(await rpmLayer('rhel', '9.2'), 'sha256:rhel')]);
-    const matches = await matchInventory(inventory, memorySource([
-      osvRecord('RHSA-2024:0001', 'Red Hat:enterprise_linux:9::baseos', 'openssl-libs', [{ introduced: '0' }, { fixed: '1:3.0.7-25.el9' }], { aliases: ['CVE-2024-1111'] }),
-    ]), { languages: false });
+    const matches = await matchInventory(
+      inventory,
+      memorySource([
+        osvRecord('RHSA-2024:0001', 'Red Hat:enterprise_linux:9::baseos', 'openssl-libs', [{ introduced: '0' }, { fixed: '1:3.0.7-25.el9' }], {
+          aliases: ['CVE-2024-1111'],
+        }),
+      ]),
+      { languages: false },
+    );
     expect(matches.map(basicFinding).map((f) => `${f.name} ${f.uri}`)).toEqual(['CVE-2024-1111 https://access.redhat.com/security/cve/CVE-2024-1111']);
   });
 });

@@ -6,8 +6,12 @@ import { allStates, loadDefinition } from '../../shared/jobs/local.ts';
 import { localMachines } from '../../infra/local/jobs.ts';
 
 const validate = createRequire(import.meta.url)('asl-validator') as (definition: unknown) => { isValid: boolean; errors: unknown[] };
-const machineNames = readdirSync(new URL('../../infra/', import.meta.url)).filter((f) => f.endsWith('.asl.json')).map((f) => f.slice(0, -'.asl.json'.length));
-const registered = localMachines(() => { throw new Error('no deps needed to list the tasks'); }) as Record<string, Record<string, unknown>>;
+const machineNames = readdirSync(new URL('../../infra/', import.meta.url))
+  .filter((f) => f.endsWith('.asl.json'))
+  .map((f) => f.slice(0, -'.asl.json'.length));
+const registered = localMachines(() => {
+  throw new Error('no deps needed to list the tasks');
+}) as Record<string, Record<string, unknown>>;
 
 describe('the state machine definitions', () => {
   it('include the lifecycle preview and apply machines, registered for the local registry', () => {
@@ -44,7 +48,8 @@ describe('the state machine definitions', () => {
   it('apply: retries a failing batch and catches every failure into MarkRunFailed', () => {
     const states = Object.fromEntries(allStates(loadDefinition('lifecycle-apply'))) as Record<string, any>;
     expect(states.ApplyBatch.Retry[0]).toMatchObject({ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 3 });
-    for (const name of ['EvaluateApply', 'ApplyBatches', 'FinishRun']) expect(states[name].Catch[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'MarkRunFailed' });
+    for (const name of ['EvaluateApply', 'ApplyBatches', 'FinishRun'])
+      expect(states[name].Catch[0]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'MarkRunFailed' });
     expect(states.MarkRunFailed.Next).toBe('RunFailed');
     expect(states.RunFailed.Type).toBe('Fail');
   });

@@ -3,8 +3,13 @@ import { isTagImmutable, wildcardMatches } from '../../shared/registry/tag-mutab
 
 describe('tag mutability with exclusion filters', () => {
   it.each([
-    ['latest', 'latest', true], ['latest*', 'latest-dev', true], ['*-rc', '1.0-rc', true], ['v*.*', 'v1.2', true],
-    ['latest', 'latest2', false], ['*-rc', '1.0-rc1', false], ['a.b', 'axb', false],
+    ['latest', 'latest', true],
+    ['latest*', 'latest-dev', true],
+    ['*-rc', '1.0-rc', true],
+    ['v*.*', 'v1.2', true],
+    ['latest', 'latest2', false],
+    ['*-rc', '1.0-rc1', false],
+    ['a.b', 'axb', false],
   ])('wildcard %s matching %s is %s', (filter, tag, expected) => {
     expect(wildcardMatches(filter, tag)).toBe(expected);
   });

@@ -2,13 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { validateInput } from '../../shared/protocol/validate.ts';
 
 function thrown(fn: () => unknown): Error {
-  try { fn(); } catch (e) { return e as Error; }
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
   throw new Error('expected a throw');
 }
 
 describe('validation from the model', () => {
   it('accepts a valid input and decodes a blob into bytes', () => {
-    const out = validateInput('UploadLayerPart', { repositoryName: 'a/b', uploadId: '0f8fad5b-d9cb-469f-a165-70867728950e', partFirstByte: 0, partLastByte: 2, layerPartBlob: Buffer.from('abc').toString('base64') });
+    const out = validateInput('UploadLayerPart', {
+      repositoryName: 'a/b',
+      uploadId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+      partFirstByte: 0,
+      partLastByte: 2,
+      layerPartBlob: Buffer.from('abc').toString('base64'),
+    });
     expect(Buffer.isBuffer(out.layerPartBlob)).toBe(true);
     expect(out.layerPartBlob.toString()).toBe('abc');
   });
@@ -16,7 +26,9 @@ describe('validation from the model', () => {
   it('words a pattern violation as ECR does for an operation without ValidationException', () => {
     const e = thrown(() => validateInput('CreateRepository', { repositoryName: 'Bad_Name!' }));
     expect(e.name).toBe('InvalidParameterException');
-    expect(e.message).toBe("Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression '[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*''");
+    expect(e.message).toBe(
+      "Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must satisfy regular expression '[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*''",
+    );
   });
 
   it('names a missing required member', () => {
@@ -26,10 +38,18 @@ describe('validation from the model', () => {
   });
 
   it('checks ranges, list lengths and enums, naming nested members', () => {
-    expect(thrown(() => validateInput('ListImages', { repositoryName: 'ab', maxResults: 0 })).message).toContain("'maxResults' failed to satisfy constraint: 'Member must have value greater than or equal to 1'");
-    expect(thrown(() => validateInput('BatchGetImage', { repositoryName: 'ab', imageIds: [] })).message).toContain("'imageIds' failed to satisfy constraint: 'Member must have length greater than or equal to 1'");
-    expect(thrown(() => validateInput('ListImages', { repositoryName: 'ab', filter: { tagStatus: 'SOME' } })).message).toContain("'filter.tagStatus' failed to satisfy constraint: 'Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]'");
-    expect(thrown(() => validateInput('BatchGetImage', { repositoryName: 'ab', imageIds: [{ imageTag: '' }] })).message).toContain("'imageIds.1.member.imageTag'");
+    expect(thrown(() => validateInput('ListImages', { repositoryName: 'ab', maxResults: 0 })).message).toContain(
+      "'maxResults' failed to satisfy constraint: 'Member must have value greater than or equal to 1'",
+    );
+    expect(thrown(() => validateInput('BatchGetImage', { repositoryName: 'ab', imageIds: [] })).message).toContain(
+      "'imageIds' failed to satisfy constraint: 'Member must have length greater than or equal to 1'",
+    );
+    expect(thrown(() => validateInput('ListImages', { repositoryName: 'ab', filter: { tagStatus: 'SOME' } })).message).toContain(
+      "'filter.tagStatus' failed to satisfy constraint: 'Member must satisfy enum value set: [TAGGED, UNTAGGED, ANY]'",
+    );
+    expect(thrown(() => validateInput('BatchGetImage', { repositoryName: 'ab', imageIds: [{ imageTag: '' }] })).message).toContain(
+      "'imageIds.1.member.imageTag'",
+    );
   });
 
   it('uses the AWS validation wording, counting every violation, where the model lists ValidationException', () => {
@@ -46,7 +66,13 @@ describe('validation from the model', () => {
 
 describe('blob decoding', () => {
   it('refuses text that is not base64 with SerializationException', () => {
-    const input = (blob: string) => ({ repositoryName: 'ab', uploadId: '0f8fad5b-d9cb-469f-a165-70867728950e', partFirstByte: 0, partLastByte: 0, layerPartBlob: blob });
+    const input = (blob: string) => ({
+      repositoryName: 'ab',
+      uploadId: '0f8fad5b-d9cb-469f-a165-70867728950e',
+      partFirstByte: 0,
+      partLastByte: 0,
+      layerPartBlob: blob,
+    });
     expect(thrown(() => validateInput('UploadLayerPart', input('ab!d'))).name).toBe('SerializationException');
     expect(thrown(() => validateInput('UploadLayerPart', input('abc'))).name).toBe('SerializationException');
     expect(validateInput('UploadLayerPart', input('YQ==')).layerPartBlob.toString()).toBe('a');

@@ -51,7 +51,7 @@ function scoreV3(m: Record<string, string>): number | undefined {
   const pr = m.PR === 'N' ? 0.85 : m.PR === 'L' ? (changed ? 0.68 : 0.62) : m.PR === 'H' ? (changed ? 0.5 : 0.27) : undefined;
   if ([av, ac, ui, c, i, a, pr].some((x) => x === undefined)) return undefined;
   const iss = 1 - (1 - c) * (1 - i) * (1 - a);
-  const impact = changed ? 7.52 * (iss - 0.029) - 3.25 * Math.pow(iss - 0.02, 15) : 6.42 * iss;
+  const impact = changed ? 7.52 * (iss - 0.029) - 3.25 * (iss - 0.02) ** 15 : 6.42 * iss;
   const exploitability = 8.22 * av * ac * pr! * ui;
   if (impact <= 0) return 0;
   return changed ? roundup(Math.min(1.08 * (impact + exploitability), 10)) : roundup(Math.min(impact + exploitability, 10));
@@ -61,7 +61,7 @@ function scoreV2(m: Record<string, string>): number | undefined {
   const av = ({ L: 0.395, A: 0.646, N: 1.0 } as any)[m.AV];
   const ac = ({ H: 0.35, M: 0.61, L: 0.71 } as any)[m.AC];
   const au = ({ M: 0.45, S: 0.56, N: 0.704 } as any)[m.Au];
-  const [c, i, a] = [m.C, m.I, m.A].map((x) => ({ N: 0, P: 0.275, C: 0.66 } as any)[x]);
+  const [c, i, a] = [m.C, m.I, m.A].map((x) => (({ N: 0, P: 0.275, C: 0.66 }) as any)[x]);
   if ([av, ac, au, c, i, a].some((x) => x === undefined)) return undefined;
   const impact = 10.41 * (1 - (1 - c) * (1 - i) * (1 - a));
   const exploitability = 20 * av * ac * au;
@@ -79,11 +79,25 @@ export function severityOfScore(cvss: Cvss): Severity {
 /** A distribution's urgency or a vendor severity word as an ECR severity. */
 export function severityOfWord(word: string | undefined): Severity | undefined {
   switch (word?.trim().toLowerCase()) {
-    case 'unimportant': case 'negligible': case 'informational': case 'none': return 'INFORMATIONAL';
-    case 'low': case 'low**': return 'LOW';
-    case 'medium': case 'moderate': case 'medium**': return 'MEDIUM';
-    case 'high': case 'important': case 'high**': return 'HIGH';
-    case 'critical': return 'CRITICAL';
-    default: return undefined;
+    case 'unimportant':
+    case 'negligible':
+    case 'informational':
+    case 'none':
+      return 'INFORMATIONAL';
+    case 'low':
+    case 'low**':
+      return 'LOW';
+    case 'medium':
+    case 'moderate':
+    case 'medium**':
+      return 'MEDIUM';
+    case 'high':
+    case 'important':
+    case 'high**':
+      return 'HIGH';
+    case 'critical':
+      return 'CRITICAL';
+    default:
+      return undefined;
   }
 }

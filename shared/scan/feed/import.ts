@@ -25,7 +25,14 @@ export async function importFeed(deps: FeedDeps, location: string | FeedSource, 
   const fingerprint = await source.fingerprint();
   const active = await deps.scans.activeFeed();
   if (active && active.fingerprint === fingerprint && !options.force) {
-    return { imported: false, feedId: active.feedId, importedAt: active.importedAt, advisories: active.advisories, ecosystems: {}, reason: 'the feed location has not changed since the last import' };
+    return {
+      imported: false,
+      feedId: active.feedId,
+      importedAt: active.importedAt,
+      advisories: active.advisories,
+      ecosystems: {},
+      reason: 'the feed location has not changed since the last import',
+    };
   }
   if (source.keepFeedWhenEmpty && source.count() === 0) {
     const reason = `the feed location (${source.description}) holds no OSV export (<Ecosystem>/all.zip)`;
@@ -36,23 +43,30 @@ export async function importFeed(deps: FeedDeps, location: string | FeedSource, 
   const shards = new Map<string, { ecosystem: string; bucket: number; shard: Shard }>();
   const counts: Record<string, number> = {};
   let advisories = 0;
-  await source.eachFile((file) => eachJsonEntry(file, (record) => {
-    for (const { ecosystem, name, advisory } of advisoriesOf(record)) {
-      const bucket = bucketOf(name, FEED_BUCKETS);
-      const key = `${ecosystem}\u0000${bucket}`;
-      let entry = shards.get(key);
-      if (!entry) { entry = { ecosystem, bucket, shard: {} }; shards.set(key, entry); }
-      (entry.shard[name] ??= []).push(advisory);
-      counts[ecosystem] = (counts[ecosystem] ?? 0) + 1;
-      advisories++;
-    }
-  }));
+  await source.eachFile((file) =>
+    eachJsonEntry(file, (record) => {
+      for (const { ecosystem, name, advisory } of advisoriesOf(record)) {
+        const bucket = bucketOf(name, FEED_BUCKETS);
+        const key = `${ecosystem}\u0000${bucket}`;
+        let entry = shards.get(key);
+        if (!entry) {
+          entry = { ecosystem, bucket, shard: {} };
+          shards.set(key, entry);
+        }
+        (entry.shard[name] ??= []).push(advisory);
+        counts[ecosystem] = (counts[ecosystem] ?? 0) + 1;
+        advisories++;
+      }
+    }),
+  );
   const manifest: FeedManifest = { feedId, importedAt, advisories, ecosystems: {} };
   for (const { ecosystem, bucket } of shards.values()) {
     const e = (manifest.ecosystems[ecosystem] ??= { advisories: counts[ecosystem], buckets: [] });
     e.buckets.push(bucket);
   }
-  await mapLimit([...shards.values()], 8, ({ ecosystem, bucket, shard }) => deps.blobs.put(feedShardObject(feedId, ecosystem, bucket), Buffer.from(JSON.stringify(shard))));
+  await mapLimit([...shards.values()], 8, ({ ecosystem, bucket, shard }) =>
+    deps.blobs.put(feedShardObject(feedId, ecosystem, bucket), Buffer.from(JSON.stringify(shard))),
+  );
   await deps.blobs.put(feedManifestObject(feedId), Buffer.from(JSON.stringify(manifest)));
 
   // Swap the pointer; a concurrent import that swapped first and is newer wins.
@@ -60,7 +74,14 @@ export async function importFeed(deps: FeedDeps, location: string | FeedSource, 
     const current = await deps.scans.activeFeed();
     if (current && current.importedAt > importedAt) {
       await deps.blobs.delete(await feedObjects(deps.blobs, feedId));
-      return { imported: false, feedId: current.feedId, importedAt: current.importedAt, advisories: current.advisories, ecosystems: {}, reason: 'a newer import finished first' };
+      return {
+        imported: false,
+        feedId: current.feedId,
+        importedAt: current.importedAt,
+        advisories: current.advisories,
+        ecosystems: {},
+        reason: 'a newer import finished first',
+      };
     }
     const next = { feedId, importedAt, fingerprint, advisories, ...(current ? { previousFeedId: current.feedId } : {}) };
     if (await deps.scans.swapFeed(next, current?.feedId)) {
@@ -79,7 +100,10 @@ function eachJsonEntry(file: string, onRecord: (record: unknown) => void): Promi
       zip.on('error', reject);
       zip.on('end', () => resolve());
       zip.on('entry', (entry: yauzl.Entry) => {
-        if (!entry.fileName.endsWith('.json')) { zip.readEntry(); return; }
+        if (!entry.fileName.endsWith('.json')) {
+          zip.readEntry();
+          return;
+        }
         zip.openReadStream(entry, (e, stream) => {
           if (e || !stream) return reject(e ?? new Error(`cannot read ${entry.fileName}`));
           const chunks: Buffer[] = [];

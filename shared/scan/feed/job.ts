@@ -13,7 +13,11 @@ import { feedSourceOf, type FeedSource } from './source.ts';
 export type FeedImportResult = ImportResult & { rematched: number };
 
 /** Imports `location` (when it changed, or always with `force`) and re-matches continuous scans after a new feed. */
-export async function runFeedImport(deps: ScanDeps, _actor: Actor, { location, force }: { location: string | FeedSource; force?: boolean }): Promise<FeedImportResult> {
+export async function runFeedImport(
+  deps: ScanDeps,
+  _actor: Actor,
+  { location, force }: { location: string | FeedSource; force?: boolean },
+): Promise<FeedImportResult> {
   const result = await importFeed(deps, location, { force });
   const rematched = result.imported ? await rematchContinuous(deps) : 0;
   return { ...result, rematched };

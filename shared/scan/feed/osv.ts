@@ -52,7 +52,9 @@ export function bucketOf(name: string, buckets: number): number {
 /** The advisories one OSV record contributes; nothing for withdrawn or malformed records. */
 export function advisoriesOf(record: any): PackageAdvisory[] {
   if (!record || typeof record.id !== 'string' || record.withdrawn || !Array.isArray(record.affected)) return [];
-  const aliases: string[] = [...(Array.isArray(record.aliases) ? record.aliases : []), ...(Array.isArray(record.upstream) ? record.upstream : [])].filter((a) => typeof a === 'string');
+  const aliases: string[] = [...(Array.isArray(record.aliases) ? record.aliases : []), ...(Array.isArray(record.upstream) ? record.upstream : [])].filter(
+    (a) => typeof a === 'string',
+  );
   const name = CVE.exec(record.id)?.[0] ?? aliases.find((a) => CVE.test(a))?.match(CVE)?.[0] ?? record.id;
   const cvss = bestCvss(record.severity);
   const description = String(record.details || record.summary || '').trim();
@@ -64,13 +66,23 @@ export function advisoriesOf(record: any): PackageAdvisory[] {
     const versions = Array.isArray(affected.versions) ? affected.versions.filter((v: any) => typeof v === 'string') : undefined;
     if (!ranges.length && !versions?.length) continue;
     const vendorSeverity = vendorWord(record, affected);
-    const severity = cvss ? severityOfScore(cvss) : severityOfWord(vendorSeverity) ?? 'UNDEFINED';
+    const severity = cvss ? severityOfScore(cvss) : (severityOfWord(vendorSeverity) ?? 'UNDEFINED');
     const advisory: Advisory = {
-      id: record.id, name, aliases, description: description.slice(0, 4000), severity,
-      ...(vendorSeverity ? { vendorSeverity } : {}), ...(cvss ? { cvss } : {}),
-      ...(record.published ? { published: record.published } : {}), ...(record.modified ? { modified: record.modified } : {}),
-      ranges: ranges.map((r: any) => ({ type: r.type, events: r.events })), ...(versions?.length ? { versions } : {}),
-      references: (Array.isArray(record.references) ? record.references : []).map((r: any) => r?.url).filter((u: any) => typeof u === 'string').slice(0, 20),
+      id: record.id,
+      name,
+      aliases,
+      description: description.slice(0, 4000),
+      severity,
+      ...(vendorSeverity ? { vendorSeverity } : {}),
+      ...(cvss ? { cvss } : {}),
+      ...(record.published ? { published: record.published } : {}),
+      ...(record.modified ? { modified: record.modified } : {}),
+      ranges: ranges.map((r: any) => ({ type: r.type, events: r.events })),
+      ...(versions?.length ? { versions } : {}),
+      references: (Array.isArray(record.references) ? record.references : [])
+        .map((r: any) => r?.url)
+        .filter((u: any) => typeof u === 'string')
+        .slice(0, 20),
     };
     const ecosystem = normalizeEcosystem(pkg.ecosystem);
     out.push({ ecosystem, name: normalizeName(ecosystem, pkg.name), advisory });
@@ -81,15 +93,21 @@ export function advisoriesOf(record: any): PackageAdvisory[] {
 /** The record's CVSS v3 score if it has one, else its v2 score. */
 function bestCvss(severity: unknown): Cvss | undefined {
   if (!Array.isArray(severity)) return undefined;
-  const scored = severity.map((s: any) => (typeof s?.score === 'string' && /^CVSS_V[23]$/.test(s.type) ? scoreVector(s.score) : undefined)).filter((s): s is Cvss => !!s);
+  const scored = severity
+    .map((s: any) => (typeof s?.score === 'string' && /^CVSS_V[23]$/.test(s.type) ? scoreVector(s.score) : undefined))
+    .filter((s): s is Cvss => !!s);
   return scored.find((s) => s.version !== '2.0') ?? scored[0];
 }
 
 /** The distribution's urgency (Debian), its priority (Ubuntu) or the advisory database's severity word. */
 function vendorWord(record: any, affected: any): string | undefined {
-  const word = affected?.ecosystem_specific?.urgency ?? affected?.database_specific?.urgency ?? record?.database_specific?.urgency
-    ?? (Array.isArray(record.severity) ? record.severity.find((s: any) => s?.type === 'Ubuntu')?.score : undefined)
-    ?? affected?.ecosystem_specific?.severity ?? record?.database_specific?.severity;
+  const word =
+    affected?.ecosystem_specific?.urgency ??
+    affected?.database_specific?.urgency ??
+    record?.database_specific?.urgency ??
+    (Array.isArray(record.severity) ? record.severity.find((s: any) => s?.type === 'Ubuntu')?.score : undefined) ??
+    affected?.ecosystem_specific?.severity ??
+    record?.database_specific?.severity;
   return typeof word === 'string' && word.trim() ? word.trim() : undefined;
 }
 
@@ -106,11 +124,13 @@ const isZero = (v: string | undefined) => v === '0';
 const eventVersion = (e: OsvEvent) => e.introduced ?? e.fixed ?? e.last_affected ?? e.limit ?? '';
 
 function inRange(range: OsvRange, version: string, compare: Compare): boolean {
-  const events = [...range.events].filter((e) => e && typeof eventVersion(e) === 'string').sort((a, b) => {
-    if (isZero(a.introduced)) return isZero(b.introduced) ? 0 : -1;
-    if (isZero(b.introduced)) return 1;
-    return compare(eventVersion(a), eventVersion(b));
-  });
+  const events = [...range.events]
+    .filter((e) => e && typeof eventVersion(e) === 'string')
+    .sort((a, b) => {
+      if (isZero(a.introduced)) return isZero(b.introduced) ? 0 : -1;
+      if (isZero(b.introduced)) return 1;
+      return compare(eventVersion(a), eventVersion(b));
+    });
   let affected = false;
   for (const e of events) {
     if (e.introduced !== undefined) {

@@ -17,7 +17,10 @@ export type Shard = Record<string, Advisory[]>;
 export class FeedReader implements AdvisorySource {
   private manifest?: Promise<FeedManifest>;
   private readonly shards = new Map<string, Promise<Shard>>();
-  constructor(private readonly blobs: BlobStore, readonly feedId: string) {}
+  constructor(
+    private readonly blobs: BlobStore,
+    readonly feedId: string,
+  ) {}
 
   /** The feed's manifest. */
   getManifest(): Promise<FeedManifest> {

@@ -54,10 +54,17 @@ export function directoryFeed(dir: string): FeedSource {
     keepFeedWhenEmpty: false,
     async fingerprint() {
       files = feedFiles(dir);
-      return sha256(files.map((f) => { const s = statSync(f); return [f, s.size, s.mtimeMs]; }));
+      return sha256(
+        files.map((f) => {
+          const s = statSync(f);
+          return [f, s.size, s.mtimeMs];
+        }),
+      );
     },
     count: () => files.length,
-    async eachFile(read) { for (const file of files) await read(file); },
+    async eachFile(read) {
+      for (const file of files) await read(file);
+    },
   };
 }
 
@@ -77,7 +84,12 @@ export function s3Feed(blobs: BlobStore, prefix: string): FeedSource {
     keepFeedWhenEmpty: true,
     async fingerprint() {
       const listed = await blobs.list(prefix);
-      const keys = new Set(feedKeys(prefix, listed.map((o) => o.key)));
+      const keys = new Set(
+        feedKeys(
+          prefix,
+          listed.map((o) => o.key),
+        ),
+      );
       exports = listed.filter((o) => keys.has(o.key));
       return sha256(['s3', ...exports.map((o) => [o.key, o.size, o.etag])]);
     },
@@ -89,7 +101,11 @@ export function s3Feed(blobs: BlobStore, prefix: string): FeedSource {
         for (const o of exports) {
           const file = join(dir, 'all.zip');
           await pipeline(await blobs.getStream(o.key), createWriteStream(file));
-          try { await read(file); } finally { rmSync(file, { force: true }); }
+          try {
+            await read(file);
+          } finally {
+            rmSync(file, { force: true });
+          }
         }
       } finally {
         rmSync(dir, { recursive: true, force: true });

@@ -37,14 +37,18 @@ export function coalesce(layers: LayerIndex[]): Inventory {
     for (const file of layer.files) view.set(file.path, { file, layer: layer.digest });
   }
   const files = [...view.values()];
-  const text = (path: string) => { const e = view.get(path); return e && !e.file.symlink ? e.file.text : undefined; };
+  const text = (path: string) => {
+    const e = view.get(path);
+    return e && !e.file.symlink ? e.file.text : undefined;
+  };
   const osRelease = text('etc/os-release') ?? text('usr/lib/os-release');
   const fields = osRelease !== undefined ? parseOsRelease(osRelease) : {};
   let os: OsInfo | undefined = fields.ID ? { id: fields.ID, versionId: fields.VERSION_ID, name: fields.NAME, prettyName: fields.PRETTY_NAME } : undefined;
   if (!os && text('etc/alpine-release') !== undefined) os = { id: 'alpine', versionId: text('etc/alpine-release')!.trim() };
   if (!os && text('etc/debian_version') !== undefined) os = { id: 'debian', versionId: /^(\d+)/.exec(text('etc/debian_version')!.trim())?.[1] };
 
-  const located = (kinds: string[]) => files.filter((e) => kinds.includes(e.file.kind)).flatMap((e) => (e.file.packages ?? []).map((pkg) => ({ pkg, path: e.file.path, layer: e.layer })));
+  const located = (kinds: string[]) =>
+    files.filter((e) => kinds.includes(e.file.kind)).flatMap((e) => (e.file.packages ?? []).map((pkg) => ({ pkg, path: e.file.path, layer: e.layer })));
   const dpkg = located(['dpkg', 'dpkg-status.d']);
   const apk = located(['apk']);
   const rpmFound = files.some((e) => e.file.kind === 'rpmdb');
@@ -70,7 +74,8 @@ const RPM_ECOSYSTEMS: Record<string, string> = { rhel: 'Red Hat:enterprise_linux
 function withEcosystem(os: OsInfo, manager: 'dpkg' | 'apk' | 'rpm'): { osEcosystem?: string } {
   const version = os.versionId ?? '';
   // RPM distributions by major release (Red Hat's feed further splits it by repository: see match.ts).
-  if (manager === 'rpm' && Object.hasOwn(RPM_ECOSYSTEMS, os.id) && /^\d+/.test(version)) return { osEcosystem: `${RPM_ECOSYSTEMS[os.id]}:${/^\d+/.exec(version)![0]}` };
+  if (manager === 'rpm' && Object.hasOwn(RPM_ECOSYSTEMS, os.id) && /^\d+/.test(version))
+    return { osEcosystem: `${RPM_ECOSYSTEMS[os.id]}:${/^\d+/.exec(version)![0]}` };
   if (manager === 'dpkg' && os.id === 'debian' && /^\d+/.test(version)) return { osEcosystem: `Debian:${/^\d+/.exec(version)![0]}` };
   if (manager === 'dpkg' && os.id === 'ubuntu' && /^\d+\.\d+/.test(version)) return { osEcosystem: `Ubuntu:${/^\d+\.\d+/.exec(version)![0]}` };
   if (manager === 'apk' && os.id === 'alpine' && /^\d+\.\d+/.test(version)) return { osEcosystem: `Alpine:v${/^\d+\.\d+/.exec(version)![0]}` };

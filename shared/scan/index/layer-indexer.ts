@@ -29,17 +29,28 @@ export type LayerIndex = {
 };
 
 /** Why a layer could not be indexed (e.g. a compression this indexer does not read). */
-export class LayerFormatError extends Error { override name = 'LayerFormatError'; }
+export class LayerFormatError extends Error {
+  override name = 'LayerFormatError';
+}
 
 /** The kind of file a layer path is, if scanning keeps it. */
 export function classify(path: string): FileKind | undefined {
   switch (path) {
-    case 'etc/os-release': case 'usr/lib/os-release': return 'os-release';
-    case 'etc/debian_version': return 'debian_version';
-    case 'etc/alpine-release': return 'alpine-release';
-    case 'var/lib/dpkg/status': return 'dpkg';
-    case 'lib/apk/db/installed': return 'apk';
-    case 'var/lib/rpm/rpmdb.sqlite': case 'var/lib/rpm/Packages': case 'usr/lib/sysimage/rpm/rpmdb.sqlite': return 'rpmdb';
+    case 'etc/os-release':
+    case 'usr/lib/os-release':
+      return 'os-release';
+    case 'etc/debian_version':
+      return 'debian_version';
+    case 'etc/alpine-release':
+      return 'alpine-release';
+    case 'var/lib/dpkg/status':
+      return 'dpkg';
+    case 'lib/apk/db/installed':
+      return 'apk';
+    case 'var/lib/rpm/rpmdb.sqlite':
+    case 'var/lib/rpm/Packages':
+    case 'usr/lib/sysimage/rpm/rpmdb.sqlite':
+      return 'rpmdb';
   }
   if (path.startsWith('var/lib/dpkg/status.d/') && !path.endsWith('.md5sums') && path.indexOf('/', 'var/lib/dpkg/status.d/'.length) < 0) return 'dpkg-status.d';
   if (path.endsWith('/package-lock.json') || path === 'package-lock.json' || path.endsWith('node_modules/.package-lock.json')) return 'npm';
@@ -59,7 +70,10 @@ export async function indexLayer(source: Readable, digest: string): Promise<Laye
   if (zstd) throw new LayerFormatError(`Layer ${digest} is zstd-compressed, which this scanner does not read.`);
   const extract = tar.extract();
   let failure: unknown;
-  const piping = (gzip ? pipeline(stream, createGunzip({ chunkSize: 256 * 1024 }), extract) : pipeline(stream, extract)).catch((e) => { failure = e; extract.destroy(e); });
+  const piping = (gzip ? pipeline(stream, createGunzip({ chunkSize: 256 * 1024 }), extract) : pipeline(stream, extract)).catch((e) => {
+    failure = e;
+    extract.destroy(e);
+  });
   try {
     for await (const entry of extract) {
       const header = entry.header;
@@ -95,12 +109,18 @@ async function keep(path: string, kind: FileKind, bytes: Buffer): Promise<Indexe
   if (kind === 'rpmdb') return path.endsWith('.sqlite') ? { path, kind, packages: await parseRpmdbSqlite(bytes) } : { path, kind };
   const text = bytes.toString('utf8');
   switch (kind) {
-    case 'dpkg': return { path, kind, packages: parseDpkgStatus(text) };
-    case 'dpkg-status.d': return { path, kind, packages: parseDpkgStatus(text, false) };
-    case 'apk': return { path, kind, packages: parseApkInstalled(text) };
-    case 'npm': return { path, kind, packages: parsePackageLock(text) };
-    case 'python': return { path, kind, packages: parsePythonMetadata(text) };
-    default: return { path, kind, text: text.slice(0, 64 * 1024) };
+    case 'dpkg':
+      return { path, kind, packages: parseDpkgStatus(text) };
+    case 'dpkg-status.d':
+      return { path, kind, packages: parseDpkgStatus(text, false) };
+    case 'apk':
+      return { path, kind, packages: parseApkInstalled(text) };
+    case 'npm':
+      return { path, kind, packages: parsePackageLock(text) };
+    case 'python':
+      return { path, kind, packages: parsePythonMetadata(text) };
+    default:
+      return { path, kind, text: text.slice(0, 64 * 1024) };
   }
 }
 

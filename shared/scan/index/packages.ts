@@ -54,11 +54,15 @@ export function parseApkInstalled(text: string): InstalledPackage[] {
   const out: InstalledPackage[] = [];
   let current: Record<string, string> = {};
   const flush = () => {
-    if (current.P && current.V) out.push({ name: current.P, version: current.V, ...(current.o ? { source: current.o } : {}), ...(current.A ? { arch: current.A } : {}) });
+    if (current.P && current.V)
+      out.push({ name: current.P, version: current.V, ...(current.o ? { source: current.o } : {}), ...(current.A ? { arch: current.A } : {}) });
     current = {};
   };
   for (const line of text.split('\n')) {
-    if (line.trim() === '') { flush(); continue; }
+    if (line.trim() === '') {
+      flush();
+      continue;
+    }
     if (line[1] === ':' && !(line[0] in current)) current[line[0]] = line.slice(2).trim();
   }
   flush();
@@ -81,7 +85,11 @@ export function parseOsRelease(text: string): Record<string, string> {
 /** npm packages a package-lock.json (lockfile v1, v2 or v3) installs, deduplicated by name and version. */
 export function parsePackageLock(text: string): InstalledPackage[] {
   let lock: any;
-  try { lock = JSON.parse(text); } catch { return []; }
+  try {
+    lock = JSON.parse(text);
+  } catch {
+    return [];
+  }
   if (!lock || typeof lock !== 'object') return [];
   const seen = new Map<string, InstalledPackage>();
   const add = (name: string, version: unknown) => {

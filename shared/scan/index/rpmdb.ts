@@ -25,7 +25,10 @@ export function parseRpmHeader(blob: Uint8Array): RpmHeader | undefined {
   let epoch: number | undefined;
   for (let i = 0; i < il; i++) {
     const at = 8 + i * 16;
-    const tag = view.getInt32(at), type = view.getInt32(at + 4), offset = view.getInt32(at + 8), count = view.getInt32(at + 12);
+    const tag = view.getInt32(at),
+      type = view.getInt32(at + 4),
+      offset = view.getInt32(at + 8),
+      count = view.getInt32(at + 12);
     if (offset < 0 || offset >= dl) continue;
     if (tag === RPMTAG.EPOCH && type === TYPE_INT32 && count >= 1 && offset + 4 <= dl) epoch = view.getInt32(dataStart + offset);
     else if (type === TYPE_STRING && Object.values(RPMTAG).includes(tag as never)) {
@@ -33,9 +36,12 @@ export function parseRpmHeader(blob: Uint8Array): RpmHeader | undefined {
       if (end >= 0 && end < dataStart + dl) strings.set(tag, Buffer.from(blob.subarray(dataStart + offset, end)).toString('utf8'));
     }
   }
-  const name = strings.get(RPMTAG.NAME), version = strings.get(RPMTAG.VERSION), release = strings.get(RPMTAG.RELEASE);
+  const name = strings.get(RPMTAG.NAME),
+    version = strings.get(RPMTAG.VERSION),
+    release = strings.get(RPMTAG.RELEASE);
   if (!name || !version || !release) return undefined;
-  const arch = strings.get(RPMTAG.ARCH), sourceRpm = strings.get(RPMTAG.SOURCERPM);
+  const arch = strings.get(RPMTAG.ARCH),
+    sourceRpm = strings.get(RPMTAG.SOURCERPM);
   return { name, version, release, ...(epoch !== undefined ? { epoch } : {}), ...(arch ? { arch } : {}), ...(sourceRpm ? { sourceRpm } : {}) };
 }
 
@@ -48,7 +54,12 @@ export function sourceName(sourceRpm: string): string | undefined {
 /** The installed package of a header: version `[epoch:]version-release`, source from SOURCERPM. */
 export function installedPackage(h: RpmHeader): InstalledPackage {
   const source = h.sourceRpm ? sourceName(h.sourceRpm) : undefined;
-  return { name: h.name, version: `${h.epoch ? `${h.epoch}:` : ''}${h.version}-${h.release}`, ...(source ? { source } : {}), ...(h.arch ? { arch: h.arch } : {}) };
+  return {
+    name: h.name,
+    version: `${h.epoch ? `${h.epoch}:` : ''}${h.version}-${h.release}`,
+    ...(source ? { source } : {}),
+    ...(h.arch ? { arch: h.arch } : {}),
+  };
 }
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
@@ -59,7 +70,7 @@ export const loadSqlJs = () => (sqlJs ??= import('sql.js/dist/sql-wasm-inline.js
 /** Packages of an rpmdb.sqlite file (the gpg-pubkey pseudo-packages left out); none when it cannot be read. */
 export async function parseRpmdbSqlite(bytes: Uint8Array): Promise<InstalledPackage[]> {
   const SQL = await loadSqlJs();
-  let db;
+  let db: InstanceType<typeof SQL.Database> | undefined;
   try {
     db = new SQL.Database(bytes);
     const out: InstalledPackage[] = [];

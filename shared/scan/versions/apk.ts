@@ -22,11 +22,15 @@ class Tokens {
   /** The value of the current token, advancing past it; -1 (and type invalid) on a bad suffix. */
   next(): number {
     const s = this.s;
-    if (this.pos >= s.length) { this.type = 'end'; return 0; }
+    if (this.pos >= s.length) {
+      this.type = 'end';
+      return 0;
+    }
     let value = 0;
     let i = this.pos;
     let forced: TokenType | undefined;
     switch (this.type) {
+      // biome-ignore lint/suspicious/noFallthroughSwitchClause: a number without a leading zero is an ordinary digit token
       case 'digitOrZero':
         if (s[i] === '0') {
           while (i < s.length && s[i] === '0') i++;
@@ -35,7 +39,9 @@ class Tokens {
           break;
         }
       // falls through: no leading zero, an ordinary number
-      case 'digit': case 'suffixNo': case 'revisionNo':
+      case 'digit':
+      case 'suffixNo':
+      case 'revisionNo':
         while (i < s.length && isDigit(s[i])) value = value * 10 + (s.charCodeAt(i++) - 48);
         break;
       case 'letter':
@@ -44,9 +50,17 @@ class Tokens {
       case 'suffix': {
         const rest = s.slice(i);
         const pre = PRE_SUFFIXES.findIndex((x) => rest.startsWith(x));
-        if (pre >= 0) { value = pre - PRE_SUFFIXES.length; i += PRE_SUFFIXES[pre].length; break; }
+        if (pre >= 0) {
+          value = pre - PRE_SUFFIXES.length;
+          i += PRE_SUFFIXES[pre].length;
+          break;
+        }
         const post = POST_SUFFIXES.findIndex((x) => rest.startsWith(x));
-        if (post >= 0) { value = post; i += POST_SUFFIXES[post].length; break; }
+        if (post >= 0) {
+          value = post;
+          i += POST_SUFFIXES[post].length;
+          break;
+        }
         this.type = 'invalid';
         return -1;
       }
@@ -72,10 +86,14 @@ class Tokens {
     else {
       if (c === '.') next = 'digitOrZero';
       else if (c === '_') next = 'suffix';
-      else if (c === '-' && s[this.pos + 1] === 'r') { next = 'revisionNo'; this.pos++; }
+      else if (c === '-' && s[this.pos + 1] === 'r') {
+        next = 'revisionNo';
+        this.pos++;
+      }
       this.pos++;
     }
-    const allowedBackwards = (next === 'digitOrZero' && this.type === 'digit') || (next === 'suffix' && this.type === 'suffixNo') || (next === 'digit' && this.type === 'letter');
+    const allowedBackwards =
+      (next === 'digitOrZero' && this.type === 'digit') || (next === 'suffix' && this.type === 'suffixNo') || (next === 'digit' && this.type === 'letter');
     if (RANK[next] < RANK[this.type] && !allowedBackwards) next = 'invalid';
     this.type = next;
   }

@@ -40,7 +40,8 @@ export function rpmvercmp(a: string, b: string): number {
     if (a[i] === '~' || b[j] === '~') {
       if (a[i] !== '~') return 1;
       if (b[j] !== '~') return -1;
-      i++; j++;
+      i++;
+      j++;
       continue;
     }
     if (a[i] === '^' || b[j] === '^') {
@@ -48,12 +49,17 @@ export function rpmvercmp(a: string, b: string): number {
       if (j >= b.length) return 1;
       if (a[i] !== '^') return 1;
       if (b[j] !== '^') return -1;
-      i++; j++;
+      i++;
+      j++;
       continue;
     }
     if (i >= a.length || j >= b.length) break;
     const numeric = isDigit(a[i]);
-    const take = (s: string, k: number) => { let e = k; while (e < s.length && (numeric ? isDigit(s[e]) : /^[A-Za-z]$/.test(s[e]))) e++; return e; };
+    const take = (s: string, k: number) => {
+      let e = k;
+      while (e < s.length && (numeric ? isDigit(s[e]) : /^[A-Za-z]$/.test(s[e]))) e++;
+      return e;
+    };
     const ei = take(a, i);
     const ej = take(b, j);
     // A numeric segment beats an alphabetic one.

@@ -25,7 +25,11 @@ export function compareSemver(a: string, b: string): number {
     if (k >= ib.length) return 1;
     const na = /^\d+$/.test(ia[k]);
     const nb = /^\d+$/.test(ib[k]);
-    if (na && nb) { const d = compareNumbers(ia[k], ib[k]); if (d) return d; continue; }
+    if (na && nb) {
+      const d = compareNumbers(ia[k], ib[k]);
+      if (d) return d;
+      continue;
+    }
     if (na !== nb) return na ? -1 : 1;
     if (ia[k] !== ib[k]) return ia[k] < ib[k] ? -1 : 1;
   }

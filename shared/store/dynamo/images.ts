@@ -3,7 +3,19 @@
 import type { ImageStore } from '../metadata.ts';
 import type { ImageRecord, Page, ReferrerRecord, TagRecord } from '../types.ts';
 import {
-  contentsPk, digestOfImageSk, IMAGE_PREFIX, imageKey, imageTagsPk, referenceKey, referencePrefix, referrerKey, referrerPrefix, TAG_PREFIX, tagIndex, tagKey, tagOfSk,
+  contentsPk,
+  digestOfImageSk,
+  IMAGE_PREFIX,
+  imageKey,
+  imageTagsPk,
+  referenceKey,
+  referencePrefix,
+  referrerKey,
+  referrerPrefix,
+  TAG_PREFIX,
+  tagIndex,
+  tagKey,
+  tagOfSk,
 } from '../keys.ts';
 import { SUMMARY_ATTRIBUTES, toImageSummary } from '../items.ts';
 import { archiveMarkerKey } from '../keys.ts';
@@ -19,7 +31,24 @@ const TAG_UNCHANGED_SINCE_READ = 'digest = :expected';
 /** Invariant: the tag does not exist yet. */
 const TAG_IS_NEW = 'attribute_not_exists(pk)';
 
-const IMAGE_FIELDS = ['digest', 'manifest', 'manifestObject', 'manifestMediaType', 'artifactMediaType', 'sizeInBytes', 'pushedAt', 'lastPulledAt', 'subject', 'artifactType', 'children', 'manifestSize', 'annotations', 'archived', 'lastArchivedAt', 'lastActivatedAt'] as const;
+const IMAGE_FIELDS = [
+  'digest',
+  'manifest',
+  'manifestObject',
+  'manifestMediaType',
+  'artifactMediaType',
+  'sizeInBytes',
+  'pushedAt',
+  'lastPulledAt',
+  'subject',
+  'artifactType',
+  'children',
+  'manifestSize',
+  'annotations',
+  'archived',
+  'lastArchivedAt',
+  'lastActivatedAt',
+] as const;
 const toImage = (item: Item): ImageRecord => Object.fromEntries(IMAGE_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as ImageRecord;
 const toTag = (item: Item): TagRecord => ({ tag: tagOfSk(item.sk), digest: item.digest, updatedAt: item.updatedAt });
 
@@ -28,7 +57,6 @@ const STORAGE_CLASS_UNCHANGED_SINCE_READ = {
   toArchive: 'attribute_exists(pk) AND (attribute_not_exists(archived) OR archived = :false)',
   toStandard: 'attribute_exists(pk) AND archived = :true',
 };
-
 
 /** Also the ImageStateStore: the storage class and lifecycle view of an image live on its image item, which only this store writes. */
 export class DynamoImageStore implements ImageStore, ImageStateStore {
@@ -43,7 +71,13 @@ export class DynamoImageStore implements ImageStore, ImageStateStore {
     // References first: a child is protected before its parent becomes visible.
     await this.table.batchPut((image.children ?? []).map((child) => ({ ...referenceKey(uid, child, image.digest), type: 'reference' })));
     if (image.subject) {
-      const referrer: ReferrerRecord = { digest: image.digest, mediaType: image.manifestMediaType, size: image.manifestSize ?? 0, artifactType: image.artifactType, annotations: image.annotations };
+      const referrer: ReferrerRecord = {
+        digest: image.digest,
+        mediaType: image.manifestMediaType,
+        size: image.manifestSize ?? 0,
+        artifactType: image.artifactType,
+        annotations: image.annotations,
+      };
       await this.table.put({ Item: { ...referrerKey(uid, image.subject, image.digest), type: 'referrer', ...referrer } });
     }
     const r = await this.table.put({ Item: { ...imageKey(uid, image.digest), type: 'image', ...image }, ConditionExpression: IMAGE_IS_NEW });
@@ -88,7 +122,11 @@ export class DynamoImageStore implements ImageStore, ImageStateStore {
   }
 
   async deleteTag(uid: string, tag: string, digest: string) {
-    const r = await this.table.delete({ Key: tagKey(uid, tag), ConditionExpression: TAG_UNCHANGED_SINCE_READ, ExpressionAttributeValues: { ':expected': digest } });
+    const r = await this.table.delete({
+      Key: tagKey(uid, tag),
+      ConditionExpression: TAG_UNCHANGED_SINCE_READ,
+      ExpressionAttributeValues: { ':expected': digest },
+    });
     return r.ok;
   }
 
@@ -100,9 +138,10 @@ export class DynamoImageStore implements ImageStore, ImageStateStore {
   async tagsAfter(uid: string, after: string | undefined, limit: number) {
     const page = await this.table.query({
       KeyConditionExpression: after === undefined ? 'pk = :p AND begins_with(sk, :prefix)' : 'pk = :p AND sk BETWEEN :after AND :end',
-      ExpressionAttributeValues: after === undefined
-        ? { ':p': contentsPk(uid), ':prefix': TAG_PREFIX }
-        : { ':p': contentsPk(uid), ':after': `${tagKey(uid, after).sk}\u0000`, ':end': `${TAG_PREFIX}\uffff` },
+      ExpressionAttributeValues:
+        after === undefined
+          ? { ':p': contentsPk(uid), ':prefix': TAG_PREFIX }
+          : { ':p': contentsPk(uid), ':after': `${tagKey(uid, after).sk}\u0000`, ':end': `${TAG_PREFIX}\uffff` },
       Limit: limit,
       ConsistentRead: true,
     });
@@ -112,7 +151,13 @@ export class DynamoImageStore implements ImageStore, ImageStateStore {
   async referrers(uid: string, subject: string): Promise<ReferrerRecord[]> {
     const found: ReferrerRecord[] = [];
     for await (const i of this.table.queryPrefixAll(contentsPk(uid), referrerPrefix(subject))) {
-      found.push({ digest: i.digest, mediaType: i.mediaType, size: i.size, ...(i.artifactType ? { artifactType: i.artifactType } : {}), ...(i.annotations ? { annotations: i.annotations } : {}) });
+      found.push({
+        digest: i.digest,
+        mediaType: i.mediaType,
+        size: i.size,
+        ...(i.artifactType ? { artifactType: i.artifactType } : {}),
+        ...(i.annotations ? { annotations: i.annotations } : {}),
+      });
     }
     return found;
   }
@@ -136,7 +181,9 @@ export class DynamoImageStore implements ImageStore, ImageStateStore {
 
   async imageSummaries(uid: string, limit: number, cursor?: Record<string, any>): Promise<Page<ImageSummary>> {
     const page = await this.table.queryPrefix(contentsPk(uid), IMAGE_PREFIX, {
-      limit, cursor, attributes: SUMMARY_ATTRIBUTES,
+      limit,
+      cursor,
+      attributes: SUMMARY_ATTRIBUTES,
     });
     return {
       items: page.items.map(toImageSummary),
@@ -160,4 +207,3 @@ export class DynamoImageStore implements ImageStore, ImageStateStore {
     return (await this.table.get(archiveMarkerKey(uid))) !== undefined;
   }
 }
-

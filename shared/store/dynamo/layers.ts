@@ -13,7 +13,19 @@ const UPLOAD_AT_EXPECTED_BYTE = 'nextByte = :expected';
 
 const toLink = (i: Item): LayerLink => ({ digest: i.digest, size: i.size, ...(i.mediaType ? { mediaType: i.mediaType } : {}) });
 const toBlob = (i: Item): BlobRecord => ({ digest: i.digest, size: i.size, object: i.object, createdAt: i.createdAt });
-const UPLOAD_FIELDS = ['uploadId', 'nextByte', 'multipartId', 'parts', 'pending', 'pendingBytes', 'hashState', 'createdAt', 'expiresAt', 'streamDigest', 'wholeObject'] as const;
+const UPLOAD_FIELDS = [
+  'uploadId',
+  'nextByte',
+  'multipartId',
+  'parts',
+  'pending',
+  'pendingBytes',
+  'hashState',
+  'createdAt',
+  'expiresAt',
+  'streamDigest',
+  'wholeObject',
+] as const;
 const toUpload = (i: Item) => Object.fromEntries(UPLOAD_FIELDS.map((f) => [f, i[f]])) as UploadRecord;
 
 export class DynamoLayerStore implements LayerStore {

@@ -3,11 +3,17 @@
  * items, all in the repository's contents partition. The storage class of an image lives on its image item and
  * the archive marker with it: the image store (./images.ts) owns both.
  */
-import type { AuditRecord, ChunkKind, LifecyclePolicyRecord, LifecycleStore, PreviewRecord, RunLease, RunOutcome } from '../lifecycle.ts';
+import type { AuditRecord, ChunkKind, LifecycleStore, PreviewRecord, RunLease, RunOutcome } from '../lifecycle.ts';
 import type { Page } from '../types.ts';
 import {
-  contentsPk, LIFECYCLE_AUDIT_PREFIX, lifecycleAuditKey, lifecycleChunkKey, lifecyclePolicyIndex,
-  lifecyclePolicyKey, lifecyclePolicyListPk, lifecyclePreviewKey,
+  contentsPk,
+  LIFECYCLE_AUDIT_PREFIX,
+  lifecycleAuditKey,
+  lifecycleChunkKey,
+  lifecyclePolicyIndex,
+  lifecyclePolicyKey,
+  lifecyclePolicyListPk,
+  lifecyclePreviewKey,
 } from '../keys.ts';
 import { AUDIT_FIELDS, pick, toLease, toPolicy, toPreview } from '../items.ts';
 import type { Item, Table } from './table.ts';
@@ -23,7 +29,10 @@ const NO_PREVIEW_IN_PROGRESS = { none: 'attribute_not_exists(pk)', read: 'runId 
 /** Invariant: the preview being finished is still the repository's current one. */
 const PREVIEW_RUN_IS_CURRENT = 'runId = :runId';
 export class DynamoLifecycleStore implements LifecycleStore {
-  constructor(private readonly table: Table, private readonly registryId: string) {}
+  constructor(
+    private readonly table: Table,
+    private readonly registryId: string,
+  ) {}
 
   async getPolicy(uid: string) {
     const item = await this.table.get(lifecyclePolicyKey(uid));
@@ -34,9 +43,19 @@ export class DynamoLifecycleStore implements LifecycleStore {
     const index = lifecyclePolicyIndex(this.registryId, repositoryName);
     const r = await this.table.update({
       Key: lifecyclePolicyKey(uid),
-      UpdateExpression: 'SET #type = :type, #uid = :uid, repositoryName = :name, policyText = :text, updatedAt = :at, gsi1pk = :gpk, gsi1sk = :gsk ADD #version :one',
+      UpdateExpression:
+        'SET #type = :type, #uid = :uid, repositoryName = :name, policyText = :text, updatedAt = :at, gsi1pk = :gpk, gsi1sk = :gsk ADD #version :one',
       ExpressionAttributeNames: { '#type': 'type', '#uid': 'uid', '#version': 'version' },
-      ExpressionAttributeValues: { ':type': 'lifecycle-policy', ':uid': uid, ':name': repositoryName, ':text': policyText, ':at': at, ':one': 1, ':gpk': index.gsi1pk, ':gsk': index.gsi1sk },
+      ExpressionAttributeValues: {
+        ':type': 'lifecycle-policy',
+        ':uid': uid,
+        ':name': repositoryName,
+        ':text': policyText,
+        ':at': at,
+        ':one': 1,
+        ':gpk': index.gsi1pk,
+        ':gsk': index.gsi1sk,
+      },
     });
     return toPolicy((r as { item: Item }).item);
   }
@@ -121,7 +140,9 @@ export class DynamoLifecycleStore implements LifecycleStore {
   }
 
   async putChunk<T>(uid: string, kind: ChunkKind, runId: string, index: number, items: T[], expiresAt?: number) {
-    await this.table.put({ Item: { ...lifecycleChunkKey(uid, kind, runId, index), type: 'lifecycle-chunk', items, ...(expiresAt ? { expiresAt: Math.ceil(expiresAt / 1000) } : {}) } });
+    await this.table.put({
+      Item: { ...lifecycleChunkKey(uid, kind, runId, index), type: 'lifecycle-chunk', items, ...(expiresAt ? { expiresAt: Math.ceil(expiresAt / 1000) } : {}) },
+    });
   }
 
   async getChunk<T>(uid: string, kind: ChunkKind, runId: string, index: number) {
@@ -134,9 +155,14 @@ export class DynamoLifecycleStore implements LifecycleStore {
   }
 
   async putAudit(uid: string, records: AuditRecord[], retentionMs: number) {
-    await this.table.batchPut(records.map((r) => ({
-      ...lifecycleAuditKey(uid, r.runStartedAt, r.runId, r.digest), type: 'lifecycle-audit', ...r, expiresAt: Math.ceil((r.at + retentionMs) / 1000),
-    })));
+    await this.table.batchPut(
+      records.map((r) => ({
+        ...lifecycleAuditKey(uid, r.runStartedAt, r.runId, r.digest),
+        type: 'lifecycle-audit',
+        ...r,
+        expiresAt: Math.ceil((r.at + retentionMs) / 1000),
+      })),
+    );
   }
 
   async listAudit(uid: string, limit: number, now: number, cursor?: Record<string, any>): Promise<Page<AuditRecord>> {
@@ -146,4 +172,3 @@ export class DynamoLifecycleStore implements LifecycleStore {
     return { items: live.map((i) => pick<AuditRecord>(i, AUDIT_FIELDS)), cursor: page.lastKey };
   }
 }
-

@@ -9,12 +9,26 @@ const REPOSITORY_NAME_IS_FREE = 'attribute_not_exists(pk)';
 /** Invariant: the repository is still the incarnation the caller read. */
 const SAME_INCARNATION = 'uid = :uid';
 
-const FIELDS = ['name', 'uid', 'createdAt', 'imageTagMutability', 'imageTagMutabilityExclusionFilters', 'scanOnPush', 'encryptionType', 'kmsKey', 'tags', 'policyText'] as const;
+const FIELDS = [
+  'name',
+  'uid',
+  'createdAt',
+  'imageTagMutability',
+  'imageTagMutabilityExclusionFilters',
+  'scanOnPush',
+  'encryptionType',
+  'kmsKey',
+  'tags',
+  'policyText',
+] as const;
 
 const toRecord = (item: Item): RepositoryRecord => Object.fromEntries(FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as RepositoryRecord;
 
 export class DynamoRepositoryStore implements RepositoryStore {
-  constructor(private readonly table: Table, private readonly registryId: string) {}
+  constructor(
+    private readonly table: Table,
+    private readonly registryId: string,
+  ) {}
 
   async create(repo: RepositoryRecord): Promise<boolean> {
     const r = await this.table.put({
@@ -42,12 +56,17 @@ export class DynamoRepositoryStore implements RepositoryStore {
   async update(name: string, uid: string, changes: Partial<RepositoryRecord>, remove: (keyof RepositoryRecord)[] = []) {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':uid': uid };
-    const sets = Object.entries(changes).filter(([, v]) => v !== undefined).map(([k, v], i) => {
-      names[`#s${i}`] = k;
-      values[`:s${i}`] = v;
-      return `#s${i} = :s${i}`;
+    const sets = Object.entries(changes)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v], i) => {
+        names[`#s${i}`] = k;
+        values[`:s${i}`] = v;
+        return `#s${i} = :s${i}`;
+      });
+    const removes = remove.map((k, i) => {
+      names[`#r${i}`] = k;
+      return `#r${i}`;
     });
-    const removes = remove.map((k, i) => { names[`#r${i}`] = k; return `#r${i}`; });
     const expression = [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : ''].join(' ').trim();
     if (!expression) {
       const repo = await this.get(name);
@@ -64,15 +83,26 @@ export class DynamoRepositoryStore implements RepositoryStore {
   }
 
   async delete(name: string, uid: string): Promise<boolean> {
-    const r = await this.table.delete({ Key: repositoryKey(this.registryId, name), ConditionExpression: SAME_INCARNATION, ExpressionAttributeValues: { ':uid': uid } });
+    const r = await this.table.delete({
+      Key: repositoryKey(this.registryId, name),
+      ConditionExpression: SAME_INCARNATION,
+      ExpressionAttributeValues: { ':uid': uid },
+    });
     return r.ok;
   }
 
   async deleteContents(uid: string): Promise<void> {
     let batch: { pk: string; sk: string }[] = [];
-    for await (const item of this.table.queryAll({ KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': contentsPk(uid) }, ProjectionExpression: 'pk, sk' })) {
+    for await (const item of this.table.queryAll({
+      KeyConditionExpression: 'pk = :p',
+      ExpressionAttributeValues: { ':p': contentsPk(uid) },
+      ProjectionExpression: 'pk, sk',
+    })) {
       batch.push({ pk: item.pk, sk: item.sk });
-      if (batch.length >= 500) { await this.table.batchDelete(batch); batch = []; }
+      if (batch.length >= 500) {
+        await this.table.batchDelete(batch);
+        batch = [];
+      }
     }
     await this.table.batchDelete(batch);
   }

@@ -13,11 +13,28 @@ const SCAN_IS_CURRENT = 'scanId = :scanId';
 const ACTIVE_FEED_UNCHANGED = 'feedId = :expected';
 const NO_ACTIVE_FEED = 'attribute_not_exists(pk)';
 
-const FIELDS = ['digest', 'scanId', 'status', 'description', 'scanType', 'startedAt', 'completedAt', 'feedId', 'feedImportedAt', 'findingSeverityCounts', 'findingCount', 'findingsObject', 'inventories'] as const;
+const FIELDS = [
+  'digest',
+  'scanId',
+  'status',
+  'description',
+  'scanType',
+  'startedAt',
+  'completedAt',
+  'feedId',
+  'feedImportedAt',
+  'findingSeverityCounts',
+  'findingCount',
+  'findingsObject',
+  'inventories',
+] as const;
 const toScan = (item: Item): ScanRecord => Object.fromEntries(FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as ScanRecord;
 
 export class DynamoScanStore implements ScanStore {
-  constructor(private readonly table: Table, private readonly registryId: string) {}
+  constructor(
+    private readonly table: Table,
+    private readonly registryId: string,
+  ) {}
 
   async start(uid: string, scan: ScanRecord, notStartedSince: number) {
     const r = await this.table.put({
@@ -43,11 +60,13 @@ export class DynamoScanStore implements ScanStore {
   async update(uid: string, digest: string, scanId: string, changes: Partial<ScanRecord>) {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':scanId': scanId };
-    const sets = Object.entries(changes).filter(([k, v]) => v !== undefined && k !== 'digest' && k !== 'scanId').map(([k, v], i) => {
-      names[`#f${i}`] = k;
-      values[`:f${i}`] = v;
-      return `#f${i} = :f${i}`;
-    });
+    const sets = Object.entries(changes)
+      .filter(([k, v]) => v !== undefined && k !== 'digest' && k !== 'scanId')
+      .map(([k, v], i) => {
+        names[`#f${i}`] = k;
+        values[`:f${i}`] = v;
+        return `#f${i} = :f${i}`;
+      });
     if (!sets.length) return true;
     const r = await this.table.update({
       Key: scanKey(uid, digest),
@@ -71,7 +90,9 @@ export class DynamoScanStore implements ScanStore {
   }
 
   async putConfiguration(configuration: RegistryScanningConfiguration) {
-    await this.table.put({ Item: { ...scanConfigurationKey(this.registryId), type: 'scanConfiguration', scanType: configuration.scanType, rules: configuration.rules } });
+    await this.table.put({
+      Item: { ...scanConfigurationKey(this.registryId), type: 'scanConfiguration', scanType: configuration.scanType, rules: configuration.rules },
+    });
   }
 
   async getSetting(name: string) {
@@ -85,7 +106,15 @@ export class DynamoScanStore implements ScanStore {
 
   async activeFeed() {
     const item = await this.table.get(activeFeedKey(this.registryId));
-    return item ? ({ feedId: item.feedId, importedAt: item.importedAt, fingerprint: item.fingerprint, advisories: item.advisories, ...(item.previousFeedId ? { previousFeedId: item.previousFeedId } : {}) } as FeedPointer) : undefined;
+    return item
+      ? ({
+          feedId: item.feedId,
+          importedAt: item.importedAt,
+          fingerprint: item.fingerprint,
+          advisories: item.advisories,
+          ...(item.previousFeedId ? { previousFeedId: item.previousFeedId } : {}),
+        } as FeedPointer)
+      : undefined;
   }
 
   async swapFeed(next: FeedPointer, expected: string | undefined) {

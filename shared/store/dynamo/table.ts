@@ -2,10 +2,22 @@
  * A thin layer over the DynamoDB document client: one place for paging, batching with retries of
  * unprocessed keys, and telling a failed condition from other errors. Only store adapters use it.
  */
-import { DynamoDBClient, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand, BatchWriteCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand,
-  type BatchGetCommandOutput, type BatchWriteCommandOutput, type DeleteCommandInput, type PutCommandInput, type QueryCommandInput, type UpdateCommandInput,
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type BatchGetCommandOutput,
+  type BatchWriteCommandOutput,
+  type DeleteCommandInput,
+  type PutCommandInput,
+  type QueryCommandInput,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { GSI1, type Key } from '../keys.ts';
@@ -15,7 +27,10 @@ export type Page<T> = { items: T[]; lastKey?: Record<string, any> };
 
 export class Table {
   readonly doc: DynamoDBDocumentClient;
-  constructor(client: DynamoDBClient, readonly name: string) {
+  constructor(
+    client: DynamoDBClient,
+    readonly name: string,
+  ) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
   }
 
@@ -27,7 +42,9 @@ export class Table {
   /** Puts an item; returns false (and the old item) when the named condition failed. */
   async put(input: Omit<PutCommandInput, 'TableName'>): Promise<{ ok: true } | { ok: false; old?: Item }> {
     try {
-      await this.doc.send(new PutCommand({ TableName: this.name, ReturnValuesOnConditionCheckFailure: input.ConditionExpression ? 'ALL_OLD' : undefined, ...input }));
+      await this.doc.send(
+        new PutCommand({ TableName: this.name, ReturnValuesOnConditionCheckFailure: input.ConditionExpression ? 'ALL_OLD' : undefined, ...input }),
+      );
       return { ok: true };
     } catch (e) {
       if (isConditionFailure(e)) return { ok: false, old: oldItem(e) };
@@ -38,7 +55,14 @@ export class Table {
   /** Updates an item; returns the new item, or ok false (and the old item) when the condition failed. */
   async update(input: Omit<UpdateCommandInput, 'TableName'>): Promise<{ ok: true; item?: Item } | { ok: false; old?: Item }> {
     try {
-      const out = await this.doc.send(new UpdateCommand({ TableName: this.name, ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: input.ConditionExpression ? 'ALL_OLD' : undefined, ...input }));
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.name,
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: input.ConditionExpression ? 'ALL_OLD' : undefined,
+          ...input,
+        }),
+      );
       return { ok: true, item: out.Attributes };
     } catch (e) {
       if (isConditionFailure(e)) return { ok: false, old: oldItem(e) };

@@ -14,7 +14,11 @@ type Multipart = { key: string; parts: Map<number, StoredObject> };
 /** An S3-shaped error (NoSuchKey, NoSuchUpload, InvalidPart, InvalidRange), as the SDK raises them. */
 export class MemoryS3Error extends Error {
   readonly $metadata: { httpStatusCode: number };
-  constructor(override readonly name: string, message: string, status: number) {
+  constructor(
+    override readonly name: string,
+    message: string,
+    status: number,
+  ) {
     super(message);
     this.$metadata = { httpStatusCode: status };
   }
@@ -63,7 +67,8 @@ export class MemoryBlobStore implements BlobStore {
 
   async uploadPart(key: string, multipartId: string, partNumber: number, body: Buffer, final: boolean) {
     if (partNumber < 1 || partNumber > MAX_PARTS) throw new MultipartRuleError(`part number ${partNumber} is outside 1..${MAX_PARTS}`);
-    if (!final && body.length < MIN_PART_BYTES) throw new MultipartRuleError(`non-final part ${partNumber} has ${body.length} bytes, under S3's ${MIN_PART_BYTES}`);
+    if (!final && body.length < MIN_PART_BYTES)
+      throw new MultipartRuleError(`non-final part ${partNumber} has ${body.length} bytes, under S3's ${MIN_PART_BYTES}`);
     const upload = this.multipart(key, multipartId);
     const etag = `"${md5(body).toString('hex')}"`;
     upload.parts.set(partNumber, { body: Buffer.from(body), etag });

@@ -2,7 +2,19 @@
 import type { ImageStore } from '../metadata.ts';
 import type { ImageRecord, Page, ReferrerRecord, TagRecord } from '../types.ts';
 import {
-  contentsPk, digestOfImageSk, IMAGE_PREFIX, imageKey, imageTagsPk, referenceKey, referencePrefix, referrerKey, referrerPrefix, TAG_PREFIX, tagIndex, tagKey, tagOfSk,
+  contentsPk,
+  digestOfImageSk,
+  IMAGE_PREFIX,
+  imageKey,
+  imageTagsPk,
+  referenceKey,
+  referencePrefix,
+  referrerKey,
+  referrerPrefix,
+  TAG_PREFIX,
+  tagIndex,
+  tagKey,
+  tagOfSk,
 } from '../keys.ts';
 import { toImageSummary } from '../items.ts';
 import { archiveMarkerKey } from '../keys.ts';
@@ -18,13 +30,30 @@ const TAG_UNCHANGED_SINCE_READ = (old: Item | undefined, expected: string) => ol
 /** Invariant: the tag does not exist yet. */
 const TAG_IS_NEW = (old: Item | undefined) => old === undefined;
 
-const IMAGE_FIELDS = ['digest', 'manifest', 'manifestObject', 'manifestMediaType', 'artifactMediaType', 'sizeInBytes', 'pushedAt', 'lastPulledAt', 'subject', 'artifactType', 'children', 'manifestSize', 'annotations', 'archived', 'lastArchivedAt', 'lastActivatedAt'] as const;
+const IMAGE_FIELDS = [
+  'digest',
+  'manifest',
+  'manifestObject',
+  'manifestMediaType',
+  'artifactMediaType',
+  'sizeInBytes',
+  'pushedAt',
+  'lastPulledAt',
+  'subject',
+  'artifactType',
+  'children',
+  'manifestSize',
+  'annotations',
+  'archived',
+  'lastArchivedAt',
+  'lastActivatedAt',
+] as const;
 const toImage = (item: Item): ImageRecord => Object.fromEntries(IMAGE_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as ImageRecord;
 const toTag = (item: Item): TagRecord => ({ tag: tagOfSk(item.sk), digest: item.digest, updatedAt: item.updatedAt });
 
 /** Invariant: the image exists and is still in the storage class the caller read. */
-const STORAGE_CLASS_UNCHANGED_SINCE_READ = (old: Item | undefined, archive: boolean) => old !== undefined && (archive ? old.archived !== true : old.archived === true);
-
+const STORAGE_CLASS_UNCHANGED_SINCE_READ = (old: Item | undefined, archive: boolean) =>
+  old !== undefined && (archive ? old.archived !== true : old.archived === true);
 
 /** Also the ImageStateStore: the storage class and lifecycle view of an image live on its image item, which only this store writes. */
 export class MemoryImageStore implements ImageStore, ImageStateStore {
@@ -40,7 +69,13 @@ export class MemoryImageStore implements ImageStore, ImageStateStore {
     for (const child of image.children ?? []) this.table.put({ ...referenceKey(uid, child, image.digest), type: 'reference' });
     if (image.children?.length) await step();
     if (image.subject) {
-      const referrer: ReferrerRecord = { digest: image.digest, mediaType: image.manifestMediaType, size: image.manifestSize ?? 0, artifactType: image.artifactType, annotations: image.annotations };
+      const referrer: ReferrerRecord = {
+        digest: image.digest,
+        mediaType: image.manifestMediaType,
+        size: image.manifestSize ?? 0,
+        artifactType: image.artifactType,
+        annotations: image.annotations,
+      };
       this.table.put({ ...referrerKey(uid, image.subject, image.digest), type: 'referrer', ...referrer });
       await step();
     }
@@ -99,7 +134,11 @@ export class MemoryImageStore implements ImageStore, ImageStateStore {
 
   async referrers(uid: string, subject: string): Promise<ReferrerRecord[]> {
     return this.table.queryPrefix(contentsPk(uid), referrerPrefix(subject)).items.map((i) => ({
-      digest: i.digest, mediaType: i.mediaType, size: i.size, ...(i.artifactType ? { artifactType: i.artifactType } : {}), ...(i.annotations ? { annotations: i.annotations } : {}),
+      digest: i.digest,
+      mediaType: i.mediaType,
+      size: i.size,
+      ...(i.artifactType ? { artifactType: i.artifactType } : {}),
+      ...(i.annotations ? { annotations: i.annotations } : {}),
     }));
   }
 
@@ -141,4 +180,3 @@ export class MemoryImageStore implements ImageStore, ImageStateStore {
     return this.table.get(archiveMarkerKey(uid)) !== undefined;
   }
 }
-

@@ -13,10 +13,27 @@ const UPLOAD_AT_EXPECTED_BYTE = (old: Item | undefined, expected: number) => old
 
 const toLink = (i: Item): LayerLink => ({ digest: i.digest, size: i.size, ...(i.mediaType ? { mediaType: i.mediaType } : {}) });
 const toBlob = (i: Item): BlobRecord => ({ digest: i.digest, size: i.size, object: i.object, createdAt: i.createdAt });
-const UPLOAD_FIELDS = ['uploadId', 'nextByte', 'multipartId', 'parts', 'pending', 'pendingBytes', 'hashState', 'createdAt', 'expiresAt', 'streamDigest', 'wholeObject'] as const;
+const UPLOAD_FIELDS = [
+  'uploadId',
+  'nextByte',
+  'multipartId',
+  'parts',
+  'pending',
+  'pendingBytes',
+  'hashState',
+  'createdAt',
+  'expiresAt',
+  'streamDigest',
+  'wholeObject',
+] as const;
 const toUpload = (i: Item) => Object.fromEntries(UPLOAD_FIELDS.map((f) => [f, i[f]])) as UploadRecord;
 /** Expiry is kept in whole seconds, as the table's TTL attribute holds it. */
-const uploadItem = (uid: string, upload: UploadRecord): Item => ({ ...uploadKey(uid, upload.uploadId), type: 'upload', ...upload, expiresAt: Math.floor(upload.expiresAt / 1000) });
+const uploadItem = (uid: string, upload: UploadRecord): Item => ({
+  ...uploadKey(uid, upload.uploadId),
+  type: 'upload',
+  ...upload,
+  expiresAt: Math.floor(upload.expiresAt / 1000),
+});
 
 export class MemoryLayerStore implements LayerStore {
   constructor(private readonly table: MemoryTable) {}

@@ -2,14 +2,20 @@
  * LifecycleStore in memory: the DynamoDB adapter's policy (with the run lease), preview, chunk and audit items
  * (shared/store/dynamo/lifecycle.ts); the storage class and archive marker belong to the image store (./images.ts).
  */
-import type { AuditRecord, ChunkKind, LifecyclePolicyRecord, LifecycleStore, PreviewRecord, RunLease, RunOutcome } from '../lifecycle.ts';
+import type { AuditRecord, ChunkKind, LifecycleStore, PreviewRecord, RunLease, RunOutcome } from '../lifecycle.ts';
 import type { Page } from '../types.ts';
 import {
-  contentsPk, LIFECYCLE_AUDIT_PREFIX, lifecycleAuditKey, lifecycleChunkKey, lifecyclePolicyIndex,
-  lifecyclePolicyKey, lifecyclePolicyListPk, lifecyclePreviewKey,
+  contentsPk,
+  LIFECYCLE_AUDIT_PREFIX,
+  lifecycleAuditKey,
+  lifecycleChunkKey,
+  lifecyclePolicyIndex,
+  lifecyclePolicyKey,
+  lifecyclePolicyListPk,
+  lifecyclePreviewKey,
 } from '../keys.ts';
 import { AUDIT_FIELDS, pick, toLease, toPolicy, toPreview } from '../items.ts';
-import { type Item, type MemoryTable } from './table.ts';
+import type { Item, MemoryTable } from './table.ts';
 
 /** Invariant: no unexpired run holds the repository's lease (and the policy exists). */
 const NO_RUN_IN_PROGRESS = (old: Item | undefined, now: number) => old !== undefined && (old.run === undefined || old.run.staleAt < now);
@@ -18,11 +24,15 @@ const RUN_IN_PROGRESS = (old: Item | undefined, now: number) => old?.run !== und
 /** Invariant: the lease is still held by the run that is finishing. */
 const RUN_IS_CURRENT = (old: Item | undefined, id: string) => old?.run !== undefined && old.run.id === id;
 /** Invariant: the preview item is still the one read (which was not an unexpired IN_PROGRESS preview). */
-const NO_PREVIEW_IN_PROGRESS = (old: Item | undefined, previous: PreviewRecord | undefined) => (previous ? old !== undefined && old.runId === previous.runId : old === undefined);
+const NO_PREVIEW_IN_PROGRESS = (old: Item | undefined, previous: PreviewRecord | undefined) =>
+  previous ? old !== undefined && old.runId === previous.runId : old === undefined;
 /** Invariant: the preview being finished is still the repository's current one. */
 const PREVIEW_RUN_IS_CURRENT = (old: Item | undefined, runId: string) => old !== undefined && old.runId === runId;
 export class MemoryLifecycleStore implements LifecycleStore {
-  constructor(private readonly table: MemoryTable, private readonly registryId: string) {}
+  constructor(
+    private readonly table: MemoryTable,
+    private readonly registryId: string,
+  ) {}
 
   async getPolicy(uid: string) {
     const item = this.table.get(lifecyclePolicyKey(uid));
@@ -33,8 +43,15 @@ export class MemoryLifecycleStore implements LifecycleStore {
     const key = lifecyclePolicyKey(uid);
     const old = this.table.get(key);
     const item = {
-      ...old, ...key, ...lifecyclePolicyIndex(this.registryId, repositoryName),
-      type: 'lifecycle-policy', uid, repositoryName, policyText, updatedAt: at, version: (old?.version ?? 0) + 1,
+      ...old,
+      ...key,
+      ...lifecyclePolicyIndex(this.registryId, repositoryName),
+      type: 'lifecycle-policy',
+      uid,
+      repositoryName,
+      policyText,
+      updatedAt: at,
+      version: (old?.version ?? 0) + 1,
     };
     this.table.put(item);
     return toPolicy(this.table.get(key)!);
@@ -97,7 +114,12 @@ export class MemoryLifecycleStore implements LifecycleStore {
   }
 
   async putChunk<T>(uid: string, kind: ChunkKind, runId: string, index: number, items: T[], expiresAt?: number) {
-    this.table.put({ ...lifecycleChunkKey(uid, kind, runId, index), type: 'lifecycle-chunk', items, ...(expiresAt ? { expiresAt: Math.ceil(expiresAt / 1000) } : {}) });
+    this.table.put({
+      ...lifecycleChunkKey(uid, kind, runId, index),
+      type: 'lifecycle-chunk',
+      items,
+      ...(expiresAt ? { expiresAt: Math.ceil(expiresAt / 1000) } : {}),
+    });
   }
 
   async getChunk<T>(uid: string, kind: ChunkKind, runId: string, index: number) {
@@ -110,7 +132,12 @@ export class MemoryLifecycleStore implements LifecycleStore {
 
   async putAudit(uid: string, records: AuditRecord[], retentionMs: number) {
     for (const r of records) {
-      this.table.put({ ...lifecycleAuditKey(uid, r.runStartedAt, r.runId, r.digest), type: 'lifecycle-audit', ...r, expiresAt: Math.ceil((r.at + retentionMs) / 1000) });
+      this.table.put({
+        ...lifecycleAuditKey(uid, r.runStartedAt, r.runId, r.digest),
+        type: 'lifecycle-audit',
+        ...r,
+        expiresAt: Math.ceil((r.at + retentionMs) / 1000),
+      });
     }
   }
 
@@ -121,4 +148,3 @@ export class MemoryLifecycleStore implements LifecycleStore {
     return { items: live.map((i) => pick<AuditRecord>(i, AUDIT_FIELDS)), cursor: page.cursor };
   }
 }
-

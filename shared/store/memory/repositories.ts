@@ -9,11 +9,25 @@ const REPOSITORY_NAME_IS_FREE = (old: Item | undefined) => old === undefined;
 /** Invariant: the repository is still the incarnation the caller read. */
 const SAME_INCARNATION = (old: Item | undefined, uid: string) => old !== undefined && old.uid === uid;
 
-const FIELDS = ['name', 'uid', 'createdAt', 'imageTagMutability', 'imageTagMutabilityExclusionFilters', 'scanOnPush', 'encryptionType', 'kmsKey', 'tags', 'policyText'] as const;
+const FIELDS = [
+  'name',
+  'uid',
+  'createdAt',
+  'imageTagMutability',
+  'imageTagMutabilityExclusionFilters',
+  'scanOnPush',
+  'encryptionType',
+  'kmsKey',
+  'tags',
+  'policyText',
+] as const;
 const toRecord = (item: Item): RepositoryRecord => Object.fromEntries(FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as RepositoryRecord;
 
 export class MemoryRepositoryStore implements RepositoryStore {
-  constructor(private readonly table: MemoryTable, private readonly registryId: string) {}
+  constructor(
+    private readonly table: MemoryTable,
+    private readonly registryId: string,
+  ) {}
 
   async create(repo: RepositoryRecord) {
     const key = repositoryKey(this.registryId, repo.name);

@@ -12,11 +12,28 @@ const SCAN_IS_CURRENT = (old: Item | undefined, scanId: string) => old !== undef
 const ACTIVE_FEED_UNCHANGED = (old: Item | undefined, expected: string) => old !== undefined && old.feedId === expected;
 const NO_ACTIVE_FEED = (old: Item | undefined) => old === undefined;
 
-const FIELDS = ['digest', 'scanId', 'status', 'description', 'scanType', 'startedAt', 'completedAt', 'feedId', 'feedImportedAt', 'findingSeverityCounts', 'findingCount', 'findingsObject', 'inventories'] as const;
+const FIELDS = [
+  'digest',
+  'scanId',
+  'status',
+  'description',
+  'scanType',
+  'startedAt',
+  'completedAt',
+  'feedId',
+  'feedImportedAt',
+  'findingSeverityCounts',
+  'findingCount',
+  'findingsObject',
+  'inventories',
+] as const;
 const toScan = (item: Item): ScanRecord => Object.fromEntries(FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as ScanRecord;
 
 export class MemoryScanStore implements ScanStore {
-  constructor(private readonly table: MemoryTable, private readonly registryId: string) {}
+  constructor(
+    private readonly table: MemoryTable,
+    private readonly registryId: string,
+  ) {}
 
   async start(uid: string, scan: ScanRecord, notStartedSince: number) {
     const key = scanKey(uid, scan.digest);
@@ -74,7 +91,15 @@ export class MemoryScanStore implements ScanStore {
 
   async activeFeed() {
     const item = this.table.get(activeFeedKey(this.registryId));
-    return item ? ({ feedId: item.feedId, importedAt: item.importedAt, fingerprint: item.fingerprint, advisories: item.advisories, ...(item.previousFeedId ? { previousFeedId: item.previousFeedId } : {}) } as FeedPointer) : undefined;
+    return item
+      ? ({
+          feedId: item.feedId,
+          importedAt: item.importedAt,
+          fingerprint: item.fingerprint,
+          advisories: item.advisories,
+          ...(item.previousFeedId ? { previousFeedId: item.previousFeedId } : {}),
+        } as FeedPointer)
+      : undefined;
   }
 
   async swapFeed(next: FeedPointer, expected: string | undefined) {

@@ -18,7 +18,11 @@ export function copy<T>(value: T): T {
   if (Array.isArray(value)) return value.filter((v) => v !== undefined).map(copy) as T;
   if (value !== null && typeof value === 'object') {
     if (Buffer.isBuffer(value)) return Buffer.from(value) as T;
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, copy(v)])) as T;
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, copy(v)]),
+    ) as T;
   }
   return value;
 }
@@ -68,7 +72,11 @@ export class MemoryTable {
     const keys = [...partition.keys()]
       .filter((sk) => sk.startsWith(prefix) && (start === undefined || sk > start) && (options.after === undefined || sk > options.after))
       .sort(compare);
-    return this.page(keys.map((sk) => partition.get(sk)!), options.limit, (i) => ({ pk: i.pk, sk: i.sk }));
+    return this.page(
+      keys.map((sk) => partition.get(sk)!),
+      options.limit,
+      (i) => ({ pk: i.pk, sk: i.sk }),
+    );
   }
 
   /** One page of GSI1 partition `gsi1pk` (sort keys after `after` when given), in gsi1sk order. */
@@ -77,9 +85,7 @@ export class MemoryTable {
     if (!entries) return { items: [] };
     const order = (a: Item, b: Item) => compare(a.gsi1sk, b.gsi1sk) || compare(a.pk, b.pk) || compare(a.sk, b.sk);
     const c = options.cursor;
-    const items = [...entries.values()]
-      .filter((i) => (options.after === undefined || i.gsi1sk > options.after) && (!c || order(i, c) > 0))
-      .sort(order);
+    const items = [...entries.values()].filter((i) => (options.after === undefined || i.gsi1sk > options.after) && (!c || order(i, c) > 0)).sort(order);
     return this.page(items, options.limit, (i) => ({ pk: i.pk, sk: i.sk, gsi1pk: i.gsi1pk, gsi1sk: i.gsi1sk }));
   }
 

@@ -1,8 +1,16 @@
 /** BlobStore on S3. Enforces S3's multipart rules itself, since the embedded S3 server does not. */
 import { Readable } from 'node:stream';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectsCommand, GetObjectCommand,
-  HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand,
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { MAX_PARTS, MIN_PART_BYTES, MultipartRuleError, type BlobStore } from '../blobs.ts';
@@ -10,7 +18,10 @@ import { MAX_PARTS, MIN_PART_BYTES, MultipartRuleError, type BlobStore } from '.
 export { MultipartRuleError };
 
 export class S3BlobStore implements BlobStore {
-  constructor(private readonly s3: S3Client, private readonly bucket: string) {
+  constructor(
+    private readonly s3: S3Client,
+    private readonly bucket: string,
+  ) {
     // Blobs are verified by their digest, so the signature need not cover the payload: saying so spares a
     // SHA-256 pass over every byte stored, and lets bodies be streams of unknown content.
     s3.middlewareStack.add(
@@ -24,7 +35,9 @@ export class S3BlobStore implements BlobStore {
   }
 
   async put(key: string, body: Buffer | Readable, length?: number) {
-    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: length ?? (Buffer.isBuffer(body) ? body.length : undefined) }));
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: length ?? (Buffer.isBuffer(body) ? body.length : undefined) }),
+    );
   }
 
   async getBytes(key: string) {
@@ -33,7 +46,9 @@ export class S3BlobStore implements BlobStore {
   }
 
   async getStream(key: string, range?: { start: number; end?: number }) {
-    const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end ?? ''}` : undefined }));
+    const out = await this.s3.send(
+      new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end ?? ''}` : undefined }),
+    );
     const body = out.Body as Readable;
     // The embedded S3 server reads an end of 0 as no end (bytes=0-0 returns everything): cut what it sends to the range.
     const asked = range?.end !== undefined ? range.end - range.start + 1 : undefined;
@@ -65,8 +80,11 @@ export class S3BlobStore implements BlobStore {
 
   async uploadPart(key: string, multipartId: string, partNumber: number, body: Buffer, final: boolean) {
     if (partNumber < 1 || partNumber > MAX_PARTS) throw new MultipartRuleError(`part number ${partNumber} is outside 1..${MAX_PARTS}`);
-    if (!final && body.length < MIN_PART_BYTES) throw new MultipartRuleError(`non-final part ${partNumber} has ${body.length} bytes, under S3's ${MIN_PART_BYTES}`);
-    const out = await this.s3.send(new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: multipartId, PartNumber: partNumber, Body: body, ContentLength: body.length }));
+    if (!final && body.length < MIN_PART_BYTES)
+      throw new MultipartRuleError(`non-final part ${partNumber} has ${body.length} bytes, under S3's ${MIN_PART_BYTES}`);
+    const out = await this.s3.send(
+      new UploadPartCommand({ Bucket: this.bucket, Key: key, UploadId: multipartId, PartNumber: partNumber, Body: body, ContentLength: body.length }),
+    );
     return out.ETag!;
   }
 
@@ -74,10 +92,14 @@ export class S3BlobStore implements BlobStore {
     for (let i = 1; i < parts.length; i++) {
       if (parts[i].partNumber <= parts[i - 1].partNumber) throw new MultipartRuleError('parts must be listed in ascending order');
     }
-    await this.s3.send(new CompleteMultipartUploadCommand({
-      Bucket: this.bucket, Key: key, UploadId: multipartId,
-      MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
-    }));
+    await this.s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: this.bucket,
+        Key: key,
+        UploadId: multipartId,
+        MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+      }),
+    );
   }
 
   async abortMultipart(key: string, multipartId: string) {

@@ -15,7 +15,9 @@ export function blobContract(factory: StoresFactory, options: ContractOptions) {
   // S3 itself checks these; the embedded S3 server does not, and the adapter cannot without ListParts.
   // Real S3 (and the memory store) check every part of a multipart upload; s3rver checks none and the adapter cannot
   // without ListParts, so these cases are not registered for it (a known gap of the embedded server, docs/ARCHITECTURE.md).
-  const s3Checks = (name: string, fn: () => Promise<void>) => { if (options.serverChecksMultipartParts !== false) it(name, fn); };
+  const s3Checks = (name: string, fn: () => Promise<void>) => {
+    if (options.serverChecksMultipartParts !== false) it(name, fn);
+  };
 
   describe('BlobStore', () => {
     const stores = useStores(factory);
@@ -104,14 +106,26 @@ export function blobContract(factory: StoresFactory, options: ContractOptions) {
       const [one, two, last] = [randomBytes(MIN_PART_BYTES), randomBytes(MIN_PART_BYTES), randomBytes(1000)];
       const id = await blobs.startMultipart(key);
 
-      const etags = [await blobs.uploadPart(key, id, 1, one, false), await blobs.uploadPart(key, id, 2, two, false), await blobs.uploadPart(key, id, 3, last, true)];
-      await blobs.completeMultipart(key, id, etags.map((etag, i) => ({ partNumber: i + 1, etag })));
+      const etags = [
+        await blobs.uploadPart(key, id, 1, one, false),
+        await blobs.uploadPart(key, id, 2, two, false),
+        await blobs.uploadPart(key, id, 3, last, true),
+      ];
+      await blobs.completeMultipart(
+        key,
+        id,
+        etags.map((etag, i) => ({ partNumber: i + 1, etag })),
+      );
 
       expect(new Set(etags).size).toBe(3);
       expect(etags.every((e) => /\S/.test(e))).toBe(true);
       expect(await blobs.size(key)).toBe(2 * MIN_PART_BYTES + 1000);
       expect((await blobs.getBytes(key)).equals(Buffer.concat([one, two, last]))).toBe(true);
-      expect((await read(await blobs.getStream(key, { start: MIN_PART_BYTES - 2, end: MIN_PART_BYTES + 1 }))).equals(Buffer.concat([one.subarray(-2), two.subarray(0, 2)]))).toBe(true);
+      expect(
+        (await read(await blobs.getStream(key, { start: MIN_PART_BYTES - 2, end: MIN_PART_BYTES + 1 }))).equals(
+          Buffer.concat([one.subarray(-2), two.subarray(0, 2)]),
+        ),
+      ).toBe(true);
     });
 
     it('completes a multipart upload of one small final part', async () => {
@@ -133,8 +147,18 @@ export function blobContract(factory: StoresFactory, options: ContractOptions) {
       await expect(blobs.uploadPart(key, id, 1, Buffer.alloc(MIN_PART_BYTES - 1), false)).rejects.toBeInstanceOf(MultipartRuleError);
       await expect(blobs.uploadPart(key, id, 0, Buffer.from('x'), true)).rejects.toBeInstanceOf(MultipartRuleError);
       await expect(blobs.uploadPart(key, id, MAX_PARTS + 1, Buffer.from('x'), true)).rejects.toBeInstanceOf(MultipartRuleError);
-      await expect(blobs.completeMultipart(key, id, [{ partNumber: 2, etag: '"a"' }, { partNumber: 1, etag: '"b"' }])).rejects.toBeInstanceOf(MultipartRuleError);
-      await expect(blobs.completeMultipart(key, id, [{ partNumber: 1, etag: '"a"' }, { partNumber: 1, etag: '"a"' }])).rejects.toBeInstanceOf(MultipartRuleError);
+      await expect(
+        blobs.completeMultipart(key, id, [
+          { partNumber: 2, etag: '"a"' },
+          { partNumber: 1, etag: '"b"' },
+        ]),
+      ).rejects.toBeInstanceOf(MultipartRuleError);
+      await expect(
+        blobs.completeMultipart(key, id, [
+          { partNumber: 1, etag: '"a"' },
+          { partNumber: 1, etag: '"a"' },
+        ]),
+      ).rejects.toBeInstanceOf(MultipartRuleError);
 
       expect(await blobs.uploadPart(key, id, MAX_PARTS, Buffer.from('x'), true)).toMatch(/\S/);
       expect(await blobs.size(key)).toBeUndefined();

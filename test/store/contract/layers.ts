@@ -6,7 +6,16 @@ import { digest, uid, useStores, type StoresFactory } from './stores.ts';
 const T = 1_800_000_000_000; // a whole second: the tables keep expiry to the second
 
 export const upload = (extra: Partial<UploadRecord> = {}): UploadRecord => ({
-  uploadId: uid(), nextByte: 0, multipartId: '', parts: [], pending: [], pendingBytes: 0, hashState: '', createdAt: T - 60_000, expiresAt: T, ...extra,
+  uploadId: uid(),
+  nextByte: 0,
+  multipartId: '',
+  parts: [],
+  pending: [],
+  pendingBytes: 0,
+  hashState: '',
+  createdAt: T - 60_000,
+  expiresAt: T,
+  ...extra,
 });
 
 export function layerContract(factory: StoresFactory) {
@@ -23,7 +32,12 @@ export function layerContract(factory: StoresFactory) {
       expect(await layers.link(repo, { digest: a, size: 99 })).toBe(false);
 
       const links = await layers.links(repo, [a, b, a, missing]);
-      expect(links).toEqual(new Map([[a, { digest: a, size: 10, mediaType: 'application/octet-stream' }], [b, { digest: b, size: 20 }]]));
+      expect(links).toEqual(
+        new Map([
+          [a, { digest: a, size: 10, mediaType: 'application/octet-stream' }],
+          [b, { digest: b, size: 20 }],
+        ]),
+      );
       expect((await layers.links(other, [a, b])).size).toBe(0);
       expect((await layers.links(repo, [])).size).toBe(0);
     });
@@ -71,7 +85,16 @@ export function layerContract(factory: StoresFactory) {
       const repo = uid();
       const record = upload();
       await layers.createUpload(repo, record);
-      const next = { ...record, nextByte: 100, multipartId: 'mp', parts: [{ partNumber: 1, etag: '"e1"' }], pending: [0], pendingBytes: 100, hashState: 'aGFzaA==', expiresAt: T + 3_600_000 };
+      const next = {
+        ...record,
+        nextByte: 100,
+        multipartId: 'mp',
+        parts: [{ partNumber: 1, etag: '"e1"' }],
+        pending: [0],
+        pendingBytes: 100,
+        hashState: 'aGFzaA==',
+        expiresAt: T + 3_600_000,
+      };
 
       expect(await layers.advanceUpload(repo, next, 0)).toBe(true);
       expect(await layers.advanceUpload(repo, { ...next, nextByte: 200 }, 0)).toBe(false);

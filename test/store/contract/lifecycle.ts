@@ -7,9 +7,34 @@ const T = 1_800_000_000_000;
 const HOUR = 3_600_000;
 
 const lease = (id: string, expiresAt = T + HOUR): RunLease => ({ id, trigger: 'schedule', startedAt: T, expiresAt });
-const outcome = (id: string): RunOutcome => ({ id, trigger: 'schedule', status: 'SUCCEEDED', startedAt: T, finishedAt: T + 10, expired: 2, transitioned: 1, skipped: 0 });
-const preview = (runId: string, extra: Partial<PreviewRecord> = {}): PreviewRecord => ({ runId, status: 'IN_PROGRESS', policyText: '{"rules":[]}', startedAt: T, expiresAt: T + HOUR, ...extra });
-const audit = (runId: string, runStartedAt: number, d: string, at = runStartedAt): AuditRecord => ({ at, runStartedAt, runId, digest: d, tags: ['t'], action: 'EXPIRE', rulePriority: 1, trigger: 'schedule' });
+const outcome = (id: string): RunOutcome => ({
+  id,
+  trigger: 'schedule',
+  status: 'SUCCEEDED',
+  startedAt: T,
+  finishedAt: T + 10,
+  expired: 2,
+  transitioned: 1,
+  skipped: 0,
+});
+const preview = (runId: string, extra: Partial<PreviewRecord> = {}): PreviewRecord => ({
+  runId,
+  status: 'IN_PROGRESS',
+  policyText: '{"rules":[]}',
+  startedAt: T,
+  expiresAt: T + HOUR,
+  ...extra,
+});
+const audit = (runId: string, runStartedAt: number, d: string, at = runStartedAt): AuditRecord => ({
+  at,
+  runStartedAt,
+  runId,
+  digest: d,
+  tags: ['t'],
+  action: 'EXPIRE',
+  rulePriority: 1,
+  trigger: 'schedule',
+});
 
 export function lifecycleContract(factory: StoresFactory) {
   describe('LifecycleStore', () => {
@@ -59,7 +84,7 @@ export function lifecycleContract(factory: StoresFactory) {
       await lifecycle.putPolicy(repo, 'app', 'p', T);
       expect(await lifecycle.claimRun(repo, lease('r1', T + HOUR), T)).toBe('started');
       expect(await lifecycle.claimRun(repo, lease('r2'), T + 1)).toBe('queued');
-      expect((await lifecycle.getPolicy(repo))).toMatchObject({ run: lease('r1', T + HOUR), rerunRequested: true });
+      expect(await lifecycle.getPolicy(repo)).toMatchObject({ run: lease('r1', T + HOUR), rerunRequested: true });
 
       expect(await lifecycle.claimRun(repo, lease('r3', T + 3 * HOUR), T + HOUR + 1)).toBe('started');
       const policy = await lifecycle.getPolicy(repo);
@@ -79,7 +104,14 @@ export function lifecycleContract(factory: StoresFactory) {
       expect(await lifecycle.finishRun(repo, outcome('r1'))).toEqual({ released: false, rerun: false });
       expect(await lifecycle.finishRun(uid(), outcome('r1'))).toEqual({ released: false, rerun: false });
 
-      expect(await lifecycle.getPolicy(repo)).toEqual({ repositoryName: 'app', policyText: 'p', version: 1, updatedAt: T, lastEvaluatedAt: T + 5, lastRun: outcome('r1') });
+      expect(await lifecycle.getPolicy(repo)).toEqual({
+        repositoryName: 'app',
+        policyText: 'p',
+        version: 1,
+        updatedAt: T,
+        lastEvaluatedAt: T + 5,
+        lastRun: outcome('r1'),
+      });
       expect(await lifecycle.claimRun(repo, lease('r3'), T)).toBe('started');
       expect(await lifecycle.finishRun(repo, outcome('r3'))).toEqual({ released: true, rerun: false });
       expect((await lifecycle.getPolicy(repo))?.lastEvaluatedAt).toBe(T + 5);
@@ -94,7 +126,10 @@ export function lifecycleContract(factory: StoresFactory) {
       expect(await lifecycle.startPreview(repo, preview('p2'), T + 1)).toEqual({ started: false, previous: preview('p1') });
       expect(await lifecycle.getPreview(repo)).toEqual(preview('p1'));
 
-      expect(await lifecycle.startPreview(repo, preview('p3', { startedAt: T + 2 * HOUR, expiresAt: T + 3 * HOUR }), T + HOUR + 1)).toEqual({ started: true, previous: preview('p1') });
+      expect(await lifecycle.startPreview(repo, preview('p3', { startedAt: T + 2 * HOUR, expiresAt: T + 3 * HOUR }), T + HOUR + 1)).toEqual({
+        started: true,
+        previous: preview('p1'),
+      });
       await lifecycle.finishPreview(repo, 'p3', { status: 'COMPLETE', finishedAt: T + 2 * HOUR });
       const finished = preview('p3', { startedAt: T + 2 * HOUR, expiresAt: T + 3 * HOUR, status: 'COMPLETE', finishedAt: T + 2 * HOUR });
       expect(await lifecycle.startPreview(repo, preview('p4'), T)).toEqual({ started: true, previous: finished });
@@ -104,7 +139,13 @@ export function lifecycleContract(factory: StoresFactory) {
       const { lifecycle } = stores();
       const repo = uid();
       await lifecycle.startPreview(repo, preview('p1'), T);
-      const result = { status: 'COMPLETE' as const, finishedAt: T + 9, chunkCount: 2, resultCount: 250, summary: { expiring: 3, transitioning: 1, hasTransitionRule: true } };
+      const result = {
+        status: 'COMPLETE' as const,
+        finishedAt: T + 9,
+        chunkCount: 2,
+        resultCount: 250,
+        summary: { expiring: 3, transitioning: 1, hasTransitionRule: true },
+      };
 
       expect(await lifecycle.finishPreview(repo, 'p0', { status: 'FAILED', finishedAt: T, error: 'late' })).toBe(false);
       expect(await lifecycle.finishPreview(uid(), 'p1', result)).toBe(false);

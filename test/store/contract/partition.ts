@@ -6,7 +6,7 @@ import { upload } from './layers.ts';
 const T = 1_800_000_000_000;
 
 export function partitionContract(factory: StoresFactory) {
-  describe('a repository\'s contents partition', () => {
+  describe("a repository's contents partition", () => {
     const stores = useStores(factory);
 
     it('is removed whole by deleteContents: images, tags, references, links, uploads, lifecycle items and scans, and nothing of another repository', async () => {

@@ -6,8 +6,21 @@ import { digest, digests, readAll, uid, useStores, type StoresFactory } from './
 const DAY = 24 * 3600 * 1000;
 const T = 1_800_000_000_000;
 
-const scan = (d: string, extra: Partial<ScanRecord> = {}): ScanRecord => ({ digest: d, scanId: uid(), status: 'IN_PROGRESS', scanType: 'BASIC', startedAt: T, ...extra });
-const feed = (feedId: string, extra: Partial<FeedPointer> = {}): FeedPointer => ({ feedId, importedAt: T, fingerprint: `fp-${feedId}`, advisories: 12, ...extra });
+const scan = (d: string, extra: Partial<ScanRecord> = {}): ScanRecord => ({
+  digest: d,
+  scanId: uid(),
+  status: 'IN_PROGRESS',
+  scanType: 'BASIC',
+  startedAt: T,
+  ...extra,
+});
+const feed = (feedId: string, extra: Partial<FeedPointer> = {}): FeedPointer => ({
+  feedId,
+  importedAt: T,
+  fingerprint: `fp-${feedId}`,
+  advisories: 12,
+  ...extra,
+});
 
 export function scanContract(factory: StoresFactory) {
   describe('ScanStore', () => {
@@ -29,7 +42,7 @@ export function scanContract(factory: StoresFactory) {
       expect(await scans.get(repo, digest())).toBeUndefined();
     });
 
-    it('records a result only for the image\'s current scan (SCAN_IS_CURRENT)', async () => {
+    it("records a result only for the image's current scan (SCAN_IS_CURRENT)", async () => {
       const { scans } = stores();
       const repo = uid();
       const d = digest();
@@ -37,7 +50,13 @@ export function scanContract(factory: StoresFactory) {
       const current = scan(d, { startedAt: T + DAY });
       await scans.start(repo, old, T - DAY);
       await scans.start(repo, current, T);
-      const result = { status: 'COMPLETE' as const, completedAt: T + DAY + 5, findingCount: 3, findingSeverityCounts: { HIGH: 2, LOW: 1 }, inventories: ['scan/inventory/v1/x'] };
+      const result = {
+        status: 'COMPLETE' as const,
+        completedAt: T + DAY + 5,
+        findingCount: 3,
+        findingSeverityCounts: { HIGH: 2, LOW: 1 },
+        inventories: ['scan/inventory/v1/x'],
+      };
 
       expect(await scans.update(repo, d, old.scanId, { status: 'FAILED', description: 'late' })).toBe(false);
       expect(await scans.update(repo, d, current.scanId, result)).toBe(true);
@@ -55,11 +74,16 @@ export function scanContract(factory: StoresFactory) {
       await scans.start(repo, sa, 0);
       await scans.start(repo, sb, 0);
 
-      expect(await scans.getMany(repo, [a, b, none, a])).toEqual(new Map([[a, sa], [b, sb]]));
+      expect(await scans.getMany(repo, [a, b, none, a])).toEqual(
+        new Map([
+          [a, sa],
+          [b, sb],
+        ]),
+      );
       expect((await scans.getMany(repo, [])).size).toBe(0);
     });
 
-    it('lists a repository\'s scans, a page at a time', async () => {
+    it("lists a repository's scans, a page at a time", async () => {
       const { scans } = stores();
       const repo = uid();
       const all = digests(5);
@@ -72,12 +96,15 @@ export function scanContract(factory: StoresFactory) {
       expect(pages).toBeGreaterThanOrEqual(3);
     });
 
-    it('replaces the registry\'s scanning configuration and account settings with each put', async () => {
+    it("replaces the registry's scanning configuration and account settings with each put", async () => {
       const { scans } = stores();
       expect(await scans.getConfiguration()).toBeUndefined();
       expect(await scans.getSetting('BASIC_SCAN_TYPE_VERSION')).toBeUndefined();
 
-      await scans.putConfiguration({ scanType: 'BASIC', rules: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }] }] });
+      await scans.putConfiguration({
+        scanType: 'BASIC',
+        rules: [{ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: '*', filterType: 'WILDCARD' }] }],
+      });
       await scans.putConfiguration({ scanType: 'ENHANCED', rules: [] });
       await scans.putSetting('BASIC_SCAN_TYPE_VERSION', 'CLAIR');
       await scans.putSetting('BASIC_SCAN_TYPE_VERSION', 'AWS_NATIVE');

@@ -22,7 +22,9 @@ export type ContractOptions = {
 /** The stores of the running test, rebuilt before each one. */
 export function useStores(factory: StoresFactory): () => Stores {
   let stores: Stores | undefined;
-  beforeEach(async () => { stores = await factory(); });
+  beforeEach(async () => {
+    stores = await factory();
+  });
   return () => stores!;
 }
 
@@ -39,7 +41,15 @@ export function repository(name: string, extra: Partial<RepositoryRecord> = {}):
 }
 
 export function image(d: string, extra: Partial<ImageRecord> = {}): ImageRecord {
-  return { digest: d, manifest: '{"schemaVersion":2}', manifestMediaType: 'application/vnd.oci.image.manifest.v1+json', sizeInBytes: 1234, pushedAt: 1_700_000_000_000, manifestSize: 20, ...extra };
+  return {
+    digest: d,
+    manifest: '{"schemaVersion":2}',
+    manifestMediaType: 'application/vnd.oci.image.manifest.v1+json',
+    sizeInBytes: 1234,
+    pushedAt: 1_700_000_000_000,
+    manifestSize: 20,
+    ...extra,
+  };
 }
 
 /** Reads every page of a listing; also returns how many pages it took and whether each full page had a cursor. */
