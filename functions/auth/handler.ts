@@ -1,6 +1,6 @@
 /** Lambda of the auth group: GetAuthorizationToken. */
 import { depsFromEnv, type Deps } from '../../shared/deps.ts';
-import { ecrHandler } from '../../shared/protocol/ecr-handler.ts';
+import { ecrHandler, type ModelOperations } from '../../shared/protocol/ecr-handler.ts';
 import { getAuthorizationToken } from '../../shared/registry/auth.ts';
 
 export const operations = { GetAuthorizationToken: getAuthorizationToken };

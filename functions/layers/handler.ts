@@ -1,6 +1,6 @@
 /** Lambda of the layers group: layer availability, layer uploads in parts, and layer download URLs. */
 import { depsFromEnv, type Deps } from '../../shared/deps.ts';
-import { ecrHandler } from '../../shared/protocol/ecr-handler.ts';
+import { ecrHandler, type ModelOperations } from '../../shared/protocol/ecr-handler.ts';
 import * as layers from '../../shared/registry/layers.ts';
 
 export const operations = {
@@ -9,7 +9,7 @@ export const operations = {
   UploadLayerPart: layers.uploadLayerPart,
   CompleteLayerUpload: layers.completeLayerUpload,
   GetDownloadUrlForLayer: layers.getDownloadUrlForLayer,
-};
+} satisfies ModelOperations;
 
 export const createHandler = (deps: () => Deps) => ecrHandler(operations, deps);
 export const handler = createHandler(depsFromEnv);

@@ -1,6 +1,6 @@
 /** Lambda of the lifecycle group: lifecycle policies and their previews. */
 import { depsFromEnv, type Deps } from '../../shared/deps.ts';
-import { ecrHandler } from '../../shared/protocol/ecr-handler.ts';
+import { ecrHandler, type ModelOperations } from '../../shared/protocol/ecr-handler.ts';
 import { deleteLifecyclePolicy, getLifecyclePolicy, putLifecyclePolicy } from '../../shared/lifecycle/policies.ts';
 import { getLifecyclePolicyPreview, startLifecyclePolicyPreview } from '../../shared/lifecycle/preview.ts';
 
@@ -10,7 +10,7 @@ export const operations = {
   DeleteLifecyclePolicy: deleteLifecyclePolicy,
   StartLifecyclePolicyPreview: startLifecyclePolicyPreview,
   GetLifecyclePolicyPreview: getLifecyclePolicyPreview,
-};
+} satisfies ModelOperations;
 
 export const createHandler = (deps: () => Deps) => ecrHandler(operations, deps);
 export const handler = createHandler(depsFromEnv);

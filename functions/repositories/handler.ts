@@ -1,6 +1,6 @@
 /** Lambda of the repositories group: repositories, their settings, tags and policies. */
 import { depsFromEnv, type Deps } from '../../shared/deps.ts';
-import { ecrHandler } from '../../shared/protocol/ecr-handler.ts';
+import { ecrHandler, type ModelOperations } from '../../shared/protocol/ecr-handler.ts';
 import * as repositories from '../../shared/registry/repositories.ts';
 import * as policies from '../../shared/registry/repository-policies.ts';
 
@@ -16,7 +16,7 @@ export const operations = {
   SetRepositoryPolicy: policies.setRepositoryPolicy,
   GetRepositoryPolicy: policies.getRepositoryPolicy,
   DeleteRepositoryPolicy: policies.deleteRepositoryPolicy,
-};
+} satisfies ModelOperations;
 
 export const createHandler = (deps: () => Deps) => ecrHandler(operations, deps);
 export const handler = createHandler(depsFromEnv);

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps.ts';
 import type { Actor } from '../domain/actor.ts';
-import type { GetLifecyclePolicyPreviewInput, StartLifecyclePolicyPreviewInput } from '../model/types.ts';
+import type { GetLifecyclePolicyPreviewInput, StartLifecyclePolicyPreviewInput, LifecyclePolicyPreviewResult } from '../model/types.ts';
 import { LifecyclePolicyNotFoundException, LifecyclePolicyPreviewInProgressException, LifecyclePolicyPreviewNotFoundException } from '../errors.ts';
 import type { PreviewRecord, PreviewSummary } from '../store/lifecycle.ts';
 import { authorize, openRepository, repositoryArn } from '../registry/common.ts';
@@ -24,14 +24,7 @@ const CHUNK_SIZE = 500;
 const DEFAULT_PAGE = 100;
 
 /** A stored preview result: LifecyclePolicyPreviewResult with the push time in epoch milliseconds. */
-type StoredResult = {
-  imageTags?: string[];
-  imageDigest: string;
-  imagePushedAt: number;
-  action: { type: string; targetStorageClass?: string };
-  appliedRulePriority: number;
-  storageClass: string;
-};
+type StoredResult = Omit<LifecyclePolicyPreviewResult, 'imagePushedAt'> & { imagePushedAt: number };
 /** The input of the preview state machine's tasks (under `preview`). */
 export type PreviewInput = { repositoryName: string; repositoryUid: string; runId: string; previous?: { runId: string; chunkCount: number } };
 type Cursor = { runId: string; chunk: number; offset: number };
@@ -166,7 +159,7 @@ function summaryView(summary: PreviewSummary | undefined) {
   return {
     expiringImageTotalCount: summary.expiring,
     ...(summary.hasTransitionRule || summary.transitioning
-      ? { transitioningImageTotalCounts: [{ targetStorageClass: 'ARCHIVE', imageTotalCount: summary.transitioning }] }
+      ? { transitioningImageTotalCounts: [{ targetStorageClass: 'ARCHIVE' as const, imageTotalCount: summary.transitioning }] }
       : {}),
   };
 }

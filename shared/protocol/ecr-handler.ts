@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps.ts';
 import { principalActor, type Actor } from '../domain/actor.ts';
+import type { OperationInputs, OperationOutputs } from '../model/types.ts';
 import { EcrError, SerializationException, ServerException, UnknownOperationException } from '../errors.ts';
 import { eventBody, eventQuery, type HttpEvent, type HttpResult } from './http.ts';
 import { verifySigV4 } from './sigv4.ts';
@@ -19,6 +20,12 @@ import { accessLog, noteCall } from './access-log.ts';
  * the model; the validator has checked the input against the model before the call, hence `never` here).
  */
 export type Operation = (deps: Deps, actor: Actor, input: never) => Promise<object>;
+
+/**
+ * What a group's operation map must be: each operation takes the model's input type and resolves to its output type,
+ * so a member the model does not have, or a value outside an enum, fails to compile. Handlers check their maps with it.
+ */
+export type ModelOperations = Partial<{ [O in keyof OperationInputs]: (deps: Deps, actor: Actor, input: OperationInputs[O]) => Promise<OperationOutputs[O]> }>;
 
 type Call = { deps: Deps; actor: Actor; operation: string };
 type State = { requestId: string; call?: Call; input?: Record<string, unknown> };

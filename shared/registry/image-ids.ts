@@ -1,15 +1,16 @@
 /** Resolving ECR image identifiers (digest and/or tag) within a repository, with ECR's failure codes. */
 import type { Deps } from '../deps.ts';
+import type { ImageFailureCode } from '../model/types.ts';
 import type { ImageRecord, RepositoryRecord } from '../store/types.ts';
 import { isValidDigest } from './manifests.ts';
 
 export type ImageId = { imageDigest?: string; imageTag?: string };
-export type ImageFailure = { imageId: ImageId; failureCode: string; failureReason: string };
+export type ImageFailure = { imageId: ImageId; failureCode: ImageFailureCode; failureReason: string };
 export type Resolved = { image: ImageRecord; tag?: string } | { failure: ImageFailure };
 
 /** Finds the image an identifier names; tag and digest together must agree. */
 export async function resolveImageId(deps: Deps, repo: RepositoryRecord, id: ImageId): Promise<Resolved> {
-  const fail = (failureCode: string, failureReason: string): Resolved => ({ failure: { imageId: id, failureCode, failureReason } });
+  const fail = (failureCode: ImageFailureCode, failureReason: string): Resolved => ({ failure: { imageId: id, failureCode, failureReason } });
   if (id.imageDigest === undefined && id.imageTag === undefined)
     return fail('MissingDigestAndTag', 'Invalid request parameters: both tag and digest cannot be null');
   if (id.imageDigest !== undefined && !isValidDigest(id.imageDigest)) return fail('InvalidImageDigest', 'Invalid image digest');

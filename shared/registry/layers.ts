@@ -49,9 +49,9 @@ export async function batchCheckLayerAvailability(deps: Deps, actor: Actor, inpu
   const failures = [];
   for (const layerDigest of digests) {
     const link = links.get(layerDigest);
-    if (!SHA256_DIGEST.test(layerDigest)) failures.push({ layerDigest, failureCode: 'InvalidLayerDigest', failureReason: 'Invalid layer digest' });
-    else if (!link) failures.push({ layerDigest, failureCode: 'MissingLayerDigest', failureReason: 'Requested image not found' });
-    else layers.push({ layerDigest, layerAvailability: 'AVAILABLE', layerSize: link.size, ...(link.mediaType ? { mediaType: link.mediaType } : {}) });
+    if (!SHA256_DIGEST.test(layerDigest)) failures.push({ layerDigest, failureCode: 'InvalidLayerDigest' as const, failureReason: 'Invalid layer digest' });
+    else if (!link) failures.push({ layerDigest, failureCode: 'MissingLayerDigest' as const, failureReason: 'Requested image not found' });
+    else layers.push({ layerDigest, layerAvailability: 'AVAILABLE' as const, layerSize: link.size, ...(link.mediaType ? { mediaType: link.mediaType } : {}) });
   }
   return { layers, failures };
 }

@@ -36,7 +36,7 @@ export async function listImageReferrers(deps: Deps, actor: Actor, input: ListIm
   const offset = readToken<number>(deps, 'ListImageReferrers', scope, input.nextToken) ?? 0;
   const page = found.slice(offset, offset + limit);
   return {
-    referrers: page.map((r) => ({ ...r, artifactStatus: 'ACTIVE' })),
+    referrers: page.map((r) => ({ ...r, artifactStatus: 'ACTIVE' as const })),
     ...(offset + limit < found.length ? { nextToken: nextToken(deps, 'ListImageReferrers', scope, offset + limit) } : {}),
   };
 }

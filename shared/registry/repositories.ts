@@ -11,6 +11,7 @@ import type {
   PutImageTagMutabilityInput,
   TagResourceInput,
   UntagResourceInput,
+  EncryptionConfiguration,
 } from '../model/types.ts';
 import {
   invalidParameter,
@@ -53,7 +54,7 @@ export async function createRepository(deps: Deps, actor: Actor, input: CreateRe
   return { repository: repositoryView(deps, actor, repo) };
 }
 
-function checkEncryption(deps: Deps, config: { encryptionType: string; kmsKey?: string } | undefined) {
+function checkEncryption(deps: Deps, config: EncryptionConfiguration | undefined): Pick<RepositoryRecord, 'encryptionType' | 'kmsKey'> {
   if (!config) return { encryptionType: 'AES256' };
   if (config.encryptionType === 'AES256') {
     if (config.kmsKey) throw invalidParameter('encryptionConfiguration', 'kmsKey can only be specified when encryptionType is KMS or KMS_DSSE');

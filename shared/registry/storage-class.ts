@@ -64,7 +64,7 @@ export async function updateImageStorageClass(deps: Deps, actor: Actor, input: U
     registryId,
     repositoryName: repo.name,
     imageId: { imageDigest: image.digest, ...(id.imageTag !== undefined ? { imageTag: id.imageTag } : {}) },
-    imageStatus: target === 'ARCHIVE' ? 'ARCHIVED' : 'ACTIVE',
+    imageStatus: target === 'ARCHIVE' ? ('ARCHIVED' as const) : ('ACTIVE' as const),
   };
 }
 

@@ -33,7 +33,7 @@ export async function batchGetRepositoryScanningConfiguration(deps: Deps, actor:
     if (!repo) {
       failures.push({
         repositoryName: name,
-        failureCode: 'REPOSITORY_NOT_FOUND',
+        failureCode: 'REPOSITORY_NOT_FOUND' as const,
         failureReason: `The repository with name '${name}' does not exist in the registry with id '${deps.config.registryId}'`,
       });
       continue;

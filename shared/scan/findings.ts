@@ -3,13 +3,14 @@
  * for enhanced scanning, and the severity counts. Findings are sorted by severity, then name, so that
  * pages are stable.
  */
+import type { EnhancedImageScanFinding, FindingSeverity } from '../model/types.ts';
 import { createHash } from 'node:crypto';
 import type { Match } from './match.ts';
 
 export const SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNDEFINED'] as const;
 
 export type Attribute = { key: string; value: string };
-export type BasicFinding = { name: string; description?: string; uri?: string; severity: string; attributes: Attribute[] };
+export type BasicFinding = { name: string; description?: string; uri?: string; severity: FindingSeverity; attributes: Attribute[] };
 
 /** What an enhanced finding says about the image. */
 export type ImageContext = {
@@ -133,7 +134,7 @@ export function enhancedFinding(m: Match, image: ImageContext) {
     type: 'PACKAGE_VULNERABILITY',
     updatedAt: image.scannedAt,
     fixAvailable: m.fixed ? 'YES' : 'NO',
-  };
+  } satisfies EnhancedImageScanFinding;
 }
 
 /** Counts per severity, with only the severities present. */

@@ -67,14 +67,13 @@ export async function describeImageScanFindings(deps: Deps, actor: Actor, input:
   const offset = readToken<number>(deps, 'DescribeImageScanFindings', scope, input.nextToken) ?? 0;
   const limit = input.maxResults ?? DEFAULT_PAGE;
   const stored = await readFindings(deps.blobs, scan.findingsObject);
-  const list: unknown[] = stored.enhancedFindings ?? stored.findings ?? [];
-  const page = list.slice(offset, offset + limit);
+  const total = (stored.enhancedFindings ?? stored.findings ?? []).length;
+  const page = stored.enhancedFindings
+    ? { enhancedFindings: stored.enhancedFindings.slice(offset, offset + limit) }
+    : { findings: (stored.findings ?? []).slice(offset, offset + limit) };
   return {
     ...base,
-    imageScanFindings: {
-      ...findingsSummary(scan),
-      ...(stored.enhancedFindings ? { enhancedFindings: page } : { findings: page }),
-    },
-    ...(offset + limit < list.length ? { nextToken: nextToken(deps, 'DescribeImageScanFindings', scope, offset + limit) } : {}),
+    imageScanFindings: { ...findingsSummary(scan), ...page },
+    ...(offset + limit < total ? { nextToken: nextToken(deps, 'DescribeImageScanFindings', scope, offset + limit) } : {}),
   };
 }

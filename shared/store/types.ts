@@ -1,8 +1,10 @@
 /**
- * The records the storage interfaces exchange with the domain. Times are epoch milliseconds.
+ * The records the storage interfaces exchange with the domain. Times are epoch milliseconds. Enumerated values
+ * are the model's types (shared/model/types.ts).
  */
+import type { EncryptionType, ImageTagMutability, ImageTagMutabilityExclusionFilterType } from '../model/types.ts';
 
-export type ExclusionFilter = { filterType: string; filter: string };
+export type ExclusionFilter = { filterType: ImageTagMutabilityExclusionFilterType; filter: string };
 export type ResourceTag = { Key: string; Value: string };
 
 export type RepositoryRecord = {
@@ -10,10 +12,10 @@ export type RepositoryRecord = {
   /** Incarnation id: names the partition of this repository's contents. */
   uid: string;
   createdAt: number;
-  imageTagMutability: string;
+  imageTagMutability: ImageTagMutability;
   imageTagMutabilityExclusionFilters?: ExclusionFilter[];
   scanOnPush: boolean;
-  encryptionType: string;
+  encryptionType: EncryptionType;
   kmsKey?: string;
   tags: ResourceTag[];
   policyText?: string;

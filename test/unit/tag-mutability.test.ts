@@ -20,7 +20,7 @@ describe('tag mutability with exclusion filters', () => {
   });
 
   it('exempts the filtered tags from the repository setting', () => {
-    const filters = [{ filterType: 'WILDCARD', filter: 'dev-*' }];
+    const filters = [{ filterType: 'WILDCARD' as const, filter: 'dev-*' }];
     expect(isTagImmutable({ imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION', imageTagMutabilityExclusionFilters: filters }, 'dev-1')).toBe(false);
     expect(isTagImmutable({ imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION', imageTagMutabilityExclusionFilters: filters }, 'v1')).toBe(true);
     expect(isTagImmutable({ imageTagMutability: 'MUTABLE_WITH_EXCLUSION', imageTagMutabilityExclusionFilters: filters }, 'dev-1')).toBe(true);
