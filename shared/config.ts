@@ -26,6 +26,8 @@ export type Config = {
   layerPartSize: number;
   /** How long an abandoned layer upload stays resumable. */
   uploadTtlSeconds: number;
+  /** REGISTRY_IAM_FILE: the principals file (principals, their access keys and identity policies); unset, only the root key exists. */
+  iamFile?: string;
   /** Directory holding the OSV vulnerability feed exports (`<Ecosystem>/all.zip`) that scans match against. */
   scanFeedDir?: string;
   /** Key prefix of the blob bucket holding the OSV exports (`<prefix><Ecosystem>/all.zip`): the feed location in AWS. */
@@ -125,6 +127,7 @@ function readConfig(env: NodeJS.ProcessEnv, layerPartSize: number): Config {
     layerPartSize: optionalInteger(env, 'LAYER_PART_SIZE', 1, MAX_LAYER_PART_SIZE) ?? layerPartSize,
     uploadTtlSeconds: optionalInteger(env, 'UPLOAD_TTL_SECONDS', 1) ?? 24 * 3600,
     scanFeedDir: env.SCAN_FEED_DIR || undefined,
+    iamFile: env.REGISTRY_IAM_FILE ? resolve(env.REGISTRY_IAM_FILE) : undefined,
     scanFeedS3Prefix: env.SCAN_FEED_S3_PREFIX || undefined,
     ociBlobDelivery: oneOf(env, 'OCI_BLOB_DELIVERY', ['redirect', 'stream']) ?? 'redirect',
     ociChunkMinLength,

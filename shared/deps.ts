@@ -23,7 +23,9 @@ import { S3BlobStore } from './store/s3/s3-blob-store.ts';
 import { InProcessBus, type EventPublisher } from './events/publisher.ts';
 import { EventBridgePublisher } from './events/eventbridge.ts';
 import { secretFromParameter } from './secrets/ssm-secret.ts';
-import { allowAuthenticated, type Authorizer } from './domain/authorize.ts';
+import type { Authorizer } from './domain/authorize.ts';
+import type { PrincipalsSource } from './iam/file.ts';
+import { policyAuthorizer, principalsOf } from './iam/setup.ts';
 
 export type Deps = {
   config: Config;
@@ -37,6 +39,8 @@ export type Deps = {
   events: EventPublisher;
   /** Starts state machines: Step Functions in AWS, the in-process interpreter locally (infra/local/jobs.ts). */
   jobs: JobStarter;
+  /** Who may sign requests: the registry's root key and the principals file (REGISTRY_IAM_FILE), kept current. */
+  principals: PrincipalsSource;
   /** The one decision point every domain entry point asks (shared/domain/authorize.ts). */
   authorizer: Authorizer;
   now: () => Date;
@@ -75,9 +79,11 @@ export function createDeps(config: Config, events?: EventPublisher, jobs?: (deps
     jobs: config.stateMachineArnPrefix
       ? new SfnJobStarter(new SFNClient({ region: config.region }), config.stateMachineArnPrefix)
       : new UnconfiguredJobStarter(),
-    authorizer: allowAuthenticated,
+    principals: principalsOf(config),
+    authorizer: undefined as unknown as Authorizer,
     now: () => new Date(),
   };
+  deps.authorizer = policyAuthorizer(deps);
   if (jobs) deps.jobs = jobs(deps);
   return deps;
 }

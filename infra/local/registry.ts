@@ -73,6 +73,7 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
     config,
     jobs,
     async stop({ graceMs = 0 } = {}) {
+      deps.principals.close();
       await host.close(graceMs);
       await triggers.stop();
       await scanTriggers.stop();

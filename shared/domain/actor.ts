@@ -29,10 +29,13 @@ export type Actor = {
 /** The registry account's root: what the registry's own access key stands for. */
 export const rootArn = (account: string) => `arn:aws:iam::${account}:root`;
 
-/** The principal an access key of this registry stands for. Today the registry knows one key: its account's root. */
-export function principalActor(config: Config, accessKeyId: string, via: Via): Actor {
-  return { kind: 'principal', arn: rootArn(config.registryId), account: config.registryId, accessKeyId, via };
+/** A principal that authenticated with `accessKeyId` (the principals directory, shared/iam/principals.ts, says whose it is). */
+export function principalActor(principal: { arn: string; account: string }, accessKeyId: string, via: Via): Actor {
+  return { kind: 'principal', arn: principal.arn, account: principal.account, accessKeyId, via };
 }
+
+/** The registry account's root, as its own access key (REGISTRY_ACCESS_KEY_ID) authenticates it. */
+export const rootPrincipal = (config: Config) => ({ arn: rootArn(config.registryId), account: config.registryId });
 
 /** A job of the registry acting on its own behalf (`lifecycle`, `scan`...). */
 export function serviceActor(config: Config, name: string, requestId: string): Actor {

@@ -1,15 +1,19 @@
 /**
  * The one decision point: every domain entry point names the IAM action and the resource it needs and asks
- * `authorize` before acting. No protocol adapter decides anything itself. Today every authenticated actor may
- * do everything (the registry knows one key); the identity work fills in the Authorizer.
+ * `authorize` before acting. No protocol adapter decides anything itself. The registry's Authorizer decides as IAM
+ * does (shared/iam/authorizer.ts); `allowAuthenticated` is for tests that are about something else.
  */
 import type { Config } from '../config.ts';
+import type { RepositoryRecord } from '../store/types.ts';
 import type { Actor } from './actor.ts';
 
 /** Decides whether an actor may perform `action` (`ecr:PutImage`) on `resource` (an ARN, or `*`); throws AccessDeniedException when not. */
 export interface Authorizer {
-  authorize(actor: Actor, action: string, resource: string): Promise<void>;
+  authorize(actor: Actor, action: string, resource: string, facts?: Facts): Promise<void>;
 }
+
+/** What the caller already read of the resource, so the decision need not read it again (`null`: it does not exist). */
+export type Facts = { repository?: RepositoryRecord | null };
 
 /** Allows every authenticated actor everything: authentication already happened in the protocol adapter. */
 export const allowAuthenticated: Authorizer = { authorize: async () => undefined };

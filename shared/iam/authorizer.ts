@@ -4,7 +4,7 @@
  * when, over TLS, the repository's tags). Service actors (the registry's own jobs) act on the registry's behalf.
  */
 import type { Actor } from '../domain/actor.ts';
-import type { Authorizer } from '../domain/authorize.ts';
+import type { Authorizer, Facts } from '../domain/authorize.ts';
 import { AccessDeniedException } from '../errors.ts';
 import type { RepositoryRecord } from '../store/types.ts';
 import type { Context } from './conditions.ts';
@@ -31,7 +31,7 @@ export class PolicyAuthorizer implements Authorizer {
     this.repositoryPrefix = `arn:aws:ecr:${options.region}:${options.registryId}:repository/`;
   }
 
-  async authorize(actor: Actor, action: string, resource: string): Promise<void> {
+  async authorize(actor: Actor, action: string, resource: string, facts: Facts = {}): Promise<void> {
     if (actor.kind === 'service') return;
     const principal = this.options.directory().byArn(actor.arn);
     const caller = { arn: actor.arn, account: principal?.account ?? actor.account, root: principal?.root ?? false };
@@ -47,7 +47,8 @@ export class PolicyAuthorizer implements Authorizer {
     };
     const resourcePolicies: Policy[] = [];
     if (resource.startsWith(this.repositoryPrefix)) {
-      const repo = await this.options.repository(resource.slice(this.repositoryPrefix.length));
+      const repo =
+        facts.repository === undefined ? await this.options.repository(resource.slice(this.repositoryPrefix.length)) : (facts.repository ?? undefined);
       for (const tag of repo?.tags ?? []) context[`aws:ResourceTag/${tag.Key}`] = context[`ecr:ResourceTag/${tag.Key}`] = tag.Value;
       const policy = repo?.policyText === undefined ? undefined : this.policyOf(repo.policyText);
       if (policy) resourcePolicies.push(policy);

@@ -29,5 +29,10 @@ export function authenticate(deps: Deps, authorization: string | undefined, via:
       challenge,
     );
   }
-  return principalActor(deps.config, claims.key, via);
+  // The token's principal must still exist: removing a principal from the principals file ends its tokens at once.
+  const directory = deps.principals.directory();
+  const principal = claims.sub !== undefined ? directory.byArn(claims.sub) : directory.byKey(claims.key)?.principal;
+  if (!principal)
+    throw new OciError('UNAUTHORIZED', 'authentication failed: the principal this token was issued to no longer exists', undefined, 401, challenge);
+  return principalActor(principal, claims.key, via);
 }

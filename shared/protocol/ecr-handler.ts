@@ -43,6 +43,8 @@ export function ecrHandler(operations: Record<string, Operation>, getDeps: () =>
         const state: State = { requestId };
         states.set(request.event, state);
         const deps = getDeps();
+        // One view of the principals for the whole request, even if the principals file is reloaded meanwhile.
+        const directory = deps.principals.directory();
         const { event } = request;
         const body = eventBody(event);
         const headers = Object.fromEntries(Object.entries(event.headers).filter(([, v]) => v !== undefined)) as Record<string, string>;
@@ -52,7 +54,7 @@ export function ecrHandler(operations: Record<string, Operation>, getDeps: () =>
           // Every ECR call is POST / as signed by the client, whatever path a router rewrote it to.
           { method: event.requestContext.http.method, path: '/', query: eventQuery(event), headers: signedHeaders, body },
           'ecr',
-          (id) => (id === deps.config.accessKeyId ? deps.config.secretAccessKey : undefined),
+          (id) => directory.byKey(id)?.secretAccessKey,
           deps.now(),
         );
         noteCall(event, { principal: accessKeyId });
@@ -73,7 +75,7 @@ export function ecrHandler(operations: Record<string, Operation>, getDeps: () =>
         state.input = validateInput(operation, parsed);
         const host = deps.config.publicHost ?? headers['x-forwarded-host'] ?? headers.host ?? event.requestContext.domainName ?? 'localhost';
         const via = { requestId, host, sourceIp: event.requestContext.http.sourceIp, secureTransport: headers['x-forwarded-proto'] === 'https' };
-        state.call = { deps, operation, actor: principalActor(deps.config, accessKeyId, via) };
+        state.call = { deps, operation, actor: principalActor(directory.byKey(accessKeyId)!.principal, accessKeyId, via) };
         noteCall(event, { operation, repository: (state.input as { repositoryName?: string }).repositoryName });
       },
       onError: async (request) => {

@@ -5,7 +5,7 @@
  */
 import type { Deps } from '../deps.ts';
 import type { Actor } from '../domain/actor.ts';
-import { repositoryArn } from '../domain/authorize.ts';
+import { repositoryArn, type Facts } from '../domain/authorize.ts';
 import { invalidParameter, RepositoryNotFoundException } from '../errors.ts';
 import type { RepositoryRecord } from '../store/types.ts';
 
@@ -19,15 +19,20 @@ export function checkRegistryId(deps: Deps, registryId: string | undefined): str
 }
 
 /** Asks the authorization hook whether `actor` may perform `action` on `resource`; throws AccessDeniedException when not. */
-export function authorize(deps: Deps, actor: Actor, action: string, resource: string): Promise<void> {
-  return deps.authorizer.authorize(actor, action, resource);
+export function authorize(deps: Deps, actor: Actor, action: string, resource: string, facts?: Facts): Promise<void> {
+  return deps.authorizer.authorize(actor, action, resource, facts);
 }
 
-/** Checks the registry id, authorizes `action` on the repository, and reads it (RepositoryNotFoundException when absent). */
+/**
+ * Checks the registry id, reads the repository, authorizes `action` on it (its policy and tags take part), and only
+ * then says RepositoryNotFoundException when it is absent: a caller that may not act learns nothing of what exists.
+ */
 export async function openRepository(deps: Deps, actor: Actor, action: string, name: string, registryId?: string): Promise<RepositoryRecord> {
   checkRegistryId(deps, registryId);
-  await authorize(deps, actor, action, repositoryArn(deps.config, name));
-  return requireRepository(deps, name);
+  const repo = await deps.repositories.get(name);
+  await authorize(deps, actor, action, repositoryArn(deps.config, name), { repository: repo ?? null });
+  if (!repo) throw repositoryNotFound(deps, name);
+  return repo;
 }
 
 /** The repository, or RepositoryNotFoundException worded as ECR words it. */

@@ -4,14 +4,14 @@ import { configFromEnv } from '../../shared/config.ts';
 import { getAuthorizationToken, TOKEN_LIFETIME_MS, verifyRegistryPassword } from '../../shared/registry/auth.ts';
 import type { Deps } from '../../shared/deps.ts';
 import { allowAuthenticated } from '../../shared/domain/authorize.ts';
-import { principalActor, type Via } from '../../shared/domain/actor.ts';
+import { principalActor, rootPrincipal, type Via } from '../../shared/domain/actor.ts';
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
 const config = configFromEnv({});
 
 /** Prepare: deps with only what GetAuthorizationToken reads, and the caller as the default key authenticates it. */
 const deps = { config, now: () => new Date(NOW), authorizer: allowAuthenticated } as unknown as Deps;
-const actor = (via: Partial<Via> = {}) => principalActor(config, 'test', { requestId: 'r', host: '127.0.0.1:5000', ...via });
+const actor = (via: Partial<Via> = {}) => principalActor(rootPrincipal(config), 'test', { requestId: 'r', host: '127.0.0.1:5000', ...via });
 /** Whether a password verifies (the verifier returns the token's claims, or undefined). */
 const verifies = (...args: Parameters<typeof verifyRegistryPassword>) => verifyRegistryPassword(...args) !== undefined;
 

@@ -1,6 +1,6 @@
 /** The IAM-style Authorizer over the principals file and repository policies, on the in-memory stores. */
 import { describe, expect, it } from 'vitest';
-import { principalActor, serviceActor } from '../../shared/domain/actor.ts';
+import { principalActor, rootPrincipal, serviceActor } from '../../shared/domain/actor.ts';
 import { AccessDeniedException } from '../../shared/errors.ts';
 import { PolicyAuthorizer } from '../../shared/iam/authorizer.ts';
 import { parsePrincipals, PrincipalsFileError, rootEntry } from '../../shared/iam/principals.ts';
@@ -35,7 +35,7 @@ function setup() {
     repository: (name) => deps.repositories.get(name),
     now: () => new Date(),
   });
-  const actor = (arn: string) => ({ ...principalActor(deps.config, 'key', { requestId: 'r', host: 'h' }), arn, account: arn.split(':')[4] });
+  const actor = (arn: string) => ({ ...principalActor(rootPrincipal(deps.config), 'key', { requestId: 'r', host: 'h' }), arn, account: arn.split(':')[4] });
   const repo = (name: string) => `arn:aws:ecr:${deps.config.region}:${ACCOUNT}:repository/${name}`;
   return { deps, directory, authorizer, actor, repo };
 }
@@ -104,7 +104,7 @@ describe('the IAM-style authorizer', () => {
   it('lets the root do everything and the registry jobs act unasked', async () => {
     const { deps, authorizer, repo } = setup();
     await expect(
-      authorizer.authorize(principalActor(deps.config, 'test', { requestId: 'r', host: 'h' }), 'ecr:DeleteRepository', repo('x/y')),
+      authorizer.authorize(principalActor(rootPrincipal(deps.config), 'test', { requestId: 'r', host: 'h' }), 'ecr:DeleteRepository', repo('x/y')),
     ).resolves.toBeUndefined();
     await expect(authorizer.authorize(serviceActor(deps.config, 'lifecycle', 'r'), 'ecr:BatchDeleteImage', repo('x/y'))).resolves.toBeUndefined();
   });

@@ -6,7 +6,8 @@ import type { Deps } from '../../deps.ts';
 import { configFromEnv, type Config } from '../../config.ts';
 import { InProcessBus } from '../../events/publisher.ts';
 import { UnconfiguredJobStarter } from '../../jobs/starter.ts';
-import { allowAuthenticated } from '../../domain/authorize.ts';
+import type { Authorizer } from '../../domain/authorize.ts';
+import { policyAuthorizer, principalsOf } from '../../iam/setup.ts';
 import { createMemoryStores, type MemoryStores } from './stores.ts';
 
 export type MemoryDepsOptions = {
@@ -21,7 +22,7 @@ export function createMemoryDeps(options: MemoryDepsOptions = {}): Deps & { stor
   const now = options.now ?? (() => new Date());
   const config = { ...configFromEnv({}), ...options.config };
   const stores = createMemoryStores({ registryId: config.registryId, now });
-  return {
+  const deps: Deps & { stores: MemoryStores } = {
     config,
     repositories: stores.repositories,
     images: stores.images,
@@ -32,8 +33,11 @@ export function createMemoryDeps(options: MemoryDepsOptions = {}): Deps & { stor
     imageStates: stores.imageStates,
     events: new InProcessBus(),
     jobs: new UnconfiguredJobStarter(),
-    authorizer: allowAuthenticated,
+    principals: principalsOf(config),
+    authorizer: undefined as unknown as Authorizer,
     now,
     stores,
   };
+  deps.authorizer = policyAuthorizer(deps);
+  return deps;
 }

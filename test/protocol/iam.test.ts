@@ -1,0 +1,158 @@
+/**
+ * Who may do what, through the real ECR SDK and the OCI API: principals from REGISTRY_IAM_FILE, identity policies
+ * (inline and AWS's managed ones), a repository policy for another account, AWS's refusals, and the file changed
+ * while the registry runs.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  BatchGetImageCommand,
+  CreateRepositoryCommand,
+  DeleteRepositoryCommand,
+  DescribeRepositoriesCommand,
+  GetAuthorizationTokenCommand,
+  InitiateLayerUploadCommand,
+  PutImageCommand,
+  SetRepositoryPolicyCommand,
+  type ECRClient,
+} from '@aws-sdk/client-ecr';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { imageManifest, pushBlobs, putManifest } from '../helpers/images.ts';
+import { ociCode } from '../helpers/oci.ts';
+import { ecrClient, startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
+
+const ACCOUNT = '123456789012';
+const OTHER = '210987654321';
+const key = (accessKeyId: string) => ({ accessKeyId, secretAccessKey: `${accessKeyId.toLowerCase()}-secret` });
+const CI = key('AKIACI0000000000001');
+const CLUSTER = key('AKIACLUSTER00000001');
+const AUDITOR = key('AKIAAUDITOR00000001');
+
+const principals = (withCluster = true) => ({
+  principals: [
+    {
+      arn: `arn:aws:iam::${ACCOUNT}:user/ci`,
+      accessKeys: [CI],
+      policies: [
+        'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
+        { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'ecr:*', Resource: `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/team-a/*` }] },
+        { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: 'ecr:DeleteRepository', Resource: '*' }] },
+      ],
+    },
+    ...(withCluster
+      ? [{ arn: `arn:aws:iam::${ACCOUNT}:user/cluster`, accessKeys: [CLUSTER], policies: ['arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly'] }]
+      : []),
+    { arn: `arn:aws:iam::${OTHER}:user/auditor`, accessKeys: [AUDITOR], policies: ['arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly'] },
+  ],
+});
+
+let registry: TestRegistry;
+let dir: string;
+let file: string;
+const clients: ECRClient[] = [];
+const as = (credentials: { accessKeyId: string; secretAccessKey: string }) => {
+  const client = ecrClient(registry.endpoint, credentials);
+  clients.push(client);
+  return client;
+};
+/** The wire error name of a failed call (the SDK's error name is the `__type`). */
+const errorOf = (call: Promise<unknown>) =>
+  call.then(
+    () => 'no error',
+    (e: Error) => `${e.name}: ${e.message}`,
+  );
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'secr-iam-'));
+  file = join(dir, 'principals.json');
+  writeFileSync(file, JSON.stringify(principals()));
+  registry = await startTestRegistry(undefined, { REGISTRY_IAM_FILE: file, REGISTRY_ID: ACCOUNT, LOG_LEVEL: 'silent' });
+  for (const repositoryName of ['team-a/app', 'team-b/app', 'shared/app']) await registry.ecr.send(new CreateRepositoryCommand({ repositoryName }));
+  await putManifest(registry.ecr, 'shared/app', imageManifest(await pushBlobs(registry.ecr, 'shared/app', 1)), 'v1');
+});
+
+afterAll(async () => {
+  for (const client of clients) client.destroy();
+  await registry?.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('principals and policies', () => {
+  it('lets a CI key push to its own repositories only, and holds its explicit deny', async () => {
+    const ci = as(CI);
+    await expect(ci.send(new InitiateLayerUploadCommand({ repositoryName: 'team-a/app' }))).resolves.toMatchObject({ uploadId: expect.any(String) });
+    expect(await errorOf(ci.send(new InitiateLayerUploadCommand({ repositoryName: 'team-b/app' })))).toBe(
+      `AccessDeniedException: User: arn:aws:iam::${ACCOUNT}:user/ci is not authorized to perform: ecr:InitiateLayerUpload on resource: arn:aws:ecr:us-east-1:${ACCOUNT}:repository/team-b/app because no identity-based policy allows the ecr:InitiateLayerUpload action`,
+    );
+    expect(await errorOf(ci.send(new DeleteRepositoryCommand({ repositoryName: 'team-a/app' })))).toMatch(
+      /^AccessDeniedException: .* with an explicit deny in an identity-based policy$/,
+    );
+    await expect(ci.send(new BatchGetImageCommand({ repositoryName: 'shared/app', imageIds: [{ imageTag: 'v1' }] }))).resolves.toMatchObject({ failures: [] });
+  });
+
+  it('lets a key with the managed read-only policy pull and describe, and refuses its pushes', async () => {
+    const cluster = as(CLUSTER);
+    expect((await cluster.send(new DescribeRepositoriesCommand({}))).repositories).toHaveLength(3);
+    expect(await errorOf(cluster.send(new PutImageCommand({ repositoryName: 'shared/app', imageManifest: '{}', imageTag: 'x' })))).toMatch(
+      /^AccessDeniedException: User: .*user\/cluster is not authorized to perform: ecr:PutImage/,
+    );
+  });
+
+  it('lets another account pull only the repository whose policy grants it', async () => {
+    const auditor = as(AUDITOR);
+    expect(await errorOf(auditor.send(new BatchGetImageCommand({ repositoryName: 'shared/app', imageIds: [{ imageTag: 'v1' }] })))).toMatch(
+      /because no resource-based policy allows the ecr:BatchGetImage action$/,
+    );
+    await registry.ecr.send(
+      new SetRepositoryPolicyCommand({
+        repositoryName: 'shared/app',
+        policyText: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Sid: 'audit', Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${OTHER}:root` }, Action: ['ecr:BatchGetImage'] }],
+        }),
+      }),
+    );
+    await expect(auditor.send(new BatchGetImageCommand({ repositoryName: 'shared/app', imageIds: [{ imageTag: 'v1' }] }))).resolves.toMatchObject({
+      failures: [],
+    });
+    expect(await errorOf(auditor.send(new BatchGetImageCommand({ repositoryName: 'team-a/app', imageIds: [{ imageTag: 'v1' }] })))).toMatch(
+      /^AccessDeniedException: /,
+    );
+  });
+
+  it('answers the OCI API as the token principal: a read-only token pulls and is refused a push with DENIED', async () => {
+    const token = (await as(CLUSTER).send(new GetAuthorizationTokenCommand({}))).authorizationData![0].authorizationToken!;
+    const headers = { authorization: `Basic ${token}` };
+    const pull = await fetch(`${registry.endpoint}/v2/shared/app/manifests/v1`, {
+      headers: { ...headers, accept: 'application/vnd.oci.image.manifest.v1+json' },
+    });
+    expect(pull.status).toBe(200);
+    const push = await fetch(`${registry.endpoint}/v2/shared/app/blobs/uploads/`, { method: 'POST', headers });
+    expect(push.status).toBe(403);
+    expect(await ociCode(push)).toBe('DENIED');
+  });
+
+  it('reloads the principals file within seconds: a removed principal loses its key and its tokens at once', async () => {
+    const cluster = as(CLUSTER);
+    const token = (await cluster.send(new GetAuthorizationTokenCommand({}))).authorizationData![0].authorizationToken!;
+    writeFileSync(file, JSON.stringify(principals(false)));
+    const deadline = Date.now() + 5000;
+    let answer = '';
+    while (Date.now() < deadline) {
+      answer = await errorOf(cluster.send(new DescribeRepositoriesCommand({})));
+      if (answer !== 'no error') break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(answer).toMatch(/^UnrecognizedClientException: /);
+    const pull = await fetch(`${registry.endpoint}/v2/shared/app/manifests/v1`, { headers: { authorization: `Basic ${token}` } });
+    expect(pull.status).toBe(401);
+    expect(await ociCode(pull)).toBe('UNAUTHORIZED');
+  });
+
+  it('keeps the principals in force when the changed file is invalid', async () => {
+    writeFileSync(file, '{"principals": [{"arn": "not an arn"}]}');
+    await new Promise((r) => setTimeout(r, 2500));
+    await expect(as(CI).send(new InitiateLayerUploadCommand({ repositoryName: 'team-a/app' }))).resolves.toMatchObject({ uploadId: expect.any(String) });
+  });
+});
