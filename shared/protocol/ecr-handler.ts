@@ -56,6 +56,8 @@ export function ecrHandler(operations: Record<string, Operation>, getDeps: () =>
           'ecr',
           (id) => directory.byKey(id)?.secretAccessKey,
           deps.now(),
+          // As strict as AWS: the scope names this registry's region; the host and the target are signed.
+          { region: deps.config.region, mustSign: ['host', 'x-amz-target'] },
         );
         noteCall(event, { principal: accessKeyId });
         const target = headers['x-amz-target'] ?? '';

@@ -26,8 +26,11 @@ export type SecretLookup = (accessKeyId: string) => string | undefined;
 
 const AUTH = /^AWS4-HMAC-SHA256 (.*)$/;
 
+/** What a signature must also cover, as AWS requires: the scope's region, and headers that must be signed. */
+export type SigningRules = { region?: string; mustSign?: string[] };
+
 /** Resolves with the verified access key id, or throws the error AWS would answer with. */
-export async function verifySigV4(req: SignedRequest, service: string, secretOf: SecretLookup, now = new Date()): Promise<string> {
+export async function verifySigV4(req: SignedRequest, service: string, secretOf: SecretLookup, now = new Date(), rules: SigningRules = {}): Promise<string> {
   const authorization = req.headers['authorization'];
   if (!authorization) throw new MissingAuthenticationTokenException('Missing Authentication Token');
   const match = AUTH.exec(authorization.trim());
@@ -57,6 +60,7 @@ export async function verifySigV4(req: SignedRequest, service: string, secretOf:
   const secret = secretOf(accessKeyId);
   if (secret === undefined) throw new UnrecognizedClientException('The security token included in the request is invalid.');
   if (scopeService !== service) throw new InvalidSignatureException(`Credential should be scoped to correct service: '${service}'. `);
+  if (rules.region !== undefined && region !== rules.region) throw new InvalidSignatureException(`Credential should be scoped to a valid region. `);
   if (day !== amzDate.slice(0, 8))
     throw new InvalidSignatureException(
       `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${day}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
@@ -76,6 +80,9 @@ export async function verifySigV4(req: SignedRequest, service: string, secretOf:
   }
 
   const signedHeaders = params.SignedHeaders.split(';').map((h: string) => h.toLowerCase());
+  for (const name of rules.mustSign ?? []) {
+    if (!signedHeaders.includes(name)) throw new InvalidSignatureException(`'${name}' must be a 'SignedHeader' in the AWS Authorization.`);
+  }
   const headers: Record<string, string> = {};
   for (const name of signedHeaders) {
     if (req.headers[name] === undefined) throw new InvalidSignatureException(SIGNATURE_MISMATCH);

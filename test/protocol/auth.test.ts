@@ -24,14 +24,14 @@ afterAll(async () => {
 type Raw = { status: number; headers: Headers; text: string; json: any };
 
 /** POST / with an X-Amz-Target, signed with the SDK's own signer unless `sign` is false. */
-async function rawCall(target: string, body: string, options: { sign?: boolean; signingDate?: Date } = {}): Promise<Raw> {
+async function rawCall(target: string, body: string, options: { sign?: boolean; signingDate?: Date; region?: string; unsigned?: string[] } = {}): Promise<Raw> {
   const url = new URL(registry.endpoint);
   const headers: Record<string, string> = { host: url.host, 'content-type': CONTENT_TYPE, 'x-amz-target': target };
   let sent = headers;
   if (options.sign !== false) {
-    const signer = new SignatureV4({ service: 'ecr', region: 'us-east-1', credentials: CREDENTIALS, sha256: Hash.bind(null, 'sha256') });
+    const signer = new SignatureV4({ service: 'ecr', region: options.region ?? 'us-east-1', credentials: CREDENTIALS, sha256: Hash.bind(null, 'sha256') });
     const request = new HttpRequest({ method: 'POST', protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path: '/', headers, body });
-    sent = (await signer.sign(request, { signingDate: options.signingDate ?? new Date() })).headers;
+    sent = (await signer.sign(request, { signingDate: options.signingDate ?? new Date(), unsignableHeaders: new Set(options.unsigned ?? []) })).headers;
   }
   // fetch sets Host itself (to the same value that was signed).
   const { host: _host, ...fetchHeaders } = sent;
@@ -162,5 +162,19 @@ describe('the wire format of a success', () => {
     expect(createdAt).toBeGreaterThan(before - 60);
     expect(createdAt).toBeLessThan(before + 60);
     expect(raw.text).toMatch(/"createdAt":\d+(\.\d+)?[,}]/);
+  });
+});
+
+describe('SigV4 as strict as AWS', () => {
+  it('refuses a signature scoped to another region with InvalidSignatureException', async () => {
+    const raw = await rawCall(`${TARGET}DescribeRepositories`, '{}', { region: 'eu-west-1' });
+    expectWireError(raw, 'InvalidSignatureException');
+    expect(raw.json.message).toBe('Credential should be scoped to a valid region. ');
+  });
+
+  it('refuses a signature that leaves the X-Amz-Target header unsigned', async () => {
+    const raw = await rawCall(`${TARGET}DescribeRepositories`, '{}', { unsigned: ['x-amz-target'] });
+    expectWireError(raw, 'InvalidSignatureException');
+    expect(raw.json.message).toBe("'x-amz-target' must be a 'SignedHeader' in the AWS Authorization.");
   });
 });
