@@ -4,8 +4,8 @@
  */
 import type { Deps } from '../deps.ts';
 import type { Actor } from '../domain/actor.ts';
-import { ANY_RESOURCE } from '../domain/authorize.ts';
-import { authorize, openRepository } from './common.ts';
+import { AccessDeniedException } from '../errors.ts';
+import { authorize, openRepository, repositoryArn } from './common.ts';
 
 /** Names read from the store at a time. */
 const PAGE = 1000;
@@ -22,21 +22,38 @@ export async function listTagNames(deps: Deps, actor: Actor, input: NamePaging &
   return { ...page, repositoryName: repo.name };
 }
 
-/** The registry's repositories in name order. */
+/** The registry's repositories in name order: those the actor may describe (ecr:DescribeRepositories on each), possibly none. */
 export async function listRepositoryNames(deps: Deps, actor: Actor, input: NamePaging): Promise<NamePage> {
-  await authorize(deps, actor, 'ecr:DescribeRepositories', ANY_RESOURCE);
-  return collect((after, limit) => deps.repositories.namesAfter(after, limit), input);
+  const describable = async (name: string) => {
+    try {
+      await authorize(deps, actor, 'ecr:DescribeRepositories', repositoryArn(deps.config, name));
+      return true;
+    } catch (e) {
+      if (e instanceof AccessDeniedException) return false;
+      throw e;
+    }
+  };
+  return collect((after, limit) => deps.repositories.namesAfter(after, limit), input, describable);
 }
 
-/** Reads names after `last`, at most n; `more` says whether any remain. */
-async function collect(read: (after: string | undefined, limit: number) => Promise<string[]>, { n, last }: NamePaging): Promise<NamePage> {
+/** Reads names after `last` (those `keep` keeps), at most n; `more` says whether any remain. */
+async function collect(
+  read: (after: string | undefined, limit: number) => Promise<string[]>,
+  { n, last }: NamePaging,
+  keep?: (name: string) => Promise<boolean>,
+): Promise<NamePage> {
   const names: string[] = [];
   let after = last;
   for (;;) {
     const want = n === undefined ? PAGE : Math.min(PAGE, n + 1 - names.length);
     if (want <= 0) break;
     const page = await read(after, want);
-    names.push(...page);
+    if (keep) {
+      const kept = await Promise.all(page.map(keep));
+      names.push(...page.filter((_, i) => kept[i]));
+    } else {
+      names.push(...page);
+    }
     if (page.length < want) break;
     after = page[page.length - 1];
   }

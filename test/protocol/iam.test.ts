@@ -28,6 +28,7 @@ const key = (accessKeyId: string) => ({ accessKeyId, secretAccessKey: `${accessK
 const CI = key('AKIACI0000000000001');
 const CLUSTER = key('AKIACLUSTER00000001');
 const AUDITOR = key('AKIAAUDITOR00000001');
+const VIEWER = key('AKIAVIEWER000000001');
 
 const principals = (withCluster = true) => ({
   principals: [
@@ -44,6 +45,18 @@ const principals = (withCluster = true) => ({
       ? [{ arn: `arn:aws:iam::${ACCOUNT}:user/cluster`, accessKeys: [CLUSTER], policies: ['arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly'] }]
       : []),
     { arn: `arn:aws:iam::${OTHER}:user/auditor`, accessKeys: [AUDITOR], policies: ['arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly'] },
+    {
+      arn: `arn:aws:iam::${ACCOUNT}:user/viewer`,
+      accessKeys: [VIEWER],
+      policies: [
+        {
+          Statement: [
+            { Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+            { Effect: 'Allow', Action: 'ecr:DescribeRepositories', Resource: `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/team-*` },
+          ],
+        },
+      ],
+    },
   ],
 });
 
@@ -131,6 +144,17 @@ describe('principals and policies', () => {
     const push = await fetch(`${registry.endpoint}/v2/shared/app/blobs/uploads/`, { method: 'POST', headers });
     expect(push.status).toBe(403);
     expect(await ociCode(push)).toBe('DENIED');
+  });
+
+  it('lists in _catalog only the repositories the principal may describe', async () => {
+    const catalog = async (credentials: typeof VIEWER) => {
+      const token = (await as(credentials).send(new GetAuthorizationTokenCommand({}))).authorizationData![0].authorizationToken!;
+      const res = await fetch(`${registry.endpoint}/v2/_catalog`, { headers: { authorization: `Basic ${token}` } });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { repositories: string[] }).repositories;
+    };
+    expect(await catalog(VIEWER)).toEqual(['team-a/app', 'team-b/app']);
+    expect(await catalog(CI)).toEqual(['shared/app', 'team-a/app', 'team-b/app']);
   });
 
   it('reloads the principals file within seconds: a removed principal loses its key and its tokens at once', async () => {
