@@ -7,7 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { GROUPS, type Group } from '../routing.ts';
-import { SQL_WASM } from '../../shared/scan/index/rpmdb.ts';
+import { SQL_JS } from '../../shared/scan/index/rpmdb.ts';
 
 /** One HTTP API route: `<METHOD> <path>`, as API Gateway writes route keys. */
 export type RouteKey = `${'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'} /${string}`;
@@ -69,8 +69,8 @@ export const NON_ECR: Readonly<Record<string, { routes?: RouteKey[]; entries?: E
     ],
   },
   'scanning-jobs': {
-    // SQLite's wasm for rpm databases, read from its file rather than inlined in the bundle as base64.
-    files: [`node_modules/${SQL_WASM}`],
+    // SQLite for rpm databases (sql.js's script and wasm), read from these files on first use rather than bundled.
+    files: [`node_modules/${SQL_JS.script}`, `node_modules/${SQL_JS.wasm}`],
     entries: [
       { export: 'onImageAction', suffix: 'on-push', events: [{ eventBridge: { eventBus: REGISTRY_BUS, pattern: PUSH_PATTERN } }] },
       // Imports the OSV exports under FEED_PREFIX of the blob bucket when they changed.
