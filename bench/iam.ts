@@ -28,12 +28,14 @@ const repositoryPolicy = {
     Effect: i === 9 ? 'Allow' : i % 3 === 0 ? 'Deny' : 'Allow',
     Principal: { AWS: i === 9 ? `arn:aws:iam::${ACCOUNT}:user/bench` : `arn:aws:iam::${String(100000000000 + i)}:root` },
     Action: i === 9 ? ['ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'] : [`ecr:Describe*`, 'ecr:List*'],
-    ...(i % 2 ? { Condition: { StringEquals: { 'aws:ResourceTag/team': `t${i}` }, IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } } : {}),
+    ...(i % 2 && i !== 9 ? { Condition: { StringEquals: { 'aws:ResourceTag/team': `t${i}` }, IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } } } : {}),
   })),
 };
 const identityPolicies = [
   managedPolicy('arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly')!,
-  ...Array.from({ length: 4 }, (_, i) => parsePolicy({ Statement: [{ Effect: i === 0 ? 'Deny' : 'Allow', Action: `ecr:Put${i}*`, Resource: `arn:aws:ecr:*:${ACCOUNT}:repository/team-${i}/*` }] })),
+  ...Array.from({ length: 4 }, (_, i) =>
+    parsePolicy({ Statement: [{ Effect: i === 0 ? 'Deny' : 'Allow', Action: `ecr:Put${i}*`, Resource: `arn:aws:ecr:*:${ACCOUNT}:repository/team-${i}/*` }] }),
+  ),
 ];
 
 function decisions(): string {
@@ -58,7 +60,13 @@ async function seed(endpoint: string, credentials: typeof root, withPolicy: bool
   await ecr.send(new CreateRepositoryCommand({ repositoryName: 'bench/app' }));
   const config = '{"architecture":"amd64","os":"linux"}';
   // An image list needs no layers: an index of no manifests is the smallest valid image to pull.
-  await ecr.send(new PutImageCommand({ repositoryName: 'bench/app', imageTag: 'v1', imageManifest: JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [], annotations: { config } }) }));
+  await ecr.send(
+    new PutImageCommand({
+      repositoryName: 'bench/app',
+      imageTag: 'v1',
+      imageManifest: JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: [], annotations: { config } }),
+    }),
+  );
   if (withPolicy) await ecr.send(new SetRepositoryPolicyCommand({ repositoryName: 'bench/app', policyText: JSON.stringify(repositoryPolicy) }));
   ecr.destroy();
 }
@@ -67,10 +75,29 @@ async function main() {
   const lines = ['| measurement | time | rate / ratio |', '| --- | --- | --- |', decisions()];
   const dir = mkdtempSync(join(tmpdir(), 'secr-bench-iam-'));
   const file = join(dir, 'principals.json');
-  writeFileSync(file, JSON.stringify({ principals: [{ arn: `arn:aws:iam::${ACCOUNT}:user/bench`, accessKeys: [user], policies: [repositoryPolicy.Statement.length ? { Statement: [{ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }] } : {}, ...[1, 2, 3, 4].map((i) => ({ Statement: [{ Effect: 'Allow', Action: `ecr:Put${i}*`, Resource: `arn:aws:ecr:*:${ACCOUNT}:repository/team-${i}/*` }] }))] }] }));
-  const plain = await startRegistryProcess(Number(process.env.BENCH_PORT ?? 5061), { REGISTRY_ID: ACCOUNT, LOG_LEVEL: 'silent' });
-  const iam = await startRegistryProcess(Number(process.env.BENCH_PORT ?? 5061) + 1, { REGISTRY_ID: ACCOUNT, REGISTRY_IAM_FILE: file, LOG_LEVEL: 'silent' });
+  writeFileSync(
+    file,
+    JSON.stringify({
+      principals: [
+        {
+          arn: `arn:aws:iam::${ACCOUNT}:user/bench`,
+          accessKeys: [user],
+          policies: [
+            { Statement: [{ Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' }] },
+            ...[1, 2, 3, 4].map((i) => ({
+              Statement: [{ Effect: 'Allow', Action: `ecr:Put${i}*`, Resource: `arn:aws:ecr:*:${ACCOUNT}:repository/team-${i}/*` }],
+            })),
+          ],
+        },
+      ],
+    }),
+  );
+  // Not 5060 or 5061: fetch refuses those ports (the Fetch standard's bad ports).
+  const port = Number(process.env.BENCH_PORT ?? 5071);
+  const plain = await startRegistryProcess(port, { REGISTRY_ID: ACCOUNT, LOG_LEVEL: 'silent' });
+  let iam: Awaited<ReturnType<typeof startRegistryProcess>> | undefined;
   try {
+    iam = await startRegistryProcess(port + 1, { REGISTRY_ID: ACCOUNT, REGISTRY_IAM_FILE: file, LOG_LEVEL: 'silent' });
     await seed(plain.endpoint, root, false);
     await seed(iam.endpoint, root, true);
     for (const clients of [1, 8]) {
@@ -81,13 +108,17 @@ async function main() {
         return result;
       };
       const without = await rate(plain.endpoint, root);
-      const withFile = await rate(iam.endpoint, user);
-      lines.push(`| BatchGetImage, ${clients} client${clients > 1 ? 's' : ''}, no principals file (root key) | ${fmt(without.rps, 0)} req/s | p50 ${fmt(without.p50)} ms, p99 ${fmt(without.p99)} ms |`);
-      lines.push(`| BatchGetImage, ${clients} client${clients > 1 ? 's' : ''}, principals file + repository policy | ${fmt(withFile.rps, 0)} req/s | p50 ${fmt(withFile.p50)} ms, p99 ${fmt(withFile.p99)} ms, ${fmt(withFile.rps / without.rps, 2)}x |`);
+      const withFile = await rate(iam!.endpoint, user);
+      lines.push(
+        `| BatchGetImage, ${clients} client${clients > 1 ? 's' : ''}, no principals file (root key) | ${fmt(without.rps, 0)} req/s | p50 ${fmt(without.p50)} ms, p99 ${fmt(without.p99)} ms |`,
+      );
+      lines.push(
+        `| BatchGetImage, ${clients} client${clients > 1 ? 's' : ''}, principals file + repository policy | ${fmt(withFile.rps, 0)} req/s | p50 ${fmt(withFile.p50)} ms, p99 ${fmt(withFile.p99)} ms, ${fmt(withFile.rps / without.rps, 2)}x |`,
+      );
     }
   } finally {
     await plain.stop();
-    await iam.stop();
+    await iam?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
   console.log(lines.join('\n'));

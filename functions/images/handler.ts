@@ -1,5 +1,10 @@
 /** Lambda of the images group: storing, reading, listing and deleting images. */
-import { depsFromEnv, type Deps } from '../../shared/deps.ts';
+import type { Deps } from '../../shared/deps.ts';
+import { lambdaDeps } from '../../shared/deps/lambda.ts';
+import type { DepsParts } from '../../shared/deps/parts.ts';
+import { dynamoStores } from '../../shared/deps/dynamo.ts';
+import { s3Blobs } from '../../shared/deps/s3.ts';
+import { eventBridgeEvents } from '../../shared/deps/eventbridge.ts';
 import { ecrHandler, type ModelOperations } from '../../shared/protocol/ecr-handler.ts';
 import { putImage } from '../../shared/registry/put-image.ts';
 import { batchDeleteImage, batchGetImage } from '../../shared/registry/images.ts';
@@ -17,5 +22,9 @@ export const operations = {
   UpdateImageStorageClass: updateImageStorageClass,
 } satisfies ModelOperations;
 
+/** The clients this function builds (its row in infra/deploy/permissions.ts): stores, blobs, events. */
+export const parts: DepsParts = { stores: dynamoStores, blobs: s3Blobs, events: eventBridgeEvents };
+const fromEnv = lambdaDeps(parts);
+
 export const createHandler = (deps: () => Deps) => ecrHandler(operations, deps);
-export const handler = createHandler(depsFromEnv);
+export const handler = createHandler(fromEnv);

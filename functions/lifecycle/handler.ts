@@ -1,5 +1,9 @@
 /** Lambda of the lifecycle group: lifecycle policies and their previews. */
-import { depsFromEnv, type Deps } from '../../shared/deps.ts';
+import type { Deps } from '../../shared/deps.ts';
+import { lambdaDeps } from '../../shared/deps/lambda.ts';
+import type { DepsParts } from '../../shared/deps/parts.ts';
+import { dynamoStores } from '../../shared/deps/dynamo.ts';
+import { sfnJobs } from '../../shared/deps/sfn.ts';
 import { ecrHandler, type ModelOperations } from '../../shared/protocol/ecr-handler.ts';
 import { deleteLifecyclePolicy, getLifecyclePolicy, putLifecyclePolicy } from '../../shared/lifecycle/policies.ts';
 import { getLifecyclePolicyPreview, startLifecyclePolicyPreview } from '../../shared/lifecycle/preview.ts';
@@ -12,5 +16,9 @@ export const operations = {
   GetLifecyclePolicyPreview: getLifecyclePolicyPreview,
 } satisfies ModelOperations;
 
+/** The clients this function builds (its row in infra/deploy/permissions.ts): stores, jobs. */
+export const parts: DepsParts = { stores: dynamoStores, jobs: sfnJobs };
+const fromEnv = lambdaDeps(parts);
+
 export const createHandler = (deps: () => Deps) => ecrHandler(operations, deps);
-export const handler = createHandler(depsFromEnv);
+export const handler = createHandler(fromEnv);

@@ -1,5 +1,9 @@
 /** Lambda of the repositories group: repositories, their settings, tags and policies. */
-import { depsFromEnv, type Deps } from '../../shared/deps.ts';
+import type { Deps } from '../../shared/deps.ts';
+import { lambdaDeps } from '../../shared/deps/lambda.ts';
+import type { DepsParts } from '../../shared/deps/parts.ts';
+import { dynamoStores } from '../../shared/deps/dynamo.ts';
+import { eventBridgeEvents } from '../../shared/deps/eventbridge.ts';
 import { ecrHandler, type ModelOperations } from '../../shared/protocol/ecr-handler.ts';
 import * as repositories from '../../shared/registry/repositories.ts';
 import * as policies from '../../shared/registry/repository-policies.ts';
@@ -18,5 +22,9 @@ export const operations = {
   DeleteRepositoryPolicy: policies.deleteRepositoryPolicy,
 } satisfies ModelOperations;
 
+/** The clients this function builds (its row in infra/deploy/permissions.ts): stores, events. */
+export const parts: DepsParts = { stores: dynamoStores, events: eventBridgeEvents };
+const fromEnv = lambdaDeps(parts);
+
 export const createHandler = (deps: () => Deps) => ecrHandler(operations, deps);
-export const handler = createHandler(depsFromEnv);
+export const handler = createHandler(fromEnv);

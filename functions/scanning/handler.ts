@@ -1,5 +1,11 @@
 /** Lambda of the scanning group: image scans and their findings, scanning configuration, account settings. */
-import { depsFromEnv, type Deps } from '../../shared/deps.ts';
+import type { Deps } from '../../shared/deps.ts';
+import { lambdaDeps } from '../../shared/deps/lambda.ts';
+import type { DepsParts } from '../../shared/deps/parts.ts';
+import { dynamoStores } from '../../shared/deps/dynamo.ts';
+import { s3Blobs } from '../../shared/deps/s3.ts';
+import { eventBridgeEvents } from '../../shared/deps/eventbridge.ts';
+import { sfnJobs } from '../../shared/deps/sfn.ts';
 import { ecrHandler, type ModelOperations } from '../../shared/protocol/ecr-handler.ts';
 import { describeImageScanFindings, startImageScan } from '../../shared/scan/operations.ts';
 import * as configuration from '../../shared/scan/configuration.ts';
@@ -14,5 +20,9 @@ export const operations = {
   PutAccountSetting: configuration.putAccountSetting,
 } satisfies ModelOperations;
 
+/** The clients this function builds (its row in infra/deploy/permissions.ts): stores, blobs, events, jobs. */
+export const parts: DepsParts = { stores: dynamoStores, blobs: s3Blobs, events: eventBridgeEvents, jobs: sfnJobs };
+const fromEnv = lambdaDeps(parts);
+
 export const createHandler = (deps: () => Deps) => ecrHandler(operations, deps);
-export const handler = createHandler(depsFromEnv);
+export const handler = createHandler(fromEnv);

@@ -7,6 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { GROUPS, type Group } from '../routing.ts';
+import { SQL_JS } from '../../shared/scan/index/rpmdb.ts';
 
 /** One HTTP API route: `<METHOD> <path>`, as API Gateway writes route keys. */
 export type RouteKey = `${'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'} /${string}`;
@@ -26,6 +27,8 @@ export type DeployedFunction = {
   events: Record<string, unknown>[];
   /** Settings of this function that differ from the provider's (a long job's timeout, memory, /tmp size). */
   settings?: FunctionSettings;
+  /** Files the bundle reads at run time, shipped in its zip at the same path from the project root. */
+  files?: string[];
 };
 
 /** Per-function serverless settings: timeout in seconds, memory and ephemeral storage (/tmp) in MB. */
@@ -56,7 +59,7 @@ export const REGISTRY_BUS = '<registry event bus>';
  * functions/ is a task handler (its `handler` runs the Task states of infra/*.asl.json), whose other entry
  * points, listed here, are invoked by EventBridge rules and schedules.
  */
-export const NON_ECR: Readonly<Record<string, { routes?: RouteKey[]; entries?: ExtraEntry[] }>> = {
+export const NON_ECR: Readonly<Record<string, { routes?: RouteKey[]; entries?: ExtraEntry[]; files?: string[] }>> = {
   'oci-pull': { routes: ['GET /v2', 'HEAD /v2', `GET ${OCI}`, `HEAD ${OCI}`] },
   'oci-push': { routes: [`POST ${OCI}`, `PUT ${OCI}`, `PATCH ${OCI}`, `DELETE ${OCI}`] },
   'lifecycle-jobs': {
@@ -66,6 +69,8 @@ export const NON_ECR: Readonly<Record<string, { routes?: RouteKey[]; entries?: E
     ],
   },
   'scanning-jobs': {
+    // SQLite for rpm databases (sql.js's script and wasm), read from these files on first use rather than bundled.
+    files: [`node_modules/${SQL_JS.script}`, `node_modules/${SQL_JS.wasm}`],
     entries: [
       { export: 'onImageAction', suffix: 'on-push', events: [{ eventBridge: { eventBus: REGISTRY_BUS, pattern: PUSH_PATTERN } }] },
       // Imports the OSV exports under FEED_PREFIX of the blob bucket when they changed.
@@ -94,7 +99,12 @@ export function deployedFunctions(root: string): DeployedFunction[] {
     .filter((name) => !(GROUPS as readonly string[]).includes(name) && has(name))
     .flatMap((folder): DeployedFunction[] => {
       const spec = NON_ECR[folder] ?? {};
-      const base = { folder, kind: spec.routes ? ('oci' as const) : ('task' as const), entry: `functions/${folder}/handler` };
+      const base = {
+        folder,
+        kind: spec.routes ? ('oci' as const) : ('task' as const),
+        entry: `functions/${folder}/handler`,
+        ...(spec.files ? { files: spec.files } : {}),
+      };
       return [
         { ...base, name: folder, export: 'handler', routes: spec.routes ?? [], events: [] },
         ...(spec.entries ?? []).map((e) => ({

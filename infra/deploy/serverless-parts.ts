@@ -115,6 +115,7 @@ function functionConfig(fn: DeployedFunction) {
     role: roleId(fn.folder),
     description: describe[fn.kind],
     ...fn.settings,
+    ...(fn.files ? { package: { patterns: fn.files } } : {}),
     events: [
       ...fn.routes.map((route) => ({ httpApi: route })),
       ...fn.events.map((event) => JSON.parse(JSON.stringify(event), (_, v) => (v === REGISTRY_BUS ? { Ref: IDS.eventBus } : v))),

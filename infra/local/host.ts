@@ -21,6 +21,7 @@ import { ociErrorType, recordOci } from '../../shared/oci/access-log.ts';
 import { logger } from '../../shared/observe/logger.ts';
 import { recordRequest, since } from '../../shared/observe/requests.ts';
 import { startMetrics, type Metrics } from './metrics.ts';
+import { cachedInventory } from './inventory.ts';
 
 /** The largest ECR JSON request accepted: a 20 MiB layer part, base64-encoded, with room to spare. */
 export const MAX_JSON_BODY = 32 * 1024 * 1024;
@@ -37,7 +38,7 @@ export async function startHost(deps: Deps, hostname: string, port: number): Pro
   const handlers = groupHandlers(() => deps);
   const unsupported = ecrHandler({}, () => deps);
   const oci = ociHandlers(() => deps);
-  const metrics = startMetrics();
+  const metrics = startMetrics(cachedInventory(deps));
   const server = createServer((req, res) => {
     // The registry's own clock, as AWS sends its own: SDKs correct their clock skew from this header.
     res.setHeader('date', deps.now().toUTCString());

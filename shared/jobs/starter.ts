@@ -11,7 +11,7 @@
  *     `TimeoutSeconds` (the local interpreter's default is 60 s), Retry and Catch as the job needs.
  *  2. In `functions/<group>-jobs/handler.ts` export `createTasks(deps)`: the task functions keyed by state name
  *     (each receives the state's effective input and returns its result), and `handler`, the Lambda entry point,
- *     built with `taskHandler(createTasks(depsFromEnv))` from this file.
+ *     built with `taskHandler(createTasks(lambdaDeps(parts)))` (shared/deps/lambda.ts), `parts` naming the clients it uses.
  *  3. Register the machine and its tasks in `infra/local/jobs.ts` so the local registry can run it.
  *  4. Start it from the domain with `deps.jobs.start('scan-image', input)`. In AWS the machine's ARN is
  *     `STATE_MACHINE_ARN_PREFIX` + `scan-image` (the deployment names machines that way).

@@ -1,10 +1,16 @@
-/** The README's operation table tells the truth: the model's operations, their routes, and which have handlers. */
+/**
+ * The README tells the truth: its operation table (the model's operations, their routes, and which have handlers),
+ * and the sample lifecycle policy and OSV record it gives.
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { GROUPS, ROUTES, type Group } from '../../infra/routing.ts';
 import { groupHandlers } from '../../infra/local/handlers.ts';
+import { parsePolicy } from '../../shared/lifecycle/policy.ts';
+import { advisoriesOf, affects } from '../../shared/scan/feed/osv.ts';
+import { comparatorFor } from '../../shared/scan/versions/index.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const model = JSON.parse(readFileSync(join(root, 'shared', 'model', 'ecr-model.json'), 'utf8')) as { operations: Record<string, unknown> };
@@ -72,5 +78,31 @@ describe('the README operation table', () => {
       .map((r) => r.operation)
       .sort();
     expect(supported).toEqual([...served].sort());
+  });
+});
+
+describe('the README examples', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+  it('give a sample policy.json that the lifecycle policy validation accepts', () => {
+    // Prepare
+    const block = /A policy\.json[\s\S]*?```json\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    expect(block, 'README.md has a policy.json block under "Lifecycle policies"').toBeDefined();
+    // Act
+    const policy = parsePolicy(block!);
+    // Assess
+    expect(policy.rules).toHaveLength(2);
+  });
+
+  it('give an OSV record that the feed import reads and that affects the version the recipe installs', () => {
+    // Prepare
+    const record = /echo '(\{"id":.*\})' > DSA-0001-1\.json/.exec(readme)?.[1];
+    expect(record, 'README.md has the minimal OSV record under "Image scanning"').toBeDefined();
+    // Act
+    const [entry] = advisoriesOf(JSON.parse(record!));
+    // Assess
+    expect(entry).toMatchObject({ ecosystem: 'Debian:12', name: 'openssl' });
+    expect(readme).toContain('`openssl` `3.0.11-1~deb12u1`');
+    expect(affects(entry.advisory, '3.0.11-1~deb12u1', comparatorFor('Debian:12')!).affected).toBe(true);
   });
 });

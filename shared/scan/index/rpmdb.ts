@@ -1,9 +1,11 @@
 /**
  * rpm's package database as rpm ≥ 4.16 writes it (`rpmdb.sqlite`: table `Packages(hnum, blob)`), read with
- * sql.js (SQLite compiled to WebAssembly, the wasm inlined so that it bundles and loads offline), and the
+ * sql.js (SQLite compiled to WebAssembly; read from sql.js's package folder, which the deployment ships in the
+ * scanning-jobs zip beside the bundle: infra/deploy/functions.ts `files`), and the
  * RPM header blob each row holds, parsed from the RPM file format's header structure: a big-endian int32
  * index count and data length, that many 16-byte index entries (tag, type, offset, count), then the data.
  */
+import { createRequire } from 'node:module';
 import type { SqlJsStatic } from 'sql.js';
 import type { InstalledPackage } from './packages.ts';
 
@@ -64,8 +66,20 @@ export function installedPackage(h: RpmHeader): InstalledPackage {
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
 /** sql.js, initialised once per process. */
-// Loaded on first use: only images with an rpm database pay for SQLite's ~1 MB of wasm (no cold-start cost).
-export const loadSqlJs = () => (sqlJs ??= import('sql.js/dist/sql-wasm-inline.js').then((m) => m.default()));
+// Loaded on first use: only images with an rpm database pay for SQLite (its ~40 KB of JavaScript and ~700 KB of
+// wasm). Both are read from sql.js's package folder at run time, not bundled: locally node_modules/, in the
+// scanning-jobs zip node_modules/sql.js/dist/ beside the bundle (infra/deploy/functions.ts `files`).
+export const loadSqlJs = () => {
+  if (!sqlJs) {
+    const load = createRequire(import.meta.url);
+    const init = load(SQL_JS.script) as (options: { locateFile: () => string }) => Promise<SqlJsStatic>;
+    sqlJs = init({ locateFile: () => load.resolve(SQL_JS.wasm) });
+  }
+  return sqlJs;
+};
+
+/** The package paths of sql.js's Node build and its WebAssembly. */
+export const SQL_JS = { script: 'sql.js/dist/sql-wasm.js', wasm: 'sql.js/dist/sql-wasm.wasm' } as const;
 
 /** Packages of an rpmdb.sqlite file (the gpg-pubkey pseudo-packages left out); none when it cannot be read. */
 export async function parseRpmdbSqlite(bytes: Uint8Array): Promise<InstalledPackage[]> {

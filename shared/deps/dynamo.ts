@@ -1,0 +1,29 @@
+/** The `stores` part: the metadata stores over one DynamoDB table (the embedded one locally). */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Config } from '../config.ts';
+import { DynamoImageStore } from '../store/dynamo/images.ts';
+import { DynamoLayerStore } from '../store/dynamo/layers.ts';
+import { DynamoLifecycleStore } from '../store/dynamo/lifecycle.ts';
+import { DynamoRepositoryStore } from '../store/dynamo/repositories.ts';
+import { DynamoScanStore } from '../store/dynamo/scans.ts';
+import { Table } from '../store/dynamo/table.ts';
+import { LOCAL_CREDENTIALS } from './local.ts';
+import type { MetadataStores } from './parts.ts';
+
+/** Builds the DynamoDB client and every metadata store on it; the image store is also the ImageStateStore. */
+export function dynamoStores(config: Config): MetadataStores {
+  const dynamo = new DynamoDBClient({
+    region: config.region,
+    ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint, credentials: LOCAL_CREDENTIALS } : {}),
+  });
+  const table = new Table(dynamo, config.tableName);
+  const images = new DynamoImageStore(table);
+  return {
+    repositories: new DynamoRepositoryStore(table, config.registryId),
+    images,
+    layers: new DynamoLayerStore(table),
+    scans: new DynamoScanStore(table, config.registryId),
+    lifecycle: new DynamoLifecycleStore(table, config.registryId),
+    imageStates: images,
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * A Lambda's dependencies: the configuration from its environment and the parts its entry module names
+ * (shared/deps/parts.ts), built once per cold start, on first use.
+ */
+import { configFromEnv, DEFAULT_SECRET_ACCESS_KEY } from '../config.ts';
+import type { Deps } from '../deps.ts';
+import { secretFromParameter } from '../secrets/ssm-secret.ts';
+import { assembleDeps, type DepsParts } from './parts.ts';
+
+// In AWS the secret key is read from SSM Parameter Store (REGISTRY_SECRET_PARAMETER) by a top-level await:
+// it completes in the Lambda's init phase, before the first request, and everything after stays synchronous.
+const parameterSecret = await secretFromParameter(process.env);
+
+/** The Deps of `parts` from the environment, built on first call. Refuses the default keys in a Lambda. */
+export function lambdaDeps(parts: DepsParts): () => Deps {
+  let deps: Deps | undefined;
+  return () => {
+    if (!deps) {
+      const config = configFromEnv(parameterSecret === undefined ? process.env : { ...process.env, REGISTRY_SECRET_ACCESS_KEY: parameterSecret });
+      if (process.env.AWS_LAMBDA_FUNCTION_NAME && config.secretAccessKey === DEFAULT_SECRET_ACCESS_KEY) {
+        throw new Error('Refusing the default access keys in AWS: set REGISTRY_SECRET_PARAMETER (or REGISTRY_SECRET_ACCESS_KEY).');
+      }
+      deps = assembleDeps(config, parts);
+    }
+    return deps;
+  };
+}
