@@ -139,7 +139,8 @@ export async function deleteImageId(deps: Deps, repo: RepositoryRecord, id: Imag
   // Sweep: a push of this image (tag first, image last) may have tagged it meanwhile. If its image write came before
   // our delete, its tag is visible now and goes; if after, the image is back and the tag stays with it.
   for (const tag of await images.tagsOf(repo.uid, image.digest)) {
-    if (!tags.includes(tag) && (await images.get(repo.uid, image.digest)) === undefined && (await images.deleteTag(repo.uid, tag, image.digest))) tags.push(tag);
+    if (!tags.includes(tag) && (await images.get(repo.uid, image.digest)) === undefined && (await images.deleteTag(repo.uid, tag, image.digest)))
+      tags.push(tag);
   }
   const deleted: ImageId[] = tags.length ? tags.map((tag) => ({ imageDigest: image.digest, imageTag: tag })) : [{ imageDigest: image.digest }];
   await deps.events.publish(deleted.map((d) => imageDeletedEvent(deps, repo.name, image.digest, d.imageTag)));

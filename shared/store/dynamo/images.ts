@@ -153,9 +153,7 @@ export class DynamoImageStore implements ImageStore, ImageStateStore {
     const page = await this.table.query({
       KeyConditionExpression: after === undefined ? 'pk = :p AND begins_with(sk, :prefix)' : 'pk = :p AND sk BETWEEN :after AND :end',
       ExpressionAttributeValues:
-        after === undefined
-          ? { ':p': contentsPk(uid), ':prefix': TAG_PREFIX }
-          : { ':p': contentsPk(uid), ':after': start, ':end': TAG_END },
+        after === undefined ? { ':p': contentsPk(uid), ':prefix': TAG_PREFIX } : { ':p': contentsPk(uid), ':after': start, ':end': TAG_END },
       Limit: limit,
       ConsistentRead: true,
     });
