@@ -72,9 +72,9 @@ export async function pushManifest(
   }
 }
 
-/** Validates and stores a manifest, then points the tag at it. Publishes the PUSH event. */
+/** Validates a manifest, points the tag at it, then stores it (the tag first: see "Write protocols"). Publishes the PUSH event. */
 export async function storeImage(deps: Deps, repo: RepositoryRecord, text: string, options: StoreOptions): Promise<Stored> {
-  const { images, layers, blobs } = deps;
+  const { images, blobs } = deps;
   const parsed = parse(text, options.mediaType);
   const algorithm = options.digest?.startsWith('sha512:') ? 'sha512' : 'sha256';
   const digest = digestOf(text, algorithm);
