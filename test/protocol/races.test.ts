@@ -31,7 +31,11 @@ afterAll(async () => {
 });
 
 const outcome = (r: PromiseSettledResult<unknown>) => (r.status === 'fulfilled' ? 'ok' : (r.reason as Error).name);
-const count = (outcomes: string[]) => outcomes.reduce<Record<string, number>>((n, o) => ({ ...n, [o]: (n[o] ?? 0) + 1 }), {});
+const count = (outcomes: string[]) => {
+  const n: Record<string, number> = {};
+  for (const o of outcomes) n[o] = (n[o] ?? 0) + 1;
+  return n;
+};
 
 /** Every tag ListImages lists is described and pulls (I1); returns the listed digests. */
 async function expectTagsResolve(repositoryName: string) {
