@@ -4,7 +4,7 @@
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateRepositoryCommand, PutImageCommand } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, DescribeImagesCommand, PutImageCommand, StartImageScanCommand } from '@aws-sdk/client-ecr';
 import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { imageManifest, pushBlobs } from '../helpers/images.ts';
 import { ociClient, ociCode, type Oci } from '../helpers/oci.ts';
@@ -117,6 +117,25 @@ describe('the ECR endpoint from a hostile client', () => {
     expect(((await unsigned.json()) as { __type: string }).__type).toBe('MissingAuthenticationTokenException');
     expect(signed.status).toBe(400);
     expect(((await signed.json()) as { __type: string }).__type).toBe('UnknownOperationException');
+  });
+
+  it('a scan that failed on our side (no feed imported) does not spend the daily allowance: StartImageScan works again at once', async () => {
+    // Prepare: an image whose first scan failed because the registry has no vulnerability feed.
+    await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: 'hostile/scan' }));
+    const blobs = await pushBlobs(registry.ecr, 'hostile/scan', 1);
+    await registry.ecr.send(new PutImageCommand({ repositoryName: 'hostile/scan', imageManifest: imageManifest(blobs), imageTag: 'v1' }));
+    const start = () => registry.ecr.send(new StartImageScanCommand({ repositoryName: 'hostile/scan', imageId: { imageTag: 'v1' } }));
+    await start();
+    const status = async () =>
+      (await registry.ecr.send(new DescribeImagesCommand({ repositoryName: 'hostile/scan' }))).imageDetails![0].imageScanStatus?.status;
+    for (let i = 0; i < 100 && (await status()) !== 'FAILED'; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await status()).toBe('FAILED');
+
+    // Act
+    const again = await start();
+
+    // Assess
+    expect(again.imageScanStatus?.status).toBe('IN_PROGRESS');
   });
 
   it('a request body over 32 MiB is answered 413 before the client has sent it, and the connection closed', async () => {
