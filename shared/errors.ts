@@ -34,6 +34,16 @@ export class BlobSizeMismatchException extends EcrError {
   }
 }
 
+/**
+ * A blob an image of the repository still references cannot be unlinked. ECR has no blob delete; only the OCI
+ * boundary maps it (DENIED, as distribution refuses a blob delete it does not allow).
+ */
+export class BlobInUseException extends EcrError {
+  constructor(message: string, fields?: Record<string, unknown>) {
+    super('BlobInUseException', message, fields);
+  }
+}
+
 // Errors of the ECR model that the served operations raise (shared/model/ecr-model.json lists which operation may raise which);
 // the errors of operations not served yet come with those operations.
 export class BlockedByOrganizationPolicyException extends EcrError {

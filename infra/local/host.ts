@@ -11,7 +11,7 @@ import { Transform } from 'node:stream';
 import type { Deps } from '../../shared/deps.ts';
 import type { HttpEvent, HttpResult } from '../../shared/protocol/http.ts';
 import { ecrHandler, errorResult } from '../../shared/protocol/ecr-handler.ts';
-import { SerializationException } from '../../shared/errors.ts';
+import { MissingAuthenticationTokenException, SerializationException, UnknownOperationException } from '../../shared/errors.ts';
 import { groupForTarget, type Group } from '../routing.ts';
 import { groupHandlers, ociHandlers, type Handler } from './handlers.ts';
 import type { OciRequest, OciResponse } from '../../shared/oci/http.ts';
@@ -103,18 +103,38 @@ async function serve(req: IncomingMessage, res: ServerResponse, handlers: Partia
     );
   };
   if (req.method === 'GET' && url.pathname === '/metrics') return own(await metrics.page(req.socket.remoteAddress));
-  const page = localPage(req.method ?? 'GET', url.pathname, `http://${req.headers.host ?? 'localhost'}`);
+  const page = localPage(req.method ?? 'GET', url.pathname);
   if (page) return own(page);
   if (req.method === 'POST' && url.pathname === '/') {
     const requestId = randomUUID();
+    // Too large: answered as soon as it is known (before reading, when Content-Length says so) and the connection
+    // closed, so a client that writes its whole body before reading hears the answer instead of hanging.
+    const tooLarge = () => {
+      const result = errorResult(new SerializationException(`Request body is larger than ${MAX_JSON_BODY} bytes.`), requestId);
+      closeAfter(req, res);
+      return own({ ...result, statusCode: 413, headers: { ...result.headers, connection: 'close' } }, requestId);
+    };
+    if (Number(req.headers['content-length'] ?? 0) > MAX_JSON_BODY) return tooLarge();
     const body = await readBody(req, MAX_JSON_BODY);
-    if (!body) return own(errorResult(new SerializationException(`Request body is larger than ${MAX_JSON_BODY} bytes.`), requestId), requestId);
+    if (!body) return tooLarge();
     const route = groupForTarget(header(req, 'x-amz-target'));
     const handler = (route && handlers[route.group]) ?? unsupported;
     const event = toEvent(req, url, body, requestId);
     return send(res, await handler(event, { awsRequestId: requestId, getRemainingTimeInMillis: () => 900_000 }));
   }
-  return own({ statusCode: 404, headers: { 'content-type': 'application/json' }, body: '{"message":"Not Found"}' });
+  // Not an ECR call: the JSON error ECR's endpoint gives, with its __type (unsigned: no token; signed: no such operation).
+  const requestId = randomUUID();
+  const error = req.headers.authorization
+    ? new UnknownOperationException(`${req.method} ${url.pathname} is not an operation of this endpoint`)
+    : new MissingAuthenticationTokenException('Missing Authentication Token');
+  req.resume();
+  return own(errorResult(error, requestId), requestId);
+}
+
+/** Ends the connection once the response is written, whatever of the request body is still arriving. */
+function closeAfter(req: IncomingMessage, res: ServerResponse) {
+  res.shouldKeepAlive = false;
+  res.once('finish', () => req.socket.destroySoon());
 }
 
 /** OCI requests stream: the request body goes to the handler as a stream, a blob body back as one. */
@@ -143,6 +163,7 @@ async function serveOci(req: IncomingMessage, res: ServerResponse, oci: Record<'
       sourceIp: req.socket.remoteAddress,
     });
     status = response.status;
+    if (response.headers?.connection === 'close') closeAfter(req, res);
     res.writeHead(response.status, response.headers);
     if (!response.body) return void res.end();
     if (Buffer.isBuffer(response.body)) {

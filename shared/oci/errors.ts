@@ -56,6 +56,7 @@ const FROM_DOMAIN: Record<string, OciCode> = {
   InvalidLayerPartException: 'RANGE_INVALID',
   InvalidLayerException: 'DIGEST_INVALID',
   BlobSizeMismatchException: 'SIZE_INVALID',
+  BlobInUseException: 'DENIED',
   ImageDigestDoesNotMatchException: 'DIGEST_INVALID',
   ImageTagAlreadyExistsException: 'TAG_INVALID',
   LimitExceededException: 'TOO_MANY_REQUESTS',

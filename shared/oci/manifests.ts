@@ -34,8 +34,12 @@ export async function putManifest(ctx: OciContext, repositoryName: string, refer
   if (digestRef ? !isValidDigest(reference) : !TAG.test(reference)) {
     throw new OciError(digestRef ? 'DIGEST_INVALID' : 'TAG_INVALID', `invalid reference: ${reference}`);
   }
+  // Too large: refused before reading when Content-Length says so, 413 and the connection closed (the rest of the
+  // body is not read), so a client writing its whole body first hears the answer.
+  const tooLarge = () => new OciError('MANIFEST_INVALID', `manifest is larger than ${MAX_MANIFEST_BYTES} bytes`, undefined, 413, { connection: 'close' });
+  if (Number(ctx.req.headers['content-length'] ?? 0) > MAX_MANIFEST_BYTES) throw tooLarge();
   const bytes = await readAll(ctx.req.body, MAX_MANIFEST_BYTES);
-  if (!bytes) throw new OciError('MANIFEST_INVALID', `manifest is larger than ${MAX_MANIFEST_BYTES} bytes`);
+  if (!bytes) throw tooLarge();
   const manifest = bytes.toString('utf8');
   if (!Buffer.from(manifest, 'utf8').equals(bytes)) throw new OciError('MANIFEST_INVALID', 'manifest is not valid UTF-8 JSON');
   const mediaType = ctx.req.headers['content-type']?.split(';')[0].trim() || undefined;

@@ -6,9 +6,10 @@
 import type { Readable } from 'node:stream';
 import type { Deps } from '../deps.ts';
 import type { Actor } from '../domain/actor.ts';
-import { invalidParameter, LayersNotFoundException } from '../errors.ts';
+import { BlobInUseException, invalidParameter, LayersNotFoundException } from '../errors.ts';
 import type { BlobRecord, RepositoryRecord } from '../store/types.ts';
 import { openRepository } from './common.ts';
+import { manifestText } from './images.ts';
 import { isValidDigest } from './manifests.ts';
 
 /** How long a presigned blob download URL stays valid. */
@@ -57,5 +58,25 @@ export async function readBlob(
 export async function unlinkBlob(deps: Deps, actor: Actor, input: BlobArgs): Promise<void> {
   const repo = await openRepository(deps, actor, 'ecr:BatchDeleteImage', input.repositoryName);
   await linkedBlob(deps, repo, input.digest);
+  const user = await imageUsing(deps, repo, input.digest);
+  if (user) {
+    throw new BlobInUseException(`blob ${input.digest} is referenced by image ${user} in the repository with name '${repo.name}'; delete the image first`);
+  }
   await deps.layers.unlink(repo.uid, input.digest);
+}
+
+/** The first image of the repository whose manifest names `digest` as its config or a layer, if any. */
+async function imageUsing(deps: Deps, repo: RepositoryRecord, digest: string): Promise<string | undefined> {
+  let cursor: Record<string, any> | undefined;
+  do {
+    const page = await deps.images.list(repo.uid, 100, cursor);
+    for (const image of page.items) {
+      if (image.children) continue;
+      const text = image.manifest ?? (await manifestText(deps, image));
+      // Digests are hex: the quoted digest occurs in the manifest's JSON only as a descriptor's digest.
+      if (text.includes(`"${digest}"`)) return image.digest;
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return undefined;
 }

@@ -30,8 +30,9 @@ export async function listImages(deps: Deps, actor: Actor, input: ListImagesInpu
   while (imageIds.length < limit) {
     if (cursor.phase === 'tags') {
       const page = await deps.images.listTags(repo.uid, limit - imageIds.length, cursor.key);
-      const found = statusOk && (await mapLimit(page.items, TAG_LOOKUPS_IN_FLIGHT, (t) => deps.images.get(repo.uid, t.digest)));
-      const tags = found ? page.items.filter((_, i) => found[i] && statusOk!(found[i]!)) : page.items;
+      // A tag whose image is not stored (a push between its two writes) names nothing yet: it is not listed.
+      const found = await mapLimit(page.items, TAG_LOOKUPS_IN_FLIGHT, (t) => deps.images.get(repo.uid, t.digest));
+      const tags = page.items.filter((_, i) => found[i] && (!statusOk || statusOk(found[i]!)));
       imageIds.push(...tags.map((t) => ({ imageDigest: t.digest, imageTag: t.tag })));
       if (page.cursor) {
         cursor = { phase: 'tags', key: page.cursor };

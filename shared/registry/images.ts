@@ -114,7 +114,12 @@ export async function deleteImageId(deps: Deps, repo: RepositoryRecord, id: Imag
     }
     const deleted: ImageId[] = [{ imageDigest: image.digest, imageTag: id.imageTag }];
     const remaining = await images.tagsOf(repo.uid, image.digest);
-    if (remaining.length === 0 && (await liveParents(deps, repo, image.digest)).length === 0) await images.delete(repo.uid, image);
+    if (remaining.length === 0 && (await liveParents(deps, repo, image.digest)).length === 0) {
+      await images.delete(repo.uid, image);
+      // A push of this image under another tag may have written its tag after we read none and found the image
+      // stored: it will not write the image again, so put it back (the push's tag must resolve).
+      if ((await images.tagsOf(repo.uid, image.digest)).length > 0) await images.create(repo.uid, image);
+    }
     await deps.events.publish([imageDeletedEvent(deps, repo.name, image.digest, id.imageTag)]);
     return { deleted };
   }
@@ -131,6 +136,12 @@ export async function deleteImageId(deps: Deps, repo: RepositoryRecord, id: Imag
   const tags = await images.tagsOf(repo.uid, image.digest);
   for (const tag of tags) await images.deleteTag(repo.uid, tag, image.digest);
   await images.delete(repo.uid, image);
+  // Sweep: a push of this image (tag first, image last) may have tagged it meanwhile. If its image write came before
+  // our delete, its tag is visible now and goes; if after, the image is back and the tag stays with it.
+  for (const tag of await images.tagsOf(repo.uid, image.digest)) {
+    if (!tags.includes(tag) && (await images.get(repo.uid, image.digest)) === undefined && (await images.deleteTag(repo.uid, tag, image.digest)))
+      tags.push(tag);
+  }
   const deleted: ImageId[] = tags.length ? tags.map((tag) => ({ imageDigest: image.digest, imageTag: tag })) : [{ imageDigest: image.digest }];
   await deps.events.publish(deleted.map((d) => imageDeletedEvent(deps, repo.name, image.digest, d.imageTag)));
   return { deleted };

@@ -72,9 +72,9 @@ export async function pushManifest(
   }
 }
 
-/** Validates and stores a manifest, then points the tag at it. Publishes the PUSH event. */
+/** Validates a manifest, points the tag at it, then stores it (the tag first: see "Write protocols"). Publishes the PUSH event. */
 export async function storeImage(deps: Deps, repo: RepositoryRecord, text: string, options: StoreOptions): Promise<Stored> {
-  const { images, layers, blobs } = deps;
+  const { images, blobs } = deps;
   const parsed = parse(text, options.mediaType);
   const algorithm = options.digest?.startsWith('sha512:') ? 'sha512' : 'sha256';
   const digest = digestOf(text, algorithm);
@@ -86,12 +86,10 @@ export async function storeImage(deps: Deps, repo: RepositoryRecord, text: strin
   await checkReferences(deps, repo, parsed);
   await restoreIfArchived(deps, repo, digest);
 
+  // The protocol (docs/ARCHITECTURE.md "Write protocols"): the tag first, then the image. A tag whose image is not
+  // stored yet lists as nothing (readers skip it), so a push the tag refuses has stored nothing anyone can list.
   const tag = options.tag;
-  const current = tag !== undefined ? await images.getTag(repo.uid, tag) : undefined;
-  if (tag !== undefined && current) {
-    if (current.digest === digest) throw alreadyExists(deps, repo, digest, tag);
-    if (isTagImmutable(repo, tag)) throw tagImmutable(repo, tag);
-  }
+  const tagWasHere = tag !== undefined && (await claimTag(deps, repo, tag, digest));
 
   const bytes = Buffer.from(text, 'utf8');
   const image: ImageRecord = {
@@ -112,28 +110,31 @@ export async function storeImage(deps: Deps, repo: RepositoryRecord, text: strin
   } else {
     image.manifest = text;
   }
+  // The image last: created here, or already stored (a re-push), it exists after the tag that names it was written,
+  // so a concurrent delete that removed the image before this write sees the tag when it sweeps (and removes it).
   const created = await images.create(repo.uid, image);
-  if (!created && tag === undefined) throw alreadyExists(deps, repo, digest);
+  if (!created && (tag === undefined || tagWasHere)) throw alreadyExists(deps, repo, digest, tag);
   const stored = created ? image : ((await images.get(repo.uid, digest)) ?? image);
-  if (tag !== undefined) await pointTag(deps, repo, tag, digest, current?.digest ?? null, created);
   await deps.events.publish([imagePushedEvent(deps, repo.name, digest, tag)]);
   return { image: stored, tag, parsed };
 }
 
-/** Moves `tag` to `digest` with compare-and-set, so concurrent pushes leave exactly one winner. */
-async function pointTag(deps: Deps, repo: RepositoryRecord, tag: string, digest: string, expected: string | null, created: boolean) {
+/**
+ * Points `tag` at `digest` before the image is written; true when it pointed there already. A mutable tag is
+ * overwritten (last writer wins: every concurrent push succeeds); an immutable one is claimed only while it does not
+ * exist (invariant TAG_IS_NEW), so concurrent pushes leave exactly one winner and the others refused before storing.
+ */
+async function claimTag(deps: Deps, repo: RepositoryRecord, tag: string, digest: string): Promise<boolean> {
   const { images } = deps;
+  if (!isTagImmutable(repo, tag)) return (await images.setTag(repo.uid, tag, digest, deps.now().getTime())) === digest;
   for (let attempt = 0; attempt < MAX_TAG_ATTEMPTS; attempt++) {
-    if (await images.moveTag(repo.uid, tag, digest, expected, deps.now().getTime())) return;
-    const now = await images.getTag(repo.uid, tag);
-    if (now?.digest === digest) {
-      if (created) return; // a concurrent push of the same image and tag: both succeeded
-      throw alreadyExists(deps, repo, digest, tag);
-    }
-    if (now && isTagImmutable(repo, tag)) throw tagImmutable(repo, tag);
-    expected = now?.digest ?? null;
+    const current = await images.getTag(repo.uid, tag);
+    if (current?.digest === digest) return true;
+    if (current) throw tagImmutable(repo, tag);
+    if (await images.moveTag(repo.uid, tag, digest, null, deps.now().getTime())) return false;
   }
-  throw new Error(`tag ${tag} kept changing under ${MAX_TAG_ATTEMPTS} concurrent pushes`);
+  // Only a tag created and deleted again between each read and write gets here.
+  throw new Error(`immutable tag ${tag} kept appearing and vanishing under ${MAX_TAG_ATTEMPTS} attempts`);
 }
 
 function parse(text: string, mediaType: string | undefined): ParsedManifest {

@@ -157,6 +157,8 @@ async function recordFailure(deps: ScanDeps, _actor: Actor, state: ScanState): P
   await deps.scans.update(state.uid, state.imageDigest, state.scanId, {
     status: 'FAILED',
     description: failureMessage(state.error),
+    // A step failed on our side (not the image's fault, which RecordUnsupported reports): the allowance is given back.
+    quotaReturned: true,
     completedAt: deps.now().getTime(),
   });
   return state;

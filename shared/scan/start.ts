@@ -33,6 +33,7 @@ export async function beginScan(deps: ScanStartDeps, repo: RepositoryRecord, ima
     await deps.scans.update(repo.uid, image.digest, scan.scanId, {
       status: 'FAILED',
       description: `The scan could not be started: ${(e as Error).message}`,
+      quotaReturned: true,
       completedAt: deps.now().getTime(),
     });
     return { started: true, scan: { ...scan, status: 'FAILED' } };

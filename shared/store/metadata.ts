@@ -43,6 +43,8 @@ export interface ImageStore {
   getTag(uid: string, tag: string): Promise<TagRecord | undefined>;
   /** Points a tag at a digest if it still points at `expected` (null: if it does not exist yet). Invariant TAG_UNCHANGED_SINCE_READ. */
   moveTag(uid: string, tag: string, digest: string, expected: string | null, at: number): Promise<boolean>;
+  /** Points a tag at a digest whatever it pointed at (last writer wins); returns the digest it pointed at before, if any. */
+  setTag(uid: string, tag: string, digest: string, at: number): Promise<string | undefined>;
   /** Removes a tag if it still points at `digest`. */
   deleteTag(uid: string, tag: string, digest: string): Promise<boolean>;
   /** Tags in tag order, a page at a time. */

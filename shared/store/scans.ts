@@ -27,6 +27,8 @@ export type ScanRecord = {
   /** Blob keys of the findings and of the image's inventories (one per platform image). */
   findingsObject?: string;
   inventories?: string[];
+  /** The scan failed on the registry's side: it does not spend the image's once-a-day allowance. */
+  quotaReturned?: boolean;
 };
 
 export type ScanningRule = { scanFrequency: 'SCAN_ON_PUSH' | 'CONTINUOUS_SCAN' | 'MANUAL'; repositoryFilters: { filter: string; filterType: 'WILDCARD' }[] };

@@ -53,14 +53,12 @@ function slowRequest(endpoint: string, between: () => Promise<void>): Promise<nu
 }
 
 describe('npm start', () => {
-  it('answers GET / with a short index, and GET and HEAD /health with 200', async () => {
+  it("answers GET / as ECR's endpoint does (MissingAuthenticationTokenException), and GET and HEAD /health with 200", async () => {
     const registry = await startNpm(['--port', '0', '--data-dir', dataDir()]);
     running.push(registry);
     const index = await fetch(`${registry.endpoint}/`);
-    expect(index.status).toBe(200);
-    const text = await index.text();
-    expect(text).toContain('serverless-ecr');
-    expect(text).toContain('/v2/');
+    expect(index.status).toBe(400);
+    expect(((await index.json()) as { __type: string }).__type).toBe('MissingAuthenticationTokenException');
     expect((await fetch(`${registry.endpoint}/health`)).status).toBe(200);
     expect((await fetch(`${registry.endpoint}/health`, { method: 'HEAD' })).status).toBe(200);
     registry.child.kill('SIGTERM');

@@ -30,6 +30,8 @@ const IMAGE_EXISTS = 'attribute_exists(pk)';
 const TAG_UNCHANGED_SINCE_READ = 'digest = :expected';
 /** Invariant: the tag does not exist yet. */
 const TAG_IS_NEW = 'attribute_not_exists(pk)';
+/** The upper bound of every tag sort key (tags are ASCII). */
+const TAG_END = `${TAG_PREFIX}\uffff`;
 
 const IMAGE_FIELDS = [
   'digest',
@@ -121,6 +123,14 @@ export class DynamoImageStore implements ImageStore, ImageStateStore {
     return r.ok;
   }
 
+  async setTag(uid: string, tag: string, digest: string, at: number) {
+    const r = await this.table.put({
+      Item: { ...tagKey(uid, tag), ...tagIndex(uid, digest, tag), type: 'tag', digest, updatedAt: at },
+      ReturnValues: 'ALL_OLD',
+    });
+    return r.old?.digest as string | undefined;
+  }
+
   async deleteTag(uid: string, tag: string, digest: string) {
     const r = await this.table.delete({
       Key: tagKey(uid, tag),
@@ -136,12 +146,14 @@ export class DynamoImageStore implements ImageStore, ImageStateStore {
   }
 
   async tagsAfter(uid: string, after: string | undefined, limit: number) {
+    // DynamoDB orders sort keys by their UTF-8 bytes and refuses a BETWEEN whose bounds are reversed: a start at or
+    // above the last tag sort key there can be means there is nothing after it.
+    const start = after === undefined ? undefined : `${tagKey(uid, after).sk}\u0000`;
+    if (start !== undefined && Buffer.compare(Buffer.from(start), Buffer.from(TAG_END)) > 0) return [];
     const page = await this.table.query({
       KeyConditionExpression: after === undefined ? 'pk = :p AND begins_with(sk, :prefix)' : 'pk = :p AND sk BETWEEN :after AND :end',
       ExpressionAttributeValues:
-        after === undefined
-          ? { ':p': contentsPk(uid), ':prefix': TAG_PREFIX }
-          : { ':p': contentsPk(uid), ':after': `${tagKey(uid, after).sk}\u0000`, ':end': `${TAG_PREFIX}\uffff` },
+        after === undefined ? { ':p': contentsPk(uid), ':prefix': TAG_PREFIX } : { ':p': contentsPk(uid), ':after': start, ':end': TAG_END },
       Limit: limit,
       ConsistentRead: true,
     });

@@ -5,8 +5,8 @@ import type { Page } from '../types.ts';
 import { accountSettingKey, activeFeedKey, contentsPk, SCAN_PREFIX, scanConfigurationKey, scanKey } from '../keys.ts';
 import type { Item, Table } from './table.ts';
 
-/** Invariant: no scan of the image started after the limit's window opened (one scan per image per 24 hours). */
-const SCAN_NOT_STARTED_SINCE = 'attribute_not_exists(pk) OR startedAt <= :since';
+/** Invariant: no scan of the image started after the limit's window opened (one scan per image per 24 hours), failures on our side not counted. */
+const SCAN_NOT_STARTED_SINCE = 'attribute_not_exists(pk) OR startedAt <= :since OR quotaReturned = :true';
 /** Invariant: the result belongs to the image's current scan, not to one a newer scan replaced. */
 const SCAN_IS_CURRENT = 'scanId = :scanId';
 /** Invariant: the active feed is still the one the importer read (no concurrent import swapped it). */
@@ -27,6 +27,7 @@ const FIELDS = [
   'findingCount',
   'findingsObject',
   'inventories',
+  'quotaReturned',
 ] as const;
 const toScan = (item: Item): ScanRecord => Object.fromEntries(FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as ScanRecord;
 
@@ -40,7 +41,7 @@ export class DynamoScanStore implements ScanStore {
     const r = await this.table.put({
       Item: { ...scanKey(uid, scan.digest), type: 'scan', ...scan },
       ConditionExpression: SCAN_NOT_STARTED_SINCE,
-      ExpressionAttributeValues: { ':since': notStartedSince },
+      ExpressionAttributeValues: { ':since': notStartedSince, ':true': true },
     });
     if (r.ok) return { started: true as const };
     // The embedded DynamoDB omits the old item on a failed condition: read it back then.

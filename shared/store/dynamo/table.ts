@@ -39,13 +39,13 @@ export class Table {
     return out.Item;
   }
 
-  /** Puts an item; returns false (and the old item) when the named condition failed. */
-  async put(input: Omit<PutCommandInput, 'TableName'>): Promise<{ ok: true } | { ok: false; old?: Item }> {
+  /** Puts an item; returns false (and the old item) when the named condition failed; the replaced item when asked (ReturnValues ALL_OLD). */
+  async put(input: Omit<PutCommandInput, 'TableName'>): Promise<{ ok: true; old?: Item } | { ok: false; old?: Item }> {
     try {
-      await this.doc.send(
+      const out = await this.doc.send(
         new PutCommand({ TableName: this.name, ReturnValuesOnConditionCheckFailure: input.ConditionExpression ? 'ALL_OLD' : undefined, ...input }),
       );
-      return { ok: true };
+      return { ok: true, ...(out.Attributes ? { old: out.Attributes as Item } : {}) };
     } catch (e) {
       if (isConditionFailure(e)) return { ok: false, old: oldItem(e) };
       throw e;

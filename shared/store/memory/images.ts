@@ -115,6 +115,11 @@ export class MemoryImageStore implements ImageStore, ImageStateStore {
     return true;
   }
 
+  async setTag(uid: string, tag: string, digest: string, at: number) {
+    const old = this.table.put({ ...tagKey(uid, tag), ...tagIndex(uid, digest, tag), type: 'tag', digest, updatedAt: at });
+    return old?.digest as string | undefined;
+  }
+
   async deleteTag(uid: string, tag: string, digest: string) {
     const key = tagKey(uid, tag);
     if (!TAG_UNCHANGED_SINCE_READ(this.table.get(key), digest)) return false;

@@ -4,8 +4,8 @@ import type { Page } from '../types.ts';
 import { accountSettingKey, activeFeedKey, contentsPk, SCAN_PREFIX, scanConfigurationKey, scanKey } from '../keys.ts';
 import type { Item, MemoryTable } from './table.ts';
 
-/** Invariant: no scan of the image started after the limit's window opened (one scan per image per 24 hours). */
-const SCAN_NOT_STARTED_SINCE = (old: Item | undefined, since: number) => old === undefined || old.startedAt <= since;
+/** Invariant: no scan of the image started after the limit's window opened (one scan per image per 24 hours), failures on our side not counted. */
+const SCAN_NOT_STARTED_SINCE = (old: Item | undefined, since: number) => old === undefined || old.startedAt <= since || old.quotaReturned === true;
 /** Invariant: the result belongs to the image's current scan, not to one a newer scan replaced. */
 const SCAN_IS_CURRENT = (old: Item | undefined, scanId: string) => old !== undefined && old.scanId === scanId;
 /** Invariant: the active feed is still the one the importer read (no concurrent import swapped it). */
@@ -26,6 +26,7 @@ const FIELDS = [
   'findingCount',
   'findingsObject',
   'inventories',
+  'quotaReturned',
 ] as const;
 const toScan = (item: Item): ScanRecord => Object.fromEntries(FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as ScanRecord;
 

@@ -76,6 +76,28 @@ export function imageContract(factory: StoresFactory) {
       expect(await images.tagsOf(repo, b)).toEqual(['v1']);
     });
 
+    it('sets a tag whatever it pointed at (last writer wins) and says where it pointed before', async () => {
+      const { images } = stores();
+      const repo = uid();
+      const [a, b] = digests(2);
+
+      expect(await images.setTag(repo, 'latest', a, 1000)).toBeUndefined();
+      expect(await images.setTag(repo, 'latest', b, 2000)).toBe(a);
+      expect(await images.setTag(repo, 'latest', b, 3000)).toBe(b);
+
+      expect(await images.getTag(repo, 'latest')).toEqual({ tag: 'latest', digest: b, updatedAt: 3000 });
+      expect(await images.tagsOf(repo, a)).toEqual([]);
+      expect(await images.tagsOf(repo, b)).toEqual(['latest']);
+    });
+
+    it('lists no tags after a bound at or above U+FFFF, where a sort key range would be reversed', async () => {
+      const { images } = stores();
+      const repo = uid();
+      await images.moveTag(repo, 'v1', digests(1)[0], null, 1000);
+
+      for (const after of ['\uffff', '\uffff\uffff', '\u{10000}', 'zzzz\uffff']) expect(await images.tagsAfter(repo, after, 10)).toEqual([]);
+    });
+
     it('deletes a tag only if it still points at the digest given', async () => {
       const { images } = stores();
       const repo = uid();
