@@ -1,7 +1,8 @@
 /**
  * The local HTTP host: one node:http server that turns each request into the same API Gateway v2 event the
  * Lambdas receive and dispatches it through the routing table to the same group handlers.
- * GET or HEAD /health answers 200 once the registry is ready; GET / a short index (infra/local/pages.ts).
+ * GET or HEAD /health answers 200 once the registry is ready; GET / from a browser (Accept: text/html) a short index
+ * (infra/local/pages.ts); any other request to / that is not an ECR call gets the JSON error ECR's endpoint gives.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -103,7 +104,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, handlers: Partia
     );
   };
   if (req.method === 'GET' && url.pathname === '/metrics') return own(await metrics.page(req.socket.remoteAddress));
-  const page = localPage(req.method ?? 'GET', url.pathname);
+  const page = localPage(req.method ?? 'GET', url.pathname, header(req, 'accept') ?? '', `http://${header(req, 'host') ?? 'localhost'}`);
   if (page) return own(page);
   if (req.method === 'POST' && url.pathname === '/') {
     const requestId = randomUUID();

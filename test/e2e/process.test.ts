@@ -53,12 +53,16 @@ function slowRequest(endpoint: string, between: () => Promise<void>): Promise<nu
 }
 
 describe('npm start', () => {
-  it("answers GET / as ECR's endpoint does (MissingAuthenticationTokenException), and GET and HEAD /health with 200", async () => {
+  it("answers GET / as ECR's endpoint does (MissingAuthenticationTokenException), a browser's GET / with a short index, and GET and HEAD /health with 200", async () => {
     const registry = await startNpm(['--port', '0', '--data-dir', dataDir()]);
     running.push(registry);
     const index = await fetch(`${registry.endpoint}/`);
     expect(index.status).toBe(400);
     expect(((await index.json()) as { __type: string }).__type).toBe('MissingAuthenticationTokenException');
+    const page = await fetch(`${registry.endpoint}/`, { headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await page.text()).toContain(`aws --endpoint-url ${registry.endpoint} ecr describe-repositories`);
     expect((await fetch(`${registry.endpoint}/health`)).status).toBe(200);
     expect((await fetch(`${registry.endpoint}/health`, { method: 'HEAD' })).status).toBe(200);
     registry.child.kill('SIGTERM');
