@@ -160,7 +160,7 @@ describe('LOG_LEVEL', () => {
     const quietDir = mkdtempSync(join(tmpdir(), 'secr-obs-'));
     try {
       const quiet = await startNpm(['--port', '0', '--data-dir', quietDir], { LOG_LEVEL: 'warn' });
-      expect((await fetch(`${quiet.endpoint}/`)).status).toBe(200);
+      expect((await fetch(`${quiet.endpoint}/health`)).status).toBe(200);
       const client = ecrClient(quiet.endpoint);
       await client.send(new DescribeRepositoriesCommand({}));
       client.destroy();

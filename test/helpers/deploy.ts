@@ -1,6 +1,6 @@
 /** Runs `npm run package` into a directory of its own and reads what it produced: the template and the function zips. */
 import { execFile } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -16,8 +16,36 @@ export type Packaged = { dir: string; template: Template; zips: string[]; output
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
+/**
+ * One packaging at a time on the machine: serverless and its plugins keep state outside the output folder, and two
+ * packagings at once (two test files, or two checkouts) have been seen to lose each other's zips. A directory is the
+ * lock (mkdir is atomic); one older than five minutes is a crashed holder's and is taken over.
+ */
+async function packagingLock(): Promise<() => void> {
+  const lock = join(tmpdir(), 'secr-packaging.lock');
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      return () => rmSync(lock, { recursive: true, force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (Date.now() - statSync(lock).mtimeMs > 5 * 60_000) rmSync(lock, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
 /** `npm run package` with throwaway credentials and no network needs; params as `name=value`. */
 export async function runPackage(params: string[] = []): Promise<Packaged> {
+  const release = await packagingLock();
+  try {
+    return await packageOnce(params);
+  } finally {
+    release();
+  }
+}
+
+async function packageOnce(params: string[]): Promise<Packaged> {
   const dir = mkdtempSync(join(tmpdir(), 'secr-package-'));
   const args = ['run', 'package', '--', '--package', dir, ...params.map((p) => `--param=${p}`)];
   const { stdout, stderr } = await promisify(execFile)('npm', args, {
