@@ -14,10 +14,10 @@ export function localPage(method: string, path: string, accept = '', endpoint = 
   return undefined;
 }
 
-const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 function indexHtml(endpoint: string): string {
-  const e = escape(endpoint);
+  const e = escapeHtml(endpoint);
   return `<!doctype html><html><head><meta charset="utf-8"><title>serverless-ecr</title></head><body>
 <h1>serverless-ecr</h1><p>A wire-compatible Amazon ECR registry.</p>
 <ul>
