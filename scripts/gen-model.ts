@@ -5,6 +5,9 @@
  *  - shared/model/ecr-model.json: every operation with its input/output shape and error names, and every
  *    shape reachable from them with the constraints one validator interprets (required, length, range,
  *    pattern, enum);
+ *  - shared/model/groups/<group>.json: one slice of that model per operation group of infra/routing.ts ROUTES
+ *    (the group's operations and the shapes their inputs reach, all the validator reads), so that each
+ *    group's Lambda bundles only its own (functions/<group>/handler.ts passes its slice to ecrHandler);
  *  - shared/model/types.ts: TypeScript types (types only) of every operation's input and output and of the
  *    shapes they reach, as the code sees them (blobs as Buffers, timestamps as Dates).
  * Run with `npm run gen:model`; `npm run gen:model -- --refresh` first copies the sources anew from
@@ -13,6 +16,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { GROUPS, ROUTES } from '../infra/routing.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** The in-repository copies of the model files. */
@@ -24,6 +28,9 @@ export const SOURCE = join(SOURCE_DIR, SOURCE_FILES[0]);
 export const ADDITIONS = join(SOURCE_DIR, SOURCE_FILES[1]);
 export const TARGET = join(root, 'shared', 'model', 'ecr-model.json');
 export const TYPES_TARGET = join(root, 'shared', 'model', 'types.ts');
+/** The folder of the per-group slices: <group>.json for each group of infra/routing.ts. */
+export const GROUPS_DIR = join(root, 'shared', 'model', 'groups');
+export const groupTarget = (group: string) => join(GROUPS_DIR, `${group}.json`);
 
 type Smithy = { shapes: Record<string, any> };
 const NS = 'com.amazonaws.ecr#';
@@ -98,6 +105,46 @@ export function buildModel(smithy: Smithy) {
     );
   return { operations: sorted(operations), shapes: sorted(shapes) };
 }
+
+type CompactModel = ReturnType<typeof buildModel>;
+
+/**
+ * The slice of the compact model one group's validator needs: the operations `routes` gives the group, and
+ * every shape their inputs reach (the validator walks inputs only; an output shape is only named).
+ */
+export function buildGroupModel(model: CompactModel, group: string, routes: Readonly<Record<string, string>> = ROUTES): CompactModel {
+  const operations: Record<string, any> = {};
+  const shapes: Record<string, any> = {};
+  const visit = (name: string | undefined) => {
+    if (name === undefined || shapes[name] || !model.shapes[name]) return;
+    const shape = model.shapes[name];
+    shapes[name] = shape;
+    for (const member of Object.values<any>(shape.m ?? {})) visit(member.s);
+    visit(shape.s);
+    visit(shape.k);
+    visit(shape.v);
+  };
+  for (const [operation, def] of Object.entries<any>(model.operations)) {
+    if (routes[operation] !== group) continue;
+    operations[operation] = def;
+    visit(def.input);
+  }
+  const sorted = (o: Record<string, any>) =>
+    Object.fromEntries(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, o[k]]),
+    );
+  return { operations: sorted(operations), shapes: sorted(shapes) };
+}
+
+/** Every group's slice, keyed by group (infra/routing.ts GROUPS). */
+export function buildGroupModels(model: CompactModel): Record<string, CompactModel> {
+  return Object.fromEntries(GROUPS.map((group) => [group, buildGroupModel(model, group)]));
+}
+
+/** The text each generated JSON file has. */
+export const modelJson = (model: CompactModel) => JSON.stringify(model, null, 1) + '\n';
 
 /** The TypeScript of the simple (unnamed) Smithy types; `side` says whether the value is read or written. */
 function simpleType(type: string, side: 'input' | 'output' | 'both'): string | undefined {
@@ -302,8 +349,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   }
   const smithy = readSmithy();
   const model = buildModel(smithy);
-  writeFileSync(TARGET, JSON.stringify(model, null, 1) + '\n');
+  writeFileSync(TARGET, modelJson(model));
   console.log(`wrote ${TARGET}: ${Object.keys(model.operations).length} operations, ${Object.keys(model.shapes).length} shapes`);
+  mkdirSync(GROUPS_DIR, { recursive: true });
+  for (const [group, slice] of Object.entries(buildGroupModels(model))) {
+    writeFileSync(groupTarget(group), modelJson(slice));
+    console.log(`wrote ${groupTarget(group)}: ${Object.keys(slice.operations).length} operations, ${Object.keys(slice.shapes).length} shapes`);
+  }
   writeFileSync(TYPES_TARGET, buildTypes(smithy));
   console.log(`wrote ${TYPES_TARGET}`);
 }

@@ -6,6 +6,7 @@ import { dynamoStores } from '../../shared/deps/dynamo.ts';
 import { s3Blobs } from '../../shared/deps/s3.ts';
 import { eventBridgeEvents } from '../../shared/deps/eventbridge.ts';
 import { ecrHandler, type ModelOperations } from '../../shared/protocol/ecr-handler.ts';
+import model from '../../shared/model/groups/images.json' with { type: 'json' };
 import { putImage } from '../../shared/registry/put-image.ts';
 import { batchDeleteImage, batchGetImage } from '../../shared/registry/images.ts';
 import { describeImages, listImages } from '../../shared/registry/image-listing.ts';
@@ -26,5 +27,5 @@ export const operations = {
 export const parts: DepsParts = { stores: dynamoStores, blobs: s3Blobs, events: eventBridgeEvents };
 const fromEnv = lambdaDeps(parts);
 
-export const createHandler = (deps: () => Deps) => ecrHandler(operations, deps);
+export const createHandler = (deps: () => Deps) => ecrHandler(operations, model, deps);
 export const handler = createHandler(fromEnv);

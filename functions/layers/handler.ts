@@ -5,6 +5,7 @@ import type { DepsParts } from '../../shared/deps/parts.ts';
 import { dynamoStores } from '../../shared/deps/dynamo.ts';
 import { s3Blobs } from '../../shared/deps/s3.ts';
 import { ecrHandler, type ModelOperations } from '../../shared/protocol/ecr-handler.ts';
+import model from '../../shared/model/groups/layers.json' with { type: 'json' };
 import * as layers from '../../shared/registry/layers.ts';
 
 export const operations = {
@@ -19,5 +20,5 @@ export const operations = {
 export const parts: DepsParts = { stores: dynamoStores, blobs: s3Blobs };
 const fromEnv = lambdaDeps(parts);
 
-export const createHandler = (deps: () => Deps) => ecrHandler(operations, deps);
+export const createHandler = (deps: () => Deps) => ecrHandler(operations, model, deps);
 export const handler = createHandler(fromEnv);

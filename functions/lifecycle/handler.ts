@@ -5,6 +5,7 @@ import type { DepsParts } from '../../shared/deps/parts.ts';
 import { dynamoStores } from '../../shared/deps/dynamo.ts';
 import { sfnJobs } from '../../shared/deps/sfn.ts';
 import { ecrHandler, type ModelOperations } from '../../shared/protocol/ecr-handler.ts';
+import model from '../../shared/model/groups/lifecycle.json' with { type: 'json' };
 import { deleteLifecyclePolicy, getLifecyclePolicy, putLifecyclePolicy } from '../../shared/lifecycle/policies.ts';
 import { getLifecyclePolicyPreview, startLifecyclePolicyPreview } from '../../shared/lifecycle/preview.ts';
 
@@ -20,5 +21,5 @@ export const operations = {
 export const parts: DepsParts = { stores: dynamoStores, jobs: sfnJobs };
 const fromEnv = lambdaDeps(parts);
 
-export const createHandler = (deps: () => Deps) => ecrHandler(operations, deps);
+export const createHandler = (deps: () => Deps) => ecrHandler(operations, model, deps);
 export const handler = createHandler(fromEnv);

@@ -5,6 +5,7 @@ import type { DepsParts } from '../../shared/deps/parts.ts';
 import { dynamoStores } from '../../shared/deps/dynamo.ts';
 import { eventBridgeEvents } from '../../shared/deps/eventbridge.ts';
 import { ecrHandler, type ModelOperations } from '../../shared/protocol/ecr-handler.ts';
+import model from '../../shared/model/groups/repositories.json' with { type: 'json' };
 import * as repositories from '../../shared/registry/repositories.ts';
 import * as policies from '../../shared/registry/repository-policies.ts';
 
@@ -26,5 +27,5 @@ export const operations = {
 export const parts: DepsParts = { stores: dynamoStores, events: eventBridgeEvents };
 const fromEnv = lambdaDeps(parts);
 
-export const createHandler = (deps: () => Deps) => ecrHandler(operations, deps);
+export const createHandler = (deps: () => Deps) => ecrHandler(operations, model, deps);
 export const handler = createHandler(fromEnv);

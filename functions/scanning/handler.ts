@@ -7,6 +7,7 @@ import { s3Blobs } from '../../shared/deps/s3.ts';
 import { eventBridgeEvents } from '../../shared/deps/eventbridge.ts';
 import { sfnJobs } from '../../shared/deps/sfn.ts';
 import { ecrHandler, type ModelOperations } from '../../shared/protocol/ecr-handler.ts';
+import model from '../../shared/model/groups/scanning.json' with { type: 'json' };
 import { describeImageScanFindings, startImageScan } from '../../shared/scan/operations.ts';
 import * as configuration from '../../shared/scan/configuration.ts';
 
@@ -24,5 +25,5 @@ export const operations = {
 export const parts: DepsParts = { stores: dynamoStores, blobs: s3Blobs, events: eventBridgeEvents, jobs: sfnJobs };
 const fromEnv = lambdaDeps(parts);
 
-export const createHandler = (deps: () => Deps) => ecrHandler(operations, deps);
+export const createHandler = (deps: () => Deps) => ecrHandler(operations, model, deps);
 export const handler = createHandler(fromEnv);

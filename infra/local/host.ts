@@ -37,7 +37,8 @@ export type Host = {
 /** Starts the host on `hostname:port` (port 0 picks a free one). */
 export async function startHost(deps: Deps, hostname: string, port: number): Promise<Host> {
   const handlers = groupHandlers(() => deps);
-  const unsupported = ecrHandler({}, () => deps);
+  // No operation: every call is refused as unsupported before validation.
+  const unsupported = ecrHandler({}, { operations: {}, shapes: {} }, () => deps);
   const oci = ociHandlers(() => deps);
   const metrics = startMetrics(cachedInventory(deps));
   const server = createServer((req, res) => {

@@ -4,19 +4,13 @@
  * silent; default info). Writes are synchronous so that nothing is lost when a Lambda is frozen or the process
  * exits. Records are built field by field by their callers (shared/observe/requests.ts): no header, body or
  * credential is ever passed in whole; the redaction below is a second line of defence.
+ * The Lambda bundles carry shared/observe/lambda-logger.ts in its place (infra/deploy/esbuild-plugins.cjs): the
+ * same lines for the calls the Lambdas make, without pino and its streams (about 60 KB minified).
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { logLevel, REDACTED } from './log-fields.ts';
 
-const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
-
-/** Field names that must never reach a log, wherever they appear one level deep. */
-const REDACTED = ['authorization', 'password', 'token', 'secret', 'secretAccessKey', 'signature', 'authorizationToken'];
-
-/** LOG_LEVEL as pino knows it; an unknown value falls back to info. */
-export function logLevel(value = process.env.LOG_LEVEL): string {
-  const level = (value ?? '').trim().toLowerCase();
-  return LEVELS.has(level) ? level : 'info';
-}
+export { logLevel };
 
 /** A logger writing to `destination` (stdout by default). */
 export function createLogger(destination: DestinationStream = pino.destination({ dest: 1, sync: true }), level = logLevel()): Logger {

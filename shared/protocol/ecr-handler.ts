@@ -11,7 +11,7 @@ import type { OperationInputs, OperationOutputs } from '../model/types.ts';
 import { EcrError, SerializationException, ServerException, UnknownOperationException } from '../errors.ts';
 import { eventBody, eventQuery, type HttpEvent, type HttpResult } from './http.ts';
 import { verifySigV4 } from './sigv4.ts';
-import { validateInput } from './validate.ts';
+import { validateInput, type Model } from './validate.ts';
 import { operationOfTarget } from '../../infra/routing.ts';
 import { accessLog, noteCall } from './access-log.ts';
 
@@ -33,8 +33,11 @@ const states = new WeakMap<object, State>();
 
 const JSON_CONTENT_TYPE = 'application/x-amz-json-1.1';
 
-/** Builds the handler of one operation group. */
-export function ecrHandler(operations: Record<string, Operation>, getDeps: () => Deps) {
+/**
+ * Builds the handler of one operation group; `model` is what its inputs are validated against: the group's slice
+ * of the model (shared/model/groups/<group>.json), which has every operation of `operations`.
+ */
+export function ecrHandler(operations: Record<string, Operation>, model: Model, getDeps: () => Deps) {
   return middy<HttpEvent, HttpResult>()
     .use(accessLog())
     .use({
@@ -74,7 +77,7 @@ export function ecrHandler(operations: Record<string, Operation>, getDeps: () =>
         if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
           throw new SerializationException('Start of structure or map found where not expected.');
         }
-        state.input = validateInput(operation, parsed);
+        state.input = validateInput(model, operation, parsed);
         const host = deps.config.publicHost ?? headers['x-forwarded-host'] ?? headers.host ?? event.requestContext.domainName ?? 'localhost';
         const via = { requestId, host, sourceIp: event.requestContext.http.sourceIp, secureTransport: headers['x-forwarded-proto'] === 'https' };
         state.call = { deps, operation, actor: principalActor(directory.byKey(accessKeyId)!.principal, accessKeyId, via) };

@@ -1,11 +1,12 @@
 /**
- * Validates an operation's input against the constraints of the ECR model (shared/model/ecr-model.json,
- * generated from the Smithy model by scripts/gen-model.ts) and decodes blobs and timestamps.
+ * Validates an operation's input against the constraints of the ECR model and decodes blobs and timestamps.
+ * The model is the caller's: each group's handler passes its slice (shared/model/groups/<group>.json, the
+ * group's operations and the shapes they reach), so that a Lambda bundles only its own; the whole model
+ * (shared/model/ecr-model.json) validates alike. Both are generated from the Smithy model by scripts/gen-model.ts.
  * Operations whose model lists ValidationException get AWS's "N validation errors detected" wording;
  * the others get ECR's InvalidParameterException wording ("Invalid parameter at 'x' failed to satisfy
  * constraint: '...'"). A value of the wrong JSON type is a SerializationException.
  */
-import model from '../model/ecr-model.json' with { type: 'json' };
 import { invalidParameter, SerializationException, ValidationException } from '../errors.ts';
 
 type Shape = {
@@ -19,8 +20,10 @@ type Shape = {
   k?: string;
   v?: string;
 };
-const shapes = model.shapes as Record<string, Shape>;
-const operations = model.operations as Record<string, { input: string; output: string; errors: string[] }>;
+type Shapes = Record<string, Shape>;
+/** A model as scripts/gen-model.ts writes it (typed loosely: a JSON import's inferred type is wider than Shape). */
+export type Model = { operations: object; shapes: object };
+type Operations = Record<string, { input: string; output: string; errors: string[] }>;
 
 type Violation = { path: string; value: unknown; constraint: string; ecrConstraint: string };
 const patterns = new Map<string, RegExp>();
@@ -29,11 +32,12 @@ const regex = (p: string) => patterns.get(p) ?? patterns.set(p, new RegExp(p, 'u
 const shownPattern = (p: string) => p.replace(/^\^/, '').replace(/\$$/, '').replace(/\\\//g, '/');
 
 /** Returns the decoded input (blobs as Buffers, timestamps as Dates) or throws the wire error. */
-export function validateInput(operation: string, input: unknown): Record<string, any> {
-  const op = operations[operation];
+export function validateInput(model: Model, operation: string, input: unknown): Record<string, any> {
+  const operations = model.operations as Operations;
+  const op = Object.hasOwn(operations, operation) ? operations[operation] : undefined;
   if (!op) throw new Error(`operation ${operation} is not in the model`);
   const violations: Violation[] = [];
-  const decoded = walk(op.input, input ?? {}, '', violations);
+  const decoded = walk(model.shapes as Shapes, op.input, input ?? {}, '', violations);
   if (violations.length === 0) return decoded;
   if (op.errors.includes('ValidationException')) {
     const n = violations.length;
@@ -56,7 +60,7 @@ function typeError(path: string, expected: string, value: unknown): never {
   throw new SerializationException(`Value ${showValue(value)} at '${path || 'input'}' cannot be read as ${expected}`);
 }
 
-function walk(shapeName: string, value: unknown, path: string, out: Violation[]): any {
+function walk(shapes: Shapes, shapeName: string, value: unknown, path: string, out: Violation[]): any {
   const shape = shapes[shapeName];
   if (!shape) return value; // smithy.api#Unit and prelude shapes carry no constraints
   const violate = (constraint: string, ecrConstraint = constraint) => out.push({ path, value, constraint, ecrConstraint });
@@ -72,20 +76,20 @@ function walk(shapeName: string, value: unknown, path: string, out: Violation[])
           if (def.r) out.push({ path: memberPath, value: null, constraint: 'Member must not be null', ecrConstraint: 'Member must not be null' });
           continue;
         }
-        result[member] = walk(def.s, v, memberPath, out);
+        result[member] = walk(shapes, def.s, v, memberPath, out);
       }
       return result;
     }
     case 'list': {
       if (!Array.isArray(value)) typeError(path, 'a list', value);
       checkLength(shape, value.length, violate);
-      return value.map((item, i) => walk(shape.s!, item, `${path}.${i + 1}.member`, out));
+      return value.map((item, i) => walk(shapes, shape.s!, item, `${path}.${i + 1}.member`, out));
     }
     case 'map': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) typeError(path, 'a map', value);
       const entries = Object.entries(value as Record<string, unknown>);
       checkLength(shape, entries.length, violate);
-      return Object.fromEntries(entries.map(([k, v]) => [walk(shape.k!, k, `${path}.key`, out), walk(shape.v!, v, `${path}.value`, out)]));
+      return Object.fromEntries(entries.map(([k, v]) => [walk(shapes, shape.k!, k, `${path}.key`, out), walk(shapes, shape.v!, v, `${path}.value`, out)]));
     }
     case 'string': {
       if (typeof value !== 'string') typeError(path, 'a string', value);

@@ -1,8 +1,21 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildModel, buildTypes, readSmithy, REFERENCE_DIR, SOURCE_DIR, SOURCE_FILES, TARGET, TYPES_TARGET } from '../../scripts/gen-model.ts';
-import { ROUTES, groupForTarget } from '../../infra/routing.ts';
+import {
+  buildGroupModels,
+  buildModel,
+  buildTypes,
+  GROUPS_DIR,
+  groupTarget,
+  modelJson,
+  readSmithy,
+  REFERENCE_DIR,
+  SOURCE_DIR,
+  SOURCE_FILES,
+  TARGET,
+  TYPES_TARGET,
+} from '../../scripts/gen-model.ts';
+import { GROUPS, ROUTES, groupForTarget } from '../../infra/routing.ts';
 
 const committed = JSON.parse(readFileSync(TARGET, 'utf8'));
 const NEW_2026 = ['StartReplicationBackfill', 'StopReplicationBackfill', 'DescribeReplicationBackfillResults', 'ListReplicationBackfills'];
@@ -14,6 +27,26 @@ describe('the generated model and the routing table', () => {
 
   it('the committed model is what the generator makes from the in-repository Smithy model (base + 2026 additions)', () => {
     expect(buildModel(readSmithy())).toEqual(committed);
+  });
+
+  it("the committed per-group slices are what the generator makes (each group's operations, the shapes their inputs reach)", () => {
+    const slices = buildGroupModels(committed);
+    expect(readdirSync(GROUPS_DIR).sort()).toEqual(GROUPS.map((g) => `${g}.json`).sort());
+    for (const group of GROUPS) {
+      expect(readFileSync(groupTarget(group), 'utf8'), group).toBe(modelJson(slices[group]));
+      expect(Object.keys(slices[group].operations).sort(), group).toEqual(
+        Object.keys(ROUTES)
+          .filter((op) => ROUTES[op] === group)
+          .sort(),
+      );
+      // Closed: every shape a slice names (inputs and members) that the whole model defines is in the slice, alike.
+      const { operations, shapes } = slices[group];
+      const named = [
+        ...Object.values<any>(operations).map((op) => op.input),
+        ...Object.values<any>(shapes).flatMap((s) => [...Object.values<any>(s.m ?? {}).map((m) => m.s), s.s, s.k, s.v]),
+      ].filter((n) => n !== undefined && committed.shapes[n]);
+      for (const name of named) expect(shapes[name], `${group}: ${name}`).toEqual(committed.shapes[name]);
+    }
   });
 
   it('the committed TypeScript types are what the generator makes from the same model', () => {
