@@ -6,10 +6,6 @@
  * (@aws-sdk/credential-provider-node: SSO, ini files, process, web identity, IMDS, and the STS/SSO clients
  * they carry, about 100 KB minified) to its environment provider alone. The local host and the tests, which
  * run unbundled, keep the full chain.
- *
- * Lambda logger: shared/observe/logger.ts (pino, with thread-stream, sonic-boom and its serializers: about 60 KB
- * minified) is resolved to shared/observe/lambda-logger.ts, which writes the same lines for the calls the Lambdas
- * make. The local host keeps pino (its child loggers and error serializers).
  */
 const { join } = require('node:path');
 
@@ -20,15 +16,4 @@ const credentialsFromEnvironment = {
   },
 };
 
-const loggerWithoutPino = {
-  name: 'lambda-logger-without-pino',
-  setup(build) {
-    build.onResolve({ filter: /\/observe\/logger\.ts$|^\.\/logger\.ts$/ }, (args) => {
-      const resolved = join(args.resolveDir, args.path);
-      if (resolved !== join(__dirname, '..', '..', 'shared', 'observe', 'logger.ts')) return undefined;
-      return { path: join(__dirname, '..', '..', 'shared', 'observe', 'lambda-logger.ts') };
-    });
-  },
-};
-
-module.exports = [credentialsFromEnvironment, loggerWithoutPino];
+module.exports = [credentialsFromEnvironment];

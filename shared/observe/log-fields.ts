@@ -1,4 +1,4 @@
-/** What both loggers share (shared/observe/logger.ts, pino; shared/observe/lambda-logger.ts, the bundles'): levels and redacted fields. */
+/** The logger's levels and the fields it redacts (shared/observe/logger.ts). */
 
 /** pino's levels, lowest first, with their numbers. */
 export const LEVEL_VALUES: Readonly<Record<string, number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: Infinity };

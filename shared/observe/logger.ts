@@ -4,8 +4,6 @@
  * silent; default info). Writes are synchronous so that nothing is lost when a Lambda is frozen or the process
  * exits. Records are built field by field by their callers (shared/observe/requests.ts): no header, body or
  * credential is ever passed in whole; the redaction below is a second line of defence.
- * The Lambda bundles carry shared/observe/lambda-logger.ts in its place (infra/deploy/esbuild-plugins.cjs): the
- * same lines for the calls the Lambdas make, without pino and its streams (about 60 KB minified).
  */
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { logLevel, REDACTED } from './log-fields.ts';
