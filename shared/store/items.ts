@@ -2,8 +2,10 @@
  * How records map to and from the table's items, for every adapter that keeps the key schema's item layout (the
  * DynamoDB adapters and the in-memory ones): one definition, so the two cannot drift apart.
  */
-import { digestOfImageSk } from './keys.ts';
+import { digestOfImageSk, tagOfSk } from './keys.ts';
 import type { ImageSummary, LifecyclePolicyRecord, PreviewRecord, RunLease } from './lifecycle.ts';
+import type { ScanRecord } from './scans.ts';
+import type { BlobRecord, ImageRecord, LayerLink, RepositoryRecord, TagRecord, UploadRecord } from './types.ts';
 
 /** A table item: generic key attributes plus the record's own. */
 export type Item = Record<string, any>;
@@ -43,3 +45,79 @@ export const toImageSummary = (i: Item): ImageSummary => ({
   ...(i.lastArchivedAt !== undefined ? { lastArchivedAt: i.lastArchivedAt } : {}),
   ...(i.lastActivatedAt !== undefined ? { lastActivatedAt: i.lastActivatedAt } : {}),
 });
+
+/** An image item as its record. */
+const IMAGE_FIELDS = [
+  'digest',
+  'manifest',
+  'manifestObject',
+  'manifestMediaType',
+  'artifactMediaType',
+  'sizeInBytes',
+  'pushedAt',
+  'lastPulledAt',
+  'subject',
+  'artifactType',
+  'children',
+  'manifestSize',
+  'annotations',
+  'archived',
+  'lastArchivedAt',
+  'lastActivatedAt',
+] as const;
+export const toImage = (item: Item): ImageRecord =>
+  Object.fromEntries(IMAGE_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as ImageRecord;
+export const toTag = (item: Item): TagRecord => ({ tag: tagOfSk(item.sk), digest: item.digest, updatedAt: item.updatedAt });
+
+/** Layer links, blobs and uploads as their records. */
+export const toLink = (i: Item): LayerLink => ({ digest: i.digest, size: i.size, ...(i.mediaType ? { mediaType: i.mediaType } : {}) });
+export const toBlob = (i: Item): BlobRecord => ({ digest: i.digest, size: i.size, object: i.object, createdAt: i.createdAt });
+const UPLOAD_FIELDS = [
+  'uploadId',
+  'nextByte',
+  'multipartId',
+  'parts',
+  'pending',
+  'pendingBytes',
+  'hashState',
+  'createdAt',
+  'expiresAt',
+  'streamDigest',
+  'wholeObject',
+] as const;
+export const toUpload = (i: Item) => Object.fromEntries(UPLOAD_FIELDS.map((f) => [f, i[f]])) as UploadRecord;
+
+/** A scan item as its record. */
+const SCAN_FIELDS = [
+  'digest',
+  'scanId',
+  'status',
+  'description',
+  'scanType',
+  'startedAt',
+  'completedAt',
+  'feedId',
+  'feedImportedAt',
+  'findingSeverityCounts',
+  'findingCount',
+  'findingsObject',
+  'inventories',
+  'quotaReturned',
+] as const;
+export const toScan = (item: Item): ScanRecord => Object.fromEntries(SCAN_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as ScanRecord;
+
+/** A repository item as its record. */
+const REPOSITORY_FIELDS = [
+  'name',
+  'uid',
+  'createdAt',
+  'imageTagMutability',
+  'imageTagMutabilityExclusionFilters',
+  'scanOnPush',
+  'encryptionType',
+  'kmsKey',
+  'tags',
+  'policyText',
+] as const;
+export const toRepository = (item: Item): RepositoryRecord =>
+  Object.fromEntries(REPOSITORY_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as RepositoryRecord;

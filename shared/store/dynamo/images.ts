@@ -15,12 +15,11 @@ import {
   TAG_PREFIX,
   tagIndex,
   tagKey,
-  tagOfSk,
 } from '../keys.ts';
-import { SUMMARY_ATTRIBUTES, toImageSummary } from '../items.ts';
+import { SUMMARY_ATTRIBUTES, toImage, toImageSummary, toTag } from '../items.ts';
 import { archiveMarkerKey } from '../keys.ts';
 import type { ImageStateStore, ImageSummary } from '../lifecycle.ts';
-import type { Item, Table } from './table.ts';
+import type { Table } from './table.ts';
 
 /** Invariant: the image is not stored yet. */
 const IMAGE_IS_NEW = 'attribute_not_exists(pk)';
@@ -32,27 +31,6 @@ const TAG_UNCHANGED_SINCE_READ = 'digest = :expected';
 const TAG_IS_NEW = 'attribute_not_exists(pk)';
 /** The upper bound of every tag sort key (tags are ASCII). */
 const TAG_END = `${TAG_PREFIX}\uffff`;
-
-const IMAGE_FIELDS = [
-  'digest',
-  'manifest',
-  'manifestObject',
-  'manifestMediaType',
-  'artifactMediaType',
-  'sizeInBytes',
-  'pushedAt',
-  'lastPulledAt',
-  'subject',
-  'artifactType',
-  'children',
-  'manifestSize',
-  'annotations',
-  'archived',
-  'lastArchivedAt',
-  'lastActivatedAt',
-] as const;
-const toImage = (item: Item): ImageRecord => Object.fromEntries(IMAGE_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as ImageRecord;
-const toTag = (item: Item): TagRecord => ({ tag: tagOfSk(item.sk), digest: item.digest, updatedAt: item.updatedAt });
 
 /** Invariant: the image exists and is still in the storage class the caller read. */
 const STORAGE_CLASS_UNCHANGED_SINCE_READ = {

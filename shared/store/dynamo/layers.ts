@@ -2,7 +2,8 @@
 import type { LayerStore } from '../metadata.ts';
 import type { BlobRecord, LayerLink, UploadRecord } from '../types.ts';
 import { blobKey, layerKey, uploadKey } from '../keys.ts';
-import type { Item, Table } from './table.ts';
+import { toBlob, toLink, toUpload } from '../items.ts';
+import type { Table } from './table.ts';
 
 /** Invariant: the blob is not linked into the repository yet. */
 const LINK_IS_NEW = 'attribute_not_exists(pk)';
@@ -10,23 +11,6 @@ const LINK_IS_NEW = 'attribute_not_exists(pk)';
 const BLOB_IS_NEW = 'attribute_not_exists(pk)';
 /** Invariant: the upload is exactly where the caller saw it (parts arrive in order, once). */
 const UPLOAD_AT_EXPECTED_BYTE = 'nextByte = :expected';
-
-const toLink = (i: Item): LayerLink => ({ digest: i.digest, size: i.size, ...(i.mediaType ? { mediaType: i.mediaType } : {}) });
-const toBlob = (i: Item): BlobRecord => ({ digest: i.digest, size: i.size, object: i.object, createdAt: i.createdAt });
-const UPLOAD_FIELDS = [
-  'uploadId',
-  'nextByte',
-  'multipartId',
-  'parts',
-  'pending',
-  'pendingBytes',
-  'hashState',
-  'createdAt',
-  'expiresAt',
-  'streamDigest',
-  'wholeObject',
-] as const;
-const toUpload = (i: Item) => Object.fromEntries(UPLOAD_FIELDS.map((f) => [f, i[f]])) as UploadRecord;
 
 export class DynamoLayerStore implements LayerStore {
   constructor(private readonly table: Table) {}

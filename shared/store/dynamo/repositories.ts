@@ -2,27 +2,13 @@
 import type { RepositoryStore } from '../metadata.ts';
 import type { Page, RepositoryRecord } from '../types.ts';
 import { contentsPk, repositoryIndex, repositoryKey, repositoryListPk } from '../keys.ts';
-import type { Item, Table } from './table.ts';
+import { toRepository } from '../items.ts';
+import type { Table } from './table.ts';
 
 /** Invariant: no repository of that name exists yet. */
 const REPOSITORY_NAME_IS_FREE = 'attribute_not_exists(pk)';
 /** Invariant: the repository is still the incarnation the caller read. */
 const SAME_INCARNATION = 'uid = :uid';
-
-const FIELDS = [
-  'name',
-  'uid',
-  'createdAt',
-  'imageTagMutability',
-  'imageTagMutabilityExclusionFilters',
-  'scanOnPush',
-  'encryptionType',
-  'kmsKey',
-  'tags',
-  'policyText',
-] as const;
-
-const toRecord = (item: Item): RepositoryRecord => Object.fromEntries(FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as RepositoryRecord;
 
 export class DynamoRepositoryStore implements RepositoryStore {
   constructor(
@@ -40,12 +26,12 @@ export class DynamoRepositoryStore implements RepositoryStore {
 
   async get(name: string): Promise<RepositoryRecord | undefined> {
     const item = await this.table.get(repositoryKey(this.registryId, name));
-    return item && toRecord(item);
+    return item && toRepository(item);
   }
 
   async list(limit: number, cursor?: Record<string, any>): Promise<Page<RepositoryRecord>> {
     const page = await this.table.queryIndex(repositoryListPk(this.registryId), { limit, cursor });
-    return { items: page.items.map(toRecord), cursor: page.lastKey };
+    return { items: page.items.map(toRepository), cursor: page.lastKey };
   }
 
   async namesAfter(after: string | undefined, limit: number): Promise<string[]> {
@@ -79,7 +65,7 @@ export class DynamoRepositoryStore implements RepositoryStore {
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     });
-    return r.ok && r.item ? toRecord(r.item) : undefined;
+    return r.ok && r.item ? toRepository(r.item) : undefined;
   }
 
   async delete(name: string, uid: string): Promise<boolean> {

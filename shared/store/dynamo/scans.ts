@@ -3,7 +3,8 @@
 import type { FeedPointer, RegistryScanningConfiguration, ScanRecord, ScanStore } from '../scans.ts';
 import type { Page } from '../types.ts';
 import { accountSettingKey, activeFeedKey, contentsPk, SCAN_PREFIX, scanConfigurationKey, scanKey } from '../keys.ts';
-import type { Item, Table } from './table.ts';
+import { toScan } from '../items.ts';
+import type { Table } from './table.ts';
 
 /** Invariant: no scan of the image started after the limit's window opened (one scan per image per 24 hours), failures on our side not counted. */
 const SCAN_NOT_STARTED_SINCE = 'attribute_not_exists(pk) OR startedAt <= :since OR quotaReturned = :true';
@@ -12,24 +13,6 @@ const SCAN_IS_CURRENT = 'scanId = :scanId';
 /** Invariant: the active feed is still the one the importer read (no concurrent import swapped it). */
 const ACTIVE_FEED_UNCHANGED = 'feedId = :expected';
 const NO_ACTIVE_FEED = 'attribute_not_exists(pk)';
-
-const FIELDS = [
-  'digest',
-  'scanId',
-  'status',
-  'description',
-  'scanType',
-  'startedAt',
-  'completedAt',
-  'feedId',
-  'feedImportedAt',
-  'findingSeverityCounts',
-  'findingCount',
-  'findingsObject',
-  'inventories',
-  'quotaReturned',
-] as const;
-const toScan = (item: Item): ScanRecord => Object.fromEntries(FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as ScanRecord;
 
 export class DynamoScanStore implements ScanStore {
   constructor(

@@ -14,9 +14,8 @@ import {
   TAG_PREFIX,
   tagIndex,
   tagKey,
-  tagOfSk,
 } from '../keys.ts';
-import { toImageSummary } from '../items.ts';
+import { toImage, toImageSummary, toTag } from '../items.ts';
 import { archiveMarkerKey } from '../keys.ts';
 import type { ImageStateStore, ImageSummary } from '../lifecycle.ts';
 import { step, type Item, type MemoryTable } from './table.ts';
@@ -29,27 +28,6 @@ const IMAGE_EXISTS = (old: Item | undefined) => old !== undefined;
 const TAG_UNCHANGED_SINCE_READ = (old: Item | undefined, expected: string) => old !== undefined && old.digest === expected;
 /** Invariant: the tag does not exist yet. */
 const TAG_IS_NEW = (old: Item | undefined) => old === undefined;
-
-const IMAGE_FIELDS = [
-  'digest',
-  'manifest',
-  'manifestObject',
-  'manifestMediaType',
-  'artifactMediaType',
-  'sizeInBytes',
-  'pushedAt',
-  'lastPulledAt',
-  'subject',
-  'artifactType',
-  'children',
-  'manifestSize',
-  'annotations',
-  'archived',
-  'lastArchivedAt',
-  'lastActivatedAt',
-] as const;
-const toImage = (item: Item): ImageRecord => Object.fromEntries(IMAGE_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as ImageRecord;
-const toTag = (item: Item): TagRecord => ({ tag: tagOfSk(item.sk), digest: item.digest, updatedAt: item.updatedAt });
 
 /** Invariant: the image exists and is still in the storage class the caller read. */
 const STORAGE_CLASS_UNCHANGED_SINCE_READ = (old: Item | undefined, archive: boolean) =>

@@ -2,6 +2,7 @@
 import type { LayerStore } from '../metadata.ts';
 import type { BlobRecord, LayerLink, UploadRecord } from '../types.ts';
 import { blobKey, layerKey, uploadKey } from '../keys.ts';
+import { toBlob, toLink, toUpload } from '../items.ts';
 import type { Item, MemoryTable } from './table.ts';
 
 /** Invariant: the blob is not linked into the repository yet. */
@@ -11,22 +12,6 @@ const BLOB_IS_NEW = (old: Item | undefined) => old === undefined;
 /** Invariant: the upload is exactly where the caller saw it (parts arrive in order, once). */
 const UPLOAD_AT_EXPECTED_BYTE = (old: Item | undefined, expected: number) => old !== undefined && old.nextByte === expected;
 
-const toLink = (i: Item): LayerLink => ({ digest: i.digest, size: i.size, ...(i.mediaType ? { mediaType: i.mediaType } : {}) });
-const toBlob = (i: Item): BlobRecord => ({ digest: i.digest, size: i.size, object: i.object, createdAt: i.createdAt });
-const UPLOAD_FIELDS = [
-  'uploadId',
-  'nextByte',
-  'multipartId',
-  'parts',
-  'pending',
-  'pendingBytes',
-  'hashState',
-  'createdAt',
-  'expiresAt',
-  'streamDigest',
-  'wholeObject',
-] as const;
-const toUpload = (i: Item) => Object.fromEntries(UPLOAD_FIELDS.map((f) => [f, i[f]])) as UploadRecord;
 /** Expiry is kept in whole seconds, as the table's TTL attribute holds it. */
 const uploadItem = (uid: string, upload: UploadRecord): Item => ({
   ...uploadKey(uid, upload.uploadId),

@@ -2,26 +2,13 @@
 import type { RepositoryStore } from '../metadata.ts';
 import type { Page, RepositoryRecord } from '../types.ts';
 import { contentsPk, repositoryIndex, repositoryKey, repositoryListPk } from '../keys.ts';
+import { toRepository } from '../items.ts';
 import type { Item, MemoryTable } from './table.ts';
 
 /** Invariant: no repository of that name exists yet. */
 const REPOSITORY_NAME_IS_FREE = (old: Item | undefined) => old === undefined;
 /** Invariant: the repository is still the incarnation the caller read. */
 const SAME_INCARNATION = (old: Item | undefined, uid: string) => old !== undefined && old.uid === uid;
-
-const FIELDS = [
-  'name',
-  'uid',
-  'createdAt',
-  'imageTagMutability',
-  'imageTagMutabilityExclusionFilters',
-  'scanOnPush',
-  'encryptionType',
-  'kmsKey',
-  'tags',
-  'policyText',
-] as const;
-const toRecord = (item: Item): RepositoryRecord => Object.fromEntries(FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as RepositoryRecord;
 
 export class MemoryRepositoryStore implements RepositoryStore {
   constructor(
@@ -38,12 +25,12 @@ export class MemoryRepositoryStore implements RepositoryStore {
 
   async get(name: string) {
     const item = this.table.get(repositoryKey(this.registryId, name));
-    return item && toRecord(item);
+    return item && toRepository(item);
   }
 
   async list(limit: number, cursor?: Record<string, any>): Promise<Page<RepositoryRecord>> {
     const page = this.table.queryIndex(repositoryListPk(this.registryId), { limit, cursor });
-    return { items: page.items.map(toRecord), cursor: page.cursor };
+    return { items: page.items.map(toRepository), cursor: page.cursor };
   }
 
   async namesAfter(after: string | undefined, limit: number) {
@@ -55,11 +42,11 @@ export class MemoryRepositoryStore implements RepositoryStore {
     const key = repositoryKey(this.registryId, name);
     const old = this.table.get(key);
     if (!SAME_INCARNATION(old, uid)) return undefined;
-    if (!sets.length && !remove.length) return toRecord(old!);
+    if (!sets.length && !remove.length) return toRepository(old!);
     const item: Item = { ...old, ...Object.fromEntries(sets) };
     for (const k of remove) delete item[k];
     this.table.put(item);
-    return toRecord(this.table.get(key)!);
+    return toRepository(this.table.get(key)!);
   }
 
   async delete(name: string, uid: string) {

@@ -2,6 +2,7 @@
 import type { FeedPointer, RegistryScanningConfiguration, ScanRecord, ScanStore } from '../scans.ts';
 import type { Page } from '../types.ts';
 import { accountSettingKey, activeFeedKey, contentsPk, SCAN_PREFIX, scanConfigurationKey, scanKey } from '../keys.ts';
+import { toScan } from '../items.ts';
 import type { Item, MemoryTable } from './table.ts';
 
 /** Invariant: no scan of the image started after the limit's window opened (one scan per image per 24 hours), failures on our side not counted. */
@@ -11,24 +12,6 @@ const SCAN_IS_CURRENT = (old: Item | undefined, scanId: string) => old !== undef
 /** Invariant: the active feed is still the one the importer read (no concurrent import swapped it). */
 const ACTIVE_FEED_UNCHANGED = (old: Item | undefined, expected: string) => old !== undefined && old.feedId === expected;
 const NO_ACTIVE_FEED = (old: Item | undefined) => old === undefined;
-
-const FIELDS = [
-  'digest',
-  'scanId',
-  'status',
-  'description',
-  'scanType',
-  'startedAt',
-  'completedAt',
-  'feedId',
-  'feedImportedAt',
-  'findingSeverityCounts',
-  'findingCount',
-  'findingsObject',
-  'inventories',
-  'quotaReturned',
-] as const;
-const toScan = (item: Item): ScanRecord => Object.fromEntries(FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as ScanRecord;
 
 export class MemoryScanStore implements ScanStore {
   constructor(
