@@ -49,6 +49,14 @@ export function readSmithy(dir = SOURCE_DIR): Smithy {
   return mergeModel(read(SOURCE_FILES[0]), read(SOURCE_FILES[1]));
 }
 
+/** An object with its keys in sorted order (the generated files are stable whatever the source order). */
+const sorted = (o: Record<string, any>) =>
+  Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, o[k]]),
+  );
+
 /** Builds the compact model from the Smithy AST. */
 export function buildModel(smithy: Smithy) {
   const shapes: Record<string, any> = {};
@@ -97,12 +105,6 @@ export function buildModel(smithy: Smithy) {
       errors: (s.errors ?? []).map((e: any) => local(e.target)),
     };
   }
-  const sorted = (o: Record<string, any>) =>
-    Object.fromEntries(
-      Object.keys(o)
-        .sort()
-        .map((k) => [k, o[k]]),
-    );
   return { operations: sorted(operations), shapes: sorted(shapes) };
 }
 
@@ -129,12 +131,6 @@ export function buildGroupModel(model: CompactModel, group: string, routes: Read
     operations[operation] = def;
     visit(def.input);
   }
-  const sorted = (o: Record<string, any>) =>
-    Object.fromEntries(
-      Object.keys(o)
-        .sort()
-        .map((k) => [k, o[k]]),
-    );
   return { operations: sorted(operations), shapes: sorted(shapes) };
 }
 

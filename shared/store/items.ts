@@ -4,7 +4,7 @@
  */
 import { digestOfImageSk, tagOfSk } from './keys.ts';
 import type { ImageSummary, LifecyclePolicyRecord, PreviewRecord, RunLease } from './lifecycle.ts';
-import type { ScanRecord } from './scans.ts';
+import type { FeedPointer, ScanRecord } from './scans.ts';
 import type { BlobRecord, ImageRecord, LayerLink, RepositoryRecord, TagRecord, UploadRecord } from './types.ts';
 
 /** A table item: generic key attributes plus the record's own. */
@@ -121,3 +121,12 @@ const REPOSITORY_FIELDS = [
 ] as const;
 export const toRepository = (item: Item): RepositoryRecord =>
   Object.fromEntries(REPOSITORY_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as RepositoryRecord;
+
+/** The active feed item as its pointer. */
+export const toFeedPointer = (item: Item): FeedPointer => ({
+  feedId: item.feedId,
+  importedAt: item.importedAt,
+  fingerprint: item.fingerprint,
+  advisories: item.advisories,
+  ...(item.previousFeedId ? { previousFeedId: item.previousFeedId } : {}),
+});

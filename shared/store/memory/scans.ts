@@ -2,7 +2,7 @@
 import type { FeedPointer, RegistryScanningConfiguration, ScanRecord, ScanStore } from '../scans.ts';
 import type { Page } from '../types.ts';
 import { accountSettingKey, activeFeedKey, contentsPk, SCAN_PREFIX, scanConfigurationKey, scanKey } from '../keys.ts';
-import { toScan } from '../items.ts';
+import { toFeedPointer, toScan } from '../items.ts';
 import type { Item, MemoryTable } from './table.ts';
 
 /** Invariant: no scan of the image started after the limit's window opened (one scan per image per 24 hours), failures on our side not counted. */
@@ -75,15 +75,7 @@ export class MemoryScanStore implements ScanStore {
 
   async activeFeed() {
     const item = this.table.get(activeFeedKey(this.registryId));
-    return item
-      ? ({
-          feedId: item.feedId,
-          importedAt: item.importedAt,
-          fingerprint: item.fingerprint,
-          advisories: item.advisories,
-          ...(item.previousFeedId ? { previousFeedId: item.previousFeedId } : {}),
-        } as FeedPointer)
-      : undefined;
+    return item && toFeedPointer(item);
   }
 
   async swapFeed(next: FeedPointer, expected: string | undefined) {
