@@ -87,8 +87,14 @@ export async function batchDeleteImage(deps: Deps, actor: Actor, input: BatchDel
   const repo = await openRepository(deps, actor, 'ecr:BatchDeleteImage', input.repositoryName, input.registryId);
   const imageIds: ImageId[] = [];
   const failures: ImageFailure[] = [];
+  // The ids ListImages gives (one per tag, each with its digest) empty a repository in one call: an id that an
+  // earlier id of the batch already deleted (its digest went with all its tags) is done, not ImageNotFound.
+  const gone = new Set<string>();
+  const key = (id: ImageId) => `${id.imageDigest}\u0000${id.imageTag ?? ''}`;
   for (const id of input.imageIds) {
+    if (id.imageDigest !== undefined && gone.has(key(id))) continue;
     const result = await deleteImageId(deps, repo, id);
+    if ('deleted' in result) for (const d of result.deleted) gone.add(key(d));
     if ('failure' in result) failures.push(result.failure);
     else imageIds.push(...result.deleted);
   }

@@ -228,6 +228,20 @@ describe('BatchDeleteImage', () => {
     expect(deletes[0]).toMatchObject({ 'detail-type': 'ECR Image Action', source: 'aws.ecr', account: '000000000000', region: 'us-east-1' });
   });
 
+  it('empties a repository from the ids ListImages gives, several tags of one digest included, with no failures', async () => {
+    const blobs = await repoWithBlobs('del/listed');
+    const digest = await putManifest(registry.ecr, 'del/listed', imageManifest(blobs), 'a');
+    await putManifest(registry.ecr, 'del/listed', imageManifest(blobs), 'b');
+    await putManifest(registry.ecr, 'del/listed', imageManifest(blobs), 'c');
+    const listed = (await registry.ecr.send(new ListImagesCommand({ repositoryName: 'del/listed' }))).imageIds!;
+
+    const out = await registry.ecr.send(new BatchDeleteImageCommand({ repositoryName: 'del/listed', imageIds: listed }));
+
+    expect(out.failures).toEqual([]);
+    expect(out.imageIds).toEqual(['a', 'b', 'c'].map((imageTag) => ({ imageDigest: digest, imageTag })));
+    expect((await registry.ecr.send(new ListImagesCommand({ repositoryName: 'del/listed' }))).imageIds).toEqual([]);
+  });
+
   it('reports per-image failures with ECR failure codes', async () => {
     const blobs = await repoWithBlobs('del/fail');
     const digest = await putManifest(registry.ecr, 'del/fail', imageManifest(blobs), 'v1');
