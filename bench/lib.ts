@@ -14,6 +14,8 @@ export async function startRegistryProcess(port: number, env: Record<string, str
     env: { ...process.env, PORT: String(port), REGISTRY_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // Its log lines are read and dropped: an unread pipe fills after 64 KiB and stalls the registry's writes.
+  child.stdout!.resume();
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID, createHash } from 'node:crypto';
-import { startEmbeddedStack } from '../infra/local/stack.ts';
+import { startAwsServers } from '../test/helpers/aws-servers.ts';
 import { configFromEnv } from '../shared/config.ts';
 import { createDeps, type Deps } from '../shared/deps.ts';
 import { mapLimit } from '../shared/util/map-limit.ts';
@@ -127,7 +127,7 @@ async function main() {
   const sizes = (process.env.BENCH_LIFECYCLE_SIZES ?? '10000,100000').split(',').map(Number);
   const dataDir = mkdtempSync(join(tmpdir(), 'secr-bench-lc-'));
   const base = configFromEnv({});
-  const stack = await startEmbeddedStack({ dataDir, tableName: base.tableName, bucketName: base.bucketName, region: base.region });
+  const stack = await startAwsServers({ dataDir, tableName: base.tableName, bucketName: base.bucketName, region: base.region });
   const env = { ...process.env, DYNAMODB_ENDPOINT: stack.dynamodbEndpoint, S3_ENDPOINT: stack.s3Endpoint };
   const deps = createDeps({ ...base, dynamodbEndpoint: stack.dynamodbEndpoint, s3Endpoint: stack.s3Endpoint });
   const rows: string[] = [];

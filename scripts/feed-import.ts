@@ -51,8 +51,8 @@ if (!fromS3 && !dir) {
 }
 const prefix = base.scanFeedS3Prefix ?? DEFAULT_S3_PREFIX;
 
-async function run(config: Config): Promise<FeedImportResult> {
-  const deps = createDeps(config);
+async function run(config: Config, local?: EmbeddedStack): Promise<FeedImportResult> {
+  const deps = createDeps(config, undefined, undefined, local?.parts(config));
   const executionArn = `feed-import:${process.pid}:${Date.now()}`;
   const start = performance.now();
   recordJob({ phase: 'start', machine: 'feed-import', executionArn });
@@ -102,14 +102,21 @@ try {
       process.exit(1);
     }
     try {
-      stack = await startEmbeddedStack({ dataDir, tableName: base.tableName, bucketName: base.bucketName, region: base.region });
+      stack = await startEmbeddedStack({
+        dataDir,
+        tableName: base.tableName,
+        region: base.region,
+        signingKey: base.signingKey,
+        scheme: 'http',
+        legacyBucket: base.bucketName,
+      });
     } catch (e) {
       console.error(
         `Cannot open the registry data in ${dataDir} (${(e as Error).message}). Is the registry running? Stop it first, or let it import its feed location itself.`,
       );
       process.exit(1);
     }
-    result = await run({ ...base, dynamodbEndpoint: stack.dynamodbEndpoint, s3Endpoint: stack.s3Endpoint });
+    result = await run(base, stack);
   }
   console.log(
     result.imported

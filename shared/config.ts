@@ -3,6 +3,7 @@
  * the local host's: every variable is read and checked here, and a bad value is a ConfigError at start.
  */
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export type Config = {
@@ -84,6 +85,8 @@ export type LocalHostConfig = {
   lifecyclePushDebounceMs?: number;
   /** SCAN_FEED_INTERVAL_SECONDS; unset, the scan triggers' default (3600). */
   scanFeedIntervalSeconds?: number;
+  /** TLS_CERT_FILE and TLS_KEY_FILE (both or neither), read: the one port then speaks HTTPS. */
+  tls?: { cert: Buffer; key: Buffer };
 };
 
 /** The configuration of the local host: the registry's (with the local LAYER_PART_SIZE default) and the host's own; throws a ConfigError for a bad value. */
@@ -99,8 +102,28 @@ export function localConfigFromEnv(env: NodeJS.ProcessEnv = process.env): { conf
       dataDir: resolve(text(env, 'REGISTRY_DATA_DIR') ?? '.data'),
       ...(debounce === undefined ? {} : { lifecyclePushDebounceMs: debounce }),
       ...(interval === undefined ? {} : { scanFeedIntervalSeconds: interval }),
+      ...tlsFiles(env),
     },
   };
+}
+
+/** The PEM certificate chain and key TLS_CERT_FILE and TLS_KEY_FILE name; nothing when neither is set. */
+function tlsFiles(env: NodeJS.ProcessEnv): { tls?: { cert: Buffer; key: Buffer } } {
+  const certFile = text(env, 'TLS_CERT_FILE');
+  const keyFile = text(env, 'TLS_KEY_FILE');
+  if (!certFile && !keyFile) return {};
+  if (!certFile) throw new ConfigError('TLS_CERT_FILE', '', 'a PEM certificate file, since TLS_KEY_FILE is set (both or neither)');
+  if (!keyFile) throw new ConfigError('TLS_KEY_FILE', '', 'a PEM private key file, since TLS_CERT_FILE is set (both or neither)');
+  const read = (name: string, file: string, what: string) => {
+    try {
+      const pem = readFileSync(resolve(file));
+      if (!pem.includes('-----BEGIN')) throw new Error('not PEM');
+      return pem;
+    } catch (e) {
+      throw new ConfigError(name, file, `a readable PEM ${what} file (${(e as Error).message})`);
+    }
+  };
+  return { tls: { cert: read('TLS_CERT_FILE', certFile, 'certificate'), key: read('TLS_KEY_FILE', keyFile, 'private key') } };
 }
 
 function readConfig(env: NodeJS.ProcessEnv, layerPartSize: number): Config {

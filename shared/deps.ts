@@ -40,11 +40,12 @@ export type Deps = {
 export const ALL_PARTS: Required<DepsParts> = { stores: dynamoStores, blobs: s3Blobs, events: eventBridgeEvents, jobs: sfnJobs };
 
 /**
- * Builds the SDK clients and stores for a configuration, every part of them. Local mode passes the embedded
- * endpoints, its bus and its job runner (built from the finished deps, since its tasks use them).
+ * Builds the SDK clients and stores for a configuration, every part of them. Local mode passes its bus, its job
+ * runner (built from the finished deps, since its tasks use them) and its own parts (`local`: the embedded table's
+ * client and the filesystem blob store, infra/local/stack.ts).
  */
-export function createDeps(config: Config, events?: EventPublisher, jobs?: (deps: Deps) => JobStarter): Deps {
-  const deps = assembleDeps(config, events ? { ...ALL_PARTS, events: () => events } : ALL_PARTS);
+export function createDeps(config: Config, events?: EventPublisher, jobs?: (deps: Deps) => JobStarter, local: DepsParts = {}): Deps {
+  const deps = assembleDeps(config, { ...ALL_PARTS, ...(events ? { events: () => events } : {}), ...local });
   if (jobs) deps.jobs = jobs(deps);
   return deps;
 }

@@ -5,6 +5,7 @@
  * (infra/local/pages.ts); any other request to / that is not an ECR call gets the JSON error ECR's endpoint gives.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
@@ -23,6 +24,8 @@ import { logger } from '../../shared/observe/logger.ts';
 import { recordRequest, since } from '../../shared/observe/requests.ts';
 import { startMetrics, type Metrics } from './metrics.ts';
 import { cachedInventory } from './inventory.ts';
+import { serveSignedBlob, type SignedBlobSource } from './signed-blobs.ts';
+import { SIGNED_BLOB_PREFIX } from '../../shared/store/fs/signed-urls.ts';
 
 /** The largest ECR JSON request accepted: a 20 MiB layer part, base64-encoded, with room to spare. */
 export const MAX_JSON_BODY = 32 * 1024 * 1024;
@@ -34,23 +37,38 @@ export type Host = {
   close(graceMs?: number): Promise<void>;
 };
 
-/** Starts the host on `hostname:port` (port 0 picks a free one). */
-export async function startHost(deps: Deps, hostname: string, port: number): Promise<Host> {
+export type HostOptions = {
+  /** A PEM certificate chain and key: the port speaks HTTPS (TLS_CERT_FILE, TLS_KEY_FILE). */
+  tls?: { cert: Buffer; key: Buffer };
+  /** Where the signed download URLs of the local blob store are checked and read (`/_blobs/...`). */
+  signedBlobs?: SignedBlobSource;
+};
+
+/** Starts the host on `hostname:port` (port 0 picks a free one), the one port the local registry opens. */
+export async function startHost(deps: Deps, hostname: string, port: number, options: HostOptions = {}): Promise<Host> {
   const handlers = groupHandlers(() => deps);
   // No operation: every call is refused as unsupported before validation.
   const unsupported = ecrHandler({}, { operations: {}, shapes: {} }, () => deps);
   const oci = ociHandlers(() => deps);
   const metrics = startMetrics(cachedInventory(deps));
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     // The registry's own clock, as AWS sends its own: SDKs correct their clock skew from this header.
     res.setHeader('date', deps.now().toUTCString());
-    const served = (req.url ?? '').startsWith('/v2') ? serveOci(req, res, oci, deps) : serve(req, res, handlers, unsupported, metrics);
+    // The scheme the client really used, whatever it claims: secure-transport conditions and URLs follow it.
+    req.headers['x-forwarded-proto'] = options.tls ? 'https' : 'http';
+    const path = req.url ?? '';
+    const served = path.startsWith('/v2')
+      ? serveOci(req, res, oci, deps)
+      : options.signedBlobs && path.startsWith(SIGNED_BLOB_PREFIX)
+        ? serveBlobUrl(req, res, options.signedBlobs)
+        : serve(req, res, handlers, unsupported, metrics);
     served.catch((e) => {
       logger.error({ err: e, method: req.method, path: (req.url ?? '').split('?')[0] }, 'host error');
       if (!res.headersSent) res.writeHead(500);
       res.end();
     });
-  });
+  };
+  const server: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, listener) : createServer(listener);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -131,6 +149,24 @@ async function serve(req: IncomingMessage, res: ServerResponse, handlers: Partia
     : new MissingAuthenticationTokenException('Missing Authentication Token');
   req.resume();
   return own(errorResult(error, requestId), requestId);
+}
+
+/** A signed download URL of the local blob store, with its access log line. */
+async function serveBlobUrl(req: IncomingMessage, res: ServerResponse, source: SignedBlobSource) {
+  const start = performance.now();
+  const requestId = randomUUID();
+  const url = new URL(req.url ?? '/', 'http://local');
+  const status = await serveSignedBlob(req, res, url, source, requestId);
+  recordRequest({
+    requestId,
+    protocol: 'host',
+    route: `${req.method} ${SIGNED_BLOB_PREFIX}<object>`,
+    method: req.method,
+    status,
+    latencyMs: since(start),
+    bytesIn: 0,
+    bytesOut: Number(res.getHeader('content-length') ?? 0),
+  });
 }
 
 /** Ends the connection once the response is written, whatever of the request body is still arriving. */

@@ -1,5 +1,6 @@
 /**
- * The whole local registry: the embedded stack plus the host, configured from the environment.
+ * The whole local registry: the embedded stack plus the host, configured from the environment. The host's port is
+ * the only socket it opens to the network (the embedded table is on a unix socket in the data directory).
  * Used by `npm start` (infra/local/start.ts), the tests and the benchmarks. The environment is read by
  * shared/config.ts (localConfigFromEnv).
  */
@@ -50,10 +51,25 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
   if (!isLoopbackHost(hostname) && base.accessKeyId === DEFAULT_ACCESS_KEY_ID && base.secretAccessKey === DEFAULT_SECRET_ACCESS_KEY) {
     throw new Error(`Refusing to listen on ${hostname} with the default access keys: set REGISTRY_ACCESS_KEY_ID and REGISTRY_SECRET_ACCESS_KEY.`);
   }
-  const stack = await startEmbeddedStack({ dataDir, tableName: base.tableName, bucketName: base.bucketName, region: base.region });
-  const config: Config = { ...base, dynamodbEndpoint: stack.dynamodbEndpoint, s3Endpoint: stack.s3Endpoint };
+  const scheme = local.tls ? 'https' : 'http';
+  const clock = options.now ?? (() => new Date());
+  const stack = await startEmbeddedStack({
+    dataDir,
+    tableName: base.tableName,
+    region: base.region,
+    signingKey: base.signingKey,
+    scheme,
+    legacyBucket: base.bucketName,
+    now: () => clock(),
+  });
+  const config: Config = base;
   const bus = new InProcessBus(options.log);
-  const deps = createDeps(config, bus, (d) => localJobStarter(() => d, { retryIntervalMs: options.jobRetryIntervalMs, aroundTask: options.aroundJobTask }));
+  const deps = createDeps(
+    config,
+    bus,
+    (d) => localJobStarter(() => d, { retryIntervalMs: options.jobRetryIntervalMs, aroundTask: options.aroundJobTask }),
+    stack.parts(config),
+  );
   if (options.now) deps.now = options.now;
   const jobs = deps.jobs as LocalJobStarter;
   const triggers = new LocalLifecycleTriggers(deps, {
@@ -64,9 +80,17 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
   triggers.start(bus);
   const scanTriggers = new LocalScanTriggers(deps, local.scanFeedIntervalSeconds);
   await scanTriggers.start(bus);
-  const host = await startHost(deps, hostname, port);
+  let host: Awaited<ReturnType<typeof startHost>>;
+  try {
+    host = await startHost(deps, hostname, port, { tls: local.tls, signedBlobs: stack });
+  } catch (e) {
+    await triggers.stop();
+    await scanTriggers.stop();
+    await stack.close();
+    throw e;
+  }
   return {
-    endpoint: `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${host.port}`,
+    endpoint: `${scheme}://${hostname.includes(':') ? `[${hostname}]` : hostname}:${host.port}`,
     port: host.port,
     deps,
     bus,

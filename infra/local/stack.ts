@@ -1,59 +1,106 @@
 /**
- * The embedded stack: dynalite (DynamoDB) and s3rver (S3) in this Node process, persisted under the data
- * directory, with the registry's table and bucket created from the same definitions the deployment uses.
+ * The embedded stack: dynalite (DynamoDB) in this Node process and the filesystem blob store, both under the data
+ * directory, with the registry's table created from the same definition the deployment uses. Nothing here opens a
+ * TCP port: dynalite listens on a unix socket inside the data directory (0700), which only this process's client
+ * uses, and blobs are files the registry reads itself. A data directory an older version left (blobs in s3rver's
+ * layout) is migrated on open (./migrate-s3rver.ts).
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
-import S3rver from 's3rver';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { Config } from '../../shared/config.ts';
+import { dynamoStoresOn } from '../../shared/deps/dynamo.ts';
+import { LOCAL_CREDENTIALS } from '../../shared/deps/local.ts';
+import type { DepsParts } from '../../shared/deps/parts.ts';
+import { FsBlobStore } from '../../shared/store/fs/fs-blob-store.ts';
+import { BlobUrlSigner, blobUrlKey } from '../../shared/store/fs/signed-urls.ts';
 import { tableDefinition } from '../table.ts';
+import { migrateS3rverData } from './migrate-s3rver.ts';
 
-export type EmbeddedStack = { dynamodbEndpoint: string; s3Endpoint: string; close(): Promise<void> };
+export type EmbeddedStack = {
+  /** A DynamoDB client bound to the embedded table's socket. */
+  dynamo: DynamoDBClient;
+  blobs: FsBlobStore;
+  /** Checks the download URLs the blob store signs (the host serves them). */
+  signer: BlobUrlSigner;
+  /** The `stores` and `blobs` parts of the registry's deps on this stack. */
+  parts(config: Config): DepsParts;
+  close(): Promise<void>;
+};
 
-const LOCAL_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+export type StackOptions = {
+  dataDir: string;
+  tableName: string;
+  region: string;
+  /** The registry's signing key (Config.signingKey): download URLs are signed with a key derived from it. */
+  signingKey: Buffer;
+  /** The scheme of the registry's own listener, for download URLs. */
+  scheme: 'http' | 'https';
+  /** The bucket an older version kept blobs in under `<dataDir>/s3` (migrated once); none to skip. */
+  legacyBucket?: string;
+  now?: () => Date;
+};
 
-/** Starts both servers on loopback ports and makes sure the table and bucket exist. */
-export async function startEmbeddedStack(options: { dataDir: string; tableName: string; bucketName: string; region: string }): Promise<EmbeddedStack> {
+/** The unix socket path limit (sun_path) on Linux, less its terminating NUL. */
+const MAX_SOCKET_PATH = 107;
+
+/** Opens the data directory (made 0700) and starts dynalite on its socket; the table is made if missing. */
+export async function startEmbeddedStack(options: StackOptions): Promise<EmbeddedStack> {
+  privateDir(options.dataDir);
   const dynamoDir = join(options.dataDir, 'dynamodb');
-  const s3Dir = join(options.dataDir, 's3');
-  mkdirSync(dynamoDir, { recursive: true });
-  mkdirSync(s3Dir, { recursive: true });
-
+  privateDir(dynamoDir);
+  const socketPath = join(options.dataDir, 'dynamodb.sock');
+  if (socketPath.length > MAX_SOCKET_PATH) {
+    throw new Error(`The data directory's path is too long for its socket (${socketPath.length} > ${MAX_SOCKET_PATH} bytes): use a shorter REGISTRY_DATA_DIR.`);
+  }
+  // The lock (./lock.ts) makes this process the directory's only user: a socket file left is a dead process's.
+  rmSync(socketPath, { force: true });
   const dynamoServer = (dynalite as any)({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     dynamoServer.once('error', reject);
-    dynamoServer.listen(0, '127.0.0.1', () => resolve());
+    dynamoServer.listen(socketPath, () => resolve());
   });
-  const dynamodbEndpoint = `http://127.0.0.1:${(dynamoServer.address() as AddressInfo).port}`;
+  chmodSync(socketPath, 0o600);
 
-  const s3Server = new (S3rver as any)({ port: 0, address: '127.0.0.1', directory: s3Dir, silent: true, allowMismatchedSignatures: true });
-  const s3Address = await s3Server.run();
-  const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
-
-  const dynamo = new DynamoDBClient({ region: options.region, endpoint: dynamodbEndpoint, credentials: LOCAL_CREDENTIALS });
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  (agent as unknown as { createConnection: () => unknown }).createConnection = () => connect(socketPath);
+  const dynamo = new DynamoDBClient({
+    region: options.region,
+    // The host name is never resolved: every connection goes to the socket.
+    endpoint: 'http://dynamodb.embedded',
+    credentials: LOCAL_CREDENTIALS,
+    requestHandler: new NodeHttpHandler({ httpAgent: agent }),
+  });
   try {
     await dynamo.send(new DescribeTableCommand({ TableName: options.tableName }));
   } catch {
     await dynamo.send(new CreateTableCommand(tableDefinition(options.tableName)));
   }
-  dynamo.destroy();
-  const s3 = new S3Client({ region: options.region, endpoint: s3Endpoint, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
-  try {
-    await s3.send(new HeadBucketCommand({ Bucket: options.bucketName }));
-  } catch {
-    await s3.send(new CreateBucketCommand({ Bucket: options.bucketName }));
-  }
-  s3.destroy();
+
+  const signer = new BlobUrlSigner(blobUrlKey(options.signingKey), options.scheme, options.now);
+  const blobs = await FsBlobStore.open(join(options.dataDir, 'blobs'), signer);
+  if (options.legacyBucket) await migrateS3rverData(join(options.dataDir, 's3'), options.legacyBucket, blobs);
 
   return {
-    dynamodbEndpoint,
-    s3Endpoint,
+    dynamo,
+    blobs,
+    signer,
+    parts: (config) => ({ stores: () => dynamoStoresOn(dynamo, config), blobs: () => blobs }),
     async close() {
-      await s3Server.close();
+      dynamo.destroy();
+      agent.destroy();
       await new Promise<void>((resolve) => dynamoServer.close(() => resolve()));
+      rmSync(socketPath, { force: true });
     },
   };
+}
+
+/** Makes a directory (and its parents) and restricts it to its owner, also when it already existed. */
+function privateDir(dir: string) {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
 }

@@ -50,6 +50,8 @@ const hostname = options.host ?? host.hostname;
 const port = options.port ?? host.port;
 const dataDir = resolve(options.dataDir ?? host.dataDir);
 
+// Whatever the registry and its embedded stores create (LevelDB's files, the event log, blobs) is its owner's alone.
+process.umask(0o077);
 mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 let lock: Lock;
 try {

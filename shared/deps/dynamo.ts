@@ -16,6 +16,11 @@ export function dynamoStores(config: Config): MetadataStores {
     region: config.region,
     ...(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint, credentials: LOCAL_CREDENTIALS } : {}),
   });
+  return dynamoStoresOn(dynamo, config);
+}
+
+/** Every metadata store on a given client (the local host's, which reaches the embedded table over a unix socket). */
+export function dynamoStoresOn(dynamo: DynamoDBClient, config: Pick<Config, 'tableName' | 'registryId'>): MetadataStores {
   const table = new Table(dynamo, config.tableName);
   const images = new DynamoImageStore(table);
   return {

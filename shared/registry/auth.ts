@@ -31,7 +31,7 @@ export async function getAuthorizationToken(deps: Deps, actor: Actor, input: Get
     sub: actor.arn,
     exp: expiresAt,
   } satisfies TokenClaims);
-  const scheme = isLoopbackHost(actor.via.host) && !deps.config.publicHost ? 'http' : publicScheme;
+  const scheme = actor.via.secureTransport ? 'https' : isLoopbackHost(actor.via.host) && !deps.config.publicHost ? 'http' : publicScheme;
   return {
     authorizationData: [
       {

@@ -40,7 +40,8 @@ export async function statBlob(deps: Deps, actor: Actor, input: BlobArgs): Promi
 export async function blobDownloadUrl(deps: Deps, actor: Actor, input: BlobArgs): Promise<{ blob: BlobRecord; url: string }> {
   const repo = await openRepository(deps, actor, 'ecr:GetDownloadUrlForLayer', input.repositoryName, input.registryId);
   const blob = await linkedBlob(deps, repo, input.digest);
-  return { blob, url: await deps.blobs.presignGet(blob.object, DOWNLOAD_URL_SECONDS) };
+  const target = { repositoryName: repo.name, digest: blob.digest, host: actor.via.host };
+  return { blob, url: await deps.blobs.presignGet(blob.object, DOWNLOAD_URL_SECONDS, target) };
 }
 
 /** A blob to read: its record, and `open` for its bytes (all, or an inclusive byte range) as a stream. */

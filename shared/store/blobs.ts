@@ -1,7 +1,8 @@
 /**
- * The narrow blob storage interface (S3 in AWS, s3rver locally): shared/store/s3/s3-blob-store.ts.
- * The adapter itself enforces S3's multipart rules (5 MiB minimum non-final part, 10,000 parts),
- * because the embedded S3 server does not.
+ * The narrow blob storage interface: S3 in AWS (shared/store/s3/s3-blob-store.ts), the filesystem of the one
+ * machine locally (shared/store/fs/fs-blob-store.ts); both pass one contract suite (test/store/contract/blobs.ts).
+ * Each adapter enforces S3's multipart rules itself (5 MiB minimum non-final part, 10,000 parts), so code that
+ * passes locally passes in AWS.
  */
 import type { Readable } from 'node:stream';
 
@@ -12,6 +13,9 @@ export const MAX_PARTS = 10_000;
 export class MultipartRuleError extends Error {
   override readonly name = 'MultipartRuleError';
 }
+
+/** Whom a download URL is for: the blob and repository it is bound to, and the host the client reached the registry by. */
+export type DownloadTarget = { repositoryName: string; digest: string; host: string };
 
 export interface BlobStore {
   /** Stores a whole object. */
@@ -34,6 +38,9 @@ export interface BlobStore {
   abortMultipart(key: string, multipartId: string): Promise<void>;
   /** The objects whose keys start with `prefix`, in key order, with their size and ETag (for the feed location). */
   list(prefix: string): Promise<{ key: string; size: number; etag: string }[]>;
-  /** A short-lived presigned GET URL for exactly this object. */
-  presignGet(key: string, expiresInSeconds: number): Promise<string>;
+  /**
+   * A short-lived GET URL for exactly this object: presigned S3 in AWS; locally a URL on the registry's own host
+   * (`target.host`) that the registry signs and serves itself (shared/store/fs/signed-urls.ts).
+   */
+  presignGet(key: string, expiresInSeconds: number, target?: DownloadTarget): Promise<string>;
 }

@@ -12,7 +12,7 @@ import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
 import { deployedFunctions, FEED_PREFIX } from '../../infra/deploy/functions.ts';
-import { startEmbeddedStack, type EmbeddedStack } from '../../infra/local/stack.ts';
+import { startAwsServers, type AwsServers } from '../helpers/aws-servers.ts';
 import { extractDir, runPackage, unzip } from '../helpers/deploy.ts';
 import { apiGatewayEvent, loadRouter, signedEcrHeaders, viewerEvent, type Router } from '../helpers/edge.ts';
 import { startSsmEndpoint, type SsmEndpoint } from '../helpers/ssm-endpoint.ts';
@@ -28,7 +28,7 @@ const AWS_CREDENTIALS = { accessKeyId: 'role-key', secretAccessKey: 'role-secret
 
 type Handler = (event: any, context?: any) => Promise<any>;
 const bundles: Record<string, Record<string, Handler>> = {};
-let stack: EmbeddedStack;
+let stack: AwsServers;
 let ssm: SsmEndpoint;
 let router: Router;
 let dataDir: string;
@@ -60,7 +60,7 @@ beforeAll(async () => {
   zips = pkg.zips.map((z) => basename(z, '.zip')).sort();
   router = loadRouter(resourcesOf(pkg.template, 'AWS::CloudFront::Function')[0][1].Properties.FunctionCode);
   dataDir = mkdtempSync(join(tmpdir(), 'secr-bundles-'));
-  stack = await startEmbeddedStack({ dataDir, tableName: 'bundle-table', bucketName: 'bundle-bucket', region: 'us-east-1' });
+  stack = await startAwsServers({ dataDir, tableName: 'bundle-table', bucketName: 'bundle-bucket', region: 'us-east-1' });
   ssm = await startSsmEndpoint({ [PARAMETER]: KEY.secretAccessKey }, AWS_CREDENTIALS);
   // What the template sets, with the embedded endpoints in place of AWS's; no secret in the environment.
   Object.assign(process.env, {

@@ -136,7 +136,7 @@ describe('blob uploads', () => {
 
   it('stores a blob pushed into two repositories once', async () => {
     const bytes = randomBytes(4000);
-    const objects = () => readdirSync(join(registry.dataDir, 's3', registry.config.bucketName, 'uploads')).length;
+    const objects = () => readdirSync(join(registry.dataDir, 'blobs', 'objects', '_uploads')).length;
     const before = objects();
     const digest = await oci.pushBlob('blobs/a', bytes);
     const first = await registry.deps.layers.getBlob(digest);

@@ -1,11 +1,11 @@
-/** The store contract on the DynamoDB and S3 adapters, against the embedded stack (dynalite, s3rver) in a temp directory. */
+/** The store contract on the DynamoDB and S3 adapters, against dynalite and s3rver on loopback ports (test/helpers/aws-servers.ts) in a temp directory. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { startEmbeddedStack, type EmbeddedStack } from '../../infra/local/stack.ts';
+import { startAwsServers, type AwsServers } from '../helpers/aws-servers.ts';
 import { Table } from '../../shared/store/dynamo/table.ts';
 import { DynamoRepositoryStore } from '../../shared/store/dynamo/repositories.ts';
 import { DynamoImageStore } from '../../shared/store/dynamo/images.ts';
@@ -21,7 +21,7 @@ const BUCKET = 'contract-blobs';
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 let dataDir: string;
-let stack: EmbeddedStack;
+let stack: AwsServers;
 let dynamo: DynamoDBClient;
 let s3: S3Client;
 let table: Table;
@@ -29,7 +29,7 @@ let blobs: S3BlobStore;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'secr-store-contract-'));
-  stack = await startEmbeddedStack({ dataDir, tableName: TABLE, bucketName: BUCKET, region: REGION });
+  stack = await startAwsServers({ dataDir, tableName: TABLE, bucketName: BUCKET, region: REGION });
   dynamo = new DynamoDBClient({ region: REGION, endpoint: stack.dynamodbEndpoint, credentials });
   s3 = new S3Client({
     region: REGION,

@@ -1,6 +1,6 @@
 /**
  * The store contract: every implementation of the storage interfaces in shared/store/ passes it
- * (test/store/memory.test.ts, test/store/dynamo-s3.test.ts). Each guarantee is one test, named as a sentence.
+ * (test/store/memory.test.ts, test/store/dynamo-s3.test.ts, test/store/fs.test.ts). Each guarantee is one test, named as a sentence.
  */
 import { blobContract } from './blobs.ts';
 import { imageContract } from './images.ts';
