@@ -9,8 +9,10 @@ import { pipeline } from 'node:stream/promises';
 import { parseRange } from '../../shared/oci/blobs.ts';
 import type { BlobStore } from '../../shared/store/blobs.ts';
 import { isRefusal, type BlobUrlSigner } from '../../shared/store/fs/signed-urls.ts';
+import { sendFileRange } from './send-file.ts';
 
-export type SignedBlobSource = { signer: BlobUrlSigner; blobs: BlobStore };
+/** The signer, the store, and where an object's file is when the store keeps files (served without streams). */
+export type SignedBlobSource = { signer: BlobUrlSigner; blobs: BlobStore; fileOf?: (key: string) => string };
 
 /** Answers one request for a signed blob URL. */
 export async function serveSignedBlob(req: IncomingMessage, res: ServerResponse, url: URL, source: SignedBlobSource, requestId: string): Promise<number> {
@@ -44,6 +46,10 @@ export async function serveSignedBlob(req: IncomingMessage, res: ServerResponse,
   });
   if (method === 'HEAD' || length === 0) {
     res.end();
+    return status;
+  }
+  if (source.fileOf) {
+    await sendFileRange(source.fileOf(granted.key), range?.start ?? 0, range?.end ?? size - 1, res);
     return status;
   }
   try {

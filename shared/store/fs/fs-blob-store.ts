@@ -70,7 +70,8 @@ export class FsBlobStore implements BlobStore {
     const tmp = this.tmpFile();
     try {
       if (Buffer.isBuffer(body)) await writeFile(tmp, body, { mode: FILE_MODE });
-      else await pipeline(body, createWriteStream(tmp, { mode: FILE_MODE }));
+      // A deep write buffer lets socket-sized chunks gather into one writev instead of one write each.
+      else await pipeline(body, createWriteStream(tmp, { mode: FILE_MODE, highWaterMark: 1024 * 1024 }));
       const written = (await stat(tmp)).size;
       if (length !== undefined && written !== length) throw new FsBlobError('IncompleteBody', `expected ${length} bytes, got ${written}`, 400);
       await this.place(tmp, key);
