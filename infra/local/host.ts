@@ -37,6 +37,9 @@ export type Host = {
   close(graceMs?: number): Promise<void>;
 };
 
+/** Each connection's readable and writable high-water mark. */
+const SOCKET_BUFFER_BYTES = 1024 * 1024;
+
 export type HostOptions = {
   /** A PEM certificate chain and key: the port speaks HTTPS (TLS_CERT_FILE, TLS_KEY_FILE). */
   tls?: { cert: Buffer; key: Buffer };
@@ -68,7 +71,11 @@ export async function startHost(deps: Deps, hostname: string, port: number, opti
       res.end();
     });
   };
-  const server: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, listener) : createServer(listener);
+  // Deep socket buffers keep a blob's bytes flowing while the disk or the hash catches up.
+  const buffers = { highWaterMark: SOCKET_BUFFER_BYTES };
+  const server: Server = options.tls
+    ? createTlsServer({ ...buffers, cert: options.tls.cert, key: options.tls.key }, listener)
+    : createServer(buffers, listener);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

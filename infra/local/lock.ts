@@ -1,6 +1,6 @@
 /**
  * The data directory's lock: one process at a time owns `<dataDir>/registry.lock` (the registry, or
- * `npm run feed:import`), because dynalite's LevelDB and s3rver's files cannot be shared between processes.
+ * `npm run feed:import`), because dynalite's LevelDB and the blob store's files cannot be shared between processes.
  * The file holds the owner's PID; a lock whose PID is no longer alive (a crash, kill -9) is taken over.
  */
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';

@@ -7,8 +7,8 @@ import { open } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 
 const BUFFER_BYTES = 1024 * 1024;
-/** Buffers in flight per response: one being read while the other is written. */
-const DEPTH = 2;
+/** Buffers in flight per response: some being read while the others are written. */
+const DEPTH = 4;
 /** Idle buffers kept for the next responses. */
 const POOL_MAX = 16;
 const pool: Buffer[] = [];

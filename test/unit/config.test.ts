@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, configFromEnv, isLoopbackHost, localConfigFromEnv } from '../../shared/config.ts';
@@ -114,6 +116,27 @@ describe('the configuration from the environment', () => {
 });
 
 describe('the local host configuration from the environment', () => {
+  it('reads TLS_CERT_FILE and TLS_KEY_FILE together, and refuses one without the other or a file that is not PEM', () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'secr-tls-config-'));
+    writeFileSync(join(dir, 'cert.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    writeFileSync(join(dir, 'key.pem'), '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n');
+    writeFileSync(join(dir, 'junk'), 'not a certificate');
+    const read = (env: NodeJS.ProcessEnv) => () => localConfigFromEnv(env);
+
+    // Act
+    const { host } = localConfigFromEnv({ TLS_CERT_FILE: join(dir, 'cert.pem'), TLS_KEY_FILE: join(dir, 'key.pem') });
+
+    // Assess
+    expect(host.tls?.cert.toString()).toContain('BEGIN CERTIFICATE');
+    expect(host.tls?.key.toString()).toContain('BEGIN PRIVATE KEY');
+    expect(read({ TLS_CERT_FILE: join(dir, 'cert.pem') })).toThrow(/TLS_KEY_FILE.*both or neither/);
+    expect(read({ TLS_KEY_FILE: join(dir, 'key.pem') })).toThrow(/TLS_CERT_FILE.*both or neither/);
+    expect(read({ TLS_CERT_FILE: join(dir, 'junk'), TLS_KEY_FILE: join(dir, 'key.pem') })).toThrow(ConfigError);
+    expect(read({ TLS_CERT_FILE: join(dir, 'cert.pem'), TLS_KEY_FILE: join(dir, 'missing.pem') })).toThrow(/TLS_KEY_FILE=.*missing\.pem/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('applies the documented local defaults when nothing is set', () => {
     // Act
     const { config, host } = localConfigFromEnv({});
