@@ -25,6 +25,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { startLocalRegistry } from '../infra/local/registry.ts';
 import { recordAwsCalls } from '../test/helpers/aws-calls.ts';
+import { useS3Blobs } from '../test/helpers/aws-servers.ts';
 
 const LAYERS = Number(process.env.BENCH_LAYERS ?? 5);
 const NEW_LAYERS = Number(process.env.BENCH_NEW_LAYERS ?? 2);
@@ -39,6 +40,8 @@ async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'secr-cost-'));
   const recorder = recordAwsCalls();
   const registry = await startLocalRegistry({ dataDir, port: 0, env: { LAYER_PART_SIZE: String(PART) } });
+  // The S3 calls counted are AWS's: the blobs go through the S3 adapter (on s3rver), not the local filesystem store.
+  const stopS3 = await useS3Blobs(registry, join(dataDir, 's3-adapter'));
   const ecr = new ECRClient({
     endpoint: registry.endpoint,
     region: 'us-east-1',
@@ -128,6 +131,7 @@ async function main() {
     recorder.stop();
     ecr.destroy();
     await registry.stop();
+    await stopS3();
     rmSync(dataDir, { recursive: true, force: true });
   }
 

@@ -82,7 +82,10 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
   await scanTriggers.start(bus);
   let host: Awaited<ReturnType<typeof startHost>>;
   try {
-    host = await startHost(deps, hostname, port, { tls: local.tls, signedBlobs: { signer: stack.signer, blobs: stack.blobs, fileOf: (key) => stack.blobs.fileOf(key) } });
+    host = await startHost(deps, hostname, port, {
+      tls: local.tls,
+      signedBlobs: { signer: stack.signer, blobs: stack.blobs, fileOf: (key) => stack.blobs.fileOf(key) },
+    });
   } catch (e) {
     await triggers.stop();
     await scanTriggers.stop();

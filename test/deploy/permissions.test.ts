@@ -62,6 +62,7 @@ import { ociClient } from '../helpers/oci.ts';
 import { osvRecord, osvZip } from '../helpers/scan-fixtures.ts';
 import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { recordAwsCalls, type Recorder } from '../helpers/aws-calls.ts';
+import { useS3Blobs } from '../helpers/aws-servers.ts';
 import { imageManifest, indexManifest, pushBlobs, putManifest } from '../helpers/images.ts';
 import { initiateUpload, pushLayer, sha256Digest, uploadPart } from '../helpers/layers.ts';
 
@@ -108,6 +109,7 @@ const NOT_YET_EXERCISED: Record<string, string[]> = {
 const LOCAL_TRIGGERS = 'local triggers';
 
 let registry: TestRegistry;
+let stopS3: (() => Promise<void>) | undefined;
 let recorder: Recorder;
 const used: Record<string, Set<string>> = {};
 
@@ -147,6 +149,8 @@ beforeAll(async () => {
       aroundJobTask: (machine, task) => recorder.within(MACHINE_FUNCTION[machine] ?? `machine ${machine}`, task),
     },
   );
+  // The operations' S3 calls are what AWS's role must grant: the blobs go through the S3 adapter here, as in AWS.
+  stopS3 = await useS3Blobs(registry, join(registry.dataDir, 's3-adapter'));
   // Who publishes (events:PutEvents in AWS) is whoever calls publish; everything the triggers' listeners start
   // on a published event (at once or after a debounce) is theirs.
   const published: string[] = [];
@@ -336,6 +340,7 @@ beforeAll(async () => {
 afterAll(async () => {
   recorder?.stop();
   await registry?.destroy();
+  await stopS3?.();
 });
 
 describe('the least-privilege table', () => {

@@ -18,8 +18,8 @@ let authfile: string;
 /** skopeo with the login's auth file, on plain http. */
 const skopeo = (...args: string[]) => run('skopeo', ['--insecure-policy', ...args], { maxBuffer: 16 << 20 });
 const tls = ['--src-tls-verify=false', '--dest-tls-verify=false'];
-/** The blob objects the embedded S3 server holds (each completed upload is one). */
-const storedObjects = () => readdirSync(join(registry.dataDir, 's3', registry.config.bucketName, 'uploads')).sort();
+/** The uploads whose objects the blob store holds (each completed upload is one). */
+const storedObjects = () => readdirSync(join(registry.dataDir, 'blobs', 'objects', '_uploads')).sort();
 
 beforeAll(async () => {
   registry = await startTestRegistry();

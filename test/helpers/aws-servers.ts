@@ -11,7 +11,9 @@ import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/clien
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { tableDefinition } from '../../infra/table.ts';
+import type { Deps } from '../../shared/deps.ts';
 import { LOCAL_CREDENTIALS } from '../../shared/deps/local.ts';
+import { s3Blobs } from '../../shared/deps/s3.ts';
 
 export type AwsServers = { dynamodbEndpoint: string; s3Endpoint: string; close(): Promise<void> };
 
@@ -20,7 +22,6 @@ export async function startAwsServers(options: { dataDir: string; tableName: str
   const dynamoDir = join(options.dataDir, 'dynamodb');
   const s3Dir = join(options.dataDir, 's3');
   mkdirSync(dynamoDir, { recursive: true, mode: 0o700 });
-  mkdirSync(s3Dir, { recursive: true, mode: 0o700 });
 
   const dynamoServer = (dynalite as any)({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
@@ -29,9 +30,7 @@ export async function startAwsServers(options: { dataDir: string; tableName: str
   });
   const dynamodbEndpoint = `http://127.0.0.1:${(dynamoServer.address() as AddressInfo).port}`;
 
-  const s3Server = new (S3rver as any)({ port: 0, address: '127.0.0.1', directory: s3Dir, silent: true, allowMismatchedSignatures: true });
-  const s3Address = await s3Server.run();
-  const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
+  const s3 = await startS3rver(s3Dir, options.bucketName, options.region);
 
   const dynamo = new DynamoDBClient({ region: options.region, endpoint: dynamodbEndpoint, credentials: LOCAL_CREDENTIALS });
   try {
@@ -40,20 +39,40 @@ export async function startAwsServers(options: { dataDir: string; tableName: str
     await dynamo.send(new CreateTableCommand(tableDefinition(options.tableName)));
   }
   dynamo.destroy();
-  const s3 = new S3Client({ region: options.region, endpoint: s3Endpoint, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
-  try {
-    await s3.send(new HeadBucketCommand({ Bucket: options.bucketName }));
-  } catch {
-    await s3.send(new CreateBucketCommand({ Bucket: options.bucketName }));
-  }
-  s3.destroy();
 
   return {
     dynamodbEndpoint,
-    s3Endpoint,
+    s3Endpoint: s3.endpoint,
     async close() {
-      await s3Server.close();
+      await s3.close();
       await new Promise<void>((resolve) => dynamoServer.close(() => resolve()));
     },
   };
+}
+
+/** s3rver alone on a loopback port, files under `dir`, with `bucket` made. */
+export async function startS3rver(dir: string, bucket: string, region: string): Promise<{ endpoint: string; close(): Promise<void> }> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const server = new (S3rver as any)({ port: 0, address: '127.0.0.1', directory: dir, silent: true, allowMismatchedSignatures: true });
+  const address = await server.run();
+  const endpoint = `http://127.0.0.1:${address.port}`;
+  const s3 = new S3Client({ region, endpoint, forcePathStyle: true, credentials: LOCAL_CREDENTIALS });
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }));
+  } catch {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  }
+  s3.destroy();
+  return { endpoint, close: () => server.close() };
+}
+
+/**
+ * Puts a local registry's blobs on the S3 adapter over s3rver (what AWS runs), for tests and benchmarks that record
+ * the S3 calls the operations make (the permissions test, the cost counts). Returns the cleanup.
+ */
+export async function useS3Blobs(registry: { deps: Deps; dataDir?: string }, dir: string): Promise<() => Promise<void>> {
+  const { bucketName, region } = registry.deps.config;
+  const server = await startS3rver(dir, bucketName, region);
+  registry.deps.blobs = s3Blobs({ ...registry.deps.config, s3Endpoint: server.endpoint });
+  return () => server.close();
 }
