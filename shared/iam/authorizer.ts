@@ -45,6 +45,9 @@ export class PolicyAuthorizer implements Authorizer {
       'aws:CurrentTime': now.toISOString(),
       'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
     };
+    // The request's tags, as AWS gives them to CreateRepository, TagResource (keys and values) and UntagResource (keys).
+    for (const tag of facts.requestTags ?? []) context[`aws:RequestTag/${tag.Key}`] = tag.Value;
+    if (facts.requestTags || facts.tagKeys) context['aws:TagKeys'] = [...(facts.tagKeys ?? facts.requestTags!.map((t) => t.Key))];
     const resourcePolicies: Policy[] = [];
     if (resource.startsWith(this.repositoryPrefix)) {
       const repo =

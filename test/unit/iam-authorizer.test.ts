@@ -101,6 +101,85 @@ describe('the IAM-style authorizer', () => {
     await expect(authorizer.authorize(ci, 'ecr:PutImage', repo('frozen/app'))).rejects.toThrow(/explicit deny in a resource-based policy/);
   });
 
+  it('gives the request tags to conditions as aws:RequestTag/<key> and the multi-valued aws:TagKeys', async () => {
+    // Prepare: a principal that may create repositories only with team=a, and only the tag keys team and owner.
+    const account = '123456789012';
+    const deps = createMemoryDeps({ config: { registryId: account } });
+    const tagging = JSON.stringify({
+      principals: [
+        {
+          arn: `arn:aws:iam::${account}:user/tagger`,
+          accessKeys: [{ accessKeyId: 'AKIATAGGER00000001', secretAccessKey: 'tagger-secret-000000' }],
+          policies: [
+            {
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Action: ['ecr:CreateRepository', 'ecr:TagResource', 'ecr:UntagResource'],
+                  Resource: '*',
+                  Condition: { StringEquals: { 'aws:RequestTag/team': 'a' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['team', 'owner'] } },
+                },
+                { Effect: 'Allow', Action: 'ecr:UntagResource', Resource: '*', Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['owner'] } } },
+                { Effect: 'Deny', Action: 'ecr:TagResource', Resource: '*', Condition: { 'ForAnyValue:StringLike': { 'aws:TagKeys': 'secret*' } } },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    const directory = parsePrincipals(tagging, rootEntry(account, 'test', 'test'));
+    const authorizer = new PolicyAuthorizer({
+      directory: () => directory,
+      registryId: account,
+      region: deps.config.region,
+      repository: (name) => deps.repositories.get(name),
+      now: () => new Date(),
+    });
+    const tagger = {
+      ...principalActor(rootPrincipal(deps.config), 'AKIATAGGER00000001', { requestId: 'r', host: 'h' }),
+      arn: `arn:aws:iam::${account}:user/tagger`,
+    };
+    const arn = `arn:aws:ecr:${deps.config.region}:${account}:repository/team-a/app`;
+    const decide = (action: string, facts: object) =>
+      authorizer.authorize(tagger, action, arn, facts).then(
+        () => 'allowed',
+        (e: Error) => e.message,
+      );
+
+    // Act, Assess: the tag the condition names decides; keys outside the allowed set, or one the Deny names, refuse.
+    expect(await decide('ecr:CreateRepository', { requestTags: [{ Key: 'team', Value: 'a' }] })).toBe('allowed');
+    expect(
+      await decide('ecr:CreateRepository', {
+        requestTags: [
+          { Key: 'team', Value: 'a' },
+          { Key: 'owner', Value: 'me' },
+        ],
+      }),
+    ).toBe('allowed');
+    expect(await decide('ecr:CreateRepository', { requestTags: [{ Key: 'team', Value: 'b' }] })).toBe(
+      `User: arn:aws:iam::${account}:user/tagger is not authorized to perform: ecr:CreateRepository on resource: ${arn} because no identity-based policy allows the ecr:CreateRepository action`,
+    );
+    expect(await decide('ecr:CreateRepository', { requestTags: [] })).toMatch(/because no identity-based policy allows/);
+    expect(
+      await decide('ecr:CreateRepository', {
+        requestTags: [
+          { Key: 'team', Value: 'a' },
+          { Key: 'cost', Value: '1' },
+        ],
+      }),
+    ).toMatch(/because no identity-based policy allows/);
+    expect(
+      await decide('ecr:TagResource', {
+        requestTags: [
+          { Key: 'team', Value: 'a' },
+          { Key: 'secret-x', Value: '1' },
+        ],
+      }),
+    ).toMatch(/with an explicit deny in an identity-based policy/);
+    expect(await decide('ecr:UntagResource', { tagKeys: ['owner'] })).toBe('allowed');
+    expect(await decide('ecr:UntagResource', { tagKeys: ['owner', 'team'] })).toMatch(/because no identity-based policy allows/);
+  });
+
   it('lets the root do everything and the registry jobs act unasked', async () => {
     const { deps, authorizer, repo } = setup();
     await expect(
