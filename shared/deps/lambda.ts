@@ -20,6 +20,9 @@ export function lambdaDeps(parts: DepsParts): () => Deps {
       if (process.env.AWS_LAMBDA_FUNCTION_NAME && config.secretAccessKey === DEFAULT_SECRET_ACCESS_KEY) {
         throw new Error('Refusing the default access keys in AWS: set REGISTRY_SECRET_PARAMETER (or REGISTRY_SECRET_ACCESS_KEY).');
       }
+      if (process.env.AWS_LAMBDA_FUNCTION_NAME && config.secretAccessKey === '') {
+        throw new Error('Refusing an empty secret access key in AWS: set REGISTRY_SECRET_PARAMETER (or REGISTRY_SECRET_ACCESS_KEY).');
+      }
       deps = assembleDeps(config, parts);
     }
     return deps;
