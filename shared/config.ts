@@ -50,7 +50,7 @@ const MiB = 1024 * 1024;
 export const DEFAULT_LAYER_PART_SIZE = 4 * MiB;
 /** LAYER_PART_SIZE's default on the local host, which has no payload limit. */
 export const LOCAL_LAYER_PART_SIZE = 10 * MiB;
-/** The largest part an ECR client may be told to send: the local host reads JSON bodies of up to 32 MiB, a 20 MiB part base64-encoded with room to spare. */
+/** The largest part an ECR client may be told to send, ECR's own maximum: the local host reads JSON bodies of up to 28 MiB, a 20 MiB part base64-encoded with room to spare. */
 export const MAX_LAYER_PART_SIZE = 20 * MiB;
 /** The largest delay Node's timers honour (a longer one fires at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -147,7 +147,10 @@ describe('npm start', () => {
   it.each([
     [{ REGISTRY_ACCESS_KEY_ID: 'AKIAOWN0000000000001', REGISTRY_SECRET_ACCESS_KEY: '' }, 'with an empty secret access key: set REGISTRY_SECRET_ACCESS_KEY.'],
     [{ REGISTRY_ACCESS_KEY_ID: '', REGISTRY_SECRET_ACCESS_KEY: '' }, 'with an empty secret access key: set REGISTRY_SECRET_ACCESS_KEY.'],
-    [{ REGISTRY_ACCESS_KEY_ID: 'test', REGISTRY_SECRET_ACCESS_KEY: 'test' }, 'with the default access keys: set REGISTRY_ACCESS_KEY_ID and REGISTRY_SECRET_ACCESS_KEY.'],
+    [
+      { REGISTRY_ACCESS_KEY_ID: 'test', REGISTRY_SECRET_ACCESS_KEY: 'test' },
+      'with the default access keys: set REGISTRY_ACCESS_KEY_ID and REGISTRY_SECRET_ACCESS_KEY.',
+    ],
   ])('refuses HOST=0.0.0.0 with %j in one line and exits 1 before listening', async (keys, refusal) => {
     const started = spawnNpm(['--port', '0', '--data-dir', dataDir()], { HOST: '0.0.0.0', ...keys });
     const { code } = await started.exited;
