@@ -10,6 +10,8 @@ import { Directory, rootEntry } from './principals.ts';
 export function principalsOf(config: Config): PrincipalsSource {
   const root = rootEntry(config.registryId, config.accessKeyId, config.secretAccessKey);
   if (config.iamFile) return watchPrincipalsFile(config.iamFile, root);
+  // Only the Lambdas read the document from AWS, at cold start (shared/deps/lambda.ts), and hand it over.
+  if (config.iamDocument) throw new Error('The principals document in AWS (REGISTRY_IAM_SECRET_ID, REGISTRY_IAM_PARAMETER) is read by the Lambdas only.');
   const only = new Directory([root]);
   return { directory: () => only, close: () => undefined };
 }
