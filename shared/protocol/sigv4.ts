@@ -72,15 +72,12 @@ export function checkSigV4(
     );
   // AWS reads the parameters as key=value pairs separated by commas and white space: a second header's
   // `AWS4-HMAC-SHA256` (or any stray word) is not one.
-  const params: Record<string, string> = {};
+  const params: Record<string, string> = Object.create(null);
   for (const pair of match[1].split(/[,\s]+/).filter(Boolean)) {
     const i = pair.indexOf('=');
     if (i <= 0)
       throw new IncompleteSignatureException(`'${pair}' not a valid key=value pair (missing equal-sign) in Authorization header: '${authorization}'.`);
-    const name = pair.slice(0, i);
-    if (Object.hasOwn(params, name))
-      throw new IncompleteSignatureException(`'${pair}' not a valid key=value pair (duplicate key) in Authorization header: '${authorization}'.`);
-    params[name] = pair.slice(i + 1);
+    params[pair.slice(0, i)] = pair.slice(i + 1);
   }
   for (const required of ['Credential', 'SignedHeaders', 'Signature']) {
     if (!params[required]) throw new IncompleteSignatureException(`Authorization header requires '${required}' parameter. Authorization=AWS4-HMAC-SHA256`);
