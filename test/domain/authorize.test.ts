@@ -12,7 +12,8 @@ import { batchDeleteImage, batchGetImage } from '../../shared/registry/images.ts
 import { getDownloadUrlForLayer } from '../../shared/registry/layers.ts';
 import { putImage } from '../../shared/registry/put-image.ts';
 import { describeRepositories } from '../../shared/registry/repositories.ts';
-import { getRegistryScanningConfiguration, putAccountSetting } from '../../shared/scan/configuration.ts';
+import { getRegistryScanningConfiguration } from '../../shared/scan/configuration.ts';
+import { putAccountSetting } from '../../shared/registry/account-settings.ts';
 import { memoryRegistry } from '../helpers/domain.ts';
 import { imageManifest } from '../helpers/images.ts';
 

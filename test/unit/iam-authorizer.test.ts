@@ -33,6 +33,7 @@ function setup() {
     registryId: ACCOUNT,
     region: deps.config.region,
     repository: (name) => deps.repositories.get(name),
+    registryPolicy: () => deps.registry.getPolicy(),
     now: () => new Date(),
   });
   const actor = (arn: string) => ({ ...principalActor(rootPrincipal(deps.config), 'key', { requestId: 'r', host: 'h' }), arn, account: arn.split(':')[4] });
