@@ -36,20 +36,20 @@ function settingOf(name: string) {
 }
 
 /** An account setting's value: the stored one, or its default. */
-async function valueOf(deps: Pick<Deps, 'scans'>, name: string): Promise<string> {
+async function settingValue(deps: Pick<Deps, 'scans'>, name: string): Promise<string> {
   return (await deps.scans.getSetting(name)) ?? settingOf(name).default;
 }
 
 /** Whether cross-repository blob mounts are offered (BLOB_MOUNTING is ENABLED). */
 export async function blobMountingEnabled(deps: Pick<Deps, 'scans'>): Promise<boolean> {
-  return (await valueOf(deps, 'BLOB_MOUNTING')) === 'ENABLED';
+  return (await settingValue(deps, 'BLOB_MOUNTING')) === 'ENABLED';
 }
 
 /** GetAccountSetting: the stored value, or the default. */
 export async function getAccountSetting(deps: Deps, actor: Actor, input: GetAccountSettingInput) {
   await authorize(deps, actor, 'ecr:GetAccountSetting', ANY_RESOURCE);
   settingOf(input.name);
-  return { name: input.name, value: await valueOf(deps, input.name) };
+  return { name: input.name, value: await settingValue(deps, input.name) };
 }
 
 /** PutAccountSetting: stores a valid value. */

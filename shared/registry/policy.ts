@@ -9,11 +9,8 @@
  * scope, the only one there is, a registry policy may name every ECR action, as a repository policy may.
  */
 import { invalidParameter } from '../errors.ts';
-import { parsePolicy, type Principal } from '../iam/policy.ts';
-import { ROUTES } from '../../infra/routing.ts';
-
-/** The actions ECR authorizes: one per operation, and the permission-only ones of replication and the pull-through cache. */
-const ECR_ACTIONS = new Set([...Object.keys(ROUTES), 'ReplicateImage', 'BatchImportUpstreamImage', 'GetImageCopyStatus'].map((a) => `ecr:${a.toLowerCase()}`));
+import { parsePolicy, type Principal, type Statement } from '../iam/policy.ts';
+import { isEcrAction } from '../iam/actions.ts';
 
 const ACCOUNT = /^\d{12}$/;
 const IAM_ARN = /^arn:aws(-[a-z]+)*:iam::\d{12}:(root|(user|role)(\/[\w+=,.@-]+)+)$/;
@@ -32,7 +29,7 @@ export function validateRegistryPolicy(text: string): void {
 
 function validateResourcePolicy(text: string, refusal: string): void {
   const invalid = () => invalidParameter('PolicyText', refusal);
-  let statements;
+  let statements: Statement[];
   try {
     statements = parsePolicy(text).statements;
   } catch {
@@ -56,5 +53,5 @@ function principalAccepted(principal: Principal): boolean {
 function actionAccepted(action: string): boolean {
   if (action === '*') return true;
   if (!/^ecr:[A-Za-z*?]+$/.test(action)) return false;
-  return /[*?]/.test(action) || ECR_ACTIONS.has(action.toLowerCase());
+  return /[*?]/.test(action) || isEcrAction(action);
 }
