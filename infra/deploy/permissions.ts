@@ -49,7 +49,8 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   },
   'oci-pull': { table: [...READ, 'UpdateItem'], bucket: ['GetObject'] },
   'oci-push': { table: [...READ, ...WRITE], bucket: ['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload'], publishEvents: true },
-  registry: { table: [...READ, ...WRITE] },
+  // The registry policy and the pull-time exclusion list are one item each: read, put, and the policy's delete.
+  registry: { table: ['GetItem', 'PutItem', 'DeleteItem'] },
   cache: { table: [...READ, ...WRITE] },
 };
 

@@ -14,7 +14,7 @@ import type { JobStarter } from '../jobs/starter.ts';
 import type { BlobStore } from '../store/blobs.ts';
 
 /** The metadata stores, which one table holds. */
-export type MetadataStores = Pick<Deps, 'repositories' | 'images' | 'layers' | 'scans' | 'lifecycle' | 'imageStates'>;
+export type MetadataStores = Pick<Deps, 'repositories' | 'images' | 'layers' | 'scans' | 'lifecycle' | 'imageStates' | 'registry'>;
 
 /** What a function builds, each from the configuration; a missing part is never constructed nor bundled. */
 export type DepsParts = {
@@ -57,6 +57,7 @@ export function assembleDeps(config: Config, parts: DepsParts, principals: Princ
     images: stores?.images ?? unavailable('stores'),
     layers: stores?.layers ?? unavailable('stores'),
     scans: stores?.scans ?? unavailable('stores'),
+    registry: stores?.registry ?? unavailable('stores'),
     lifecycle: stores?.lifecycle ?? unavailable('stores'),
     imageStates: stores?.imageStates ?? unavailable('stores'),
     blobs: parts.blobs?.(config) ?? unavailable('blobs'),

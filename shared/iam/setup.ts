@@ -2,6 +2,7 @@
 import type { Config } from '../config.ts';
 import type { Authorizer } from '../domain/authorize.ts';
 import type { RepositoryStore } from '../store/metadata.ts';
+import type { RegistryStore } from '../store/registry.ts';
 import { PolicyAuthorizer } from './authorizer.ts';
 import { watchPrincipalsFile, type PrincipalsSource } from './file.ts';
 import { Directory, rootEntry } from './principals.ts';
@@ -16,11 +17,12 @@ export function principalsOf(config: Config): PrincipalsSource {
   return { directory: () => only, close: () => undefined };
 }
 
-/** Decides as IAM does over the deps' principals and repositories. */
+/** Decides as IAM does over the deps' principals, repositories and registry policy. */
 export function policyAuthorizer(deps: {
   config: Config;
   principals: PrincipalsSource;
   repositories: Pick<RepositoryStore, 'get'>;
+  registry: Pick<RegistryStore, 'getPolicy'>;
   now: () => Date;
 }): Authorizer {
   return new PolicyAuthorizer({
@@ -28,6 +30,7 @@ export function policyAuthorizer(deps: {
     registryId: deps.config.registryId,
     region: deps.config.region,
     repository: (name) => deps.repositories.get(name),
+    registryPolicy: () => deps.registry.getPolicy(),
     now: () => deps.now(),
   });
 }

@@ -33,6 +33,7 @@ function setup() {
     registryId: ACCOUNT,
     region: deps.config.region,
     repository: (name) => deps.repositories.get(name),
+    registryPolicy: () => deps.registry.getPolicy(),
     now: () => new Date(),
   });
   const actor = (arn: string) => ({ ...principalActor(rootPrincipal(deps.config), 'key', { requestId: 'r', host: 'h' }), arn, account: arn.split(':')[4] });
@@ -79,6 +80,36 @@ describe('the IAM-style authorizer', () => {
       /because no resource-based policy allows the ecr:BatchGetImage action/,
     );
     await expect(authorizer.authorize(auditor, 'ecr:PutImage', repo('shared/app'))).rejects.toThrow(AccessDeniedException);
+  });
+
+  it('lets another account act on the repositories a registry policy names, and nowhere else', async () => {
+    // Prepare
+    const { deps, authorizer, actor, repo } = setup();
+    const auditor = actor('arn:aws:iam::210987654321:user/auditor');
+    await deps.registry.putPolicy(
+      JSON.stringify({
+        Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::210987654321:root' }, Action: 'ecr:BatchGetImage', Resource: repo('shared/*') }],
+      }),
+    );
+
+    // Act and assess: no repository exists, the registry policy alone decides.
+    await expect(authorizer.authorize(auditor, 'ecr:BatchGetImage', repo('shared/app'))).resolves.toBeUndefined();
+    await expect(authorizer.authorize(auditor, 'ecr:BatchGetImage', repo('private/app'))).rejects.toThrow(/because no resource-based policy allows/);
+    await expect(authorizer.authorize(auditor, 'ecr:GetAuthorizationToken', '*')).resolves.toBeUndefined();
+    await deps.registry.deletePolicy();
+    await expect(authorizer.authorize(auditor, 'ecr:BatchGetImage', repo('shared/app'))).rejects.toThrow(/because no resource-based policy allows/);
+  });
+
+  it('holds a Deny of the registry policy against a power user of the registry account, and leaves the actions on * to identity policies', async () => {
+    const { deps, authorizer, actor, repo } = setup();
+    const ci = actor(`arn:aws:iam::${ACCOUNT}:user/ci`);
+    await deps.registry.putPolicy(
+      JSON.stringify({ Statement: [{ Effect: 'Deny', Principal: '*', Action: ['ecr:PutImage', 'ecr:GetAuthorizationToken'], Resource: '*' }] }),
+    );
+
+    await expect(authorizer.authorize(ci, 'ecr:PutImage', repo('team-a/app'))).rejects.toThrow(/with an explicit deny in a resource-based policy$/);
+    await expect(authorizer.authorize(ci, 'ecr:BatchGetImage', repo('team-a/app'))).resolves.toBeUndefined();
+    await expect(authorizer.authorize(ci, 'ecr:GetAuthorizationToken', '*')).resolves.toBeUndefined();
   });
 
   it('lets a repository policy condition on the repository tags', async () => {
