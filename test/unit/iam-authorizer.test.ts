@@ -164,6 +164,7 @@ describe('the IAM-style authorizer', () => {
       registryId: account,
       region: deps.config.region,
       repository: (name) => deps.repositories.get(name),
+      registryPolicy: async () => undefined,
       now: () => new Date(),
     });
     const tagger = {
