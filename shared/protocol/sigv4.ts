@@ -63,7 +63,7 @@ export function checkSigV4(
   now = new Date(),
   rules: SigningRules = {},
 ): SignatureCheck {
-  const authorization = req.headers['authorization'];
+  const authorization = req.headers.authorization;
   if (!authorization) throw new MissingAuthenticationTokenException('Missing Authentication Token');
   const match = AUTH.exec(authorization.trim());
   if (!match)
