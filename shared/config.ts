@@ -29,6 +29,8 @@ export type Config = {
   uploadTtlSeconds: number;
   /** REGISTRY_IAM_FILE: the principals file (principals, their access keys and identity policies); unset, only the root key exists. */
   iamFile?: string;
+  /** REGISTRY_IAM_SECRET_ID / REGISTRY_IAM_PARAMETER: where the same document lives in AWS (read by the Lambdas, shared/deps/lambda.ts). */
+  iamDocument?: PrincipalsDocumentSource;
   /** Directory holding the OSV vulnerability feed exports (`<Ecosystem>/all.zip`) that scans match against. */
   scanFeedDir?: string;
   /** Key prefix of the blob bucket holding the OSV exports (`<prefix><Ecosystem>/all.zip`): the feed location in AWS. */
@@ -51,7 +53,7 @@ const MiB = 1024 * 1024;
 export const DEFAULT_LAYER_PART_SIZE = 4 * MiB;
 /** LAYER_PART_SIZE's default on the local host, which has no payload limit. */
 export const LOCAL_LAYER_PART_SIZE = 10 * MiB;
-/** The largest part an ECR client may be told to send: the local host reads JSON bodies of up to 32 MiB, a 20 MiB part base64-encoded with room to spare. */
+/** The largest part an ECR client may be told to send, ECR's own maximum: the local host reads JSON bodies of up to 28 MiB, a 20 MiB part base64-encoded with room to spare. */
 export const MAX_LAYER_PART_SIZE = 20 * MiB;
 /** The largest delay Node's timers honour (a longer one fires at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -66,6 +68,22 @@ export class ConfigError extends Error {
   ) {
     super(`Invalid configuration: ${variable}=${JSON.stringify(value)}: expected ${expected}`);
   }
+}
+
+/** Where the principals document lives in AWS: a Secrets Manager secret (name or ARN) or an SSM parameter (a SecureString). */
+export type PrincipalsDocumentSource = { kind: 'secret'; secretId: string } | { kind: 'parameter'; name: string };
+
+/** The variables that name the principals document; at most one may be set. */
+const PRINCIPALS_VARIABLES = ['REGISTRY_IAM_FILE', 'REGISTRY_IAM_SECRET_ID', 'REGISTRY_IAM_PARAMETER'] as const;
+
+/** Where REGISTRY_IAM_SECRET_ID or REGISTRY_IAM_PARAMETER put the principals document; throws a ConfigError when more than one of the principals variables is set. */
+export function principalsDocumentSource(env: NodeJS.ProcessEnv): PrincipalsDocumentSource | undefined {
+  const set = PRINCIPALS_VARIABLES.filter((name) => text(env, name) !== undefined);
+  if (set.length > 1) throw new ConfigError(set[1], env[set[1]]!, `unset: ${set[0]} already names the principals, and only one source may`);
+  const secretId = text(env, 'REGISTRY_IAM_SECRET_ID');
+  if (secretId) return { kind: 'secret', secretId };
+  const name = text(env, 'REGISTRY_IAM_PARAMETER');
+  return name ? { kind: 'parameter', name } : undefined;
 }
 
 /** Builds the configuration from environment variables, applying the documented defaults; throws a ConfigError for a bad value. */
@@ -92,6 +110,14 @@ export type LocalHostConfig = {
 /** The configuration of the local host: the registry's (with the local LAYER_PART_SIZE default) and the host's own; throws a ConfigError for a bad value. */
 export function localConfigFromEnv(env: NodeJS.ProcessEnv = process.env): { config: Config; host: LocalHostConfig } {
   const config = readConfig(env, LOCAL_LAYER_PART_SIZE);
+  if (config.iamDocument) {
+    const variable = config.iamDocument.kind === 'secret' ? 'REGISTRY_IAM_SECRET_ID' : 'REGISTRY_IAM_PARAMETER';
+    throw new ConfigError(
+      variable,
+      env[variable]!,
+      'unset on the local host (the Lambdas read it in AWS): point REGISTRY_IAM_FILE at a principals file instead',
+    );
+  }
   const debounce = optionalInteger(env, 'LIFECYCLE_PUSH_DEBOUNCE_MS', 0, MAX_TIMER_MS);
   const interval = optionalInteger(env, 'SCAN_FEED_INTERVAL_SECONDS', 1, Math.floor(MAX_TIMER_MS / 1000));
   return {
@@ -151,6 +177,7 @@ function readConfig(env: NodeJS.ProcessEnv, layerPartSize: number): Config {
     uploadTtlSeconds: optionalInteger(env, 'UPLOAD_TTL_SECONDS', 1) ?? 24 * 3600,
     scanFeedDir: env.SCAN_FEED_DIR || undefined,
     iamFile: env.REGISTRY_IAM_FILE ? resolve(env.REGISTRY_IAM_FILE) : undefined,
+    iamDocument: principalsDocumentSource(env),
     scanFeedS3Prefix: env.SCAN_FEED_S3_PREFIX || undefined,
     ociBlobDelivery: oneOf(env, 'OCI_BLOB_DELIVERY', ['redirect', 'stream']) ?? 'redirect',
     ociChunkMinLength,

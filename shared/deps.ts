@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import type { ImageStore, LayerStore, RepositoryStore } from './store/metadata.ts';
 import type { BlobStore } from './store/blobs.ts';
 import type { ScanStore } from './store/scans.ts';
+import type { RegistryStore } from './store/registry.ts';
 import type { ImageStateStore, LifecycleStore } from './store/lifecycle.ts';
 import type { JobStarter } from './jobs/starter.ts';
 import type { EventPublisher } from './events/publisher.ts';
@@ -24,6 +25,8 @@ export type Deps = {
   layers: LayerStore;
   blobs: BlobStore;
   scans: ScanStore;
+  /** The registry policy and the pull-time exclusions, read through a short cache (shared/store/registry.ts). */
+  registry: RegistryStore;
   lifecycle: LifecycleStore;
   imageStates: ImageStateStore;
   events: EventPublisher;

@@ -56,6 +56,16 @@ export class EmptyUploadException extends EcrError {
     super('EmptyUploadException', message, fields);
   }
 }
+export class ExclusionAlreadyExistsException extends EcrError {
+  constructor(message: string, fields?: Record<string, unknown>) {
+    super('ExclusionAlreadyExistsException', message, fields);
+  }
+}
+export class ExclusionNotFoundException extends EcrError {
+  constructor(message: string, fields?: Record<string, unknown>) {
+    super('ExclusionNotFoundException', message, fields);
+  }
+}
 export class ImageAlreadyExistsException extends EcrError {
   constructor(message: string, fields?: Record<string, unknown>) {
     super('ImageAlreadyExistsException', message, fields);
@@ -154,6 +164,11 @@ export class LimitExceededException extends EcrError {
 export class ReferencedImagesNotFoundException extends EcrError {
   constructor(message: string, fields?: Record<string, unknown>) {
     super('ReferencedImagesNotFoundException', message, fields);
+  }
+}
+export class RegistryPolicyNotFoundException extends EcrError {
+  constructor(message: string, fields?: Record<string, unknown>) {
+    super('RegistryPolicyNotFoundException', message, fields);
   }
 }
 export class RepositoryAlreadyExistsException extends EcrError {

@@ -10,6 +10,7 @@ import { ecrHandler, type ModelOperations } from '../../shared/protocol/ecr-hand
 import model from '../../shared/model/groups/scanning.json' with { type: 'json' };
 import { describeImageScanFindings, startImageScan } from '../../shared/scan/operations.ts';
 import * as configuration from '../../shared/scan/configuration.ts';
+import * as settings from '../../shared/registry/account-settings.ts';
 
 export const operations = {
   StartImageScan: startImageScan,
@@ -17,8 +18,8 @@ export const operations = {
   BatchGetRepositoryScanningConfiguration: configuration.batchGetRepositoryScanningConfiguration,
   GetRegistryScanningConfiguration: configuration.getRegistryScanningConfiguration,
   PutRegistryScanningConfiguration: configuration.putRegistryScanningConfiguration,
-  GetAccountSetting: configuration.getAccountSetting,
-  PutAccountSetting: configuration.putAccountSetting,
+  GetAccountSetting: settings.getAccountSetting,
+  PutAccountSetting: settings.putAccountSetting,
 } satisfies ModelOperations;
 
 /** The clients this function builds (its row in infra/deploy/permissions.ts): stores, blobs, events, jobs. */

@@ -34,8 +34,12 @@ export type DeployedFunction = {
 /** Per-function serverless settings: timeout in seconds, memory and ephemeral storage (/tmp) in MB. */
 export type FunctionSettings = { timeout?: number; memorySize?: number; ephemeralStorageSize?: number };
 
-/** An entry point of a non-ECR folder beyond its `handler`, with what invokes it. */
-export type ExtraEntry = { export: string; suffix: string; events: Record<string, unknown>[]; settings?: FunctionSettings };
+/**
+ * An entry point of a non-ECR folder beyond its `handler`, with what invokes it. `file` names the module under
+ * functions/<folder>/ that exports it (default `handler`): an entry of its own module is bundled with only the
+ * code and SDK clients it uses.
+ */
+export type ExtraEntry = { export: string; suffix: string; file?: string; events: Record<string, unknown>[]; settings?: FunctionSettings };
 
 /** The key prefix of the blob bucket where users upload the OSV exports (`aws s3 cp all.zip s3://<bucket>/feeds/incoming/Debian/all.zip`). */
 export const FEED_PREFIX = 'feeds/incoming/';
@@ -59,7 +63,9 @@ export const REGISTRY_BUS = '<registry event bus>';
  * functions/ is a task handler (its `handler` runs the Task states of infra/*.asl.json), whose other entry
  * points, listed here, are invoked by EventBridge rules and schedules.
  */
-export const NON_ECR: Readonly<Record<string, { routes?: RouteKey[]; entries?: ExtraEntry[]; files?: string[] }>> = {
+export const NON_ECR: Readonly<
+  Record<string, { routes?: RouteKey[]; entries?: ExtraEntry[] /** Shipped with the folder's `handler` only. */; files?: string[] }>
+> = {
   'oci-pull': { routes: ['GET /v2', 'HEAD /v2', `GET ${OCI}`, `HEAD ${OCI}`] },
   'oci-push': { routes: [`POST ${OCI}`, `PUT ${OCI}`, `PATCH ${OCI}`, `DELETE ${OCI}`] },
   'lifecycle-jobs': {
@@ -72,9 +78,15 @@ export const NON_ECR: Readonly<Record<string, { routes?: RouteKey[]; entries?: E
     // SQLite for rpm databases (sql.js's script and wasm), read from these files on first use rather than bundled.
     files: [`node_modules/${SQL_JS.script}`, `node_modules/${SQL_JS.wasm}`],
     entries: [
-      { export: 'onImageAction', suffix: 'on-push', events: [{ eventBridge: { eventBus: REGISTRY_BUS, pattern: PUSH_PATTERN } }] },
+      { export: 'onImageAction', suffix: 'on-push', file: 'on-push', events: [{ eventBridge: { eventBus: REGISTRY_BUS, pattern: PUSH_PATTERN } }] },
       // Imports the OSV exports under FEED_PREFIX of the blob bucket when they changed.
-      { export: 'onFeedSchedule', suffix: 'feed-import', events: [{ schedule: 'rate(1 hour)' }], settings: FEED_IMPORT_SETTINGS },
+      {
+        export: 'onFeedSchedule',
+        suffix: 'feed-import',
+        file: 'feed-import',
+        events: [{ schedule: 'rate(1 hour)' }],
+        settings: FEED_IMPORT_SETTINGS,
+      },
     ],
   },
 };
@@ -103,13 +115,13 @@ export function deployedFunctions(root: string): DeployedFunction[] {
         folder,
         kind: spec.routes ? ('oci' as const) : ('task' as const),
         entry: `functions/${folder}/handler`,
-        ...(spec.files ? { files: spec.files } : {}),
       };
       return [
-        { ...base, name: folder, export: 'handler', routes: spec.routes ?? [], events: [] },
+        { ...base, name: folder, export: 'handler', routes: spec.routes ?? [], events: [], ...(spec.files ? { files: spec.files } : {}) },
         ...(spec.entries ?? []).map((e) => ({
           ...base,
           name: `${folder}-${e.suffix}`,
+          entry: `functions/${folder}/${e.file ?? 'handler'}`,
           export: e.export,
           routes: [],
           events: e.events,

@@ -49,7 +49,8 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   },
   'oci-pull': { table: [...READ, 'UpdateItem'], bucket: ['GetObject'] },
   'oci-push': { table: [...READ, ...WRITE], bucket: ['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload'], publishEvents: true },
-  registry: { table: [...READ, ...WRITE] },
+  // The registry policy and the pull-time exclusion list are one item each: read, put, and the policy's delete.
+  registry: { table: ['GetItem', 'PutItem', 'DeleteItem'] },
   cache: { table: [...READ, ...WRITE] },
 };
 
@@ -62,8 +63,12 @@ export type ResourceRefs = {
   /** The log groups of the functions sharing the role. */
   logGroups: unknown[];
   secretParameter: string;
-  /** A customer-managed KMS key that encrypts the secret parameter ('' for SSM's AWS-managed key). */
+  /** A customer-managed KMS key that encrypts the secret parameter and the principals document ('' for the AWS-managed keys). */
   secretKmsKey: string;
+  /** The principals document's Secrets Manager secret, a name or an ARN ('' or absent: none). */
+  iamSecretId?: string;
+  /** The principals document's SSM parameter ('' or absent: none). */
+  iamParameter?: string;
 };
 
 type Statement = { Effect: 'Allow'; Action: string[]; Resource: unknown[]; Condition?: Record<string, unknown> };
@@ -103,25 +108,22 @@ export function roleStatements(functionName: string, refs: ResourceRefs): Statem
   return statements;
 }
 
-/** Reading the secret access key at cold start: the SSM parameter, the Secrets Manager secret it may reference, the KMS key. */
+/**
+ * Reading the secret access key at cold start (the SSM parameter, the Secrets Manager secret it may reference), the
+ * principals document at cold start and every minute (its secret or parameter), and the KMS key.
+ */
 function secretStatements(refs: ResourceRefs): Statement[] {
-  const name = refs.secretParameter;
-  const statements: Statement[] = [
-    {
-      Effect: 'Allow',
-      Action: ['ssm:GetParameter'],
-      Resource: [sub(`arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`)],
-    },
-  ];
-  if (name.startsWith(SECRETS_MANAGER_REFERENCE)) {
-    const secret = name.slice(SECRETS_MANAGER_REFERENCE.length);
-    // A secret's ARN ends in a dash and six random characters.
-    statements.push({
-      Effect: 'Allow',
-      Action: ['secretsmanager:GetSecretValue'],
-      Resource: [sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${secret}-??????`)],
-    });
-  }
+  const parameters = [refs.secretParameter, ...(refs.iamParameter ? [refs.iamParameter] : [])];
+  const secrets = parameters.filter((p) => p.startsWith(SECRETS_MANAGER_REFERENCE)).map((p) => secretArn(p.slice(SECRETS_MANAGER_REFERENCE.length)));
+  if (refs.iamSecretId) secrets.push(secretArn(refs.iamSecretId));
+  const statements: Statement[] = [{ Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: parameters.map(parameterArn) }];
+  if (secrets.length) statements.push({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: secrets });
   if (refs.secretKmsKey) statements.push({ Effect: 'Allow', Action: ['kms:Decrypt'], Resource: [refs.secretKmsKey] });
   return statements;
 }
+
+const parameterArn = (name: string) => sub(`arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`);
+
+/** A secret named by its ARN, or by its name: a secret's ARN ends in a dash and six random characters. */
+const secretArn = (secret: string) =>
+  secret.startsWith('arn:') ? secret : sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:${secret}-??????`);

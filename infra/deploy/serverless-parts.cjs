@@ -15,5 +15,7 @@ module.exports = async ({ resolveVariable }) => {
     accessKeyId: await param('accessKeyId'),
     secretParameter: await param('secretParameter'),
     secretKmsKeyArn: await param('secretKmsKeyArn'),
+    iamSecretId: await param('iamSecretId'),
+    iamParameter: await param('iamParameter'),
   }, join(__dirname, '..', '..'));
 };

@@ -19,6 +19,10 @@ export type DeployOptions = {
   accessKeyId: string;
   secretParameter: string;
   secretKmsKeyArn: string;
+  /** The principals document's Secrets Manager secret ('' or absent: none). */
+  iamSecretId?: string;
+  /** The principals document's SSM parameter ('' or absent: none). */
+  iamParameter?: string;
 };
 
 /** The full name serverless gives a function: <service>-<stage>-<name>. */
@@ -32,6 +36,8 @@ const arn = (service: string, resource: string) => ({ 'Fn::Sub': `arn:\${AWS::Pa
 /** Every derived part of the serverless configuration for these options, from the project at `root`. */
 export function serverlessParts(options: DeployOptions, root: string) {
   if (!options.secretParameter) throw new Error('the secretParameter parameter must name the SSM parameter holding the registry secret access key');
+  if (options.iamSecretId && options.iamParameter)
+    throw new Error('set at most one of the iamSecretId and iamParameter parameters: both name the principals document');
   const functions = deployedFunctions(root);
   const groups = deployedGroups(functions);
   if (!groups.length) throw new Error('no ECR group has a functions/<group>/handler.ts');
@@ -63,6 +69,8 @@ export function serverlessParts(options: DeployOptions, root: string) {
                 logGroups,
                 secretParameter: options.secretParameter,
                 secretKmsKey: options.secretKmsKeyArn,
+                iamSecretId: options.iamSecretId ?? '',
+                iamParameter: options.iamParameter ?? '',
               }),
             },
           },
@@ -81,6 +89,8 @@ export function serverlessParts(options: DeployOptions, root: string) {
       STATE_MACHINE_ARN_PREFIX: arn('states', machinePrefix),
       REGISTRY_ACCESS_KEY_ID: options.accessKeyId,
       REGISTRY_SECRET_PARAMETER: options.secretParameter,
+      ...(options.iamSecretId ? { REGISTRY_IAM_SECRET_ID: options.iamSecretId } : {}),
+      ...(options.iamParameter ? { REGISTRY_IAM_PARAMETER: options.iamParameter } : {}),
       REGISTRY_PUBLIC_HOST: options.domain,
       REGISTRY_PUBLIC_SCHEME: 'https',
       // A Lambda takes and answers at most 6 MB (binary bodies base64-encoded): layer parts and OCI chunks of

@@ -11,6 +11,7 @@ import * as layers from '../../functions/layers/handler.ts';
 import * as images from '../../functions/images/handler.ts';
 import * as lifecycle from '../../functions/lifecycle/handler.ts';
 import * as scanning from '../../functions/scanning/handler.ts';
+import * as registry from '../../functions/registry/handler.ts';
 
 /** A group's Lambda handler, as the local host calls it. */
 export type Handler = (event: HttpEvent, context: any) => Promise<HttpResult>;
@@ -24,6 +25,7 @@ export function groupHandlers(deps: () => Deps): Partial<Record<Group, Handler>>
     images: images.createHandler(deps),
     lifecycle: lifecycle.createHandler(deps),
     scanning: scanning.createHandler(deps),
+    registry: registry.createHandler(deps),
   };
 }
 

@@ -12,7 +12,10 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { Deps } from '../../shared/deps.ts';
 import type { HttpEvent, HttpResult } from '../../shared/protocol/http.ts';
-import { ecrHandler, errorResult } from '../../shared/protocol/ecr-handler.ts';
+import { ecrHandler, ecrSignatureCheck, errorResult, payloadHashes } from '../../shared/protocol/ecr-handler.ts';
+import { eventQuery } from '../../shared/protocol/http.ts';
+import type { SignatureCheck } from '../../shared/protocol/sigv4.ts';
+import { spoolBody } from './body.ts';
 import { MissingAuthenticationTokenException, SerializationException, UnknownOperationException } from '../../shared/errors.ts';
 import { groupForTarget, type Group } from '../routing.ts';
 import { groupHandlers, ociHandlers, type Handler } from './handlers.ts';
@@ -27,8 +30,16 @@ import { cachedInventory } from './inventory.ts';
 import { serveSignedBlob, type SignedBlobSource } from './signed-blobs.ts';
 import { SIGNED_BLOB_PREFIX } from '../../shared/store/fs/signed-urls.ts';
 
-/** The largest ECR JSON request accepted: a 20 MiB layer part, base64-encoded, with room to spare. */
-export const MAX_JSON_BODY = 32 * 1024 * 1024;
+/**
+ * The largest ECR JSON request accepted. The largest legitimate one is UploadLayerPart with ECR's largest part,
+ * 20 MiB (20,971,520 bytes, MAX_LAYER_PART_SIZE), base64-encoded in JSON: 27,962,028 bytes plus a few hundred of
+ * names and numbers. 28 MiB takes that with over a megabyte to spare, and nothing much larger.
+ */
+export const MAX_JSON_BODY = 28 * 1024 * 1024;
+/** How much of a body not yet known to be signed is kept in memory; the rest waits in a temporary file. */
+export const BODY_IN_MEMORY = 1024 * 1024;
+/** A refused request's body up to this size is read and dropped, so the connection stays open; past it, the connection is closed. */
+const DRAINED_BODY = 64 * 1024;
 
 export type Host = {
   server: Server;
@@ -64,7 +75,7 @@ export async function startHost(deps: Deps, hostname: string, port: number, opti
       ? serveOci(req, res, oci, deps)
       : options.signedBlobs && path.startsWith(SIGNED_BLOB_PREFIX)
         ? serveBlobUrl(req, res, options.signedBlobs)
-        : serve(req, res, handlers, unsupported, metrics);
+        : serve(req, res, deps, handlers, unsupported, metrics);
     served.catch((e) => {
       logger.error({ err: e, method: req.method, path: (req.url ?? '').split('?')[0] }, 'host error');
       if (!res.headersSent) res.writeHead(500);
@@ -106,7 +117,7 @@ function closeGracefully(server: Server, graceMs: number): Promise<void> {
   });
 }
 
-async function serve(req: IncomingMessage, res: ServerResponse, handlers: Partial<Record<Group, Handler>>, unsupported: Handler, metrics: Metrics) {
+async function serve(req: IncomingMessage, res: ServerResponse, deps: Deps, handlers: Partial<Record<Group, Handler>>, unsupported: Handler, metrics: Metrics) {
   const start = performance.now();
   const url = new URL(req.url ?? '/', 'http://local');
   // The host's own answers get a log line here; the ECR handlers log theirs (shared/protocol/access-log.ts).
@@ -141,12 +152,36 @@ async function serve(req: IncomingMessage, res: ServerResponse, handlers: Partia
       closeAfter(req, res);
       return own({ ...result, statusCode: 413, headers: { ...result.headers, connection: 'close' } }, requestId);
     };
-    if (Number(req.headers['content-length'] ?? 0) > MAX_JSON_BODY) return tooLarge();
-    const body = await readBody(req, MAX_JSON_BODY);
+    const declared = Number(req.headers['content-length'] ?? Number.NaN);
+    if (declared > MAX_JSON_BODY) return tooLarge();
+    const headers = requestHeaders(req);
+    // Authenticated before the body is read: a request refused on its Authorization header, scope, key, date or
+    // signed headers is answered at once. A small body is drained; past that the connection is closed instead.
+    const refused = (error: unknown) => {
+      const result = errorResult(error, requestId);
+      if (declared <= DRAINED_BODY) return own(result, requestId);
+      closeAfter(req, res);
+      return own({ ...result, headers: { ...result.headers, connection: 'close' } }, requestId);
+    };
+    let check: SignatureCheck;
+    try {
+      check = ecrSignatureCheck(deps, deps.principals.directory(), 'POST', eventQuery({ rawQueryString: url.search.slice(1) } as HttpEvent), headers);
+    } catch (e) {
+      return refused(e);
+    }
+    // Hashed as it streams in, kept in memory only up to BODY_IN_MEMORY until the signature over it is good.
+    const body = await spoolBody(req, MAX_JSON_BODY, BODY_IN_MEMORY);
     if (!body) return tooLarge();
-    const route = groupForTarget(header(req, 'x-amz-target'));
+    try {
+      await check.verify(body.sha256);
+    } catch (e) {
+      await body.discard();
+      return own(errorResult(e, requestId), requestId);
+    }
+    const route = groupForTarget(headers['x-amz-target']);
     const handler = (route && handlers[route.group]) ?? unsupported;
-    const event = toEvent(req, url, body, requestId);
+    const event = toEvent(req, url, headers, await body.bytes(), requestId);
+    payloadHashes.set(event, body.sha256);
     return send(res, await handler(event, { awsRequestId: requestId, getRemainingTimeInMillis: () => 900_000 }));
   }
   // Not an ECR call: the JSON error ECR's endpoint gives, with its __type (unsigned: no token; signed: no such operation).
@@ -186,8 +221,7 @@ function closeAfter(req: IncomingMessage, res: ServerResponse) {
 async function serveOci(req: IncomingMessage, res: ServerResponse, oci: Record<'pull' | 'push', (r: OciRequest) => Promise<OciResponse>>, deps: Deps) {
   const start = performance.now();
   const url = new URL(req.url ?? '/', 'http://local');
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  const headers = requestHeaders(req);
   const method = req.method ?? 'GET';
   const requestId = randomUUID();
   const bytesIn = counter();
@@ -255,9 +289,19 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v.join(',') : v;
 }
 
-function toEvent(req: IncomingMessage, url: URL, body: Buffer, requestId: string): HttpEvent {
+/**
+ * A request's headers as API Gateway hands them to a Lambda: repeated headers joined by commas. Node keeps only the
+ * first of repeated Authorization headers; the signature check must see them all, as AWS does.
+ */
+function requestHeaders(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+  const authorization = req.headersDistinct.authorization;
+  if (authorization && authorization.length > 1) headers.authorization = authorization.join(',');
+  return headers;
+}
+
+function toEvent(req: IncomingMessage, url: URL, headers: Record<string, string>, body: Buffer, requestId: string): HttpEvent {
   return {
     version: '2.0',
     rawPath: url.pathname,
@@ -267,18 +311,6 @@ function toEvent(req: IncomingMessage, url: URL, body: Buffer, requestId: string
     isBase64Encoded: true,
     requestContext: { http: { method: req.method ?? 'GET', path: url.pathname, sourceIp: req.socket.remoteAddress }, requestId },
   };
-}
-
-/** The whole body, or undefined once it grows past `limit` bytes. */
-async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += chunk.length;
-    if (size > limit) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
 
 function send(res: ServerResponse, result: HttpResult) {

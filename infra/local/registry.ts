@@ -51,6 +51,10 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
   if (!isLoopbackHost(hostname) && base.accessKeyId === DEFAULT_ACCESS_KEY_ID && base.secretAccessKey === DEFAULT_SECRET_ACCESS_KEY) {
     throw new Error(`Refusing to listen on ${hostname} with the default access keys: set REGISTRY_ACCESS_KEY_ID and REGISTRY_SECRET_ACCESS_KEY.`);
   }
+  // An empty secret signs as well as any: whoever knows the key id would be the registry's root.
+  if (!isLoopbackHost(hostname) && base.secretAccessKey === '') {
+    throw new Error(`Refusing to listen on ${hostname} with an empty secret access key: set REGISTRY_SECRET_ACCESS_KEY.`);
+  }
   const scheme = local.tls ? 'https' : 'http';
   const clock = options.now ?? (() => new Date());
   const stack = await startEmbeddedStack({

@@ -6,6 +6,8 @@ import { DynamoLayerStore } from '../store/dynamo/layers.ts';
 import { DynamoLifecycleStore } from '../store/dynamo/lifecycle.ts';
 import { DynamoRepositoryStore } from '../store/dynamo/repositories.ts';
 import { DynamoScanStore } from '../store/dynamo/scans.ts';
+import { DynamoRegistryStore } from '../store/dynamo/registry.ts';
+import { REGISTRY_READ_CACHE_MS, withReadCache } from '../store/registry.ts';
 import { Table } from '../store/dynamo/table.ts';
 import { LOCAL_CREDENTIALS } from './local.ts';
 import type { MetadataStores } from './parts.ts';
@@ -28,6 +30,7 @@ export function dynamoStoresOn(dynamo: DynamoDBClient, config: Pick<Config, 'tab
     images,
     layers: new DynamoLayerStore(table),
     scans: new DynamoScanStore(table, config.registryId),
+    registry: withReadCache(new DynamoRegistryStore(table, config.registryId), REGISTRY_READ_CACHE_MS),
     lifecycle: new DynamoLifecycleStore(table, config.registryId),
     imageStates: images,
   };

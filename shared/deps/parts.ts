@@ -7,13 +7,14 @@
 import type { Config } from '../config.ts';
 import type { Deps } from '../deps.ts';
 import type { Authorizer } from '../domain/authorize.ts';
+import type { PrincipalsSource } from '../iam/file.ts';
 import { policyAuthorizer, principalsOf } from '../iam/setup.ts';
 import type { EventPublisher } from '../events/publisher.ts';
 import type { JobStarter } from '../jobs/starter.ts';
 import type { BlobStore } from '../store/blobs.ts';
 
 /** The metadata stores, which one table holds. */
-export type MetadataStores = Pick<Deps, 'repositories' | 'images' | 'layers' | 'scans' | 'lifecycle' | 'imageStates'>;
+export type MetadataStores = Pick<Deps, 'repositories' | 'images' | 'layers' | 'scans' | 'lifecycle' | 'imageStates' | 'registry'>;
 
 /** What a function builds, each from the configuration; a missing part is never constructed nor bundled. */
 export type DepsParts = {
@@ -47,8 +48,8 @@ export function unavailable<T extends object>(part: PartName): T {
   });
 }
 
-/** The Deps of `parts` for a configuration; the parts left out are `unavailable`. */
-export function assembleDeps(config: Config, parts: DepsParts): Deps {
+/** The Deps of `parts` for a configuration; the parts left out are `unavailable`. `principals` replaces those the configuration names (the Lambdas' document read from AWS). */
+export function assembleDeps(config: Config, parts: DepsParts, principals: PrincipalsSource = principalsOf(config)): Deps {
   const stores = parts.stores?.(config);
   const deps: Deps = {
     config,
@@ -56,12 +57,13 @@ export function assembleDeps(config: Config, parts: DepsParts): Deps {
     images: stores?.images ?? unavailable('stores'),
     layers: stores?.layers ?? unavailable('stores'),
     scans: stores?.scans ?? unavailable('stores'),
+    registry: stores?.registry ?? unavailable('stores'),
     lifecycle: stores?.lifecycle ?? unavailable('stores'),
     imageStates: stores?.imageStates ?? unavailable('stores'),
     blobs: parts.blobs?.(config) ?? unavailable('blobs'),
     events: parts.events?.(config) ?? unavailable('events'),
     jobs: parts.jobs?.(config) ?? unavailable('jobs'),
-    principals: principalsOf(config),
+    principals,
     authorizer: undefined as unknown as Authorizer,
     now: () => new Date(),
   };

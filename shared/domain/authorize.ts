@@ -4,7 +4,7 @@
  * does (shared/iam/authorizer.ts); `allowAuthenticated` is for tests that are about something else.
  */
 import type { Config } from '../config.ts';
-import type { RepositoryRecord } from '../store/types.ts';
+import type { RepositoryRecord, ResourceTag } from '../store/types.ts';
 import type { Actor } from './actor.ts';
 
 /** Decides whether an actor may perform `action` (`ecr:PutImage`) on `resource` (an ARN, or `*`); throws AccessDeniedException when not. */
@@ -12,8 +12,13 @@ export interface Authorizer {
   authorize(actor: Actor, action: string, resource: string, facts?: Facts): Promise<void>;
 }
 
-/** What the caller already read of the resource, so the decision need not read it again (`null`: it does not exist). */
-export type Facts = { repository?: RepositoryRecord | null };
+/**
+ * What the decision may need beyond the actor, action and resource: `repository`, what the caller already read of the
+ * resource, so the decision need not read it again (`null`: it does not exist); `requestTags`, the tags the request
+ * sets (CreateRepository, TagResource: aws:RequestTag/<key> and aws:TagKeys); `tagKeys`, the tag keys it names
+ * (UntagResource: aws:TagKeys).
+ */
+export type Facts = { repository?: RepositoryRecord | null; requestTags?: readonly ResourceTag[]; tagKeys?: readonly string[] };
 
 /** Allows every authenticated actor everything: authentication already happened in the protocol adapter. */
 export const allowAuthenticated: Authorizer = { authorize: async () => undefined };

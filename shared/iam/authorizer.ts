@@ -1,6 +1,8 @@
 /**
  * The Authorizer that decides as IAM does (./evaluate.ts): the caller's identity policies from the principals
- * directory, the repository's policy when the resource is a repository, and the request context (who, from where,
+ * directory, the resource policies of the registry's account when the resource is a repository (the repository's
+ * policy and the registry policy, which in ECR's V2 scope applies to every repository action it names), and the
+ * request context (who, from where,
  * when, over TLS, the repository's tags). Service actors (the registry's own jobs) act on the registry's behalf.
  */
 import type { Actor } from '../domain/actor.ts';
@@ -19,12 +21,14 @@ export type PolicyAuthorizerOptions = {
   region: string;
   /** The repository a repository ARN names, if it exists (its policy and tags take part in the decision). */
   repository: (name: string) => Promise<RepositoryRecord | undefined>;
+  /** The registry policy's text, if any (read through a short cache: shared/store/registry.ts). */
+  registryPolicy: () => Promise<string | undefined>;
   now: () => Date;
 };
 
 export class PolicyAuthorizer implements Authorizer {
   private readonly repositoryPrefix: string;
-  /** Repository policies parsed once per text. */
+  /** Repository and registry policies parsed once per text. */
   private readonly parsed = new Map<string, Policy | undefined>();
 
   constructor(private readonly options: PolicyAuthorizerOptions) {
@@ -45,6 +49,9 @@ export class PolicyAuthorizer implements Authorizer {
       'aws:CurrentTime': now.toISOString(),
       'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
     };
+    // The request's tags, as AWS gives them to CreateRepository, TagResource (keys and values) and UntagResource (keys).
+    for (const tag of facts.requestTags ?? []) context[`aws:RequestTag/${tag.Key}`] = tag.Value;
+    if (facts.requestTags || facts.tagKeys) context['aws:TagKeys'] = [...(facts.tagKeys ?? facts.requestTags!.map((t) => t.Key))];
     const resourcePolicies: Policy[] = [];
     if (resource.startsWith(this.repositoryPrefix)) {
       const repo =
@@ -52,6 +59,9 @@ export class PolicyAuthorizer implements Authorizer {
       for (const tag of repo?.tags ?? []) context[`aws:ResourceTag/${tag.Key}`] = context[`ecr:ResourceTag/${tag.Key}`] = tag.Value;
       const policy = repo?.policyText === undefined ? undefined : this.policyOf(repo.policyText);
       if (policy) resourcePolicies.push(policy);
+      const registryText = await this.options.registryPolicy();
+      const registryPolicy = registryText === undefined ? undefined : this.policyOf(registryText);
+      if (registryPolicy) resourcePolicies.push(registryPolicy);
     }
     const request = { caller, action, resource, context };
     // A principal removed from the file has no identity policies left: only what a resource policy grants it remains.
@@ -65,7 +75,7 @@ export class PolicyAuthorizer implements Authorizer {
       try {
         policy = parsePolicy(text);
       } catch {
-        // SetRepositoryPolicy validates what it stores: a text that does not parse here grants and denies nothing.
+        // SetRepositoryPolicy and PutRegistryPolicy validate what they store: a text that does not parse here grants and denies nothing.
         policy = undefined;
       }
       if (this.parsed.size > 1000) this.parsed.clear();

@@ -71,7 +71,10 @@ export class LocalJobStarter implements JobStarter {
     if (this.stopped) throw new Error('The local job runner is stopped.');
     const prepared = this.prepare(machine);
     const executionArn = `arn:aws:states:${this.options.region}:${this.options.accountId}:execution:${machine}:${randomUUID()}`;
-    const execution = prepared.machine.run(JSON.parse(JSON.stringify(input)), {
+    const plain = JSON.parse(JSON.stringify(input));
+    const execution = prepared.machine.run(plain, {
+      // The Context Object as Step Functions gives it: the run-ending tasks pass `$$.Execution.Id` and its StartTime.
+      context: { Execution: { Id: executionArn, Name: executionArn.split(':').pop(), Input: plain, StartTime: new Date().toISOString() } },
       overrides: {
         taskResourceLocalHandlers: prepared.handlers,
         ...(this.options.retryIntervalMs !== undefined ? { retryIntervalOverrides: prepared.retries } : {}),

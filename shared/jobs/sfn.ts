@@ -12,7 +12,7 @@ export class SfnJobStarter implements JobStarter {
   /** Starts an execution; the input must fit Step Functions' 256 KB payload limit. */
   async start(machine: string, input: Record<string, unknown>) {
     const out = await this.client.send(new StartExecutionCommand({ stateMachineArn: `${this.arnPrefix}${machine}`, input: JSON.stringify(input) }));
-    // Its end is Step Functions' to record (execution history, CloudWatch metrics); each task logs its own line.
+    // Its end line is logged by the Task state that ends the run (its `job` parameter, taskHandler in ./starter.ts).
     recordJob({ phase: 'start', machine, executionArn: out.executionArn! });
     return { executionArn: out.executionArn! };
   }

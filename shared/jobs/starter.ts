@@ -23,7 +23,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
 import { serviceActor, type Actor } from '../domain/actor.ts';
 import { logger } from '../observe/logger.ts';
-import { countsOf } from '../observe/requests.ts';
+import { countsOf, recordJob } from '../observe/requests.ts';
 
 /** Starts executions of the registry's state machines. */
 export interface JobStarter {
@@ -63,15 +63,37 @@ export function bindTasks<D extends { config: Config }>(
   );
 }
 
-/** The Lambda entry point serving several Task states: dispatches on the `task` member the state passes; logs a line per task. */
+/**
+ * What a run-ending Task state passes besides its own Parameters (`"job": {"machine": ..., "execution.$":
+ * "$$.Execution.Id", "startedAt.$": "$$.Execution.StartTime", "outcome": ...}`): in AWS the run's end line is
+ * logged by the task that ends it, since Step Functions itself writes no line of ours.
+ */
+export type RunEnd = { machine: string; execution: string; startedAt: string; outcome: 'SUCCEEDED' | 'FAILED' };
+
+/**
+ * The Lambda entry point serving several Task states: dispatches on the `task` member the state passes; logs a
+ * line per task, and the run's end line when the state ends the run (`job`, above).
+ */
 export function taskHandler(tasks: Tasks) {
-  return async (event: { task?: string }) => {
+  return async (event: { task?: string; job?: RunEnd }) => {
     const task = event?.task !== undefined && Object.hasOwn(tasks, event.task) ? tasks[event.task] : undefined;
     if (!task) throw new Error(`Unknown task '${event?.task}'`);
     const start = performance.now();
     try {
       const output = await task(event);
       logger.info({ task: event.task, outcome: 'SUCCEEDED', durationMs: Math.round(performance.now() - start), counts: countsOf(output) }, 'task finished');
+      if (event.job) {
+        const { machine, execution, startedAt, outcome } = event.job;
+        const durationMs = Date.now() - Date.parse(startedAt);
+        recordJob({
+          phase: 'end',
+          machine,
+          executionArn: execution,
+          outcome,
+          durationMs: Number.isFinite(durationMs) ? durationMs : undefined,
+          counts: countsOf(output),
+        });
+      }
       return output;
     } catch (e) {
       logger.error(

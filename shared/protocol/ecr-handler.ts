@@ -10,7 +10,8 @@ import { principalActor, type Actor } from '../domain/actor.ts';
 import type { OperationInputs, OperationOutputs } from '../model/types.ts';
 import { EcrError, SerializationException, ServerException, UnknownOperationException } from '../errors.ts';
 import { eventBody, eventQuery, type HttpEvent, type HttpResult } from './http.ts';
-import { verifySigV4 } from './sigv4.ts';
+import { checkSigV4, sha256Hex, type SignatureCheck } from './sigv4.ts';
+import type { Directory } from '../iam/principals.ts';
 import { validateInput, type Model } from './validate.ts';
 import { operationOfTarget } from '../../infra/routing.ts';
 import { accessLog, noteCall } from './access-log.ts';
@@ -49,19 +50,12 @@ export function ecrHandler(operations: Record<string, Operation>, model: Model, 
         // One view of the principals for the whole request, even if the principals file is reloaded meanwhile.
         const directory = deps.principals.directory();
         const { event } = request;
-        const body = eventBody(event);
         const headers = Object.fromEntries(Object.entries(event.headers).filter(([, v]) => v !== undefined)) as Record<string, string>;
-        // Behind CloudFront the Host is the API's own; the router puts the Host the client signed in x-forwarded-host.
-        const signedHeaders = headers['x-forwarded-host'] ? { ...headers, host: headers['x-forwarded-host'] } : headers;
-        const accessKeyId = await verifySigV4(
-          // Every ECR call is POST / as signed by the client, whatever path a router rewrote it to.
-          { method: event.requestContext.http.method, path: '/', query: eventQuery(event), headers: signedHeaders, body },
-          'ecr',
-          (id) => directory.byKey(id)?.secretAccessKey,
-          deps.now(),
-          // As strict as AWS: the scope names this registry's region; the host and the target are signed.
-          { region: deps.config.region, mustSign: ['host', 'x-amz-target'] },
-        );
+        // Everything but the signature is checked before the body is decoded; a host that streamed the body hands
+        // over the hash it computed on the way (payloadHashes), so the body is not hashed twice.
+        const check = ecrSignatureCheck(deps, directory, event.requestContext.http.method, eventQuery(event), headers);
+        const body = eventBody(event);
+        const accessKeyId = await check.verify(payloadHashes.get(event) ?? sha256Hex(body));
         noteCall(event, { principal: accessKeyId });
         const target = headers['x-amz-target'] ?? '';
         const operation = operationOfTarget(target) ?? '';
@@ -98,6 +92,32 @@ export function ecrHandler(operations: Record<string, Operation>, model: Model, 
         body: serialize(output),
       };
     });
+}
+
+/**
+ * The SHA-256 (hex) of an event's body, set by a host that computed it while streaming the body in: trusted as it is
+ * set in this process only, never read from the request.
+ */
+export const payloadHashes = new WeakMap<HttpEvent, string>();
+
+/**
+ * Checks an ECR call's signature up to its body (checkSigV4) against the principals' keys, as strictly as AWS: the
+ * scope names this registry's region, and the host and the target are signed. Every ECR call is POST / as the
+ * client signed it, whatever path a router rewrote it to; behind CloudFront the Host is the API's own, and the
+ * router puts the Host the client signed in x-forwarded-host.
+ */
+export function ecrSignatureCheck(
+  deps: Deps,
+  directory: Directory,
+  method: string,
+  query: Record<string, string | string[]>,
+  headers: Record<string, string>,
+): SignatureCheck {
+  const signedHeaders = headers['x-forwarded-host'] ? { ...headers, host: headers['x-forwarded-host'] } : headers;
+  return checkSigV4({ method, path: '/', query, headers: signedHeaders }, 'ecr', (id) => directory.byKey(id)?.secretAccessKey, deps.now(), {
+    region: deps.config.region,
+    mustSign: ['host', 'x-amz-target'],
+  });
 }
 
 /** JSON with Dates as epoch seconds and byte buffers as base64, as the AWS JSON protocol wants. */

@@ -9,6 +9,7 @@ import type { Deps } from '../deps.ts';
 import type { Actor } from '../domain/actor.ts';
 import { AccessDeniedException, BlobSizeMismatchException, invalidParameter, RepositoryNotFoundException, UploadNotFoundException } from '../errors.ts';
 import type { BlobRecord, RepositoryRecord, UploadRecord } from '../store/types.ts';
+import { blobMountingEnabled } from './account-settings.ts';
 import { appendStream, completeUpload, dropUpload, rangeInvalid } from './blob-stream.ts';
 import { openRepository } from './common.ts';
 import { startUpload } from './layer-upload.ts';
@@ -30,12 +31,15 @@ export async function startBlobUpload(deps: Deps, actor: Actor, input: { reposit
 }
 
 /**
- * Links a blob that repository `from` holds into the repository (a cross-repository mount); undefined when it cannot
- * be mounted (`from` unknown, not readable by the actor, or not holding the blob): the caller starts an upload instead.
+ * Links a blob that repository `from` holds into the repository (a cross-repository mount), as ECR offers one: only
+ * while BLOB_MOUNTING is ENABLED, only to a caller that may read `from` (ecr:GetDownloadUrlForLayer), only between
+ * repositories of the same encryption configuration, never from a pull-through-cache repository. Undefined when it
+ * cannot be mounted (any of those, or `from` unknown or not holding the blob): the caller starts an upload instead.
  */
 export async function mountBlob(deps: Deps, actor: Actor, input: { repositoryName: string; digest: string; from: string }): Promise<BlobRecord | undefined> {
   const repo = await openRepository(deps, actor, 'ecr:InitiateLayerUpload', input.repositoryName);
   if (!isValidDigest(input.digest)) return undefined;
+  if (!(await blobMountingEnabled(deps))) return undefined;
   let source: RepositoryRecord | undefined;
   try {
     source = await openRepository(deps, actor, 'ecr:GetDownloadUrlForLayer', input.from);
@@ -43,11 +47,25 @@ export async function mountBlob(deps: Deps, actor: Actor, input: { repositoryNam
     if (e instanceof RepositoryNotFoundException || e instanceof AccessDeniedException) return undefined;
     throw e;
   }
+  if (!sameEncryption(repo, source) || isPullThroughCache(source)) return undefined;
   if (!(await deps.layers.links(source.uid, [input.digest])).has(input.digest)) return undefined;
   const blob = await deps.layers.getBlob(input.digest);
   if (!blob) return undefined;
   await deps.layers.link(repo.uid, { digest: input.digest, size: blob.size });
   return blob;
+}
+
+/** ECR mounts only between repositories whose encryption type and KMS key are the same. */
+function sameEncryption(a: RepositoryRecord, b: RepositoryRecord): boolean {
+  return a.encryptionType === b.encryptionType && (a.kmsKey ?? '') === (b.kmsKey ?? '');
+}
+
+/**
+ * Whether a repository was created by a pull-through-cache rule, whose blobs ECR never offers to mount. There are no
+ * such repositories yet: the pull-through-cache issue marks them on the repository record and answers here.
+ */
+function isPullThroughCache(_repo: RepositoryRecord): boolean {
+  return false;
 }
 
 /** Where an upload stands; UploadNotFoundException when it does not exist (or expired). */

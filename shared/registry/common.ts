@@ -26,11 +26,19 @@ export function authorize(deps: Deps, actor: Actor, action: string, resource: st
 /**
  * Checks the registry id, reads the repository, authorizes `action` on it (its policy and tags take part), and only
  * then says RepositoryNotFoundException when it is absent: a caller that may not act learns nothing of what exists.
+ * `request` adds what the request itself brings to the decision (its tags).
  */
-export async function openRepository(deps: Deps, actor: Actor, action: string, name: string, registryId?: string): Promise<RepositoryRecord> {
+export async function openRepository(
+  deps: Deps,
+  actor: Actor,
+  action: string,
+  name: string,
+  registryId?: string,
+  request: Omit<Facts, 'repository'> = {},
+): Promise<RepositoryRecord> {
   checkRegistryId(deps, registryId);
   const repo = await deps.repositories.get(name);
-  await authorize(deps, actor, action, repositoryArn(deps.config, name), { repository: repo ?? null });
+  await authorize(deps, actor, action, repositoryArn(deps.config, name), { ...request, repository: repo ?? null });
   if (!repo) throw repositoryNotFound(deps, name);
   return repo;
 }

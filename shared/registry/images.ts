@@ -11,6 +11,7 @@ import type { ImageRecord, RepositoryRecord } from '../store/types.ts';
 import { openRepository } from './common.ts';
 import { imageDeletedEvent } from './events.ts';
 import { resolveImageId, type ImageFailure, type ImageId } from './image-ids.ts';
+import { pullTimeRecorded } from './pull-time-exclusions.ts';
 
 /** The exact manifest text of an image, from its item or from S3. */
 export async function manifestText(deps: Deps, image: ImageRecord): Promise<string> {
@@ -50,13 +51,14 @@ async function pullOne(deps: Deps, repo: RepositoryRecord, id: ImageId, options:
   return { image, manifest };
 }
 
-/** BatchGetImage: the exact stored manifests, with per-image failures; records the pull time. */
+/** BatchGetImage: the exact stored manifests, with per-image failures; records the pull time unless the caller is excluded. */
 export async function batchGetImage(deps: Deps, actor: Actor, input: BatchGetImageInput) {
   const repo = await openRepository(deps, actor, 'ecr:BatchGetImage', input.repositoryName, input.registryId);
   const images = [];
   const failures: ImageFailure[] = [];
+  const record = await pullTimeRecorded(deps, actor);
   for (const id of input.imageIds) {
-    const pulled = await pullOne(deps, repo, id, { accepted: input.acceptedMediaTypes, record: true });
+    const pulled = await pullOne(deps, repo, id, { accepted: input.acceptedMediaTypes, record });
     if ('failure' in pulled) {
       failures.push(pulled.failure);
       continue;
@@ -77,7 +79,8 @@ export type PullManifestInput = { repositoryName: string; imageId: ImageId; acce
 /** One image's manifest for a pull (the OCI manifest GET and HEAD); ImageNotFoundException with the reason when refused. */
 export async function pullManifest(deps: Deps, actor: Actor, input: PullManifestInput): Promise<{ image: ImageRecord; manifest: string }> {
   const repo = await openRepository(deps, actor, 'ecr:BatchGetImage', input.repositoryName);
-  const pulled = await pullOne(deps, repo, input.imageId, { accepted: input.accepted, record: input.recordPull });
+  const record = input.recordPull && (await pullTimeRecorded(deps, actor));
+  const pulled = await pullOne(deps, repo, input.imageId, { accepted: input.accepted, record });
   if ('failure' in pulled) throw new ImageNotFoundException(pulled.failure.failureReason);
   return pulled;
 }

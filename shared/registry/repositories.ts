@@ -21,7 +21,7 @@ import {
   TooManyTagsException,
 } from '../errors.ts';
 import type { RepositoryRecord, ResourceTag } from '../store/types.ts';
-import { ANY_RESOURCE } from '../domain/authorize.ts';
+import { ANY_RESOURCE, type Facts } from '../domain/authorize.ts';
 import { authorize, checkRegistryId, openRepository, repositoryArn, repositoryNameFromArn, repositoryNotFound, repositoryView } from './common.ts';
 import { nextToken, readToken } from './pagination.ts';
 import { checkMutabilitySetting } from './tag-mutability.ts';
@@ -33,7 +33,7 @@ const DEFAULT_PAGE = 100;
 /** CreateRepository: a new, empty repository; RepositoryAlreadyExistsException if the name is taken. */
 export async function createRepository(deps: Deps, actor: Actor, input: CreateRepositoryInput) {
   const registryId = checkRegistryId(deps, input.registryId);
-  await authorize(deps, actor, 'ecr:CreateRepository', repositoryArn(deps.config, input.repositoryName));
+  await authorize(deps, actor, 'ecr:CreateRepository', repositoryArn(deps.config, input.repositoryName), { requestTags: input.tags ?? [] });
   const mutability = input.imageTagMutability ?? 'MUTABLE';
   const filters = checkMutabilitySetting(mutability, input.imageTagMutabilityExclusionFilters);
   const tags = mergeTags([], input.tags ?? []);
@@ -147,15 +147,15 @@ export async function putImageScanningConfiguration(deps: Deps, actor: Actor, in
 }
 
 /** The repository a resource ARN names, for `action` (TagResource and friends). */
-async function repositoryOfArn(deps: Deps, actor: Actor, action: string, arn: string) {
+async function repositoryOfArn(deps: Deps, actor: Actor, action: string, arn: string, request: Omit<Facts, 'repository'> = {}) {
   const name = repositoryNameFromArn(deps, arn);
   if (!name) throw invalidParameter('resourceArn', `Invalid ARN: ${arn}`);
-  return openRepository(deps, actor, action, name);
+  return openRepository(deps, actor, action, name, undefined, request);
 }
 
 /** TagResource: adds or overwrites tags on a repository, at most 50 in all. */
 export async function tagResource(deps: Deps, actor: Actor, input: TagResourceInput) {
-  const repo = await repositoryOfArn(deps, actor, 'ecr:TagResource', input.resourceArn);
+  const repo = await repositoryOfArn(deps, actor, 'ecr:TagResource', input.resourceArn, { requestTags: input.tags });
   const tags = mergeTags(repo.tags, input.tags);
   if (!(await deps.repositories.update(repo.name, repo.uid, { tags }))) throw repositoryNotFound(deps, repo.name);
   return {};
@@ -163,7 +163,7 @@ export async function tagResource(deps: Deps, actor: Actor, input: TagResourceIn
 
 /** UntagResource: removes tags by key; unknown keys are ignored. */
 export async function untagResource(deps: Deps, actor: Actor, input: UntagResourceInput) {
-  const repo = await repositoryOfArn(deps, actor, 'ecr:UntagResource', input.resourceArn);
+  const repo = await repositoryOfArn(deps, actor, 'ecr:UntagResource', input.resourceArn, { tagKeys: input.tagKeys });
   const remove = new Set<string>(input.tagKeys);
   const tags = repo.tags.filter((t) => !remove.has(t.Key));
   if (!(await deps.repositories.update(repo.name, repo.uid, { tags }))) throw repositoryNotFound(deps, repo.name);

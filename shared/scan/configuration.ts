@@ -1,17 +1,15 @@
 /**
- * Scanning configuration operations: BatchGetRepositoryScanningConfiguration, Get/PutRegistryScanningConfiguration
- * and Get/PutAccountSetting (BASIC_SCAN_TYPE_VERSION).
+ * Scanning configuration operations: BatchGetRepositoryScanningConfiguration and Get/PutRegistryScanningConfiguration
+ * (the account settings are shared/registry/account-settings.ts).
  */
 import type { Deps } from '../deps.ts';
 import type { Actor } from '../domain/actor.ts';
 import type {
   BatchGetRepositoryScanningConfigurationInput,
-  GetAccountSettingInput,
   GetRegistryScanningConfigurationInput,
-  PutAccountSettingInput,
   PutRegistryScanningConfigurationInput,
 } from '../model/types.ts';
-import { invalidParameter, ValidationException } from '../errors.ts';
+import { invalidParameter } from '../errors.ts';
 import { ANY_RESOURCE } from '../domain/authorize.ts';
 import { authorize, checkRegistryId, repositoryArn } from '../registry/common.ts';
 import type { RegistryScanningConfiguration, ScanningRule } from '../store/scans.ts';
@@ -79,43 +77,4 @@ export async function putRegistryScanningConfiguration(deps: Deps, actor: Actor,
   const configuration = { scanType, rules };
   await deps.scans.putConfiguration(configuration);
   return { registryScanningConfiguration: configuration };
-}
-
-/** The account settings this registry knows, their allowed values and defaults. */
-const ACCOUNT_SETTINGS: Record<string, { values: string[]; default: string; hint?: Record<string, string> }> = {
-  BASIC_SCAN_TYPE_VERSION: {
-    values: ['AWS_NATIVE'],
-    default: 'AWS_NATIVE',
-    hint: { CLAIR: 'Clair-based basic scanning is retired; AWS_NATIVE is the only basic scan type version.' },
-  },
-};
-
-function settingOf(name: string) {
-  if (!Object.hasOwn(ACCOUNT_SETTINGS, name)) {
-    throw new ValidationException(
-      `1 validation error detected: Value '${name}' at 'name' failed to satisfy constraint: Member must be one of the account settings this registry supports: [${Object.keys(ACCOUNT_SETTINGS).join(', ')}]`,
-    );
-  }
-  return ACCOUNT_SETTINGS[name];
-}
-
-/** GetAccountSetting: the stored value, or the default. */
-export async function getAccountSetting(deps: Deps, actor: Actor, input: GetAccountSettingInput) {
-  await authorize(deps, actor, 'ecr:GetAccountSetting', ANY_RESOURCE);
-  const setting = settingOf(input.name);
-  return { name: input.name, value: (await deps.scans.getSetting(input.name)) ?? setting.default };
-}
-
-/** PutAccountSetting: stores a valid value. */
-export async function putAccountSetting(deps: Deps, actor: Actor, input: PutAccountSettingInput) {
-  await authorize(deps, actor, 'ecr:PutAccountSetting', ANY_RESOURCE);
-  const setting = settingOf(input.name);
-  if (!setting.values.includes(input.value)) {
-    throw new ValidationException(
-      setting.hint?.[input.value] ??
-        `1 validation error detected: Value '${input.value}' at 'value' failed to satisfy constraint: Member must satisfy enum value set: [${setting.values.join(', ')}]`,
-    );
-  }
-  await deps.scans.putSetting(input.name, input.value);
-  return { name: input.name, value: input.value };
 }

@@ -4,6 +4,7 @@
  */
 import { digestOfImageSk, tagOfSk } from './keys.ts';
 import type { ImageSummary, LifecyclePolicyRecord, PreviewRecord, RunLease } from './lifecycle.ts';
+import type { PullTimeExclusion } from './registry.ts';
 import type { FeedPointer, ScanRecord } from './scans.ts';
 import type { BlobRecord, ImageRecord, LayerLink, RepositoryRecord, TagRecord, UploadRecord } from './types.ts';
 
@@ -130,3 +131,11 @@ export const toFeedPointer = (item: Item): FeedPointer => ({
   advisories: item.advisories,
   ...(item.previousFeedId ? { previousFeedId: item.previousFeedId } : {}),
 });
+
+/** The exclusions of the pull-time exclusion list item, ordered by principal ARN. */
+export function exclusionsOf(item: Item | undefined): PullTimeExclusion[] {
+  const map = (item?.exclusions ?? {}) as Record<string, number>;
+  return Object.entries(map)
+    .map(([principalArn, createdAt]) => ({ principalArn, createdAt: Number(createdAt) }))
+    .sort((a, b) => (a.principalArn < b.principalArn ? -1 : a.principalArn > b.principalArn ? 1 : 0));
+}

@@ -23,6 +23,8 @@
  * | Image scan      | RC#<uid>                 | SCAN#<digest>              |                                 |         | latest scan: status, counts, findings  |
  * | Scan config     | REGISTRY#<registryId>    | SCANCONFIG                 |                                 |         | registry scan type and rules           |
  * | Account setting | REGISTRY#<registryId>    | SETTING#<name>             |                                 |         | e.g. BASIC_SCAN_TYPE_VERSION           |
+ * | Registry policy | REGISTRY#<registryId>    | POLICY                     |                                 |         | the registry policy's text             |
+ * | Pull exclusions | REGISTRY#<registryId>    | PULLEXCLUSIONS             |                                 |         | principal ARNs (at most 100), version  |
  * | Active feed     | FEED#<registryId>        | ACTIVE                     |                                 |         | the vulnerability feed scans use       |
  *
  * S3 objects:
@@ -82,6 +84,8 @@ export const scanKey = (uid: string, digest: string): Key => ({ pk: contentsPk(u
 export const SCAN_PREFIX = 'SCAN#';
 export const scanConfigurationKey = (registryId: string): Key => ({ pk: `REGISTRY#${registryId}`, sk: 'SCANCONFIG' });
 export const accountSettingKey = (registryId: string, name: string): Key => ({ pk: `REGISTRY#${registryId}`, sk: `SETTING#${name}` });
+export const registryPolicyKey = (registryId: string): Key => ({ pk: `REGISTRY#${registryId}`, sk: 'POLICY' });
+export const pullTimeExclusionsKey = (registryId: string): Key => ({ pk: `REGISTRY#${registryId}`, sk: 'PULLEXCLUSIONS' });
 export const activeFeedKey = (registryId: string): Key => ({ pk: `FEED#${registryId}`, sk: 'ACTIVE' });
 
 /** The digest in an image item's sort key. */

@@ -16,10 +16,12 @@ import { extractDir, runPackage, unzip, type Packaged } from '../helpers/deploy.
 import { loadRouter, viewerEvent, type Router } from '../helpers/edge.ts';
 import { roleStatements, routeTargets, resourcesOf } from '../helpers/template.ts';
 import { roleId } from '../../infra/deploy/serverless-parts.ts';
+import { SQL_JS } from '../../shared/scan/index/rpmdb.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const functions = deployedFunctions(ROOT);
 const groups = deployedGroups(functions);
+const SQL_FILES = [`node_modules/${SQL_JS.script}`, `node_modules/${SQL_JS.wasm}`];
 const SECRET_IN_SHELL = `shell-secret-${process.pid}-${Date.now()}`;
 
 let pkg: Packaged;
@@ -44,7 +46,8 @@ describe('npm run package', () => {
     expect(lambdas.map(([id]) => id).sort()).toEqual(functions.map((f) => `${normalizedName(f.name)}LambdaFunction`).sort());
     for (const fn of functions) {
       const props = pkg.template.Resources[`${normalizedName(fn.name)}LambdaFunction`].Properties;
-      expect(props).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: `functions/${fn.folder}/handler.${fn.export}` });
+      expect(fn.entry.startsWith(`functions/${fn.folder}/`)).toBe(true);
+      expect(props).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: `${fn.entry}.${fn.export}` });
       // One role per folder: the entry points of a folder share it, no two folders do.
       expect(props.Role).toEqual({ 'Fn::GetAtt': [roleId(fn.folder), 'Arn'] });
     }
@@ -265,11 +268,29 @@ describe('npm run package', () => {
     }
   });
 
+  it('ships sql.js as files beside the scan tasks bundle only, and each entry point of a folder in a bundle of its own', async () => {
+    // Act
+    const listed: Record<string, string[]> = {};
+    for (const fn of functions.filter((f) => f.folder === 'scanning-jobs')) {
+      listed[fn.name] = await unzip(pkg.zips.find((z) => z.endsWith(`/${fn.name}.zip`))!, extractDir());
+    }
+    // Assess
+    expect(listed['scanning-jobs']).toEqual(expect.arrayContaining(['functions/scanning-jobs/handler.mjs', ...SQL_FILES]));
+    expect(listed['scanning-jobs-on-push']).toContain('functions/scanning-jobs/on-push.mjs');
+    expect(listed['scanning-jobs-feed-import']).toContain('functions/scanning-jobs/feed-import.mjs');
+    for (const name of ['scanning-jobs-on-push', 'scanning-jobs-feed-import']) {
+      expect(
+        listed[name].filter((f) => SQL_FILES.includes(f) || f.endsWith('/handler.mjs')),
+        name,
+      ).toEqual([]);
+    }
+  });
+
   it('imports the vulnerability feed hourly from the feed prefix of the bucket, with the time, memory and /tmp it needs and a listing of that prefix only', () => {
     const id = `${normalizedName('scanning-jobs-feed-import')}LambdaFunction`;
     const props = pkg.template.Resources[id].Properties;
     expect(props).toMatchObject({
-      Handler: 'functions/scanning-jobs/handler.onFeedSchedule',
+      Handler: 'functions/scanning-jobs/feed-import.onFeedSchedule',
       Timeout: 900,
       MemorySize: 3008,
       EphemeralStorage: { Size: 10240 },

@@ -18,17 +18,24 @@ import {
   BatchGetImageCommand,
   CompleteLayerUploadCommand,
   CreateRepositoryCommand,
+  DeleteRegistryPolicyCommand,
   DeleteRepositoryCommand,
   DeleteRepositoryPolicyCommand,
   DescribeImagesCommand,
+  DescribeRegistryCommand,
   DescribeRepositoriesCommand,
+  DeregisterPullTimeUpdateExclusionCommand,
   GetAuthorizationTokenCommand,
   GetDownloadUrlForLayerCommand,
+  GetRegistryPolicyCommand,
   GetRepositoryPolicyCommand,
   ListImagesCommand,
+  ListPullTimeUpdateExclusionsCommand,
   ListTagsForResourceCommand,
   PutImageScanningConfigurationCommand,
   PutImageTagMutabilityCommand,
+  PutRegistryPolicyCommand,
+  RegisterPullTimeUpdateExclusionCommand,
   SetRepositoryPolicyCommand,
   TagResourceCommand,
   UntagResourceCommand,
@@ -217,6 +224,17 @@ beforeAll(async () => {
 
   await as('auth', () => ecr.send(new GetAuthorizationTokenCommand({})));
 
+  await as('registry', async () => {
+    const principalArn = 'arn:aws:iam::210987654321:user/ci';
+    await ecr.send(new DescribeRegistryCommand({}));
+    await ecr.send(new PutRegistryPolicyCommand({ policyText: policy }));
+    await ecr.send(new GetRegistryPolicyCommand({}));
+    await ecr.send(new DeleteRegistryPolicyCommand({}));
+    await ecr.send(new RegisterPullTimeUpdateExclusionCommand({ principalArn }));
+    await ecr.send(new ListPullTimeUpdateExclusionsCommand({}));
+    await ecr.send(new DeregisterPullTimeUpdateExclusionCommand({ principalArn }));
+  });
+
   // The OCI sides: a monolithic and a chunked blob upload, a manifest, then every kind of read, then deletes.
   const oci = await ociClient(registry);
   const configBlob = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux' }));
@@ -345,7 +363,19 @@ afterAll(async () => {
 
 describe('the least-privilege table', () => {
   it('covers every function with a handler: the ECR groups, both OCI sides and both job functions', () => {
-    expect(FUNCTIONS).toEqual(['auth', 'images', 'layers', 'lifecycle', 'lifecycle-jobs', 'oci-pull', 'oci-push', 'repositories', 'scanning', 'scanning-jobs']);
+    expect(FUNCTIONS).toEqual([
+      'auth',
+      'images',
+      'layers',
+      'lifecycle',
+      'lifecycle-jobs',
+      'oci-pull',
+      'oci-push',
+      'registry',
+      'repositories',
+      'scanning',
+      'scanning-jobs',
+    ]);
     expect(FUNCTIONS).toEqual(
       readdirSync(join(ROOT, 'functions'))
         .filter((d) => existsSync(join(ROOT, 'functions', d, 'handler.ts')))

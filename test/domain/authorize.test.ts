@@ -12,7 +12,15 @@ import { batchDeleteImage, batchGetImage } from '../../shared/registry/images.ts
 import { getDownloadUrlForLayer } from '../../shared/registry/layers.ts';
 import { putImage } from '../../shared/registry/put-image.ts';
 import { describeRepositories } from '../../shared/registry/repositories.ts';
-import { getRegistryScanningConfiguration, putAccountSetting } from '../../shared/scan/configuration.ts';
+import { getRegistryScanningConfiguration } from '../../shared/scan/configuration.ts';
+import { putAccountSetting } from '../../shared/registry/account-settings.ts';
+import { mountBlob } from '../../shared/registry/blob-uploads.ts';
+import { deleteRegistryPolicy, describeRegistry, getRegistryPolicy, putRegistryPolicy } from '../../shared/registry/registry-policy.ts';
+import {
+  deregisterPullTimeUpdateExclusion,
+  listPullTimeUpdateExclusions,
+  registerPullTimeUpdateExclusion,
+} from '../../shared/registry/pull-time-exclusions.ts';
 import { memoryRegistry } from '../helpers/domain.ts';
 import { imageManifest } from '../helpers/images.ts';
 
@@ -51,6 +59,14 @@ describe('authorization in the domain', () => {
     await getAuthorizationToken(deps, actor, {});
     await getRegistryScanningConfiguration(deps, actor, {});
     await putAccountSetting(deps, actor, { name: 'BASIC_SCAN_TYPE_VERSION', value: 'AWS_NATIVE' });
+    await describeRegistry(deps, actor, {});
+    await putRegistryPolicy(deps, actor, { policyText: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: 'ecr:BatchGetImage' }] }) });
+    await getRegistryPolicy(deps, actor, {});
+    await deleteRegistryPolicy(deps, actor, {});
+    const principalArn = 'arn:aws:iam::123456789012:user/ci';
+    await registerPullTimeUpdateExclusion(deps, actor, { principalArn });
+    await listPullTimeUpdateExclusions(deps, actor, {});
+    await deregisterPullTimeUpdateExclusion(deps, actor, { principalArn });
 
     // Assess
     expect(asked).toEqual([
@@ -65,7 +81,47 @@ describe('authorization in the domain', () => {
       ['ecr:GetAuthorizationToken', '*'],
       ['ecr:GetRegistryScanningConfiguration', '*'],
       ['ecr:PutAccountSetting', '*'],
+      ['ecr:DescribeRegistry', '*'],
+      ['ecr:PutRegistryPolicy', '*'],
+      ['ecr:GetRegistryPolicy', '*'],
+      ['ecr:DeleteRegistryPolicy', '*'],
+      ['ecr:RegisterPullTimeUpdateExclusion', '*'],
+      ['ecr:ListPullTimeUpdateExclusions', '*'],
+      ['ecr:DeregisterPullTimeUpdateExclusion', '*'],
     ]);
+  });
+
+  it('asks a mount for ecr:GetDownloadUrlForLayer on the source only while BLOB_MOUNTING is ENABLED, and mounts only when allowed', async () => {
+    // Prepare
+    const registry = memoryRegistry();
+    await registry.repository('team/src');
+    await registry.repository('team/dest');
+    const { digest } = await registry.layer('team/src');
+    const { deps, actor } = registry;
+    const disabled = recording();
+    const denied = recording(['ecr:GetDownloadUrlForLayer']);
+    const allowed = recording();
+    const input = { repositoryName: 'team/dest', digest, from: 'team/src' };
+
+    // Act
+    deps.authorizer = disabled.authorizer;
+    const whileDisabled = await mountBlob(deps, actor, input);
+    await deps.scans.putSetting('BLOB_MOUNTING', 'ENABLED');
+    deps.authorizer = denied.authorizer;
+    const whileDenied = await mountBlob(deps, actor, input);
+    deps.authorizer = allowed.authorizer;
+    const mounted = await mountBlob(deps, actor, input);
+
+    // Assess
+    expect(disabled.asked.map(([action]) => action)).toEqual(['ecr:InitiateLayerUpload']);
+    expect(whileDisabled).toBeUndefined();
+    expect(denied.asked.map(([action]) => action)).toEqual(['ecr:InitiateLayerUpload', 'ecr:GetDownloadUrlForLayer']);
+    expect(whileDenied).toBeUndefined();
+    expect(allowed.asked.map(([action, resource]) => [action, resource.split(':repository/')[1]])).toEqual([
+      ['ecr:InitiateLayerUpload', 'team/dest'],
+      ['ecr:GetDownloadUrlForLayer', 'team/src'],
+    ]);
+    expect(mounted?.digest).toBe(digest);
   });
 
   it('refuses before acting: a denied PutImage stores no image', async () => {

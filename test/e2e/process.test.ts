@@ -144,6 +144,22 @@ describe('npm start', () => {
     }
   });
 
+  it.each([
+    [{ REGISTRY_ACCESS_KEY_ID: 'AKIAOWN0000000000001', REGISTRY_SECRET_ACCESS_KEY: '' }, 'with an empty secret access key: set REGISTRY_SECRET_ACCESS_KEY.'],
+    [{ REGISTRY_ACCESS_KEY_ID: '', REGISTRY_SECRET_ACCESS_KEY: '' }, 'with an empty secret access key: set REGISTRY_SECRET_ACCESS_KEY.'],
+    [
+      { REGISTRY_ACCESS_KEY_ID: 'test', REGISTRY_SECRET_ACCESS_KEY: 'test' },
+      'with the default access keys: set REGISTRY_ACCESS_KEY_ID and REGISTRY_SECRET_ACCESS_KEY.',
+    ],
+  ])('refuses HOST=0.0.0.0 with %j in one line and exits 1 before listening', async (keys, refusal) => {
+    const started = spawnNpm(['--port', '0', '--data-dir', dataDir()], { HOST: '0.0.0.0', ...keys });
+    const { code } = await started.exited;
+    expect(code).toBe(1);
+    expect(lines(started.output(), /Refusing to listen/)).toEqual([`serverless-ecr could not start: Refusing to listen on 0.0.0.0 ${refusal}`]);
+    expect(lines(started.output(), STACK)).toEqual([]);
+    expect(started.output()).not.toMatch(/listening on/);
+  });
+
   it('prints its options for --help and exits 0 without starting', async () => {
     const dir = join(dataDir(), 'never');
     const help = spawnNpm(['--help', '--data-dir', dir]);

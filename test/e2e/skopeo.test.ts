@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BatchGetImageCommand, CreateRepositoryCommand, DescribeImagesCommand, PutImageCommand } from '@aws-sdk/client-ecr';
+import { BatchGetImageCommand, CreateRepositoryCommand, DescribeImagesCommand, PutAccountSettingCommand, PutImageCommand } from '@aws-sdk/client-ecr';
 import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { OCI_INDEX, readBlob, sha256, writeImage, writeIndex, writeMultiArch } from '../helpers/oci-layout.ts';
 import { imageManifest, pushBlobs } from '../helpers/images.ts';
@@ -27,6 +27,8 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'skopeo-'));
   authfile = join(work, 'auth.json');
   for (const name of ['team/app', 'team/multi', 'team/copy', 'team/ecr']) await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
+  // Copies within the registry mount their blobs only with BLOB_MOUNTING enabled.
+  await registry.ecr.send(new PutAccountSettingCommand({ name: 'BLOB_MOUNTING', value: 'ENABLED' }));
 });
 afterAll(async () => {
   await registry?.destroy();

@@ -138,7 +138,7 @@ describe('the ECR endpoint from a hostile client', () => {
     expect(again.imageScanStatus?.status).toBe('IN_PROGRESS');
   });
 
-  it('a request body over 32 MiB is answered 413 before the client has sent it, and the connection closed', async () => {
+  it('a request body over 28 MiB is answered 413 before the client has sent it, and the connection closed', async () => {
     const answer = await earlyAnswer(
       '/',
       { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AmazonEC2ContainerRegistry_V20150921.UploadLayerPart' },

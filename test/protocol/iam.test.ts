@@ -15,6 +15,7 @@ import {
   InitiateLayerUploadCommand,
   PutImageCommand,
   SetRepositoryPolicyCommand,
+  TagResourceCommand,
   type ECRClient,
 } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +30,7 @@ const CI = key('AKIACI0000000000001');
 const CLUSTER = key('AKIACLUSTER00000001');
 const AUDITOR = key('AKIAAUDITOR00000001');
 const VIEWER = key('AKIAVIEWER000000001');
+const TAGGER = key('AKIATAGGER000000001');
 
 const principals = (withCluster = true) => ({
   principals: [
@@ -45,6 +47,22 @@ const principals = (withCluster = true) => ({
       ? [{ arn: `arn:aws:iam::${ACCOUNT}:user/cluster`, accessKeys: [CLUSTER], policies: ['arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly'] }]
       : []),
     { arn: `arn:aws:iam::${OTHER}:user/auditor`, accessKeys: [AUDITOR], policies: ['arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly'] },
+    {
+      arn: `arn:aws:iam::${ACCOUNT}:user/tagger`,
+      accessKeys: [TAGGER],
+      policies: [
+        {
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['ecr:CreateRepository', 'ecr:TagResource'],
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:RequestTag/team': 'a' }, 'ForAllValues:StringEquals': { 'aws:TagKeys': ['team', 'owner'] } },
+            },
+          ],
+        },
+      ],
+    },
     {
       arn: `arn:aws:iam::${ACCOUNT}:user/viewer`,
       accessKeys: [VIEWER],
@@ -110,6 +128,43 @@ describe('principals and policies', () => {
     expect(await errorOf(cluster.send(new PutImageCommand({ repositoryName: 'shared/app', imageManifest: '{}', imageTag: 'x' })))).toMatch(
       /^AccessDeniedException: User: .*user\/cluster is not authorized to perform: ecr:PutImage/,
     );
+  });
+
+  it('lets a principal create and tag repositories only with the request tags its policy requires', async () => {
+    const tagger = as(TAGGER);
+    const created = await tagger.send(
+      new CreateRepositoryCommand({
+        repositoryName: 'tagged/a',
+        tags: [
+          { Key: 'team', Value: 'a' },
+          { Key: 'owner', Value: 'me' },
+        ],
+      }),
+    );
+    expect(created.repository?.repositoryName).toBe('tagged/a');
+    const resource = `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/tagged/b`;
+    const refusal = `AccessDeniedException: User: arn:aws:iam::${ACCOUNT}:user/tagger is not authorized to perform: ecr:CreateRepository on resource: ${resource} because no identity-based policy allows the ecr:CreateRepository action`;
+    expect(await errorOf(tagger.send(new CreateRepositoryCommand({ repositoryName: 'tagged/b' })))).toBe(refusal);
+    expect(await errorOf(tagger.send(new CreateRepositoryCommand({ repositoryName: 'tagged/b', tags: [{ Key: 'team', Value: 'b' }] })))).toBe(refusal);
+    expect(
+      await errorOf(
+        tagger.send(
+          new CreateRepositoryCommand({
+            repositoryName: 'tagged/b',
+            tags: [
+              { Key: 'team', Value: 'a' },
+              { Key: 'cost', Value: '1' },
+            ],
+          }),
+        ),
+      ),
+    ).toBe(refusal);
+    const arn = created.repository!.repositoryArn!;
+    await expect(tagger.send(new TagResourceCommand({ resourceArn: arn, tags: [{ Key: 'team', Value: 'a' }] }))).resolves.toBeDefined();
+    expect(await errorOf(tagger.send(new TagResourceCommand({ resourceArn: arn, tags: [{ Key: 'owner', Value: 'you' }] })))).toMatch(
+      /^AccessDeniedException: .* is not authorized to perform: ecr:TagResource on resource: .*tagged\/a because no identity-based policy allows the ecr:TagResource action$/,
+    );
+    await registry.ecr.send(new DeleteRepositoryCommand({ repositoryName: 'tagged/a' }));
   });
 
   it('lets another account pull only the repository whose policy grants it', async () => {

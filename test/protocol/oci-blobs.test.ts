@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateRepositoryCommand } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, PutAccountSettingCommand } from '@aws-sdk/client-ecr';
 import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { ociClient, ociCode, sha256, type Oci } from '../helpers/oci.ts';
 import { createHash } from 'node:crypto';
@@ -13,6 +13,8 @@ beforeAll(async () => {
   registry = await startTestRegistry();
   oci = await ociClient(registry);
   for (const name of ['blobs/a', 'blobs/b', 'blobs/c']) await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
+  // Mounts are offered only with BLOB_MOUNTING enabled (test/protocol/registry.test.ts covers it disabled).
+  await registry.ecr.send(new PutAccountSettingCommand({ name: 'BLOB_MOUNTING', value: 'ENABLED' }));
 });
 afterAll(async () => {
   await registry?.destroy();

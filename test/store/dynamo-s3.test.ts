@@ -12,6 +12,7 @@ import { DynamoImageStore } from '../../shared/store/dynamo/images.ts';
 import { DynamoLayerStore } from '../../shared/store/dynamo/layers.ts';
 import { DynamoScanStore } from '../../shared/store/dynamo/scans.ts';
 import { DynamoLifecycleStore } from '../../shared/store/dynamo/lifecycle.ts';
+import { DynamoRegistryStore } from '../../shared/store/dynamo/registry.ts';
 import { S3BlobStore } from '../../shared/store/s3/s3-blob-store.ts';
 import { storeContract } from './contract/index.ts';
 
@@ -61,6 +62,7 @@ storeContract(
       layers: new DynamoLayerStore(table),
       blobs,
       scans: new DynamoScanStore(table, registryId),
+      registry: new DynamoRegistryStore(table, registryId),
       lifecycle: new DynamoLifecycleStore(table, registryId),
       imageStates: images,
     };

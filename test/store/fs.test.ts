@@ -9,6 +9,8 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedStack, type EmbeddedStack } from '../../infra/local/stack.ts';
 import { dynamoStoresOn } from '../../shared/deps/dynamo.ts';
+import { DynamoRegistryStore } from '../../shared/store/dynamo/registry.ts';
+import { Table } from '../../shared/store/dynamo/table.ts';
 import { FsBlobStore } from '../../shared/store/fs/fs-blob-store.ts';
 import { BlobUrlSigner } from '../../shared/store/fs/signed-urls.ts';
 import { storeContract } from './contract/index.ts';
@@ -29,7 +31,9 @@ afterAll(async () => {
 storeContract(async () => {
   const registryId = String(Math.floor(Math.random() * 1e12)).padStart(12, '0');
   const { repositories, images, layers, scans, lifecycle, imageStates } = dynamoStoresOn(stack.dynamo, { tableName: 'contract', registryId });
-  return { repositories, images, layers, blobs: stack.blobs, scans, lifecycle, imageStates };
+  // The registry store uncached, as the DynamoDB contract run has it (the deps' copy caches reads for a few seconds).
+  const registry = new DynamoRegistryStore(new Table(stack.dynamo, 'contract'), registryId);
+  return { repositories, images, layers, blobs: stack.blobs, scans, registry, lifecycle, imageStates };
 });
 
 describe('the filesystem blob store', () => {

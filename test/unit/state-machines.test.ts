@@ -45,6 +45,25 @@ describe('the state machine definitions', () => {
     });
   }
 
+  for (const name of machineNames) {
+    it(`${name}: passes the run's id, start time and outcome to every top-level task that ends the run, so its end line is logged`, () => {
+      const states = loadDefinition(name).States as Record<string, any>;
+      const ending = Object.entries(states).filter(([, s]) => s.Type === 'Task' && (s.End === true || states[s.Next]?.Type === 'Fail'));
+      expect(ending.length).toBeGreaterThan(0);
+      for (const [stateName, state] of ending) {
+        expect(state.Parameters.job, stateName).toEqual({
+          machine: name,
+          'execution.$': '$$.Execution.Id',
+          'startedAt.$': '$$.Execution.StartTime',
+          outcome: state.End === true ? 'SUCCEEDED' : 'FAILED',
+        });
+      }
+      for (const [stateName, state] of allStates(loadDefinition(name)).filter(([n]) => !ending.some(([e]) => e === n))) {
+        expect((state as any).Parameters?.job, stateName).toBeUndefined();
+      }
+    });
+  }
+
   it('apply: retries a failing batch and catches every failure into MarkRunFailed', () => {
     const states = Object.fromEntries(allStates(loadDefinition('lifecycle-apply'))) as Record<string, any>;
     expect(states.ApplyBatch.Retry[0]).toMatchObject({ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 3 });

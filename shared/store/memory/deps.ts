@@ -29,6 +29,7 @@ export function createMemoryDeps(options: MemoryDepsOptions = {}): Deps & { stor
     layers: stores.layers,
     blobs: stores.blobs,
     scans: stores.scans,
+    registry: stores.registry,
     lifecycle: stores.lifecycle,
     imageStates: stores.imageStates,
     events: new InProcessBus(),

@@ -5,6 +5,7 @@ export { MemoryLayerStore } from './layers.ts';
 export { MemoryLifecycleStore } from './lifecycle.ts';
 export { MemoryRepositoryStore } from './repositories.ts';
 export { MemoryScanStore } from './scans.ts';
+export { MemoryRegistryStore } from './registry.ts';
 export { MemoryTable } from './table.ts';
 export { createMemoryStores, type MemoryStores } from './stores.ts';
 export { createMemoryDeps, type MemoryDepsOptions } from './deps.ts';

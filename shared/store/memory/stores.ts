@@ -5,6 +5,7 @@ import { MemoryLayerStore } from './layers.ts';
 import { MemoryLifecycleStore } from './lifecycle.ts';
 import { MemoryRepositoryStore } from './repositories.ts';
 import { MemoryScanStore } from './scans.ts';
+import { MemoryRegistryStore } from './registry.ts';
 import { MemoryTable } from './table.ts';
 
 export type MemoryStores = {
@@ -14,6 +15,7 @@ export type MemoryStores = {
   layers: MemoryLayerStore;
   blobs: MemoryBlobStore;
   scans: MemoryScanStore;
+  registry: MemoryRegistryStore;
   lifecycle: MemoryLifecycleStore;
   /** The image store serves both, as the DynamoDB adapter does. */
   imageStates: MemoryImageStore;
@@ -32,6 +34,7 @@ export function createMemoryStores(options: { registryId?: string; now?: () => D
     layers: new MemoryLayerStore(table),
     blobs: new MemoryBlobStore(options.now),
     scans: new MemoryScanStore(table, registryId),
+    registry: new MemoryRegistryStore(table, registryId),
     lifecycle,
     imageStates: images,
   };

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { MAX_PARTS, MIN_PART_BYTES, MultipartRuleError, type BlobStore } from '../blobs.ts';
+import { logger } from '../../observe/logger.ts';
 
 export { MultipartRuleError };
 
@@ -105,8 +106,14 @@ export class S3BlobStore implements BlobStore {
   async abortMultipart(key: string, multipartId: string) {
     try {
       await this.s3.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: multipartId }));
-    } catch {
-      // Best effort: the embedded server answers 405, and the bucket's lifecycle rule aborts leftovers in AWS.
+    } catch (e) {
+      // Best effort, never the caller's failure: the bucket's lifecycle rule aborts leftovers in AWS. An upload
+      // already gone (NoSuchUpload) or an embedded server without the call (405, 501) is expected; anything else
+      // (a missing permission, throttling) is logged so that it is seen.
+      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if ((e as Error).name !== 'NoSuchUpload' && status !== 404 && status !== 405 && status !== 501) {
+        logger.warn({ key, error: `${(e as Error).name}: ${(e as Error).message}` }, 'multipart upload not aborted; the bucket lifecycle rule will');
+      }
     }
   }
 

@@ -8,6 +8,7 @@ import { layerContract } from './layers.ts';
 import { lifecycleContract } from './lifecycle.ts';
 import { partitionContract } from './partition.ts';
 import { repositoryContract } from './repositories.ts';
+import { registryContract } from './registry.ts';
 import { scanContract } from './scans.ts';
 import type { ContractOptions, StoresFactory } from './stores.ts';
 
@@ -19,6 +20,7 @@ export function storeContract(factory: StoresFactory, options: ContractOptions =
   imageContract(factory);
   layerContract(factory);
   scanContract(factory);
+  registryContract(factory);
   lifecycleContract(factory);
   partitionContract(factory);
   blobContract(factory, options);

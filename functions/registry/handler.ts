@@ -1,0 +1,26 @@
+/** Lambda of the registry group: the registry, its policy and its pull-time update exclusions. */
+import type { Deps } from '../../shared/deps.ts';
+import { lambdaDeps } from '../../shared/deps/lambda.ts';
+import type { DepsParts } from '../../shared/deps/parts.ts';
+import { dynamoStores } from '../../shared/deps/dynamo.ts';
+import { ecrHandler, type ModelOperations } from '../../shared/protocol/ecr-handler.ts';
+import model from '../../shared/model/groups/registry.json' with { type: 'json' };
+import * as registry from '../../shared/registry/registry-policy.ts';
+import * as exclusions from '../../shared/registry/pull-time-exclusions.ts';
+
+export const operations = {
+  DescribeRegistry: registry.describeRegistry,
+  PutRegistryPolicy: registry.putRegistryPolicy,
+  GetRegistryPolicy: registry.getRegistryPolicy,
+  DeleteRegistryPolicy: registry.deleteRegistryPolicy,
+  RegisterPullTimeUpdateExclusion: exclusions.registerPullTimeUpdateExclusion,
+  DeregisterPullTimeUpdateExclusion: exclusions.deregisterPullTimeUpdateExclusion,
+  ListPullTimeUpdateExclusions: exclusions.listPullTimeUpdateExclusions,
+} satisfies ModelOperations;
+
+/** The clients this function builds (its row in infra/deploy/permissions.ts): stores. */
+export const parts: DepsParts = { stores: dynamoStores };
+const fromEnv = lambdaDeps(parts);
+
+export const createHandler = (deps: () => Deps) => ecrHandler(operations, model, deps);
+export const handler = createHandler(fromEnv);

@@ -1,0 +1,71 @@
+/**
+ * One call of an AWS JSON 1.1 API (SSM's GetParameter, Secrets Manager's GetSecretValue), signed with the SDK's own
+ * SigV4 signer, which the request verification already bundles, and the role credentials the Lambda runtime puts
+ * in the environment. A whole SDK client per service would add its models and error classes for every operation
+ * to every bundle, for the one call the registry makes.
+ */
+import { Hash } from '@smithy/hash-node';
+import { HttpRequest } from '@smithy/protocol-http';
+import { SignatureV4 } from '@smithy/signature-v4';
+
+/** A service's refusal or failure, named as the service names it (`ParameterNotFound`, `ResourceNotFoundException`, `AccessDeniedException`). */
+export class AwsCallError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = type;
+  }
+}
+
+export type AwsJsonCall = {
+  /** The signing name and the endpoint's first label: `ssm`, `secretsmanager`. */
+  service: string;
+  /** X-Amz-Target: `AmazonSSM.GetParameter`, `secretsmanager.GetSecretValue`. */
+  target: string;
+  input: Record<string, unknown>;
+  /** The endpoint when not AWS's own (`https://<service>.<region>.amazonaws.com/`). */
+  endpoint?: string;
+  /** What is being read, for the error messages: `SSM parameter /x`. */
+  what: string;
+};
+
+/** The call's JSON output; throws AwsCallError for the service's refusals and Error when the environment cannot sign. */
+export async function callAwsJson(env: NodeJS.ProcessEnv, call: AwsJsonCall): Promise<Record<string, any>> {
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) throw new Error(`Cannot read ${call.what}: AWS_REGION is not set`);
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
+  if (!accessKeyId || !secretAccessKey) throw new Error(`Cannot read ${call.what}: no AWS credentials in the environment`);
+  const url = new URL(call.endpoint ?? `https://${call.service}.${region}.amazonaws.com/`);
+  const body = JSON.stringify(call.input);
+  const signer = new SignatureV4({
+    service: call.service,
+    region,
+    sha256: Hash.bind(null, 'sha256'),
+    credentials: { accessKeyId, secretAccessKey, sessionToken },
+  });
+  const signed = await signer.sign(
+    new HttpRequest({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: url.pathname,
+      headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': call.target },
+      body,
+    }),
+  );
+  // fetch sends the host it connects to, which is the one signed.
+  const { host: _host, ...headers } = signed.headers;
+  const res = await fetch(url, { method: 'POST', headers, body });
+  const out = (await res.json().catch(() => ({}))) as Record<string, any>;
+  if (!res.ok) {
+    const type = String(out.__type ?? `HTTP ${res.status}`)
+      .split('#')
+      .pop()!;
+    const message = out.message ?? out.Message;
+    throw new AwsCallError(type, `${call.what} could not be read: ${type}${message ? `: ${message}` : ''}`);
+  }
+  return out;
+}
