@@ -14,6 +14,8 @@ export async function startRegistryProcess(port: number, env: Record<string, str
     env: { ...process.env, PORT: String(port), REGISTRY_DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // Drain its log: a pipe nobody reads fills up and stalls the registry mid-benchmark.
+  child.stdout?.resume();
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
