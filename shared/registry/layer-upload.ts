@@ -143,7 +143,7 @@ export const isHashTracked = (upload: UploadRecord) => upload.hashState !== UNTR
 
 /**
  * An upload's bytes not yet in an S3 part, and the digest of all its bytes when known without reading them back
- * (undefined: the live hash is not in step with the record and no state was saved; see `readBackDigest`).
+ * (undefined: the live hash is not in step with the record and no state was saved: completion reads the object back).
  */
 export type Sealed = { digest?: string; size: number; tail: Buffer };
 
