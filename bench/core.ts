@@ -23,7 +23,7 @@ import {
   PutImageCommand,
   UploadLayerPartCommand,
 } from '@aws-sdk/client-ecr';
-import { fmt, load, startRegistryProcess, type LoadResult } from './lib.ts';
+import { cpuSeconds, fmt, load, startRegistryProcess, type LoadResult } from './lib.ts';
 
 const LAYER_MIB = Number(process.env.BENCH_LAYER_MIB ?? 256);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -40,6 +40,7 @@ async function main() {
     const layer = randomBytes(LAYER_MIB * 1024 * 1024);
     const digest = 'sha256:' + createHash('sha256').update(layer).digest('hex');
     let t = performance.now();
+    const cpuBefore = cpuSeconds(registry.child.pid!);
     const { uploadId, partSize } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'bench/app' }));
     for (let first = 0; first < layer.length; first += partSize!) {
       const part = layer.subarray(first, Math.min(layer.length, first + partSize!));
@@ -49,6 +50,7 @@ async function main() {
     }
     await ecr.send(new CompleteLayerUploadCommand({ repositoryName: 'bench/app', uploadId, layerDigests: [digest] }));
     const upSeconds = (performance.now() - t) / 1000;
+    const upCpu = cpuSeconds(registry.child.pid!) - cpuBefore;
     t = performance.now();
     const { downloadUrl } = await ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: 'bench/app', layerDigest: digest }));
     const response = await fetch(downloadUrl!);
@@ -62,6 +64,7 @@ async function main() {
     if (received !== layer.length || 'sha256:' + hash.digest('hex') !== digest) throw new Error('downloaded layer differs');
     const mb = layer.length / 1e6;
     lines.push(`| ${LAYER_MIB} MiB layer upload (UploadLayerPart, ${partSize! / 1048576} MiB parts) | ${fmt(upSeconds, 2)} s | ${fmt(mb / upSeconds)} MB/s |`);
+    lines.push(`| registry CPU for that upload (user + system) | ${fmt(upCpu, 2)} s | ${fmt(mb / upCpu)} MB per CPU second |`);
     lines.push(`| ${LAYER_MIB} MiB layer download (presigned URL) | ${fmt(downSeconds, 2)} s | ${fmt(mb / downSeconds)} MB/s |`);
     lines.push(`| registry peak RSS after the transfer | | ${registry.peakRssMb()} MB |`);
 

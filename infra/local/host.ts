@@ -307,8 +307,7 @@ function toEvent(req: IncomingMessage, url: URL, headers: Record<string, string>
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
-    body: body.toString('base64'),
-    isBase64Encoded: true,
+    rawBody: body,
     requestContext: { http: { method: req.method ?? 'GET', path: url.pathname, sourceIp: req.socket.remoteAddress }, requestId },
   };
 }

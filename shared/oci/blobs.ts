@@ -51,20 +51,30 @@ export async function deleteBlob(ctx: OciContext, repositoryName: string, digest
   return empty(202, { 'docker-content-digest': digest });
 }
 
-/** A single `bytes=start-end` range (end optional, or `-suffix`), clipped to the size; undefined for none. */
+/**
+ * The byte range a Range header asks for (RFC 9110 14.2), clipped to the size: `start-end`, `start-` or the
+ * suffix `-length`. Undefined (serve the whole blob, 200) without a header, for another unit, or for several
+ * ranges, which RFC 9110 lets a server answer whole; 'invalid' (416) when the one range is malformed or unsatisfiable.
+ */
 export function parseRange(header: string | undefined, size: number): { start: number; end: number } | undefined | 'invalid' {
   if (!header) return undefined;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  const unit = /^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)=(.*)$/.exec(header);
+  if (unit?.[1].toLowerCase() !== 'bytes') return undefined;
+  const specs = unit[2].split(',').map((r) => r.trim());
+  if (specs.length > 1) return undefined;
+  const m = /^(\d*)-(\d*)$/.exec(specs[0]);
   if (!m || (m[1] === '' && m[2] === '')) return 'invalid';
   let start: number;
   let end: number;
   if (m[1] === '') {
     start = Math.max(0, size - Number(m[2]));
     end = size - 1;
+    if (Number(m[2]) === 0) return 'invalid';
   } else {
     start = Number(m[1]);
+    if (m[2] !== '' && Number(m[2]) < start) return 'invalid';
     end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
   }
-  if (start > end || start >= size) return 'invalid';
+  if (start >= size || start > end) return 'invalid';
   return { start, end };
 }

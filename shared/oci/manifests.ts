@@ -43,17 +43,29 @@ export async function putManifest(ctx: OciContext, repositoryName: string, refer
   const manifest = bytes.toString('utf8');
   if (!Buffer.from(manifest, 'utf8').equals(bytes)) throw new OciError('MANIFEST_INVALID', 'manifest is not valid UTF-8 JSON');
   const mediaType = ctx.req.headers['content-type']?.split(';')[0].trim() || undefined;
-  const { digest, subject } = await pushManifest(ctx.deps, ctx.actor, {
-    repositoryName,
-    manifest,
-    mediaType,
-    ...(digestRef ? { digest: reference } : { tag: reference }),
-  });
+  const tags = digestRef ? tagParams(ctx) : [];
+  // Without tags one push; with `?tag=` (OCI 1.1, by digest only) the manifest is pushed under each tag in turn.
+  const pushes = tags.length ? tags.map((tag) => ({ digest: reference, tag })) : [digestRef ? { digest: reference } : { tag: reference }];
+  let pushed: { digest: string; subject?: string } | undefined;
+  for (const push of pushes) pushed = await pushManifest(ctx.deps, ctx.actor, { repositoryName, manifest, mediaType, ...push });
+  const { digest, subject } = pushed!;
   return empty(201, {
     location: `/v2/${repositoryName}/manifests/${digest}`,
     'docker-content-digest': digest,
     ...(subject ? { 'oci-subject': subject } : {}),
+    ...(tags.length ? { 'oci-tag': tags.join(', ') } : {}),
   });
+}
+
+/** Tags one manifest PUT by digest may carry (`?tag=`); the spec asks for at least 10. */
+export const MAX_TAG_PARAMS = 100;
+
+/** The `?tag=` parameters of a PUT by digest, each checked, without repeats; TAG_INVALID (414 past MAX_TAG_PARAMS) when refused. */
+function tagParams(ctx: OciContext): string[] {
+  const tags = [...new Set(ctx.req.query.getAll('tag'))];
+  if (tags.length > MAX_TAG_PARAMS) throw new OciError('TAG_INVALID', `at most ${MAX_TAG_PARAMS} tag parameters are accepted`, undefined, 414);
+  for (const tag of tags) if (!TAG.test(tag)) throw new OciError('TAG_INVALID', `invalid tag: ${tag}`);
+  return tags;
 }
 
 /** DELETE a manifest by digest (the image and its tags) or by tag (the tag, and the image with its last tag). */

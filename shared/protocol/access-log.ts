@@ -38,7 +38,7 @@ export function accessLog(): middy.MiddlewareObj<HttpEvent, HttpResult> {
       status: response.statusCode,
       errorType: headers['x-amzn-errortype'],
       latencyMs: since(call.start),
-      bytesIn: bodyBytes(request.event.body, request.event.isBase64Encoded),
+      bytesIn: request.event.rawBody?.length ?? bodyBytes(request.event.body, request.event.isBase64Encoded),
       bytesOut: bodyBytes(response.body, response.isBase64Encoded),
     });
   };

@@ -9,6 +9,8 @@ export type HttpEvent = {
   headers: Record<string, string | undefined>;
   body?: string;
   isBase64Encoded?: boolean;
+  /** The body as bytes, when the host has them (the local host): no base64 round trip, and `body` is then unset. */
+  rawBody?: Buffer;
   requestContext: { http: { method: string; path?: string; sourceIp?: string }; requestId?: string; domainName?: string };
 };
 
@@ -21,6 +23,7 @@ export type HttpResult = {
 
 /** The body of an event as bytes. */
 export function eventBody(event: HttpEvent): Buffer {
+  if (event.rawBody) return event.rawBody;
   if (!event.body) return Buffer.alloc(0);
   return Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
 }

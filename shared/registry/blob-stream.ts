@@ -14,7 +14,7 @@ import type { Deps } from '../deps.ts';
 import { BlobSizeMismatchException, InvalidLayerException, InvalidLayerPartException, LimitExceededException } from '../errors.ts';
 import type { BlobRecord, UploadRecord } from '../store/types.ts';
 import { uploadObject, wholeUploadObject } from '../store/keys.ts';
-import { appendPart, discardUpload, endUpload, finishObject, NO_MULTIPART, planPart, readPending, recordBlob } from './layer-upload.ts';
+import { appendPart, digestOfObject, discardUpload, endUpload, finishObject, NO_MULTIPART, planPart, readPending, recordBlob } from './layer-upload.ts';
 
 /** Bytes gathered before they go to S3 as one part (S3 wants at least 5 MiB for a non-final part). */
 export const CHUNK_BYTES = 8 * 1024 * 1024;
@@ -172,12 +172,6 @@ export async function completeUpload(deps: Deps, uid: string, upload: UploadReco
 }
 
 export const EMPTY_SHA256 = 'sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-
-async function digestOfObject(deps: Deps, key: string, algorithm: 'sha256' | 'sha512'): Promise<string> {
-  const hash = createHash(algorithm);
-  for await (const chunk of await deps.blobs.getStream(key)) hash.update(chunk as Buffer);
-  return `${algorithm}:${hash.digest('hex')}`;
-}
 
 /** The bytes do not continue the upload where it stands: carries the last byte it really holds. */
 export function rangeInvalid(upload: UploadRecord, message: string): InvalidLayerPartException {

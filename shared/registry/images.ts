@@ -19,7 +19,7 @@ export async function manifestText(deps: Deps, image: ImageRecord): Promise<stri
   return (await deps.blobs.getBytes(image.manifestObject!)).toString('utf8');
 }
 
-/** What a pull may take: `accepted` media types (any when undefined); `record` writes the pull time. */
+/** What a pull may take: `accepted` media types (any when undefined); `record` writes the pull time (when over an hour old). */
 type PullOptions = { accepted?: string[]; record: boolean };
 type Pulled = { image: ImageRecord; manifest: string } | { failure: ImageFailure };
 
@@ -47,9 +47,15 @@ async function pullOne(deps: Deps, repo: RepositoryRecord, id: ImageId, options:
     };
   }
   const manifest = await manifestText(deps, image);
-  if (options.record) await deps.images.recordPull(repo.uid, image.digest, deps.now().getTime());
+  const now = deps.now().getTime();
+  if (options.record && !(image.lastPulledAt !== undefined && now - image.lastPulledAt < PULL_TIME_REFRESH_MS)) {
+    await deps.images.recordPull(repo.uid, image.digest, now);
+  }
   return { image, manifest };
 }
+
+/** A pull rewrites the recorded pull time only when it is older than this (ECR refreshes it at least daily). */
+export const PULL_TIME_REFRESH_MS = 3600 * 1000;
 
 /** BatchGetImage: the exact stored manifests, with per-image failures; records the pull time unless the caller is excluded. */
 export async function batchGetImage(deps: Deps, actor: Actor, input: BatchGetImageInput) {

@@ -1,6 +1,6 @@
 /**
  * The mechanics of a layer upload, shared by the ECR layer operations and the streamed blob uploads (blob-stream.ts):
- * an S3 multipart upload on uploads/<id>/data, progress in an UploadRecord, a resumable sha256.
+ * an S3 multipart upload on uploads/<id>/data, progress in an UploadRecord, the sha256 of what was stored.
  *
  * Coalescing: clients send parts of any size (ECR's up to 20 MiB), S3 wants non-final parts of at least
  * 5 MiB. Small parts wait as pending objects; once pending + the new part reach 5 MiB they go to S3 as one
@@ -13,13 +13,20 @@
  * they are read back to be coalesced or flushed, so the digest always describes the stored bytes, even if
  * a racing request with other bytes overwrote a pending object. (A racing overwrite of an S3 part makes
  * S3's CompleteMultipartUpload refuse the recorded ETag; the embedded S3 server does not check ETags.)
+ *
+ * Hashing (docs/ARCHITECTURE.md "Layer uploads"): the process that holds an upload keeps a node:crypto sha256 of
+ * its S3 parts in memory (./live-hash.ts), advanced only by the request whose conditional write recorded those
+ * parts. The record saves no hash state; when the live hash is missing or out of step with the record (a part
+ * landed on another instance, the process restarted), completion reads the stored object back and hashes it.
+ * Records written by earlier versions carry a resumable hash-wasm state, which is continued to the end.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { createSHA256, type IHasher } from 'hash-wasm';
 import type { Deps } from '../deps.ts';
 import { MAX_PARTS, MIN_PART_BYTES } from '../store/blobs.ts';
 import { pendingPartObject, uploadObject } from '../store/keys.ts';
 import type { BlobRecord, UploadRecord } from '../store/types.ts';
+import { forgetLiveHash, keepLiveHash, liveHashAt } from './live-hash.ts';
 
 /** The only digest form ECR accepts for layers. */
 export const SHA256_DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -52,7 +59,7 @@ export async function startUpload(deps: Deps, uid: string): Promise<UploadRecord
     parts: [],
     pending: [],
     pendingBytes: 0,
-    hashState: await initialHashState(),
+    hashState: UNTRACKED,
     createdAt: now,
     expiresAt: now + deps.config.uploadTtlSeconds * 1000,
   };
@@ -77,6 +84,7 @@ export async function appendPart(
   const { uploadId } = upload;
   const expiresAt = deps.now().getTime() + deps.config.uploadTtlSeconds * 1000;
   let next: UploadRecord;
+  let live: Hash | undefined;
   if (plan.kind === 'pend') {
     await deps.blobs.put(pendingPartObject(uploadId, upload.nextByte), bytes);
     next = {
@@ -90,7 +98,11 @@ export async function appendPart(
   } else {
     const pending = await readPending(deps, upload);
     const body = pending.length ? Buffer.concat([pending, bytes]) : bytes;
-    const hashState = options.untracked || !isHashTracked(upload) ? UNTRACKED : await hashOnward(upload.hashState, body);
+    let hashState = UNTRACKED;
+    if (!options.untracked) {
+      if (isHashTracked(upload)) hashState = await hashOnward(upload.hashState, body);
+      else live = liveHashAt(uploadId, hashedBytes(upload))?.update(body);
+    }
     const multipartId = upload.multipartId || (await deps.blobs.startMultipart(uploadObject(uploadId)));
     const etag = await deps.blobs.uploadPart(uploadObject(uploadId), multipartId, plan.partNumber, body, false);
     next = {
@@ -106,9 +118,14 @@ export async function appendPart(
   }
   if (options.extra) next = { ...next, ...options.extra };
   if (!(await deps.layers.advanceUpload(uid, next, upload.nextByte))) return undefined;
+  // Only the request whose write recorded the parts moves the live hash on, so it covers exactly the recorded parts.
+  if (live) keepLiveHash(uploadId, live, hashedBytes(next));
   if (plan.kind === 'send') await deletePending(deps, upload);
   return next;
 }
+
+/** The bytes of an upload already in S3 parts: what its hash (live or saved) covers. */
+const hashedBytes = (upload: UploadRecord) => upload.nextByte - upload.pendingBytes;
 
 /**
  * `untracked`: skip the resumable hash (the caller hashes the stream itself, or verifies the stored object at
@@ -119,19 +136,31 @@ export type AppendOptions = { untracked?: boolean; extra?: Partial<UploadRecord>
 /** The multipartId of an upload that has sent no part to S3 yet. */
 export const NO_MULTIPART = '';
 
-/** The hash state of an upload whose bytes are verified another way. */
+/** The saved hash state of an upload that has none (its bytes are hashed live, or verified another way). */
 export const UNTRACKED = '';
-/** Whether the upload's saved hash state covers its bytes (sealUpload can finish it). */
+/** Whether the upload's record carries a resumable hash state (records written by earlier versions). */
 export const isHashTracked = (upload: UploadRecord) => upload.hashState !== UNTRACKED;
 
-/** An upload's bytes not yet in an S3 part, and the digest of all its bytes. */
-export type Sealed = { digest: string; size: number; tail: Buffer };
+/**
+ * An upload's bytes not yet in an S3 part, and the digest of all its bytes when known without reading them back
+ * (undefined: the live hash is not in step with the record and no state was saved: completion reads the object back).
+ */
+export type Sealed = { digest?: string; size: number; tail: Buffer };
 
-/** Reads the pending bytes back and finishes the hash: the digest of exactly what completion will store. */
+/** Reads the pending bytes back and finishes the hash: the digest of exactly what completion will store, when known. */
 export async function sealUpload(deps: Deps, upload: UploadRecord): Promise<Sealed> {
-  if (!isHashTracked(upload)) throw new Error(`upload ${upload.uploadId} is not hash-tracked`);
   const tail = await readPending(deps, upload);
-  return { digest: await finishHash(upload.hashState, tail), size: upload.nextByte, tail };
+  const size = upload.nextByte;
+  if (isHashTracked(upload)) return { digest: await finishHash(upload.hashState, tail), size, tail };
+  const live = upload.wholeObject ? undefined : liveHashAt(upload.uploadId, hashedBytes(upload));
+  return { digest: live ? `sha256:${live.update(tail).digest('hex')}` : undefined, size, tail };
+}
+
+/** The digest of an object as stored, read back in one pass. */
+export async function digestOfObject(deps: Deps, key: string, algorithm: 'sha256' | 'sha512' = 'sha256'): Promise<string> {
+  const hash = createHash(algorithm);
+  for await (const chunk of await deps.blobs.getStream(key)) hash.update(chunk as Buffer);
+  return `${algorithm}:${hash.digest('hex')}`;
 }
 
 /**
@@ -139,7 +168,7 @@ export async function sealUpload(deps: Deps, upload: UploadRecord): Promise<Seal
  * when the digest is stored already (before or during this call) the existing object is kept and the new
  * one dropped.
  */
-export async function storeUpload(deps: Deps, upload: UploadRecord, sealed: Sealed): Promise<BlobRecord> {
+export async function storeUpload(deps: Deps, upload: UploadRecord, sealed: Sealed & { digest: string }): Promise<BlobRecord> {
   const object = uploadObject(upload.uploadId);
   const stored = await deps.layers.getBlob(sealed.digest);
   if (stored) {
@@ -182,12 +211,14 @@ export async function recordBlob(deps: Deps, upload: UploadRecord, digest: strin
 
 /** Forgets a finished upload: its record and pending objects (best effort for the objects). */
 export async function endUpload(deps: Deps, uid: string, upload: UploadRecord): Promise<void> {
+  forgetLiveHash(upload.uploadId);
   await deps.layers.deleteUpload(uid, upload.uploadId);
   await deletePending(deps, upload);
 }
 
 /** Abandons an upload: its record, its S3 multipart upload and pending objects. */
 export async function discardUpload(deps: Deps, uid: string, upload: UploadRecord): Promise<void> {
+  forgetLiveHash(upload.uploadId);
   await deps.layers.deleteUpload(uid, upload.uploadId);
   if (upload.multipartId) await deps.blobs.abortMultipart(uploadObject(upload.uploadId), upload.multipartId);
   await deletePending(deps, upload);
@@ -209,16 +240,10 @@ async function deletePending(deps: Deps, upload: UploadRecord) {
   await deps.blobs.delete(upload.pending.map((first) => pendingPartObject(upload.uploadId, first))).catch(() => undefined);
 }
 
-// sha256 with a state that survives between requests (hash-wasm's save/load). Each use below runs
+// The resumable sha256 of records written by earlier versions (hash-wasm's save/load). Each use below runs
 // load → update → save without awaiting in between, so one hasher serves concurrent requests.
 let hasher: IHasher | undefined;
 const sha256 = async () => (hasher ??= await createSHA256());
-
-async function initialHashState(): Promise<string> {
-  const h = await sha256();
-  h.init();
-  return Buffer.from(h.save()).toString('base64');
-}
 
 async function hashOnward(state: string, bytes: Buffer): Promise<string> {
   const h = await sha256();

@@ -26,9 +26,12 @@ import { blobDownloadUrl } from './blobs.ts';
 import { checkRegistryId, openRepository } from './common.ts';
 import {
   appendPart,
+  digestOfObject,
   discardUpload,
   endUpload,
+  finishObject,
   planPart,
+  recordBlob,
   sealUpload,
   SHA256_DIGEST,
   startUpload,
@@ -135,18 +138,20 @@ export async function completeLayerUpload(deps: Deps, actor: Actor, input: Compl
     } catch (e) {
       if (!(e instanceof UploadDamagedError)) throw e;
     }
+    if (sealed && sealed.digest === undefined) {
+      // No live hash in step (parts reached other instances): store the object, then hash it as stored.
+      await completeByReadBack(deps, repo, upload, sealed, digest);
+      return { registryId, repositoryName: repo.name, uploadId: upload.uploadId, layerDigest: digest };
+    }
     if (sealed?.digest !== digest) {
       await discardUpload(deps, repo.uid, upload);
-      const calculated = sealed ? `'${sealed.digest}'` : 'from parts overwritten by concurrent requests';
-      throw new InvalidLayerException(
-        `The layer digest calculated for the uploaded layer ${calculated} does not match the layer digest '${digest}' specified.`,
-      );
+      throw digestMismatch(sealed ? `'${sealed.digest}'` : 'from parts overwritten by concurrent requests', digest);
     }
     if ((await deps.layers.links(repo.uid, [digest])).has(digest)) {
       await discardUpload(deps, repo.uid, upload);
       throw layerExists(deps, repo, digest);
     }
-    const blob = await storeUpload(deps, upload, sealed);
+    const blob = await storeUpload(deps, upload, { ...sealed, digest });
     const linked = await deps.layers.link(repo.uid, { digest, size: blob.size });
     await endUpload(deps, repo.uid, upload);
     if (!linked) throw layerExists(deps, repo, digest);
@@ -160,6 +165,35 @@ export async function completeLayerUpload(deps: Deps, actor: Actor, input: Compl
     throw e;
   }
   return { registryId, repositoryName: repo.name, uploadId: upload.uploadId, layerDigest: digest };
+}
+
+/**
+ * Completes an upload whose digest is not known yet: completes its object, reads it back once and hashes it, and
+ * only then records and links the blob; a mismatch deletes the object and the upload, as the saved-hash path does.
+ */
+async function completeByReadBack(deps: Deps, repo: RepositoryRecord, upload: UploadRecord, sealed: Sealed, digest: string): Promise<void> {
+  const object = upload.wholeObject ?? (await finishObject(deps, upload, sealed.tail));
+  const actual = await digestOfObject(deps, object);
+  const drop = async () => {
+    await deps.blobs.delete([object]).catch(() => undefined);
+    await endUpload(deps, repo.uid, upload);
+  };
+  if (actual !== digest) {
+    await drop();
+    throw digestMismatch(`'${actual}'`, digest);
+  }
+  if ((await deps.layers.links(repo.uid, [digest])).has(digest)) {
+    await drop();
+    throw layerExists(deps, repo, digest);
+  }
+  const blob = await recordBlob(deps, upload, digest, sealed.size);
+  const linked = await deps.layers.link(repo.uid, { digest, size: blob.size });
+  await endUpload(deps, repo.uid, upload);
+  if (!linked) throw layerExists(deps, repo, digest);
+}
+
+function digestMismatch(calculated: string, digest: string) {
+  return new InvalidLayerException(`The layer digest calculated for the uploaded layer ${calculated} does not match the layer digest '${digest}' specified.`);
 }
 
 /** The upload, if it exists in this repository and has not expired. */

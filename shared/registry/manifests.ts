@@ -67,6 +67,19 @@ export function isValidDigest(d: string): boolean {
   return typeof d === 'string' && DIGEST.test(d);
 }
 
+/**
+ * The artifactType a referrers listing reports for a manifest (OCI 1.1): its own artifactType, else, for an image
+ * manifest, its config's mediaType (the standard image config type included).
+ */
+export function referrerArtifactType(parsed: ParsedManifest): string | undefined {
+  return parsed.artifactType ?? parsed.config?.mediaType;
+}
+
+/** What referrer items written before referrerArtifactType lack: an OCI image manifest's standard config type. */
+export function storedReferrerArtifactType(mediaType: string, artifactType: string | undefined): string | undefined {
+  return artifactType ?? (mediaType === OCI_MANIFEST ? OCI_IMAGE_CONFIG : undefined);
+}
+
 /** Digest of the exact bytes (a string is hashed as UTF-8), formatted `algorithm:<lowercase hex>`. */
 export function digestOf(bytes: Buffer | string, algorithm: 'sha256' | 'sha512' = 'sha256'): string {
   const hash = createHash(algorithm);

@@ -18,7 +18,7 @@ import { manifestObject } from '../store/keys.ts';
 import { openRepository } from './common.ts';
 import { imagePushedEvent } from './events.ts';
 import { resolveImageId } from './image-ids.ts';
-import { digestOf, ManifestError, parseManifest, type ParsedManifest } from './manifests.ts';
+import { digestOf, ManifestError, parseManifest, referrerArtifactType, type ParsedManifest } from './manifests.ts';
 import { isTagImmutable } from './tag-mutability.ts';
 import { restoreIfArchived } from './storage-class.ts';
 
@@ -92,6 +92,8 @@ export async function storeImage(deps: Deps, repo: RepositoryRecord, text: strin
   const tagWasHere = tag !== undefined && (await claimTag(deps, repo, tag, digest));
 
   const bytes = Buffer.from(text, 'utf8');
+  // A referrer lists with its config's mediaType when it names no artifactType (OCI 1.1).
+  const artifactType = parsed.subject ? referrerArtifactType(parsed) : parsed.artifactType;
   const image: ImageRecord = {
     digest,
     manifestMediaType: parsed.mediaType,
@@ -99,7 +101,7 @@ export async function storeImage(deps: Deps, repo: RepositoryRecord, text: strin
     sizeInBytes: parsed.sizeInBytes,
     pushedAt: deps.now().getTime(),
     ...(parsed.subject ? { subject: parsed.subject.digest } : {}),
-    ...(parsed.artifactType ? { artifactType: parsed.artifactType } : {}),
+    ...(artifactType ? { artifactType } : {}),
     ...(parsed.kind === 'index' ? { children: [...new Set(parsed.manifests.map((m) => m.digest))] } : {}),
     manifestSize: Buffer.byteLength(text, 'utf8'),
     ...(parsed.subject && parsed.annotations ? { annotations: parsed.annotations } : {}),

@@ -4,15 +4,22 @@ import type { Actor } from '../domain/actor.ts';
 import type { ListImageReferrersInput } from '../model/types.ts';
 import type { ReferrerRecord, RepositoryRecord } from '../store/types.ts';
 import { openRepository } from './common.ts';
+import { storedReferrerArtifactType } from './manifests.ts';
 import { nextToken, readToken } from './pagination.ts';
 
 const DEFAULT_PAGE = 50;
 
 /** The referrers of `subject`, filtered to the given artifact types (all when none), in digest order. */
 async function referrersOf(deps: Deps, repo: RepositoryRecord, subject: string, artifactTypes?: string[]): Promise<ReferrerRecord[]> {
-  const all = await deps.images.referrers(repo.uid, subject);
+  const all = (await deps.images.referrers(repo.uid, subject)).map(withArtifactType);
   const wanted = artifactTypes?.length ? new Set(artifactTypes) : undefined;
   return all.filter((r) => !wanted || (r.artifactType !== undefined && wanted.has(r.artifactType))).sort((a, b) => a.digest.localeCompare(b.digest));
+}
+
+/** A referrer with the artifactType OCI 1.1 lists, also for items written before it was stored for every image manifest. */
+function withArtifactType(r: ReferrerRecord): ReferrerRecord {
+  const artifactType = storedReferrerArtifactType(r.mediaType, r.artifactType);
+  return artifactType === undefined ? r : { ...r, artifactType };
 }
 
 /** The referrers of an image (the OCI referrers API), filtered to the given artifact types. */

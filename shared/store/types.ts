@@ -68,7 +68,7 @@ export type UploadRecord = {
   /** Small ECR parts not yet coalesced into an S3 part: first byte of each pending object. */
   pending: number[];
   pendingBytes: number;
-  /** Saved sha256 state (hash-wasm, base64) of the bytes already sent to S3 parts; pending bytes are hashed when coalesced. */
+  /** Saved sha256 state (hash-wasm, base64) of the bytes in S3 parts, in uploads begun by earlier versions; empty (UNTRACKED) otherwise: hashed in process (live-hash.ts) or verified at completion. */
   hashState: string;
   createdAt: number;
   expiresAt: number;

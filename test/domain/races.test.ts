@@ -91,6 +91,37 @@ describe('races in the domain', () => {
     expect(await deps.blobs.getBytes(blob.object)).toEqual(bytes);
   });
 
+  it('two concurrent parts with different bytes at one byte: one is recorded, and the layer completes only as the recorded bytes', async () => {
+    // Prepare: parts large enough to go straight to storage, so the in-process hash covers them.
+    const registry = memoryRegistry();
+    const { deps, actor } = registry;
+    await registry.repository('race/parts');
+    const [a, b, tail] = [randomBytes(6 * 1024 * 1024), randomBytes(6 * 1024 * 1024), randomBytes(1000)];
+    const digestOf = (...parts: Buffer[]) => `sha256:${createHash('sha256').update(Buffer.concat(parts)).digest('hex')}`;
+    const { uploadId } = await initiateLayerUpload(deps, actor, { repositoryName: 'race/parts' });
+    const part = (bytes: Buffer, first: number) =>
+      uploadLayerPart(deps, actor, {
+        repositoryName: 'race/parts',
+        uploadId,
+        partFirstByte: first,
+        partLastByte: first + bytes.length - 1,
+        layerPartBlob: bytes,
+      });
+
+    // Act
+    const results = await settle([part(a, 0), part(b, 0)]);
+    await part(tail, a.length);
+    const complete = (digest: string) => completeLayerUpload(deps, actor, { repositoryName: 'race/parts', uploadId, layerDigests: [digest] });
+    const winner = results[0].status === 'fulfilled' ? a : b;
+    const loser = winner === a ? b : a;
+    const refused = await complete(digestOf(loser, tail)).catch((e: Error) => e.name);
+
+    // Assess
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(errorNames(results)).toEqual(['InvalidLayerPartException']);
+    expect(refused).toBe('InvalidLayerException');
+  });
+
   it('two uploads of the same layer completing at once in two repositories store its bytes once, linked into both', async () => {
     const registry = memoryRegistry();
     const { deps, actor } = registry;
