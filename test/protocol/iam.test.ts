@@ -7,11 +7,16 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  BatchCheckLayerAvailabilityCommand,
   BatchGetImageCommand,
   CreateRepositoryCommand,
   DeleteRepositoryCommand,
+  DescribeRegistryCommand,
   DescribeRepositoriesCommand,
   GetAuthorizationTokenCommand,
+  GetLifecyclePolicyCommand,
+  GetRegistryScanningConfigurationCommand,
+  ListImagesCommand,
   InitiateLayerUploadCommand,
   PutImageCommand,
   SetRepositoryPolicyCommand,
@@ -31,6 +36,8 @@ const CLUSTER = key('AKIACLUSTER00000001');
 const AUDITOR = key('AKIAAUDITOR00000001');
 const VIEWER = key('AKIAVIEWER000000001');
 const TAGGER = key('AKIATAGGER000000001');
+const NOBODY = key('AKIANOBODY000000001');
+const ADMIN = key('AKIAADMIN0000000001');
 
 const principals = (withCluster = true) => ({
   principals: [
@@ -63,6 +70,8 @@ const principals = (withCluster = true) => ({
         },
       ],
     },
+    { arn: `arn:aws:iam::${ACCOUNT}:user/nobody`, accessKeys: [NOBODY], policies: [] },
+    { arn: `arn:aws:iam::${ACCOUNT}:user/admin`, accessKeys: [ADMIN], policies: ['arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess'] },
     {
       arn: `arn:aws:iam::${ACCOUNT}:user/viewer`,
       accessKeys: [VIEWER],
@@ -107,6 +116,45 @@ afterAll(async () => {
   for (const client of clients) client.destroy();
   await registry?.destroy();
   rmSync(dir, { recursive: true, force: true });
+});
+
+const REPO_ARN = (name: string) => `arn:aws:ecr:us-east-1:${ACCOUNT}:repository/${name}`;
+/** One call of each operation group (infra/routing.ts), with the action and resource a refusal names. */
+const GROUP_CALLS = [
+  {
+    group: 'repositories',
+    action: 'DescribeRepositories',
+    resource: REPO_ARN('team-a/app'),
+    call: new DescribeRepositoriesCommand({ repositoryNames: ['team-a/app'] }),
+  },
+  { group: 'images', action: 'ListImages', resource: REPO_ARN('shared/app'), call: new ListImagesCommand({ repositoryName: 'shared/app' }) },
+  {
+    group: 'layers',
+    action: 'BatchCheckLayerAvailability',
+    resource: REPO_ARN('shared/app'),
+    call: new BatchCheckLayerAvailabilityCommand({ repositoryName: 'shared/app', layerDigests: [`sha256:${'0'.repeat(64)}`] }),
+  },
+  { group: 'auth', action: 'GetAuthorizationToken', resource: '*', call: new GetAuthorizationTokenCommand({}) },
+  { group: 'lifecycle', action: 'GetLifecyclePolicy', resource: REPO_ARN('shared/app'), call: new GetLifecyclePolicyCommand({ repositoryName: 'shared/app' }) },
+  { group: 'scanning', action: 'GetRegistryScanningConfiguration', resource: '*', call: new GetRegistryScanningConfigurationCommand({}) },
+  { group: 'registry', action: 'DescribeRegistry', resource: '*', call: new DescribeRegistryCommand({}) },
+];
+
+describe('every operation group', () => {
+  it.each(GROUP_CALLS)(
+    '$group: refuses $action to a principal no policy allows, with AWS words, and serves it to full access',
+    async ({ action, resource, call }) => {
+      // Act
+      const refused = await errorOf(as(NOBODY).send(call as any));
+      const served = await errorOf(as(ADMIN).send(call as any));
+      // Assess
+      expect(refused).toBe(
+        `AccessDeniedException: User: arn:aws:iam::${ACCOUNT}:user/nobody is not authorized to perform: ecr:${action} on resource: ${resource} because no identity-based policy allows the ecr:${action} action`,
+      );
+      expect(served).not.toMatch(/^AccessDeniedException/);
+      expect(served).toMatch(/^(no error|LifecyclePolicyNotFoundException)/);
+    },
+  );
 });
 
 describe('principals and policies', () => {
