@@ -42,6 +42,28 @@ export function ecrClient(endpoint: string, credentials = CREDENTIALS): ECRClien
   return new ECRClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
 }
 
+/** The outcome of an SDK call as the wire gave it: `<__type>: <message>`, or 'no error'. */
+export const wireError = (call: Promise<unknown>): Promise<string> =>
+  call.then(
+    () => 'no error',
+    (e: Error) => `${e.name}: ${e.message}`,
+  );
+
+/** SDK clients signing as the principals of a test, built on demand and destroyed together. */
+export function principalClients(endpoint: () => string) {
+  const clients: ECRClient[] = [];
+  return {
+    as(credentials: { accessKeyId: string; secretAccessKey: string }): ECRClient {
+      const client = ecrClient(endpoint(), credentials);
+      clients.push(client);
+      return client;
+    },
+    destroy() {
+      for (const client of clients.splice(0)) client.destroy();
+    },
+  };
+}
+
 /** The wire error name a rejected SDK call carried. */
 export async function errorName(promise: Promise<unknown>): Promise<string> {
   try {

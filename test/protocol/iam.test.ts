@@ -21,12 +21,11 @@ import {
   PutImageCommand,
   SetRepositoryPolicyCommand,
   TagResourceCommand,
-  type ECRClient,
 } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageManifest, pushBlobs, putManifest } from '../helpers/images.ts';
 import { ociCode } from '../helpers/oci.ts';
-import { ecrClient, startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
+import { principalClients, startTestRegistry, wireError, type TestRegistry } from '../helpers/registry.ts';
 
 const ACCOUNT = '123456789012';
 const OTHER = '210987654321';
@@ -90,18 +89,9 @@ const principals = (withCluster = true) => ({
 let registry: TestRegistry;
 let dir: string;
 let file: string;
-const clients: ECRClient[] = [];
-const as = (credentials: { accessKeyId: string; secretAccessKey: string }) => {
-  const client = ecrClient(registry.endpoint, credentials);
-  clients.push(client);
-  return client;
-};
-/** The wire error name of a failed call (the SDK's error name is the `__type`). */
-const errorOf = (call: Promise<unknown>) =>
-  call.then(
-    () => 'no error',
-    (e: Error) => `${e.name}: ${e.message}`,
-  );
+const signers = principalClients(() => registry.endpoint);
+const as = signers.as;
+const errorOf = wireError;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'secr-iam-'));
@@ -113,7 +103,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of clients) client.destroy();
+  signers.destroy();
   await registry?.destroy();
   rmSync(dir, { recursive: true, force: true });
 });

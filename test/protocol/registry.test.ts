@@ -33,7 +33,7 @@ import type { Paginator } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageManifest, pushBlobs, putManifest } from '../helpers/images.ts';
 import { ociClient, ociCode, type Oci } from '../helpers/oci.ts';
-import { ecrClient, startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
+import { principalClients, startTestRegistry, wireError, type TestRegistry } from '../helpers/registry.ts';
 
 const ACCOUNT = '123456789012';
 const OTHER = '210987654321';
@@ -73,18 +73,9 @@ const principals = {
 let registry: TestRegistry;
 let oci: Oci;
 let dir: string;
-const clients: ECRClient[] = [];
-const as = (credentials: { accessKeyId: string; secretAccessKey: string }) => {
-  const client = ecrClient(registry.endpoint, credentials);
-  clients.push(client);
-  return client;
-};
-/** The wire error of a failed call as `<__type>: <message>`. */
-const errorOf = (call: Promise<unknown>) =>
-  call.then(
-    () => 'no error',
-    (e: Error) => `${e.name}: ${e.message}`,
-  );
+const signers = principalClients(() => registry.endpoint);
+const as = signers.as;
+const errorOf = wireError;
 /** A Basic authorization header for the OCI API, from the principal's own GetAuthorizationToken. */
 const ociAuth = async (credentials: { accessKeyId: string; secretAccessKey: string }) =>
   `Basic ${(await as(credentials).send(new GetAuthorizationTokenCommand({}))).authorizationData![0].authorizationToken!}`;
@@ -112,7 +103,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const client of clients) client.destroy();
+  signers.destroy();
   await registry?.destroy();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -23,22 +23,10 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MAX_PARTS, MIN_PART_BYTES, MultipartRuleError, type BlobStore, type DownloadTarget } from '../blobs.ts';
 import type { BlobUrlSigner } from './signed-urls.ts';
+import { S3ShapedError } from '../s3-shaped-error.ts';
 
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
-
-/** An S3-shaped error (NoSuchKey, NoSuchUpload, InvalidPart, InvalidRange, IncompleteBody), as the SDK raises them. */
-export class FsBlobError extends Error {
-  readonly $metadata: { httpStatusCode: number };
-  constructor(
-    override readonly name: string,
-    message: string,
-    status: number,
-  ) {
-    super(message);
-    this.$metadata = { httpStatusCode: status };
-  }
-}
 
 /** The relative path of an object's file under objects/. */
 export function objectPath(key: string): string {
@@ -73,7 +61,7 @@ export class FsBlobStore implements BlobStore {
       // A deep write buffer lets socket-sized chunks gather into one writev instead of one write each.
       else await pipeline(body, createWriteStream(tmp, { mode: FILE_MODE, highWaterMark: 1024 * 1024 }));
       const written = (await stat(tmp)).size;
-      if (length !== undefined && written !== length) throw new FsBlobError('IncompleteBody', `expected ${length} bytes, got ${written}`, 400);
+      if (length !== undefined && written !== length) throw new S3ShapedError('IncompleteBody', `expected ${length} bytes, got ${written}`, 400);
       await this.place(tmp, key);
     } catch (e) {
       await rm(tmp, { force: true });
@@ -100,7 +88,7 @@ export class FsBlobStore implements BlobStore {
     const { size } = await handle.stat();
     if (range && range.start >= size) {
       await handle.close();
-      throw new FsBlobError('InvalidRange', `range starts at ${range.start}, past the ${size} bytes of ${key}`, 416);
+      throw new S3ShapedError('InvalidRange', `range starts at ${range.start}, past the ${size} bytes of ${key}`, 416);
     }
     return handle.createReadStream({
       start: range?.start ?? 0,
@@ -158,7 +146,7 @@ export class FsBlobStore implements BlobStore {
     const present = new Set(await readdir(dir));
     const files = parts.map((p) => `${p.partNumber}.${p.etag.replaceAll('"', '')}`);
     const absent = files.find((f) => !present.has(f));
-    if (absent !== undefined || !files.length) throw new FsBlobError('InvalidPart', `a listed part of ${multipartId} was not uploaded with that ETag`, 400);
+    if (absent !== undefined || !files.length) throw new S3ShapedError('InvalidPart', `a listed part of ${multipartId} was not uploaded with that ETag`, 400);
     const tmp = this.tmpFile();
     const out = createWriteStream(tmp, { mode: FILE_MODE });
     try {
@@ -249,7 +237,7 @@ export class FsBlobStore implements BlobStore {
   private async upload(key: string, multipartId: string): Promise<string> {
     const dir = this.uploadDir(multipartId);
     const recorded = /^[0-9a-f-]{36}$/.test(multipartId) ? await readFile(join(dir, 'key'), 'utf8').catch(() => undefined) : undefined;
-    if (recorded !== key) throw new FsBlobError('NoSuchUpload', `no multipart upload ${multipartId} of ${key}`, 404);
+    if (recorded !== key) throw new S3ShapedError('NoSuchUpload', `no multipart upload ${multipartId} of ${key}`, 404);
     return dir;
   }
 
@@ -273,5 +261,5 @@ function ignoreMissing(e: unknown): void {
 
 function missing(e: unknown, key: string): unknown {
   const code = (e as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' ? new FsBlobError('NoSuchKey', `no object ${key}`, 404) : e;
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' ? new S3ShapedError('NoSuchKey', `no object ${key}`, 404) : e;
 }

@@ -7,22 +7,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { MAX_PARTS, MIN_PART_BYTES, MultipartRuleError, type BlobStore } from '../blobs.ts';
+import { S3ShapedError } from '../s3-shaped-error.ts';
 
 type StoredObject = { body: Buffer; etag: string };
 type Multipart = { key: string; parts: Map<number, StoredObject> };
-
-/** An S3-shaped error (NoSuchKey, NoSuchUpload, InvalidPart, InvalidRange), as the SDK raises them. */
-export class MemoryS3Error extends Error {
-  readonly $metadata: { httpStatusCode: number };
-  constructor(
-    override readonly name: string,
-    message: string,
-    status: number,
-  ) {
-    super(message);
-    this.$metadata = { httpStatusCode: status };
-  }
-}
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest();
 const PRESIGNED = /^memory:\/\/blob\/(.+)\?expires=(\d+)$/;
@@ -35,7 +23,7 @@ export class MemoryBlobStore implements BlobStore {
 
   async put(key: string, body: Buffer | Readable, length?: number) {
     const bytes = Buffer.isBuffer(body) ? Buffer.from(body) : await collect(body);
-    if (length !== undefined && length !== bytes.length) throw new MemoryS3Error('IncompleteBody', `expected ${length} bytes, got ${bytes.length}`, 400);
+    if (length !== undefined && length !== bytes.length) throw new S3ShapedError('IncompleteBody', `expected ${length} bytes, got ${bytes.length}`, 400);
     this.objects.set(key, { body: bytes, etag: `"${md5(bytes).toString('hex')}"` });
   }
 
@@ -46,7 +34,7 @@ export class MemoryBlobStore implements BlobStore {
   async getStream(key: string, range?: { start: number; end?: number }) {
     const { body } = this.object(key);
     if (!range) return Readable.from([Buffer.from(body)]);
-    if (range.start >= body.length) throw new MemoryS3Error('InvalidRange', `range starts at ${range.start}, past the object's ${body.length} bytes`, 416);
+    if (range.start >= body.length) throw new S3ShapedError('InvalidRange', `range starts at ${range.start}, past the object's ${body.length} bytes`, 416);
     const end = Math.min(range.end ?? body.length - 1, body.length - 1);
     return Readable.from([Buffer.from(body.subarray(range.start, end + 1))]);
   }
@@ -80,10 +68,10 @@ export class MemoryBlobStore implements BlobStore {
       if (parts[i].partNumber <= parts[i - 1].partNumber) throw new MultipartRuleError('parts must be listed in ascending order');
     }
     const upload = this.multipart(key, multipartId);
-    if (!parts.length) throw new MemoryS3Error('MalformedXML', 'a multipart upload completes with at least one part', 400);
+    if (!parts.length) throw new S3ShapedError('MalformedXML', 'a multipart upload completes with at least one part', 400);
     const bodies = parts.map((p) => {
       const part = upload.parts.get(p.partNumber);
-      if (!part || part.etag !== p.etag) throw new MemoryS3Error('InvalidPart', `part ${p.partNumber} was not uploaded with ETag ${p.etag}`, 400);
+      if (!part || part.etag !== p.etag) throw new S3ShapedError('InvalidPart', `part ${p.partNumber} was not uploaded with ETag ${p.etag}`, 400);
       return part.body;
     });
     const digest = md5(Buffer.concat(bodies.map(md5))).toString('hex');
@@ -114,13 +102,13 @@ export class MemoryBlobStore implements BlobStore {
 
   private object(key: string): StoredObject {
     const o = this.objects.get(key);
-    if (!o) throw new MemoryS3Error('NoSuchKey', `no object ${key}`, 404);
+    if (!o) throw new S3ShapedError('NoSuchKey', `no object ${key}`, 404);
     return o;
   }
 
   private multipart(key: string, multipartId: string): Multipart {
     const upload = this.multiparts.get(multipartId);
-    if (!upload || upload.key !== key) throw new MemoryS3Error('NoSuchUpload', `no multipart upload ${multipartId} of ${key}`, 404);
+    if (!upload || upload.key !== key) throw new S3ShapedError('NoSuchUpload', `no multipart upload ${multipartId} of ${key}`, 404);
     return upload;
   }
 }

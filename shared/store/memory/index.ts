@@ -1,5 +1,5 @@
 /** In-memory implementations of every storage interface, all over one shared MemoryTable, and a whole in-memory Deps. */
-export { MemoryBlobStore, MemoryS3Error } from './blobs.ts';
+export { MemoryBlobStore } from './blobs.ts';
 export { MemoryImageStore } from './images.ts';
 export { MemoryLayerStore } from './layers.ts';
 export { MemoryLifecycleStore } from './lifecycle.ts';
