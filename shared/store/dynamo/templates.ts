@@ -45,7 +45,8 @@ export class DynamoTemplateStore implements CreationTemplateStore {
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     });
     if (r.ok) return 'replaced';
-    return r.old ? 'changed' : 'missing';
+    // dynalite returns no old item on a failed condition: read it.
+    return (r.old ?? (await this.table.get(this.key(template.prefix)))) ? 'changed' : 'missing';
   }
 
   async delete(prefix: string) {
