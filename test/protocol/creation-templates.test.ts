@@ -304,3 +304,167 @@ describe('DeleteRepositoryCreationTemplate', () => {
     expect(await errorName(ecr.send(new DeleteRepositoryCreationTemplateCommand({ prefix: 'Bad Prefix' })))).toBe('ValidationException');
   });
 });
+
+describe('CREATE_ON_PUSH through the ECR API', () => {
+  const full = {
+    description: 'pushed repositories of team a',
+    imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION' as const,
+    imageTagMutabilityExclusionFilters: [{ filterType: 'WILDCARD' as const, filter: 'latest' }],
+    encryptionConfiguration: { encryptionType: 'KMS' as const },
+    resourceTags: [{ Key: 'team', Value: 'a' }],
+    repositoryPolicy: POLICY,
+    lifecyclePolicy: LIFECYCLE,
+  };
+
+  beforeAll(async () => {
+    await create({ prefix: 'team-a', ...full });
+    await create({ prefix: 'team-a/svc', resourceTags: [{ Key: 'tier', Value: 'svc' }] });
+    await create({ prefix: 'replicated', appliedFor: ['REPLICATION', 'PULL_THROUGH_CACHE'] });
+  });
+
+  it('creates the repository at InitiateLayerUpload with the template’s settings, policy, lifecycle policy and tags', async () => {
+    // Act
+    const upload = await ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'team-a/app' }));
+    // Assess
+    expect(upload.uploadId).toBeDefined();
+    expect(await repositoryOf('team-a/app')).toMatchObject({
+      repositoryArn: repositoryArn('team-a/app'),
+      imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION',
+      imageTagMutabilityExclusionFilters: full.imageTagMutabilityExclusionFilters,
+      encryptionConfiguration: { encryptionType: 'KMS', kmsKey: `arn:aws:kms:${REGION}:${ACCOUNT}:alias/aws/ecr` },
+      imageScanningConfiguration: { scanOnPush: false },
+    });
+    expect((await ecr.send(new GetRepositoryPolicyCommand({ repositoryName: 'team-a/app' }))).policyText).toBe(POLICY);
+    expect((await ecr.send(new GetLifecyclePolicyCommand({ repositoryName: 'team-a/app' }))).lifecyclePolicyText).toBe(LIFECYCLE);
+    expect((await ecr.send(new ListTagsForResourceCommand({ resourceArn: repositoryArn('team-a/app') }))).tags).toEqual([{ Key: 'team', Value: 'a' }]);
+  });
+
+  it('creates the repository at PutImage, its first write, even when the manifest is then refused', async () => {
+    // Prepare: the blobs live in another new repository (created by its first InitiateLayerUpload)
+    const blobs = await pushBlobs(ecr, 'team-a/put', 1);
+    // Act
+    const pushed = await ecr.send(new PutImageCommand({ repositoryName: 'team-a/put', imageTag: 'v1', imageManifest: imageManifest(blobs) }));
+    const refused = await rejection(ecr.send(new PutImageCommand({ repositoryName: 'team-a/put-only', imageTag: 'v1', imageManifest: imageManifest(blobs) })));
+    // Assess: the second repository was created, then the manifest refused because its layers are not in it
+    expect(pushed.image!.imageId!.imageTag).toBe('v1');
+    expect(refused.name).toBe('LayersNotFoundException');
+    expect((await repositoryOf('team-a/put-only')).imageTagMutability).toBe('IMMUTABLE_WITH_EXCLUSION');
+  });
+
+  it('never creates at a check: BatchCheckLayerAvailability answers RepositoryNotFoundException', async () => {
+    expect(await errorName(ecr.send(new BatchCheckLayerAvailabilityCommand({ repositoryName: 'team-a/checked', layerDigests: [sha256('x')] })))).toBe(
+      'RepositoryNotFoundException',
+    );
+    expect(await exists('team-a/checked')).toBe(false);
+  });
+
+  it('applies the longest matching prefix, a trailing / assumed: team-a/svc over team-a, and not team-a to team-ab', async () => {
+    await ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'team-a/svc/api' }));
+
+    expect((await ecr.send(new ListTagsForResourceCommand({ resourceArn: repositoryArn('team-a/svc/api') }))).tags).toEqual([{ Key: 'tier', Value: 'svc' }]);
+    expect((await repositoryOf('team-a/svc/api')).imageTagMutability).toBe('MUTABLE');
+    expect(await errorName(ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'team-ab/app' })))).toBe('RepositoryNotFoundException');
+    expect(await errorName(ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'team-a' })))).toBe('RepositoryNotFoundException');
+    expect(await exists('team-ab/app')).toBe(false);
+  });
+
+  it('creates nothing from a template that is not for CREATE_ON_PUSH: the push fails as before', async () => {
+    const e = await rejection(ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'replicated/app' })));
+
+    expect(`${e.name}: ${e.message}`).toBe(
+      `RepositoryNotFoundException: The repository with name 'replicated/app' does not exist in the registry with id '${ACCOUNT}'`,
+    );
+  });
+
+  it('applies ROOT to a name no other prefix matches, and ROOT last', async () => {
+    await create({ prefix: 'ROOT', resourceTags: [{ Key: 'from', Value: 'root' }] });
+    try {
+      await ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'anything/app' }));
+      await ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'team-a/rooted' }));
+
+      expect((await ecr.send(new ListTagsForResourceCommand({ resourceArn: repositoryArn('anything/app') }))).tags).toEqual([{ Key: 'from', Value: 'root' }]);
+      expect((await ecr.send(new ListTagsForResourceCommand({ resourceArn: repositoryArn('team-a/rooted') }))).tags).toEqual([{ Key: 'team', Value: 'a' }]);
+    } finally {
+      await remove('ROOT');
+    }
+  });
+
+  it('needs ecr:CreateRepository beside the push action: AccessDeniedException in AWS’s words, and nothing created', async () => {
+    // Act
+    const denied = await rejection(as(PUSHER).send(new InitiateLayerUploadCommand({ repositoryName: 'team-a/denied' })));
+    const allowed = await as(CREATOR).send(new InitiateLayerUploadCommand({ repositoryName: 'team-a/allowed' }));
+    // Assess
+    expect(`${denied.name}: ${denied.message}`).toBe(
+      `AccessDeniedException: User: arn:aws:iam::${ACCOUNT}:user/pusher is not authorized to perform: ecr:CreateRepository on resource: ${repositoryArn('team-a/denied')} because no identity-based policy allows the ecr:CreateRepository action`,
+    );
+    expect(await exists('team-a/denied')).toBe(false);
+    expect(allowed.uploadId).toBeDefined();
+    expect(await exists('team-a/allowed')).toBe(true);
+  });
+
+  it('lets two concurrent first pushes both succeed, into one repository', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'team-a/raced' }))),
+    );
+
+    expect(new Set(results.map((r) => r.uploadId)).size).toBe(6);
+    const listed = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['team-a/raced'] }));
+    expect(listed.repositories).toHaveLength(1);
+  });
+});
+
+describe('CREATE_ON_PUSH through the OCI API', () => {
+  beforeAll(async () => {
+    await create({ prefix: 'oci', imageTagMutability: 'IMMUTABLE', resourceTags: [{ Key: 'via', Value: 'oci' }] });
+  });
+
+  it('creates the repository at the upload POST, with the template’s settings', async () => {
+    const res = await oci.fetch('/v2/oci/session/blobs/uploads/', { method: 'POST' });
+
+    expect(res.status).toBe(202);
+    expect((await repositoryOf('oci/session')).imageTagMutability).toBe('IMMUTABLE');
+    expect((await ecr.send(new ListTagsForResourceCommand({ resourceArn: repositoryArn('oci/session') }))).tags).toEqual([{ Key: 'via', Value: 'oci' }]);
+  });
+
+  it('creates the repository at a monolithic POST ?digest= and at a mount, and the blob is there', async () => {
+    const bytes = randomBytes(512);
+
+    const digest = await oci.pushBlob('oci/monolithic', bytes);
+    const mount = await oci.fetch(`/v2/oci/mounted/blobs/uploads/?mount=${digest}&from=oci/monolithic`, { method: 'POST' });
+
+    expect((await oci.fetch(`/v2/oci/monolithic/blobs/${digest}`, { method: 'HEAD' })).status).toBe(200);
+    expect(mount.status).toBe(202);
+    expect(await exists('oci/mounted')).toBe(true);
+  });
+
+  it('creates the repository at a manifest PUT', async () => {
+    const res = await oci.pushManifest('oci/manifest', 'v1', JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256('{}'), size: 2 }, layers: [] }));
+
+    expect(res.status).toBe(400);
+    expect(await ociCode(res)).toBe('MANIFEST_BLOB_UNKNOWN');
+    expect(await exists('oci/manifest')).toBe(true);
+  });
+
+  it('never creates at a HEAD or a GET: NAME_UNKNOWN, as before', async () => {
+    const head = await oci.fetch(`/v2/oci/looked-at/blobs/${sha256('x')}`, { method: 'HEAD' });
+    const get = await oci.fetch('/v2/oci/looked-at/manifests/v1');
+    const tags = await oci.fetch('/v2/oci/looked-at/tags/list');
+
+    expect([head.status, get.status, tags.status]).toEqual([404, 404, 404]);
+    expect(await ociCode(get)).toBe('NAME_UNKNOWN');
+    expect(await exists('oci/looked-at')).toBe(false);
+  });
+
+  it('answers 403 DENIED to a pusher without ecr:CreateRepository, and NAME_UNKNOWN without a template', async () => {
+    const token = (await as(PUSHER).send(new GetAuthorizationTokenCommand({}))).authorizationData![0].authorizationToken!;
+
+    const denied = await oci.fetch('/v2/oci/denied/blobs/uploads/', { method: 'POST', auth: `Basic ${token}` });
+    const unknown = await oci.fetch('/v2/elsewhere/app/blobs/uploads/', { method: 'POST' });
+
+    expect(denied.status).toBe(403);
+    expect(await ociCode(denied)).toBe('DENIED');
+    expect(unknown.status).toBe(404);
+    expect(await ociCode(unknown)).toBe('NAME_UNKNOWN');
+    expect(await exists('oci/denied')).toBe(false);
+  });
+});
