@@ -35,7 +35,10 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   repositories: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'], publishEvents: true },
   images: { table: [...READ, ...WRITE], bucket: ['GetObject', 'PutObject'], publishEvents: true },
   // UpdateItem: a CREATE_ON_PUSH InitiateLayerUpload puts its template's lifecycle policy.
-  layers: { table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], bucket: ['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload'] },
+  layers: {
+    table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+    bucket: ['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload'],
+  },
   // Rows read from the stores, blob and job calls of shared/lifecycle and shared/scan; the groups below have no handler yet.
   lifecycle: { table: [...READ, ...WRITE], startStateMachines: true },
   'lifecycle-jobs': { table: [...READ, ...WRITE], bucket: ['GetObject'], publishEvents: true, startStateMachines: true },

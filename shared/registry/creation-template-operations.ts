@@ -9,7 +9,7 @@ import type { Deps } from '../deps.ts';
 import type { Actor } from '../domain/actor.ts';
 import { ANY_RESOURCE } from '../domain/authorize.ts';
 import {
-  EcrError,
+  type EcrError,
   invalidParameter,
   InvalidTagParameterException,
   LimitExceededException,
@@ -64,7 +64,9 @@ export async function createRepositoryCreationTemplate(deps: Deps, actor: Actor,
     throw new LimitExceededException(`The maximum number of repository creation templates (${TEMPLATE_LIMIT}) for registry '${registryId}' has been reached.`);
   }
   if (!(await deps.templates.create(template))) {
-    throw new TemplateAlreadyExistsException(`The repository creation template with prefix '${input.prefix}' already exists in the registry with id '${registryId}'`);
+    throw new TemplateAlreadyExistsException(
+      `The repository creation template with prefix '${input.prefix}' already exists in the registry with id '${registryId}'`,
+    );
   }
   return { registryId, repositoryCreationTemplate: templateView(template) };
 }
@@ -145,7 +147,8 @@ function definedMembers(input: OptionalMembers): Partial<CreationTemplateRecord>
   const members: Partial<CreationTemplateRecord> = {};
   if (input.description !== undefined) members.description = input.description;
   if (input.encryptionConfiguration !== undefined) members.encryptionConfiguration = input.encryptionConfiguration;
-  if (input.imageTagMutabilityExclusionFilters !== undefined) members.imageTagMutabilityExclusionFilters = input.imageTagMutabilityExclusionFilters as ExclusionFilter[];
+  if (input.imageTagMutabilityExclusionFilters !== undefined)
+    members.imageTagMutabilityExclusionFilters = input.imageTagMutabilityExclusionFilters as ExclusionFilter[];
   if (input.repositoryPolicy !== undefined) members.repositoryPolicy = input.repositoryPolicy;
   if (input.lifecyclePolicy !== undefined) members.lifecyclePolicy = input.lifecyclePolicy;
   if (input.customRoleArn !== undefined) members.customRoleArn = input.customRoleArn;
@@ -206,7 +209,9 @@ function checkRole(deps: Deps, arn: string): void {
 }
 
 function templateNotFound(deps: Deps, prefix: string) {
-  return new TemplateNotFoundException(`The repository creation template with prefix '${prefix}' does not exist in the registry with id '${deps.config.registryId}'`);
+  return new TemplateNotFoundException(
+    `The repository creation template with prefix '${prefix}' does not exist in the registry with id '${deps.config.registryId}'`,
+  );
 }
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -13,9 +13,13 @@ import { memoryRegistry } from '../helpers/domain.ts';
 
 const SEEDS = Number(process.env.RACE_SEEDS ?? 60);
 const seeds = Array.from({ length: SEEDS }, (_, i) => i + 1);
-const LIFECYCLE = JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 5 }, action: { type: 'expire' } }] });
+const LIFECYCLE = JSON.stringify({
+  rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 5 }, action: { type: 'expire' } }],
+});
 
-async function withTemplates(...prefixes: { prefix: string; appliedFor?: ('CREATE_ON_PUSH' | 'REPLICATION' | 'PULL_THROUGH_CACHE')[]; description?: string }[]) {
+async function withTemplates(
+  ...prefixes: { prefix: string; appliedFor?: ('CREATE_ON_PUSH' | 'REPLICATION' | 'PULL_THROUGH_CACHE')[]; description?: string }[]
+) {
   const r = memoryRegistry();
   for (const t of prefixes) {
     await createRepositoryCreationTemplate(r.deps, r.actor, {
@@ -38,14 +42,8 @@ describe('the template that applies to a repository name', () => {
 
   it('is the longest matching prefix for the purpose, a trailing / assumed, ROOT last', async () => {
     // Prepare
-    const r = await withTemplates(
-      { prefix: 'team-a' },
-      { prefix: 'team-a/svc/' },
-      { prefix: 'ROOT' },
-      { prefix: 'team-b', appliedFor: ['REPLICATION'] },
-    );
-    const match = async (name: string, purpose: 'CREATE_ON_PUSH' | 'REPLICATION' = 'CREATE_ON_PUSH') =>
-      (await matchingTemplate(r.deps, name, purpose))?.prefix;
+    const r = await withTemplates({ prefix: 'team-a' }, { prefix: 'team-a/svc/' }, { prefix: 'ROOT' }, { prefix: 'team-b', appliedFor: ['REPLICATION'] });
+    const match = async (name: string, purpose: 'CREATE_ON_PUSH' | 'REPLICATION' = 'CREATE_ON_PUSH') => (await matchingTemplate(r.deps, name, purpose))?.prefix;
     // Act and assess
     expect(await match('team-a/app')).toBe('team-a');
     expect(await match('team-a/svc/api')).toBe('team-a/svc/');
@@ -83,7 +81,10 @@ describe('two first pushes of one new repository, under every sampled interleavi
     const ops = [
       (d: typeof r.deps) => initiateLayerUpload(d, r.actor, { repositoryName: 'auto/app' }),
       (d: typeof r.deps) => startBlobUpload(d, r.actor, { repositoryName: 'auto/app' }),
-      (d: typeof r.deps) => pushManifest(d, r.actor, { repositoryName: 'auto/app', manifest, tag: 'v1' }).catch((e) => (e.name === 'InvalidParameterException' ? 'refused manifest' : Promise.reject(e))),
+      (d: typeof r.deps) =>
+        pushManifest(d, r.actor, { repositoryName: 'auto/app', manifest, tag: 'v1' }).catch((e) =>
+          e.name === 'InvalidParameterException' ? 'refused manifest' : Promise.reject(e),
+        ),
     ];
     // Act
     const run = await interleave(r.deps, ops, seed);

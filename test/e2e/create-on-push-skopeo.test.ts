@@ -27,7 +27,9 @@ let authfile: string;
 
 const skopeo = (...args: string[]) => run('skopeo', ['--insecure-policy', ...args], { maxBuffer: 16 << 20 });
 const tls = ['--src-tls-verify=false', '--dest-tls-verify=false'];
-const LIFECYCLE = JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }] });
+const LIFECYCLE = JSON.stringify({
+  rules: [{ rulePriority: 1, selection: { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }],
+});
 
 beforeAll(async () => {
   registry = await startTestRegistry(undefined, { LOG_LEVEL: 'silent' });
@@ -63,7 +65,9 @@ describe('skopeo pushing to a repository that does not exist', () => {
     // Assess
     const [repo] = (await registry.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['pushed/team/app'] }))).repositories!;
     expect(repo.imageTagMutability).toBe('IMMUTABLE');
-    expect((await registry.ecr.send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn! }))).tags).toEqual([{ Key: 'created', Value: 'on-push' }]);
+    expect((await registry.ecr.send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn! }))).tags).toEqual([
+      { Key: 'created', Value: 'on-push' },
+    ]);
     expect((await registry.ecr.send(new GetLifecyclePolicyCommand({ repositoryName: 'pushed/team/app' }))).lifecyclePolicyText).toBe(LIFECYCLE);
     const [detail] = (await registry.ecr.send(new DescribeImagesCommand({ repositoryName: 'pushed/team/app', imageIds: [{ imageTag: 'v1' }] }))).imageDetails!;
     expect(detail.imageDigest).toBe(image.digest);

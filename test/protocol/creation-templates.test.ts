@@ -36,10 +36,21 @@ const repositoryArn = (name: string) => `arn:aws:ecr:${REGION}:${ACCOUNT}:reposi
 const key = (accessKeyId: string) => ({ accessKeyId, secretAccessKey: `${accessKeyId.toLowerCase()}-secret` });
 const PUSHER = key('AKIAPUSHER000000001');
 const CREATOR = key('AKIACREATOR00000001');
-const PUSH_ACTIONS = ['ecr:GetAuthorizationToken', 'ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage'];
+const PUSH_ACTIONS = [
+  'ecr:GetAuthorizationToken',
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:InitiateLayerUpload',
+  'ecr:UploadLayerPart',
+  'ecr:CompleteLayerUpload',
+  'ecr:PutImage',
+];
 const principals = {
   principals: [
-    { arn: `arn:aws:iam::${ACCOUNT}:user/pusher`, accessKeys: [PUSHER], policies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: PUSH_ACTIONS, Resource: '*' }] }] },
+    {
+      arn: `arn:aws:iam::${ACCOUNT}:user/pusher`,
+      accessKeys: [PUSHER],
+      policies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: PUSH_ACTIONS, Resource: '*' }] }],
+    },
     {
       arn: `arn:aws:iam::${ACCOUNT}:user/creator`,
       accessKeys: [CREATOR],
@@ -47,8 +58,13 @@ const principals = {
     },
   ],
 };
-const POLICY = JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'pull', Effect: 'Allow', Principal: { AWS: '210987654321' }, Action: ['ecr:BatchGetImage'] }] });
-const LIFECYCLE = JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 10 }, action: { type: 'expire' } }] });
+const POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'pull', Effect: 'Allow', Principal: { AWS: '210987654321' }, Action: ['ecr:BatchGetImage'] }],
+});
+const LIFECYCLE = JSON.stringify({
+  rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 10 }, action: { type: 'expire' } }],
+});
 
 let registry: TestRegistry;
 let ecr: ECRClient;
@@ -64,10 +80,11 @@ const create = (input: Partial<CreateRepositoryCreationTemplateCommandInput> & {
   ecr.send(new CreateRepositoryCreationTemplateCommand({ appliedFor: ['CREATE_ON_PUSH'], ...input }));
 const remove = (prefix: string) => ecr.send(new DeleteRepositoryCreationTemplateCommand({ prefix }));
 const repositoryOf = async (name: string) => (await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [name] }))).repositories![0];
-const exists = (name: string) => repositoryOf(name).then(
-  () => true,
-  (e: Error) => (e.name === 'RepositoryNotFoundException' ? false : Promise.reject(e)),
-);
+const exists = (name: string) =>
+  repositoryOf(name).then(
+    () => true,
+    (e: Error) => (e.name === 'RepositoryNotFoundException' ? false : Promise.reject(e)),
+  );
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'secr-templates-'));
@@ -161,7 +178,9 @@ describe('CreateRepositoryCreationTemplate', () => {
     );
     expect(await refusal({ imageTagMutability: 'IMMUTABLE_WITH_EXCLUSION' })).toMatch(/^InvalidParameterException: .*imageTagMutabilityExclusionFilters/);
     expect(await refusal({ resourceTags: [{ Key: 'aws:reserved', Value: 'x' }] })).toMatch(/^InvalidParameterException: .*'resourceTags'/);
-    expect(await refusal({ resourceTags: Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) })).toMatch(/^InvalidParameterException: .*'resourceTags'/);
+    expect(await refusal({ resourceTags: Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) })).toMatch(
+      /^InvalidParameterException: .*'resourceTags'/,
+    );
     expect(await refusal({ customRoleArn: 'arn:aws:iam::210987654321:role/elsewhere' })).toMatch(/^InvalidParameterException: .*'customRoleArn'/);
     expect(await refusal({ customRoleArn: 'not-an-arn' })).toMatch(/^InvalidParameterException: .*'customRoleArn'/);
     expect((await ecr.send(new DescribeRepositoryCreationTemplatesCommand({ prefixes: ['invalid'] }))).repositoryCreationTemplates).toEqual([]);
@@ -188,11 +207,7 @@ describe('DescribeRepositoryCreationTemplates', () => {
     const pages = [];
     for await (const page of paginateDescribeRepositoryCreationTemplates({ client: ecr, pageSize: 2 }, {})) pages.push(page);
     // Assess
-    expect(pages.map((p) => p.repositoryCreationTemplates!.map((t) => t.prefix))).toEqual([
-      ['list/a', 'list/b'],
-      ['list/c', 'list/d'],
-      ['list/e'],
-    ]);
+    expect(pages.map((p) => p.repositoryCreationTemplates!.map((t) => t.prefix))).toEqual([['list/a', 'list/b'], ['list/c', 'list/d'], ['list/e']]);
     expect(pages.at(-1)!.nextToken).toBeUndefined();
     const all = await ecr.send(new DescribeRepositoryCreationTemplatesCommand({}));
     expect(all.repositoryCreationTemplates!.map((t) => t.prefix)).toEqual(['list/a', 'list/b', 'list/c', 'list/d', 'list/e']);
@@ -403,9 +418,7 @@ describe('CREATE_ON_PUSH through the ECR API', () => {
   });
 
   it('lets two concurrent first pushes both succeed, into one repository', async () => {
-    const results = await Promise.all(
-      Array.from({ length: 6 }, () => ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'team-a/raced' }))),
-    );
+    const results = await Promise.all(Array.from({ length: 6 }, () => ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'team-a/raced' }))));
 
     expect(new Set(results.map((r) => r.uploadId)).size).toBe(6);
     const listed = await ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['team-a/raced'] }));
@@ -438,7 +451,16 @@ describe('CREATE_ON_PUSH through the OCI API', () => {
   });
 
   it('creates the repository at a manifest PUT', async () => {
-    const res = await oci.pushManifest('oci/manifest', 'v1', JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256('{}'), size: 2 }, layers: [] }));
+    const res = await oci.pushManifest(
+      'oci/manifest',
+      'v1',
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256('{}'), size: 2 },
+        layers: [],
+      }),
+    );
 
     expect(res.status).toBe(400);
     expect(await ociCode(res)).toBe('MANIFEST_BLOB_UNKNOWN');
