@@ -7,6 +7,7 @@ import type { ImageStore, LayerStore, RepositoryStore } from './store/metadata.t
 import type { BlobStore } from './store/blobs.ts';
 import type { ScanStore } from './store/scans.ts';
 import type { RegistryStore } from './store/registry.ts';
+import type { CreationTemplateStore } from './store/templates.ts';
 import type { ImageStateStore, LifecycleStore } from './store/lifecycle.ts';
 import type { JobStarter } from './jobs/starter.ts';
 import type { EventPublisher } from './events/publisher.ts';
@@ -28,6 +29,8 @@ export type Deps = {
   /** The registry policy and the pull-time exclusions, read through a short cache (shared/store/registry.ts). */
   registry: RegistryStore;
   lifecycle: LifecycleStore;
+  /** Repository creation templates (shared/store/templates.ts). */
+  templates: CreationTemplateStore;
   imageStates: ImageStateStore;
   events: EventPublisher;
   /** Starts state machines: Step Functions in AWS, the in-process interpreter locally (infra/local/jobs.ts). */

@@ -202,6 +202,16 @@ export class ServerException extends EcrError {
     super('ServerException', message, fields, options);
   }
 }
+export class TemplateAlreadyExistsException extends EcrError {
+  constructor(message: string, fields?: Record<string, unknown>) {
+    super('TemplateAlreadyExistsException', message, fields);
+  }
+}
+export class TemplateNotFoundException extends EcrError {
+  constructor(message: string, fields?: Record<string, unknown>) {
+    super('TemplateNotFoundException', message, fields);
+  }
+}
 export class TooManyTagsException extends EcrError {
   constructor(message: string, fields?: Record<string, unknown>) {
     super('TooManyTagsException', message, fields);

@@ -34,7 +34,11 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   auth: {},
   repositories: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'], publishEvents: true },
   images: { table: [...READ, ...WRITE], bucket: ['GetObject', 'PutObject'], publishEvents: true },
-  layers: { table: ['GetItem', 'BatchGetItem', 'PutItem', 'DeleteItem'], bucket: ['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload'] },
+  // UpdateItem: a CREATE_ON_PUSH InitiateLayerUpload puts its template's lifecycle policy.
+  layers: {
+    table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+    bucket: ['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload'],
+  },
   // Rows read from the stores, blob and job calls of shared/lifecycle and shared/scan; the groups below have no handler yet.
   lifecycle: { table: [...READ, ...WRITE], startStateMachines: true },
   'lifecycle-jobs': { table: [...READ, ...WRITE], bucket: ['GetObject'], publishEvents: true, startStateMachines: true },
@@ -51,7 +55,8 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   'oci-push': { table: [...READ, ...WRITE], bucket: ['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload'], publishEvents: true },
   // The registry policy and the pull-time exclusion list are one item each: read, put, and the policy's delete.
   registry: { table: ['GetItem', 'PutItem', 'DeleteItem'] },
-  cache: { table: [...READ, ...WRITE] },
+  // Creation templates are one item each: counted and listed (Query), read by prefix (GetItem, BatchGetItem), put, deleted.
+  cache: { table: ['GetItem', 'Query', 'BatchGetItem', 'PutItem', 'DeleteItem'] },
 };
 
 /** CloudFormation values for the resources a role may name. */

@@ -12,6 +12,7 @@ import * as images from '../../functions/images/handler.ts';
 import * as lifecycle from '../../functions/lifecycle/handler.ts';
 import * as scanning from '../../functions/scanning/handler.ts';
 import * as registry from '../../functions/registry/handler.ts';
+import * as cache from '../../functions/cache/handler.ts';
 
 /** A group's Lambda handler, as the local host calls it. */
 export type Handler = (event: HttpEvent, context: any) => Promise<HttpResult>;
@@ -26,6 +27,7 @@ export function groupHandlers(deps: () => Deps): Partial<Record<Group, Handler>>
     lifecycle: lifecycle.createHandler(deps),
     scanning: scanning.createHandler(deps),
     registry: registry.createHandler(deps),
+    cache: cache.createHandler(deps),
   };
 }
 

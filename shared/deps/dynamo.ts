@@ -9,6 +9,7 @@ import { DynamoScanStore } from '../store/dynamo/scans.ts';
 import { DynamoRegistryStore } from '../store/dynamo/registry.ts';
 import { REGISTRY_READ_CACHE_MS, withReadCache } from '../store/registry.ts';
 import { Table } from '../store/dynamo/table.ts';
+import { DynamoTemplateStore } from '../store/dynamo/templates.ts';
 import { LOCAL_CREDENTIALS } from './local.ts';
 import type { MetadataStores } from './parts.ts';
 
@@ -32,6 +33,7 @@ export function dynamoStoresOn(dynamo: DynamoDBClient, config: Pick<Config, 'tab
     scans: new DynamoScanStore(table, config.registryId),
     registry: withReadCache(new DynamoRegistryStore(table, config.registryId), REGISTRY_READ_CACHE_MS),
     lifecycle: new DynamoLifecycleStore(table, config.registryId),
+    templates: new DynamoTemplateStore(table, config.registryId),
     imageStates: images,
   };
 }

@@ -14,7 +14,7 @@ import type { JobStarter } from '../jobs/starter.ts';
 import type { BlobStore } from '../store/blobs.ts';
 
 /** The metadata stores, which one table holds. */
-export type MetadataStores = Pick<Deps, 'repositories' | 'images' | 'layers' | 'scans' | 'lifecycle' | 'imageStates' | 'registry'>;
+export type MetadataStores = Pick<Deps, 'repositories' | 'images' | 'layers' | 'scans' | 'lifecycle' | 'imageStates' | 'registry' | 'templates'>;
 
 /** What a function builds, each from the configuration; a missing part is never constructed nor bundled. */
 export type DepsParts = {
@@ -59,6 +59,7 @@ export function assembleDeps(config: Config, parts: DepsParts, principals: Princ
     scans: stores?.scans ?? unavailable('stores'),
     registry: stores?.registry ?? unavailable('stores'),
     lifecycle: stores?.lifecycle ?? unavailable('stores'),
+    templates: stores?.templates ?? unavailable('stores'),
     imageStates: stores?.imageStates ?? unavailable('stores'),
     blobs: parts.blobs?.(config) ?? unavailable('blobs'),
     events: parts.events?.(config) ?? unavailable('events'),

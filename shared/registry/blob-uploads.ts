@@ -12,6 +12,7 @@ import type { BlobRecord, RepositoryRecord, UploadRecord } from '../store/types.
 import { blobMountingEnabled } from './account-settings.ts';
 import { appendStream, completeUpload, dropUpload, rangeInvalid } from './blob-stream.ts';
 import { openRepository } from './common.ts';
+import { openForPush } from './creation-templates.ts';
 import { startUpload } from './layer-upload.ts';
 import { isValidDigest } from './manifests.ts';
 
@@ -26,7 +27,7 @@ export type BodyArgs = { body: Readable; length?: number; range?: { start: numbe
 
 /** Starts an upload in the repository. */
 export async function startBlobUpload(deps: Deps, actor: Actor, input: { repositoryName: string }): Promise<UploadRecord> {
-  const repo = await openRepository(deps, actor, 'ecr:InitiateLayerUpload', input.repositoryName);
+  const repo = await openForPush(deps, actor, 'ecr:InitiateLayerUpload', input.repositoryName);
   return startUpload(deps, repo.uid);
 }
 
@@ -37,7 +38,7 @@ export async function startBlobUpload(deps: Deps, actor: Actor, input: { reposit
  * cannot be mounted (any of those, or `from` unknown or not holding the blob): the caller starts an upload instead.
  */
 export async function mountBlob(deps: Deps, actor: Actor, input: { repositoryName: string; digest: string; from: string }): Promise<BlobRecord | undefined> {
-  const repo = await openRepository(deps, actor, 'ecr:InitiateLayerUpload', input.repositoryName);
+  const repo = await openForPush(deps, actor, 'ecr:InitiateLayerUpload', input.repositoryName);
   if (!isValidDigest(input.digest)) return undefined;
   if (!(await blobMountingEnabled(deps))) return undefined;
   let source: RepositoryRecord | undefined;

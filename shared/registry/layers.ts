@@ -24,6 +24,7 @@ import { MAX_PARTS } from '../store/blobs.ts';
 import type { RepositoryRecord, UploadRecord } from '../store/types.ts';
 import { blobDownloadUrl } from './blobs.ts';
 import { checkRegistryId, openRepository } from './common.ts';
+import { openForPush } from './creation-templates.ts';
 import {
   appendPart,
   digestOfObject,
@@ -70,7 +71,7 @@ export async function getDownloadUrlForLayer(deps: Deps, actor: Actor, input: Ge
 
 /** InitiateLayerUpload: starts an upload and recommends the part size to send. */
 export async function initiateLayerUpload(deps: Deps, actor: Actor, input: InitiateLayerUploadInput) {
-  const repo = await openRepository(deps, actor, 'ecr:InitiateLayerUpload', input.repositoryName, input.registryId);
+  const repo = await openForPush(deps, actor, 'ecr:InitiateLayerUpload', input.repositoryName, input.registryId);
   const upload = await startUpload(deps, repo.uid);
   return { uploadId: upload.uploadId, partSize: deps.config.layerPartSize };
 }

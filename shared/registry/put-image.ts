@@ -15,7 +15,7 @@ import {
 } from '../errors.ts';
 import type { ImageRecord, RepositoryRecord } from '../store/types.ts';
 import { manifestObject } from '../store/keys.ts';
-import { openRepository } from './common.ts';
+import { openForPush } from './creation-templates.ts';
 import { imagePushedEvent } from './events.ts';
 import { resolveImageId } from './image-ids.ts';
 import { digestOf, ManifestError, parseManifest, referrerArtifactType, type ParsedManifest } from './manifests.ts';
@@ -37,7 +37,7 @@ export type Stored = { image: ImageRecord; tag?: string; parsed: ParsedManifest 
 
 /** PutImage: the ECR operation. */
 export async function putImage(deps: Deps, actor: Actor, input: PutImageInput) {
-  const repo = await openRepository(deps, actor, 'ecr:PutImage', input.repositoryName, input.registryId);
+  const repo = await openForPush(deps, actor, 'ecr:PutImage', input.repositoryName, input.registryId);
   const registryId = deps.config.registryId;
   const stored = await storeImage(deps, repo, input.imageManifest, { tag: input.imageTag, mediaType: input.imageManifestMediaType, digest: input.imageDigest });
   return {
@@ -60,7 +60,7 @@ export async function pushManifest(
   actor: Actor,
   input: { repositoryName: string; manifest: string; mediaType?: string; tag?: string; digest?: string },
 ): Promise<{ digest: string; subject?: string }> {
-  const repo = await openRepository(deps, actor, 'ecr:PutImage', input.repositoryName);
+  const repo = await openForPush(deps, actor, 'ecr:PutImage', input.repositoryName);
   try {
     const stored = await storeImage(deps, repo, input.manifest, { mediaType: input.mediaType, tag: input.tag, digest: input.digest });
     return { digest: stored.image.digest, subject: stored.parsed.subject?.digest };

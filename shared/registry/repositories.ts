@@ -20,7 +20,7 @@ import {
   RepositoryNotEmptyException,
   TooManyTagsException,
 } from '../errors.ts';
-import type { RepositoryRecord, ResourceTag } from '../store/types.ts';
+import type { ExclusionFilter, RepositoryRecord, ResourceTag } from '../store/types.ts';
 import { ANY_RESOURCE, type Facts } from '../domain/authorize.ts';
 import { authorize, checkRegistryId, openRepository, repositoryArn, repositoryNameFromArn, repositoryNotFound, repositoryView } from './common.ts';
 import { nextToken, readToken } from './pagination.ts';
@@ -32,29 +32,60 @@ const DEFAULT_PAGE = 100;
 
 /** CreateRepository: a new, empty repository; RepositoryAlreadyExistsException if the name is taken. */
 export async function createRepository(deps: Deps, actor: Actor, input: CreateRepositoryInput) {
-  const registryId = checkRegistryId(deps, input.registryId);
-  await authorize(deps, actor, 'ecr:CreateRepository', repositoryArn(deps.config, input.repositoryName), { requestTags: input.tags ?? [] });
-  const mutability = input.imageTagMutability ?? 'MUTABLE';
-  const filters = checkMutabilitySetting(mutability, input.imageTagMutabilityExclusionFilters);
-  const tags = mergeTags([], input.tags ?? []);
-  const encryption = checkEncryption(deps, input.encryptionConfiguration);
+  checkRegistryId(deps, input.registryId);
+  const repo = await createRepositoryRecord(deps, actor, {
+    repositoryName: input.repositoryName,
+    imageTagMutability: input.imageTagMutability,
+    imageTagMutabilityExclusionFilters: input.imageTagMutabilityExclusionFilters,
+    scanOnPush: input.imageScanningConfiguration?.scanOnPush,
+    encryptionConfiguration: input.encryptionConfiguration,
+    tags: input.tags,
+  });
+  return { repository: repositoryView(deps, actor, repo) };
+}
+
+/** The settings a repository is created with: CreateRepository's members, or a creation template's (with its policy). */
+export type NewRepository = {
+  repositoryName: string;
+  imageTagMutability?: RepositoryRecord['imageTagMutability'];
+  imageTagMutabilityExclusionFilters?: ExclusionFilter[];
+  scanOnPush?: boolean;
+  encryptionConfiguration?: EncryptionConfiguration;
+  tags?: ResourceTag[];
+  policyText?: string;
+};
+
+/**
+ * The one creation path, CreateRepository's and every creator's (shared/registry/creation-templates.ts): asks
+ * ecr:CreateRepository on the new repository's ARN (its tags are the request's), validates the settings, and
+ * writes the repository item once (REPOSITORY_NAME_IS_FREE); RepositoryAlreadyExistsException if the name is taken.
+ */
+export async function createRepositoryRecord(deps: Deps, actor: Actor, settings: NewRepository): Promise<RepositoryRecord> {
+  const registryId = deps.config.registryId;
+  await authorize(deps, actor, 'ecr:CreateRepository', repositoryArn(deps.config, settings.repositoryName), { requestTags: settings.tags ?? [] });
+  const mutability = settings.imageTagMutability ?? 'MUTABLE';
+  const filters = checkMutabilitySetting(mutability, settings.imageTagMutabilityExclusionFilters);
+  const tags = mergeTags([], settings.tags ?? []);
+  const encryption = checkEncryption(deps, settings.encryptionConfiguration);
   const repo: RepositoryRecord = {
-    name: input.repositoryName,
+    name: settings.repositoryName,
     uid: randomUUID(),
     createdAt: deps.now().getTime(),
     imageTagMutability: mutability,
     ...(filters ? { imageTagMutabilityExclusionFilters: filters } : {}),
-    scanOnPush: input.imageScanningConfiguration?.scanOnPush ?? false,
+    scanOnPush: settings.scanOnPush ?? false,
     ...encryption,
     tags,
+    ...(settings.policyText !== undefined ? { policyText: settings.policyText } : {}),
   };
   if (!(await deps.repositories.create(repo))) {
     throw new RepositoryAlreadyExistsException(`The repository with name '${repo.name}' already exists in the registry with id '${registryId}'`);
   }
-  return { repository: repositoryView(deps, actor, repo) };
+  return repo;
 }
 
-function checkEncryption(deps: Deps, config: EncryptionConfiguration | undefined): Pick<RepositoryRecord, 'encryptionType' | 'kmsKey'> {
+/** The encryption a repository gets: AES256 by default, KMS with ECR's AWS-managed key when none is named. */
+export function checkEncryption(deps: Deps, config: EncryptionConfiguration | undefined): Pick<RepositoryRecord, 'encryptionType' | 'kmsKey'> {
   if (!config) return { encryptionType: 'AES256' };
   if (config.encryptionType === 'AES256') {
     if (config.kmsKey) throw invalidParameter('encryptionConfiguration', 'kmsKey can only be specified when encryptionType is KMS or KMS_DSSE');

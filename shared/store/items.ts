@@ -5,6 +5,7 @@
 import { digestOfImageSk, tagOfSk } from './keys.ts';
 import type { ImageSummary, LifecyclePolicyRecord, PreviewRecord, RunLease } from './lifecycle.ts';
 import type { PullTimeExclusion } from './registry.ts';
+import type { CreationTemplateRecord } from './templates.ts';
 import type { FeedPointer, ScanRecord } from './scans.ts';
 import type { BlobRecord, ImageRecord, LayerLink, RepositoryRecord, TagRecord, UploadRecord } from './types.ts';
 
@@ -139,3 +140,22 @@ export function exclusionsOf(item: Item | undefined): PullTimeExclusion[] {
     .map(([principalArn, createdAt]) => ({ principalArn, createdAt: Number(createdAt) }))
     .sort((a, b) => (a.principalArn < b.principalArn ? -1 : a.principalArn > b.principalArn ? 1 : 0));
 }
+
+const TEMPLATE_FIELDS = [
+  'prefix',
+  'description',
+  'encryptionConfiguration',
+  'resourceTags',
+  'imageTagMutability',
+  'imageTagMutabilityExclusionFilters',
+  'repositoryPolicy',
+  'lifecyclePolicy',
+  'appliedFor',
+  'customRoleArn',
+  'createdAt',
+  'updatedAt',
+  'version',
+] as const;
+/** A creation template item as its record. */
+export const toCreationTemplate = (item: Item): CreationTemplateRecord =>
+  Object.fromEntries(TEMPLATE_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as CreationTemplateRecord;

@@ -25,6 +25,7 @@
  * | Account setting | REGISTRY#<registryId>    | SETTING#<name>             |                                 |         | e.g. BASIC_SCAN_TYPE_VERSION           |
  * | Registry policy | REGISTRY#<registryId>    | POLICY                     |                                 |         | the registry policy's text             |
  * | Pull exclusions | REGISTRY#<registryId>    | PULLEXCLUSIONS             |                                 |         | principal ARNs (at most 100), version  |
+ * | Creation templ. | REGISTRY#<registryId>    | TEMPLATE#<prefix>          |                                 |         | a repository creation template, version|
  * | Active feed     | FEED#<registryId>        | ACTIVE                     |                                 |         | the vulnerability feed scans use       |
  *
  * S3 objects:
@@ -86,6 +87,9 @@ export const scanConfigurationKey = (registryId: string): Key => ({ pk: `REGISTR
 export const accountSettingKey = (registryId: string, name: string): Key => ({ pk: `REGISTRY#${registryId}`, sk: `SETTING#${name}` });
 export const registryPolicyKey = (registryId: string): Key => ({ pk: `REGISTRY#${registryId}`, sk: 'POLICY' });
 export const pullTimeExclusionsKey = (registryId: string): Key => ({ pk: `REGISTRY#${registryId}`, sk: 'PULLEXCLUSIONS' });
+export const creationTemplateKey = (registryId: string, prefix: string): Key => ({ pk: registryPk(registryId), sk: `${TEMPLATE_PREFIX}${prefix}` });
+export const TEMPLATE_PREFIX = 'TEMPLATE#';
+export const registryPk = (registryId: string) => `REGISTRY#${registryId}`;
 export const activeFeedKey = (registryId: string): Key => ({ pk: `FEED#${registryId}`, sk: 'ACTIVE' });
 
 /** The digest in an image item's sort key. */

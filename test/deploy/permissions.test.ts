@@ -18,6 +18,11 @@ import {
   BatchGetImageCommand,
   CompleteLayerUploadCommand,
   CreateRepositoryCommand,
+  CreateRepositoryCreationTemplateCommand,
+  DeleteRepositoryCreationTemplateCommand,
+  DescribeRepositoryCreationTemplatesCommand,
+  InitiateLayerUploadCommand,
+  UpdateRepositoryCreationTemplateCommand,
   DeleteRegistryPolicyCommand,
   DeleteRepositoryCommand,
   DeleteRepositoryPolicyCommand,
@@ -188,8 +193,20 @@ beforeAll(async () => {
     await ecr.send(new DeleteRepositoryPolicyCommand({ repositoryName }));
   });
 
+  // A CREATE_ON_PUSH template, which the layers' first push below applies (its lifecycle policy included).
+  const templateLifecycle = JSON.stringify({
+    rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 100 }, action: { type: 'expire' } }],
+  });
+  await as('cache', async () => {
+    await ecr.send(new CreateRepositoryCreationTemplateCommand({ prefix: 'auto', appliedFor: ['CREATE_ON_PUSH'], lifecyclePolicy: templateLifecycle }));
+    await ecr.send(new DescribeRepositoryCreationTemplatesCommand({}));
+    await ecr.send(new DescribeRepositoryCreationTemplatesCommand({ prefixes: ['auto'] }));
+    await ecr.send(new UpdateRepositoryCreationTemplateCommand({ prefix: 'auto', description: 'created on push' }));
+  });
+
   let blobs: Awaited<ReturnType<typeof pushBlobs>> | undefined;
   await as('layers', async () => {
+    await ecr.send(new InitiateLayerUploadCommand({ repositoryName: 'auto/app' }));
     // Small parts are kept pending, then coalesced into 5 MiB S3 parts: a 7 MiB layer in 2 MiB parts does both.
     blobs = await pushBlobs(ecr, repositoryName, 1, 1024);
     const big = randomBytes(7 * 1024 * 1024);
@@ -223,6 +240,7 @@ beforeAll(async () => {
   });
 
   await as('auth', () => ecr.send(new GetAuthorizationTokenCommand({})));
+  await as('cache', () => ecr.send(new DeleteRepositoryCreationTemplateCommand({ prefix: 'auto' })));
 
   await as('registry', async () => {
     const principalArn = 'arn:aws:iam::210987654321:user/ci';
@@ -365,6 +383,7 @@ describe('the least-privilege table', () => {
   it('covers every function with a handler: the ECR groups, both OCI sides and both job functions', () => {
     expect(FUNCTIONS).toEqual([
       'auth',
+      'cache',
       'images',
       'layers',
       'lifecycle',

@@ -13,6 +13,7 @@ import { DynamoLayerStore } from '../../shared/store/dynamo/layers.ts';
 import { DynamoScanStore } from '../../shared/store/dynamo/scans.ts';
 import { DynamoLifecycleStore } from '../../shared/store/dynamo/lifecycle.ts';
 import { DynamoRegistryStore } from '../../shared/store/dynamo/registry.ts';
+import { DynamoTemplateStore } from '../../shared/store/dynamo/templates.ts';
 import { S3BlobStore } from '../../shared/store/s3/s3-blob-store.ts';
 import { storeContract } from './contract/index.ts';
 
@@ -64,6 +65,7 @@ storeContract(
       scans: new DynamoScanStore(table, registryId),
       registry: new DynamoRegistryStore(table, registryId),
       lifecycle: new DynamoLifecycleStore(table, registryId),
+      templates: new DynamoTemplateStore(table, registryId),
       imageStates: images,
     };
   },

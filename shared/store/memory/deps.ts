@@ -31,6 +31,7 @@ export function createMemoryDeps(options: MemoryDepsOptions = {}): Deps & { stor
     scans: stores.scans,
     registry: stores.registry,
     lifecycle: stores.lifecycle,
+    templates: stores.templates,
     imageStates: stores.imageStates,
     events: new InProcessBus(),
     jobs: new UnconfiguredJobStarter(),

@@ -7,6 +7,7 @@ import { MemoryRepositoryStore } from './repositories.ts';
 import { MemoryScanStore } from './scans.ts';
 import { MemoryRegistryStore } from './registry.ts';
 import { MemoryTable } from './table.ts';
+import { MemoryTemplateStore } from './templates.ts';
 
 export type MemoryStores = {
   table: MemoryTable;
@@ -17,6 +18,7 @@ export type MemoryStores = {
   scans: MemoryScanStore;
   registry: MemoryRegistryStore;
   lifecycle: MemoryLifecycleStore;
+  templates: MemoryTemplateStore;
   /** The image store serves both, as the DynamoDB adapter does. */
   imageStates: MemoryImageStore;
 };
@@ -36,6 +38,7 @@ export function createMemoryStores(options: { registryId?: string; now?: () => D
     scans: new MemoryScanStore(table, registryId),
     registry: new MemoryRegistryStore(table, registryId),
     lifecycle,
+    templates: new MemoryTemplateStore(table, registryId),
     imageStates: images,
   };
 }

@@ -10,6 +10,7 @@ import { partitionContract } from './partition.ts';
 import { repositoryContract } from './repositories.ts';
 import { registryContract } from './registry.ts';
 import { scanContract } from './scans.ts';
+import { templateContract } from './templates.ts';
 import type { ContractOptions, StoresFactory } from './stores.ts';
 
 export type { ContractOptions, Stores, StoresFactory } from './stores.ts';
@@ -21,6 +22,7 @@ export function storeContract(factory: StoresFactory, options: ContractOptions =
   layerContract(factory);
   scanContract(factory);
   registryContract(factory);
+  templateContract(factory);
   lifecycleContract(factory);
   partitionContract(factory);
   blobContract(factory, options);
