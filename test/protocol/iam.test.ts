@@ -12,6 +12,7 @@ import {
   CreateRepositoryCommand,
   DeleteRepositoryCommand,
   DescribeRegistryCommand,
+  DescribeRepositoryCreationTemplatesCommand,
   DescribeRepositoriesCommand,
   GetAuthorizationTokenCommand,
   GetLifecyclePolicyCommand,
@@ -128,6 +129,7 @@ const GROUP_CALLS = [
   { group: 'lifecycle', action: 'GetLifecyclePolicy', resource: REPO_ARN('shared/app'), call: new GetLifecyclePolicyCommand({ repositoryName: 'shared/app' }) },
   { group: 'scanning', action: 'GetRegistryScanningConfiguration', resource: '*', call: new GetRegistryScanningConfigurationCommand({}) },
   { group: 'registry', action: 'DescribeRegistry', resource: '*', call: new DescribeRegistryCommand({}) },
+  { group: 'cache', action: 'DescribeRepositoryCreationTemplates', resource: '*', call: new DescribeRepositoryCreationTemplatesCommand({}) },
 ];
 
 describe('every operation group', () => {
