@@ -105,6 +105,7 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
     jobs,
     async stop({ graceMs = 0 } = {}) {
       deps.principals.close();
+      deps.peers.close();
       await host.close(graceMs);
       await triggers.stop();
       await scanTriggers.stop();

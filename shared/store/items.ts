@@ -2,9 +2,9 @@
  * How records map to and from the table's items, for every adapter that keeps the key schema's item layout (the
  * DynamoDB adapters and the in-memory ones): one definition, so the two cannot drift apart.
  */
-import { digestOfImageSk, tagOfSk } from './keys.ts';
+import { digestOfImageSk, tagOfSk, type Key } from './keys.ts';
 import type { ImageSummary, LifecyclePolicyRecord, PreviewRecord, RunLease } from './lifecycle.ts';
-import type { PullTimeExclusion } from './registry.ts';
+import type { PullTimeExclusion, ReplicationConfiguration, ReplicationStatusRecord } from './registry.ts';
 import type { FeedPointer, ScanRecord } from './scans.ts';
 import type { BlobRecord, ImageRecord, LayerLink, RepositoryRecord, TagRecord, UploadRecord } from './types.ts';
 
@@ -138,4 +138,30 @@ export function exclusionsOf(item: Item | undefined): PullTimeExclusion[] {
   return Object.entries(map)
     .map(([principalArn, createdAt]) => ({ principalArn, createdAt: Number(createdAt) }))
     .sort((a, b) => (a.principalArn < b.principalArn ? -1 : a.principalArn > b.principalArn ? 1 : 0));
+}
+
+/** The replication configuration item (its rules kept as the JSON text put). */
+export function replicationConfigurationItem(key: Key, configuration: ReplicationConfiguration): Item {
+  return { ...key, type: 'replicationConfiguration', configuration: JSON.stringify(configuration) };
+}
+
+/** The replication configuration of its item, if any. */
+export function replicationConfigurationOf(item: Item | undefined): ReplicationConfiguration | undefined {
+  return typeof item?.configuration === 'string' ? (JSON.parse(item.configuration) as ReplicationConfiguration) : undefined;
+}
+
+/** An image's replication status item for one destination. */
+export function replicationStatusItem(key: Key, status: ReplicationStatusRecord): Item {
+  return { ...key, type: 'replicationStatus', ...status };
+}
+
+/** The replication status of its item. */
+export function replicationStatusOf(item: Item): ReplicationStatusRecord {
+  return {
+    region: item.region,
+    registryId: item.registryId,
+    status: item.status,
+    ...(item.failureCode !== undefined ? { failureCode: item.failureCode } : {}),
+    updatedAt: Number(item.updatedAt),
+  };
 }

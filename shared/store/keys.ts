@@ -21,10 +21,12 @@
  * | Lifecycle audit | RC#<uid>                 | LCAUDIT#<at>#<runId>#<dgst>|                                 |         | an image a run acted on (TTL 90 days)  |
  * | Archive marker  | RC#<uid>                 | ARCHIVES                   |                                 |         | the repository has held archived images|
  * | Image scan      | RC#<uid>                 | SCAN#<digest>              |                                 |         | latest scan: status, counts, findings  |
+ * | Replication     | RC#<uid>                 | REPL#<digest>#<region>#<id>|                                 |         | an image's copy to one destination     |
  * | Scan config     | REGISTRY#<registryId>    | SCANCONFIG                 |                                 |         | registry scan type and rules           |
  * | Account setting | REGISTRY#<registryId>    | SETTING#<name>             |                                 |         | e.g. BASIC_SCAN_TYPE_VERSION           |
  * | Registry policy | REGISTRY#<registryId>    | POLICY                     |                                 |         | the registry policy's text             |
  * | Pull exclusions | REGISTRY#<registryId>    | PULLEXCLUSIONS             |                                 |         | principal ARNs (at most 100), version  |
+ * | Replication conf| REGISTRY#<registryId>    | REPLICATION                |                                 |         | the replication rules (at most 25)     |
  * | Active feed     | FEED#<registryId>        | ACTIVE                     |                                 |         | the vulnerability feed scans use       |
  *
  * S3 objects:
@@ -86,6 +88,12 @@ export const scanConfigurationKey = (registryId: string): Key => ({ pk: `REGISTR
 export const accountSettingKey = (registryId: string, name: string): Key => ({ pk: `REGISTRY#${registryId}`, sk: `SETTING#${name}` });
 export const registryPolicyKey = (registryId: string): Key => ({ pk: `REGISTRY#${registryId}`, sk: 'POLICY' });
 export const pullTimeExclusionsKey = (registryId: string): Key => ({ pk: `REGISTRY#${registryId}`, sk: 'PULLEXCLUSIONS' });
+export const replicationConfigurationKey = (registryId: string): Key => ({ pk: `REGISTRY#${registryId}`, sk: 'REPLICATION' });
+export const replicationStatusKey = (uid: string, digest: string, region: string, registryId: string): Key => ({
+  pk: contentsPk(uid),
+  sk: `${replicationStatusPrefix(digest)}${region}#${registryId}`,
+});
+export const replicationStatusPrefix = (digest: string) => `REPL#${digest}#`;
 export const activeFeedKey = (registryId: string): Key => ({ pk: `FEED#${registryId}`, sk: 'ACTIVE' });
 
 /** The digest in an image item's sort key. */

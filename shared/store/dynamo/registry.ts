@@ -3,9 +3,9 @@
  * principal ARN (at most 100 of at most 200 characters: well under DynamoDB's 400 KB), so the list's two rules (no
  * principal twice, no more than the limit) are kept by one conditional write of the whole list.
  */
-import type { AddExclusionResult, PullTimeExclusion, RegistryStore } from '../registry.ts';
-import { exclusionsOf } from '../items.ts';
-import { pullTimeExclusionsKey, registryPolicyKey } from '../keys.ts';
+import type { AddExclusionResult, PullTimeExclusion, RegistryStore, ReplicationConfiguration, ReplicationStatusRecord } from '../registry.ts';
+import { exclusionsOf, replicationConfigurationItem, replicationConfigurationOf, replicationStatusItem, replicationStatusOf } from '../items.ts';
+import { contentsPk, pullTimeExclusionsKey, registryPolicyKey, replicationConfigurationKey, replicationStatusKey, replicationStatusPrefix } from '../keys.ts';
 import type { Table } from './table.ts';
 
 /** Invariant: the exclusion list is still the version the writer read (so EXCLUSION_IS_NEW and EXCLUSIONS_BELOW_LIMIT, checked on that read, hold). */
@@ -53,6 +53,29 @@ export class DynamoRegistryStore implements RegistryStore {
       delete map[principalArn];
       return true;
     }, true);
+  }
+
+  async getReplicationConfiguration() {
+    return replicationConfigurationOf(await this.table.get(replicationConfigurationKey(this.registryId)));
+  }
+
+  async putReplicationConfiguration(configuration: ReplicationConfiguration) {
+    await this.table.put({ Item: replicationConfigurationItem(replicationConfigurationKey(this.registryId), configuration) });
+  }
+
+  async putReplicationStatus(uid: string, digest: string, status: ReplicationStatusRecord) {
+    await this.table.put({ Item: replicationStatusItem(replicationStatusKey(uid, digest, status.region, status.registryId), status) });
+  }
+
+  async replicationStatuses(uid: string, digest: string) {
+    const statuses: ReplicationStatusRecord[] = [];
+    for await (const item of this.table.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': contentsPk(uid), ':prefix': replicationStatusPrefix(digest) },
+      ConsistentRead: true,
+    }))
+      statuses.push(replicationStatusOf(item));
+    return statuses;
   }
 
   /** Reads the list, lets `edit` change it, and writes it back if it is still the version read; again when it is not. */

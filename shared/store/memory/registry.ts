@@ -1,7 +1,7 @@
 /** RegistryStore in memory: the DynamoDB adapter's items and conditions (shared/store/dynamo/registry.ts). */
-import type { AddExclusionResult, PullTimeExclusion, RegistryStore } from '../registry.ts';
-import { pullTimeExclusionsKey, registryPolicyKey } from '../keys.ts';
-import { exclusionsOf } from '../items.ts';
+import type { AddExclusionResult, PullTimeExclusion, RegistryStore, ReplicationConfiguration, ReplicationStatusRecord } from '../registry.ts';
+import { pullTimeExclusionsKey, registryPolicyKey, replicationConfigurationKey, replicationStatusKey, replicationStatusPrefix, contentsPk } from '../keys.ts';
+import { exclusionsOf, replicationConfigurationItem, replicationConfigurationOf, replicationStatusItem, replicationStatusOf } from '../items.ts';
 import type { MemoryTable } from './table.ts';
 
 export class MemoryRegistryStore implements RegistryStore {
@@ -42,6 +42,22 @@ export class MemoryRegistryStore implements RegistryStore {
     delete map[principalArn];
     this.write(item?.version, map);
     return true;
+  }
+
+  async getReplicationConfiguration() {
+    return replicationConfigurationOf(this.table.get(replicationConfigurationKey(this.registryId)));
+  }
+
+  async putReplicationConfiguration(configuration: ReplicationConfiguration) {
+    this.table.put(replicationConfigurationItem(replicationConfigurationKey(this.registryId), configuration));
+  }
+
+  async putReplicationStatus(uid: string, digest: string, status: ReplicationStatusRecord) {
+    this.table.put(replicationStatusItem(replicationStatusKey(uid, digest, status.region, status.registryId), status));
+  }
+
+  async replicationStatuses(uid: string, digest: string) {
+    return this.table.queryPrefix(contentsPk(uid), replicationStatusPrefix(digest)).items.map(replicationStatusOf);
   }
 
   private read() {
