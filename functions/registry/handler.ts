@@ -1,4 +1,4 @@
-/** Lambda of the registry group: the registry, its policy and its pull-time update exclusions. */
+/** Lambda of the registry group: the registry, its policy, its replication configuration and its pull-time update exclusions. */
 import type { Deps } from '../../shared/deps.ts';
 import { lambdaDeps } from '../../shared/deps/lambda.ts';
 import type { DepsParts } from '../../shared/deps/parts.ts';
@@ -6,6 +6,7 @@ import { dynamoStores } from '../../shared/deps/dynamo.ts';
 import { ecrHandler, type ModelOperations } from '../../shared/protocol/ecr-handler.ts';
 import model from '../../shared/model/groups/registry.json' with { type: 'json' };
 import * as registry from '../../shared/registry/registry-policy.ts';
+import { putReplicationConfiguration } from '../../shared/registry/replication-configuration.ts';
 import * as exclusions from '../../shared/registry/pull-time-exclusions.ts';
 
 export const operations = {
@@ -13,6 +14,7 @@ export const operations = {
   PutRegistryPolicy: registry.putRegistryPolicy,
   GetRegistryPolicy: registry.getRegistryPolicy,
   DeleteRegistryPolicy: registry.deleteRegistryPolicy,
+  PutReplicationConfiguration: putReplicationConfiguration,
   RegisterPullTimeUpdateExclusion: exclusions.registerPullTimeUpdateExclusion,
   DeregisterPullTimeUpdateExclusion: exclusions.deregisterPullTimeUpdateExclusion,
   ListPullTimeUpdateExclusions: exclusions.listPullTimeUpdateExclusions,

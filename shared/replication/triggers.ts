@@ -1,0 +1,37 @@
+/**
+ * The local registry's replication trigger: replication on push from the in-process bus. In AWS an EventBridge rule
+ * calls the same function (functions/replication-jobs/on-push.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Deps } from '../deps.ts';
+import { serviceActor } from '../domain/actor.ts';
+import type { RegistryEvent } from '../events/publisher.ts';
+import { logger } from '../observe/logger.ts';
+import { replicateOnPush } from './job.ts';
+
+type Bus = { subscribe(listener: (event: RegistryEvent) => void): () => void };
+
+export class LocalReplicationTriggers {
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private unsubscribe?: () => void;
+
+  constructor(private readonly deps: Deps) {}
+
+  /** Starts replicating every successful push a replication rule matches. */
+  start(bus: Bus) {
+    this.unsubscribe = bus.subscribe((event) => {
+      if (event['detail-type'] !== 'ECR Image Action' || event.detail['action-type'] !== 'PUSH') return;
+      const work = replicateOnPush(this.deps, serviceActor(this.deps.config, 'replication', randomUUID()), event).catch((e) =>
+        logger.error({ error: String(e) }, 'replication on push failed'),
+      );
+      this.inFlight.add(work);
+      void work.finally(() => this.inFlight.delete(work));
+    });
+  }
+
+  /** Stops listening and waits for the starts already under way. */
+  async stop() {
+    this.unsubscribe?.();
+    await Promise.allSettled([...this.inFlight]);
+  }
+}
