@@ -103,7 +103,11 @@ export function ecrHandler(operations: Record<string, Operation>, model: Model, 
 function signedReplicationMarker(headers: Record<string, string>): string | undefined {
   const value = headers[REPLICATION_HEADER];
   if (!value) return undefined;
-  const signed = /SignedHeaders=([^,\s]+)/.exec(headers.authorization ?? '')?.[1]?.toLowerCase().split(';') ?? [];
+  const signed =
+    /SignedHeaders=([^,\s]+)/
+      .exec(headers.authorization ?? '')?.[1]
+      ?.toLowerCase()
+      .split(';') ?? [];
   return signed.includes(REPLICATION_HEADER) ? value : undefined;
 }
 

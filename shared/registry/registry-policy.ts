@@ -7,7 +7,13 @@ import type { Deps } from '../deps.ts';
 import type { Actor } from '../domain/actor.ts';
 import { ANY_RESOURCE } from '../domain/authorize.ts';
 import { RegistryPolicyNotFoundException } from '../errors.ts';
-import type { DeleteRegistryPolicyInput, DescribeRegistryInput, DescribeRegistryOutput, GetRegistryPolicyInput, PutRegistryPolicyInput } from '../model/types.ts';
+import type {
+  DeleteRegistryPolicyInput,
+  DescribeRegistryInput,
+  DescribeRegistryOutput,
+  GetRegistryPolicyInput,
+  PutRegistryPolicyInput,
+} from '../model/types.ts';
 import { authorize } from './common.ts';
 import { validateRegistryPolicy } from './policy.ts';
 

@@ -105,7 +105,9 @@ class DestinationRepository {
       const batch = digests.slice(i, i + CHECK_BATCH);
       const out = await this.call('BatchCheckLayerAvailability', { layerDigests: batch });
       const available = new Set<string>(
-        (out.layers ?? []).filter((l: { layerAvailability?: string }) => l.layerAvailability === 'AVAILABLE').map((l: { layerDigest: string }) => l.layerDigest),
+        (out.layers ?? [])
+          .filter((l: { layerAvailability?: string }) => l.layerAvailability === 'AVAILABLE')
+          .map((l: { layerDigest: string }) => l.layerDigest),
       );
       missing.push(...batch.filter((d) => !available.has(d)));
     }

@@ -61,7 +61,9 @@ export function registryContract(factory: StoresFactory) {
 
     it('keeps the replication configuration as put and replaces it whole', async () => {
       const { registry } = stores();
-      const first = { rules: [{ destinations: [{ region: 'eu-west-1', registryId: '210987654321' }], repositoryFilters: [{ filter: 'team-a', filterType: 'PREFIX_MATCH' }] }] };
+      const first = {
+        rules: [{ destinations: [{ region: 'eu-west-1', registryId: '210987654321' }], repositoryFilters: [{ filter: 'team-a', filterType: 'PREFIX_MATCH' }] }],
+      };
       const second = { rules: [{ destinations: [{ region: 'us-west-2', registryId: '123456789012' }] }] };
 
       expect(await registry.getReplicationConfiguration()).toBeUndefined();
@@ -71,14 +73,20 @@ export function registryContract(factory: StoresFactory) {
       expect(await registry.getReplicationConfiguration()).toEqual(second);
     });
 
-    it("keeps one replication status per image and destination, the last one put, listed by region then registry id", async () => {
+    it('keeps one replication status per image and destination, the last one put, listed by region then registry id', async () => {
       const { registry } = stores();
       const digest = `sha256:${'a'.repeat(64)}`;
       const other = `sha256:${'b'.repeat(64)}`;
 
       await registry.putReplicationStatus('uid1', digest, { region: 'us-west-2', registryId: '123456789012', status: 'IN_PROGRESS', updatedAt: T });
       await registry.putReplicationStatus('uid1', digest, { region: 'eu-west-1', registryId: '210987654321', status: 'IN_PROGRESS', updatedAt: T });
-      await registry.putReplicationStatus('uid1', digest, { region: 'us-west-2', registryId: '123456789012', status: 'FAILED', failureCode: 'DESTINATION_UNREACHABLE', updatedAt: T + 1 });
+      await registry.putReplicationStatus('uid1', digest, {
+        region: 'us-west-2',
+        registryId: '123456789012',
+        status: 'FAILED',
+        failureCode: 'DESTINATION_UNREACHABLE',
+        updatedAt: T + 1,
+      });
       await registry.putReplicationStatus('uid1', other, { region: 'eu-west-1', registryId: '210987654321', status: 'COMPLETE', updatedAt: T });
       await registry.putReplicationStatus('uid2', digest, { region: 'eu-west-1', registryId: '210987654321', status: 'COMPLETE', updatedAt: T });
 
