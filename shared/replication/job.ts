@@ -75,8 +75,13 @@ export function failureCodeOf(error: { Error?: string; Cause?: string } | undefi
   return (FAILURE_CODES as readonly string[]).includes(code ?? '') ? (code as FailureCode) : 'DESTINATION_UNREACHABLE';
 }
 
+/** EndRun: the run's end (its line is logged by the task handler); how many copies it made or recorded as failed. */
+export async function endRunTask(_deps: Deps, _actor: Actor, input: { copies?: unknown[] }) {
+  return { copies: input.copies?.length ?? 0 };
+}
+
 /** The tasks of infra/replicate.asl.json, keyed by state name. */
-export const REPLICATION_TASKS = { CopyImage: copyTask, RecordFailure: recordFailureTask };
+export const REPLICATION_TASKS = { CopyImage: copyTask, RecordFailure: recordFailureTask, EndRun: endRunTask };
 
 function record(deps: Deps, copy: CopyRequest, status: Omit<ReplicationStatusRecord, 'region' | 'registryId'>) {
   return deps.registry.putReplicationStatus(copy.uid, copy.digest, { region: copy.destination.region, registryId: copy.destination.registryId, ...status });

@@ -8,7 +8,6 @@
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import type { Config } from '../config.ts';
 import { logger } from '../observe/logger.ts';
-import { principalsDocumentReader } from '../secrets/principals-document.ts';
 
 /** One destination registry and how to reach it. */
 export type Peer = { region: string; registryId: string; endpoint: string; accessKeyId: string; secretAccessKey: string };
@@ -81,12 +80,13 @@ export function watchPeersFile(file: string): PeersSource {
 
 /** The peers of a Secrets Manager secret, read on first use and again once PEERS_SECRET_TTL_MS old (a bad version keeps the previous peers). */
 export function secretPeers(secretId: string, env: NodeJS.ProcessEnv, now: () => number = Date.now): PeersSource {
-  const reader = principalsDocumentReader({ kind: 'secret', secretId }, env);
   let current: { at: number; peers: Peer[] } | undefined;
   const peers = async () => {
     if (!current || now() - current.at >= PEERS_SECRET_TTL_MS) {
       try {
-        current = { at: now(), peers: parsePeers(await reader.read()) };
+        // Loaded on first use: only a function that replicates signs a Secrets Manager call.
+        const { principalsDocumentReader } = await import('../secrets/principals-document.ts');
+        current = { at: now(), peers: parsePeers(await principalsDocumentReader({ kind: 'secret', secretId }, env).read()) };
       } catch (e) {
         if (!current) throw e;
         logger.error({ secret: secretId, error: (e as Error).message }, 'peers secret refused; the previous peers stay in force');

@@ -99,7 +99,12 @@ async function startDestination(at: { registryId: string; region: string }, port
   const node = await start(dataDir, { REGISTRY_ID: at.registryId, AWS_REGION: at.region, REGISTRY_IAM_FILE: iam }, port);
   const layers = node.registry.deps.layers;
   const createUpload = layers.createUpload.bind(layers);
-  if (at === OTHER_ACCOUNT) layers.createUpload = (...args) => (uploadsAtOther++, createUpload(...args));
+  if (at === OTHER_ACCOUNT) {
+    layers.createUpload = (...args) => {
+      uploadsAtOther++;
+      return createUpload(...args);
+    };
+  }
   return node;
 }
 
