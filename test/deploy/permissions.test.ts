@@ -335,7 +335,12 @@ beforeAll(async () => {
     ecr.send(
       new PutReplicationConfigurationCommand({
         replicationConfiguration: {
-          rules: [{ destinations: [{ region: 'eu-west-1', registryId: '210987654321' }], repositoryFilters: [{ filter: repositoryName, filterType: 'PREFIX_MATCH' }] }],
+          rules: [
+            {
+              destinations: [{ region: 'eu-west-1', registryId: '210987654321' }],
+              repositoryFilters: [{ filter: repositoryName, filterType: 'PREFIX_MATCH' }],
+            },
+          ],
         },
       }),
     ),
