@@ -50,11 +50,12 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
     startStateMachines: true,
   },
   // Replication on push reads the configuration, records IN_PROGRESS and starts the machine; the copy reads the image and its blobs and records the status.
-  'replication-jobs': { table: [...READ, 'PutItem'], bucket: ['GetObject'], startStateMachines: true, readPeers: true },
+  'replication-jobs': { table: [...READ, 'PutItem', 'BatchWriteItem'], bucket: ['GetObject'], startStateMachines: true, readPeers: true },
   'oci-pull': { table: [...READ, 'UpdateItem'], bucket: ['GetObject'] },
   'oci-push': { table: [...READ, ...WRITE], bucket: ['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload'], publishEvents: true },
-  // The registry policy and the pull-time exclusion list are one item each: read, put, and the policy's delete.
-  registry: { table: ['GetItem', 'PutItem', 'DeleteItem'] },
+  // The registry policy, the pull-time exclusion list, the replication configuration and the backfill list are one item each;
+  // a backfill's results are queried, and StartReplicationBackfill starts its state machine.
+  registry: { table: ['GetItem', 'PutItem', 'DeleteItem', 'Query'], startStateMachines: true },
   cache: { table: [...READ, ...WRITE] },
 };
 

@@ -17,6 +17,7 @@ export function localMachines(deps: () => Deps): Record<string, Tasks> {
     'lifecycle-apply': lifecycle,
     scan: scanningJobs.createTasks(deps),
     replicate: replicationJobs.createTasks(deps),
+    'replication-backfill': replicationJobs.createTasks(deps),
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import { digestOfImageSk, tagOfSk, type Key } from './keys.ts';
 import type { ImageSummary, LifecyclePolicyRecord, PreviewRecord, RunLease } from './lifecycle.ts';
-import type { PullTimeExclusion, ReplicationConfiguration, ReplicationStatusRecord } from './registry.ts';
+import type { BackfillRecord, BackfillResult, CreateBackfillResult, PullTimeExclusion, ReplicationConfiguration, ReplicationStatusRecord } from './registry.ts';
 import type { FeedPointer, ScanRecord } from './scans.ts';
 import type { BlobRecord, ImageRecord, LayerLink, RepositoryRecord, TagRecord, UploadRecord } from './types.ts';
 
@@ -163,5 +163,43 @@ export function replicationStatusOf(item: Item): ReplicationStatusRecord {
     status: item.status,
     ...(item.failureCode !== undefined ? { failureCode: item.failureCode } : {}),
     updatedAt: Number(item.updatedAt),
+  };
+}
+
+/** The backfills of the registry's backfills item, newest first. */
+export function backfillsOf(item: Item | undefined): BackfillRecord[] {
+  const map = (item?.backfills ?? {}) as Record<string, BackfillRecord>;
+  return Object.values(map).sort((a, b) => b.startedAt - a.startedAt || (a.backfillId < b.backfillId ? -1 : 1));
+}
+
+const ENDED = new Set(['COMPLETE', 'FAILED', 'STOPPED']);
+
+/** The backfills with `backfill` added, or why it may not be: the one rule both adapters apply to the list they read. */
+export function withBackfill(
+  list: Record<string, BackfillRecord>,
+  backfill: BackfillRecord,
+  limit: number,
+  keepMs: number,
+): { outcome: CreateBackfillResult; list: Record<string, BackfillRecord> } {
+  const kept = Object.fromEntries(Object.entries(list).filter(([, b]) => !(b.endedAt !== undefined && backfill.startedAt - b.endedAt > keepMs)));
+  const running = Object.values(kept).filter((b) => !ENDED.has(b.status));
+  if (running.some((b) => b.destination.region === backfill.destination.region)) return { outcome: 'in-progress', list };
+  if (running.length >= limit) return { outcome: 'limit', list };
+  return { outcome: 'created', list: { ...kept, [backfill.backfillId]: backfill } };
+}
+
+/** A backfill result item. */
+export function backfillResultItem(key: Key, result: BackfillResult, expiresAt: number): Item {
+  return { ...key, type: 'backfillResult', ...result, expiresAt };
+}
+
+/** The result of its item. */
+export function backfillResultOf(item: Item): BackfillResult {
+  return {
+    repositoryName: item.repositoryName,
+    imageDigest: item.imageDigest,
+    ...(item.imageTag !== undefined ? { imageTag: item.imageTag } : {}),
+    status: item.status,
+    ...(item.failureCode !== undefined ? { failureCode: item.failureCode } : {}),
   };
 }

@@ -27,6 +27,8 @@
  * | Registry policy | REGISTRY#<registryId>    | POLICY                     |                                 |         | the registry policy's text             |
  * | Pull exclusions | REGISTRY#<registryId>    | PULLEXCLUSIONS             |                                 |         | principal ARNs (at most 100), version  |
  * | Replication conf| REGISTRY#<registryId>    | REPLICATION                |                                 |         | the replication rules (at most 25)     |
+ * | Backfills       | REGISTRY#<registryId>    | BACKFILLS                  |                                 |         | every backfill (90 days), version      |
+ * | Backfill result | BACKFILL#<id>#<backfill> | RESULT#<status>#<repo>#<d> |                                 |         | one image a backfill tried (TTL 90 d)  |
  * | Active feed     | FEED#<registryId>        | ACTIVE                     |                                 |         | the vulnerability feed scans use       |
  *
  * S3 objects:
@@ -94,6 +96,13 @@ export const replicationStatusKey = (uid: string, digest: string, region: string
   sk: `${replicationStatusPrefix(digest)}${region}#${registryId}`,
 });
 export const replicationStatusPrefix = (digest: string) => `REPL#${digest}#`;
+export const backfillsKey = (registryId: string): Key => ({ pk: `REGISTRY#${registryId}`, sk: 'BACKFILLS' });
+export const backfillResultsPk = (registryId: string, backfillId: string) => `BACKFILL#${registryId}#${backfillId}`;
+export const backfillResultPrefix = (status?: string) => (status === undefined ? 'RESULT#' : `RESULT#${status}#`);
+export const backfillResultKey = (registryId: string, backfillId: string, status: string, repositoryName: string, digest: string): Key => ({
+  pk: backfillResultsPk(registryId, backfillId),
+  sk: `${backfillResultPrefix(status)}${repositoryName}#${digest}`,
+});
 export const activeFeedKey = (registryId: string): Key => ({ pk: `FEED#${registryId}`, sk: 'ACTIVE' });
 
 /** The digest in an image item's sort key. */

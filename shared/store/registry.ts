@@ -22,6 +22,26 @@ export type ReplicationStatusRecord = {
   updatedAt: number;
 };
 
+/** A replication backfill: its destination, status and counts. Times are epoch milliseconds. */
+export type BackfillRecord = {
+  backfillId: string;
+  destination: { region: string; registryId: string };
+  status: 'PREPARING' | 'IN_PROGRESS' | 'COMPLETE' | 'FAILED' | 'STOPPING' | 'STOPPED';
+  failureCode?: string;
+  total: number;
+  completed: number;
+  failed: number;
+  failureCodes: string[];
+  startedAt: number;
+  endedAt?: number;
+};
+
+/** One image a backfill tried, and how it went. */
+export type BackfillResult = { repositoryName: string; imageDigest: string; imageTag?: string; status: 'COMPLETE' | 'FAILED'; failureCode?: string };
+
+/** What starting a backfill did: created, or refused (one is running for that region, or `limit` are running). */
+export type CreateBackfillResult = 'created' | 'in-progress' | 'limit';
+
 /** What adding an exclusion did: added, or refused because it is there already or the list is full. */
 export type AddExclusionResult = 'added' | 'exists' | 'limit';
 
@@ -46,6 +66,24 @@ export interface RegistryStore {
   putReplicationStatus(uid: string, digest: string, status: ReplicationStatusRecord): Promise<void>;
   /** Every destination's status for an image, ordered by region then registry id. */
   replicationStatuses(uid: string, digest: string): Promise<ReplicationStatusRecord[]>;
+  /**
+   * Adds a backfill unless one not ended is running for the same destination region (BACKFILL_REGION_IS_FREE) or
+   * `limit` have not ended (BACKFILLS_BELOW_LIMIT); backfills ended more than `keepMs` before it started are dropped.
+   */
+  createBackfill(backfill: BackfillRecord, limit: number, keepMs: number): Promise<CreateBackfillResult>;
+  /** Every backfill kept, newest first. */
+  backfills(): Promise<BackfillRecord[]>;
+  /** Applies `edit` to the backfill as it is now (BACKFILLS_UNCHANGED_SINCE_READ); the edited record, undefined when there is no such backfill. `edit` returning undefined changes nothing. */
+  changeBackfill(backfillId: string, edit: (backfill: BackfillRecord) => BackfillRecord | undefined): Promise<BackfillRecord | undefined>;
+  /** Records the results of images a backfill tried (kept until `expiresAt`, epoch seconds). */
+  putBackfillResults(backfillId: string, results: BackfillResult[], expiresAt: number): Promise<void>;
+  /** A page of a backfill's results, those of `status` only when given, ordered by status, repository and digest. */
+  backfillResults(
+    backfillId: string,
+    status: string | undefined,
+    limit: number,
+    cursor?: Record<string, any>,
+  ): Promise<{ items: BackfillResult[]; cursor?: Record<string, any> }>;
 }
 
 /** How long a process may answer from what it read of the registry policy and the exclusions: the delay before another Lambda sees a change. */
@@ -105,5 +143,10 @@ export function withReadCache(store: RegistryStore, ttlMs: number, now: () => nu
     putReplicationConfiguration: (configuration) => after(store.putReplicationConfiguration(configuration)),
     putReplicationStatus: (uid, digest, status) => store.putReplicationStatus(uid, digest, status),
     replicationStatuses: (uid, digest) => store.replicationStatuses(uid, digest),
+    createBackfill: (backfill, limit, keepMs) => store.createBackfill(backfill, limit, keepMs),
+    backfills: () => store.backfills(),
+    changeBackfill: (backfillId, edit) => store.changeBackfill(backfillId, edit),
+    putBackfillResults: (backfillId, results, expiresAt) => store.putBackfillResults(backfillId, results, expiresAt),
+    backfillResults: (backfillId, status, limit, cursor) => store.backfillResults(backfillId, status, limit, cursor),
   };
 }

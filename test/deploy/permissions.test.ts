@@ -14,6 +14,9 @@ import { jobActor } from '../helpers/actors.ts';
 import { randomBytes } from 'node:crypto';
 import {
   DescribeImageReplicationStatusCommand,
+  DescribeReplicationBackfillResultsCommand,
+  ListReplicationBackfillsCommand,
+  StartReplicationBackfillCommand,
   PutReplicationConfigurationCommand,
   BatchCheckLayerAvailabilityCommand,
   BatchDeleteImageCommand,
@@ -98,8 +101,8 @@ const NOT_YET_EXERCISED: Record<string, string[]> = {
   lifecycle: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query'],
   // Runs over indexes and manifests kept in S3 (an expiring run over plain images is driven above).
   'lifecycle-jobs': ['dynamodb:BatchGetItem', 's3:GetObject'],
-  // A copy to a destination the peers document names (test/protocol/replication.test.ts drives it) reads referrers and blob links.
-  'replication-jobs': ['dynamodb:BatchGetItem', 'dynamodb:Query'],
+  // A copy to a destination the peers document names (test/protocol/replication.test.ts drives it) reads blob links in batches.
+  'replication-jobs': ['dynamodb:BatchGetItem'],
   // Not seen in pushes, tag moves, index references, a cancelled multipart upload or deletes: a row to review.
   'oci-push': ['dynamodb:UpdateItem'],
   // Findings paged from their items, scans of manifests kept in S3, rescans. No scanning operation was seen
@@ -351,6 +354,13 @@ beforeAll(async () => {
     await registry.jobs.idle();
   });
   await as('images', () => ecr.send(new DescribeImageReplicationStatusCommand({ repositoryName, imageId: { imageTag: 'big' } })));
+  // A backfill to that destination: its state machine runs the replication-jobs tasks, which record every image FAILED.
+  await as('registry', async () => {
+    const started = await ecr.send(new StartReplicationBackfillCommand({ destination: { region: 'eu-west-1', registryId: '210987654321' } }));
+    await registry.jobs.idle();
+    await ecr.send(new ListReplicationBackfillsCommand({}));
+    await ecr.send(new DescribeReplicationBackfillResultsCommand({ replicationBackfillId: started.replicationBackfillId }));
+  });
 
   // The feed import schedule of scanning-jobs, reading an export uploaded under the deployed feed prefix.
   await registry.deps.blobs.put(`${FEED_PREFIX}Debian/all.zip`, osvZip([osvRecord('DEBIAN-CVE-2024-9002', 'Debian:12', 'zlib', [{ introduced: '0' }])]));

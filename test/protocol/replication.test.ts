@@ -28,7 +28,13 @@ import { startLocalRegistry, type LocalRegistry } from '../../infra/local/regist
 import { errorName, rejection } from '../helpers/registry.ts';
 import { imageManifest, indexManifest, pushBlobs, putManifest, OCI_INDEX } from '../helpers/images.ts';
 import { pushLayer, randomLayer, sha256Digest } from '../helpers/layers.ts';
-import { InitiateLayerUploadCommand } from '@aws-sdk/client-ecr';
+import {
+  DescribeReplicationBackfillResultsCommand,
+  InitiateLayerUploadCommand,
+  ListReplicationBackfillsCommand,
+  StartReplicationBackfillCommand,
+  StopReplicationBackfillCommand,
+} from '@aws-sdk/client-ecr';
 import { REPLICATION_HEADER } from '../../shared/domain/actor.ts';
 import { DestinationClient } from '../../shared/replication/destination.ts';
 
@@ -358,5 +364,105 @@ describe('the replication marker at a destination', () => {
     expect(await errorName(forged.send(new InitiateLayerUploadCommand({ repositoryName: 'team-a/marker' })))).toBe('AccessDeniedException');
     plain.destroy();
     forged.destroy();
+  });
+});
+
+describe('replication backfill', () => {
+  const rules = [
+    { destinations: [OTHER_ACCOUNT], repositoryFilters: [{ filter: 'team-a', filterType: 'PREFIX_MATCH' as const }] },
+    { destinations: [SAME_ACCOUNT], repositoryFilters: [{ filter: 'regional', filterType: 'PREFIX_MATCH' as const }] },
+  ];
+
+  it('copies the 200 images pushed before their rule, COMPLETE with every result listed page by page', async () => {
+    await createRepo(source.ecr, 'regional-old/app');
+    const layer = randomLayer(1024);
+    const layerDigest = await pushLayer(source.ecr, 'regional-old/app', layer);
+    const digests: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', n: i }));
+      const configDigest = await pushLayer(source.ecr, 'regional-old/app', config);
+      const text = imageManifest({
+        config: { bytes: config, size: config.length, digest: configDigest },
+        layers: [{ bytes: layer, size: layer.length, digest: layerDigest }],
+      });
+      digests.push(await putManifest(source.ecr, 'regional-old/app', text, `v${i}`));
+    }
+    await source.ecr.send(
+      new PutReplicationConfigurationCommand({
+        replicationConfiguration: {
+          rules: [...rules, { destinations: [SAME_ACCOUNT], repositoryFilters: [{ filter: 'regional-old', filterType: 'PREFIX_MATCH' }] }],
+        },
+      }),
+    );
+
+    const started = await source.ecr.send(new StartReplicationBackfillCommand({ destination: SAME_ACCOUNT }));
+    const id = started.replicationBackfillId!;
+    let described = await source.ecr.send(new DescribeReplicationBackfillResultsCommand({ replicationBackfillId: id }));
+    for (const deadline = Date.now() + 120_000; !['COMPLETE', 'FAILED', 'STOPPED'].includes(described.status!) && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 200));
+      described = await source.ecr.send(new DescribeReplicationBackfillResultsCommand({ replicationBackfillId: id }));
+    }
+    const results: { repositoryName?: string; imageId?: { imageDigest?: string }; status?: string }[] = [];
+    let pages = 0;
+    let token: string | undefined;
+    do {
+      const page = await source.ecr.send(new DescribeReplicationBackfillResultsCommand({ replicationBackfillId: id, maxResults: 50, nextToken: token }));
+      results.push(...(page.results ?? []));
+      token = page.nextToken;
+      pages++;
+    } while (token);
+
+    expect(started.status).toBe('PREPARING');
+    expect(described.status).toBe('COMPLETE');
+    expect(described.progress?.failedReplicationCount).toBe(0);
+    expect(described.progress?.completedReplicationCount).toBe(described.progress?.totalReplicationCount);
+    expect(results).toHaveLength(described.progress!.totalReplicationCount!);
+    expect(pages).toBeGreaterThanOrEqual(Math.ceil(results.length / 50));
+    const copied = results.filter((r) => r.repositoryName === 'regional-old/app');
+    expect(copied.map((r) => r.imageId?.imageDigest).sort()).toEqual([...digests].sort());
+    expect(results.every((r) => r.status === 'COMPLETE')).toBe(true);
+    expect((await source.ecr.send(new DescribeReplicationBackfillResultsCommand({ replicationBackfillId: id, resultStatusFilter: 'FAILED' }))).results).toEqual(
+      [],
+    );
+    const atDestination = await same.ecr.send(new BatchGetImageCommand({ repositoryName: 'regional-old/app', imageIds: [{ imageTag: 'v199' }] }));
+    expect(atDestination.images?.[0]?.imageId?.imageDigest).toBe(digests[199]);
+    const listed = await source.ecr.send(new ListReplicationBackfillsCommand({}));
+    expect(listed.backfills?.[0]).toMatchObject({ replicationBackfillId: id, destination: SAME_ACCOUNT, status: 'COMPLETE' });
+  }, 180_000);
+
+  it('stops a running backfill (STOPPING, then STOPPED), refuses a second one to the same region meanwhile, and a second stop', async () => {
+    await source.ecr.send(new PutReplicationConfigurationCommand({ replicationConfiguration: { rules } }));
+    let release!: () => void;
+    gate = new Promise((r) => {
+      release = r;
+    });
+    const started = await source.ecr.send(new StartReplicationBackfillCommand({ destination: OTHER_ACCOUNT }));
+    const id = started.replicationBackfillId!;
+
+    const second = await errorName(source.ecr.send(new StartReplicationBackfillCommand({ destination: OTHER_ACCOUNT })));
+    const stopped = await source.ecr.send(new StopReplicationBackfillCommand({ replicationBackfillId: id }));
+    release();
+    let described = await source.ecr.send(new DescribeReplicationBackfillResultsCommand({ replicationBackfillId: id }));
+    for (const deadline = Date.now() + 30_000; described.status !== 'STOPPED' && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 50));
+      described = await source.ecr.send(new DescribeReplicationBackfillResultsCommand({ replicationBackfillId: id }));
+    }
+
+    expect(second).toBe('ReplicationBackfillInProgressException');
+    expect(stopped.status).toBe('STOPPING');
+    expect(described.status).toBe('STOPPED');
+    expect(described.endedAt).toBeInstanceOf(Date);
+    expect(await errorName(source.ecr.send(new StopReplicationBackfillCommand({ replicationBackfillId: id })))).toBe(
+      'ReplicationBackfillInvalidStatusException',
+    );
+  }, 60_000);
+
+  it('refuses a destination the configuration does not name, and an unknown backfill id', async () => {
+    expect(await errorName(source.ecr.send(new StartReplicationBackfillCommand({ destination: { region: 'ap-south-1', registryId: '333333333333' } })))).toBe(
+      'InvalidParameterException',
+    );
+    expect(
+      await errorName(source.ecr.send(new DescribeReplicationBackfillResultsCommand({ replicationBackfillId: '00000000-0000-4000-8000-000000000000' }))),
+    ).toBe('ReplicationBackfillNotFoundException');
   });
 });
