@@ -3,7 +3,9 @@
  * an image of 10 layers of 10 MiB each, between two local registries in one process (account 111111111111 in
  * us-east-1 to 222222222222 in eu-west-1, cross-account through the destination's registry policy). Each run pushes
  * fresh random layers (so every byte crosses), through the source's ECR API; the copy goes through the
- * destination's ECR API as replication always does. Run: `npm run bench:replication` (BENCH_RUNS, default 3).
+ * destination's ECR API as replication always does. Then backfill throughput: BENCH_BACKFILL_IMAGES (default 200)
+ * small images (one shared 1 KiB layer, a config each) pushed before their rule, and the images per second of a
+ * StartReplicationBackfill from its start to COMPLETE. Run: `npm run bench:replication` (BENCH_RUNS, default 3).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,12 +13,15 @@ import { join } from 'node:path';
 import {
   CreateRepositoryCommand,
   DescribeImageReplicationStatusCommand,
+  DescribeReplicationBackfillResultsCommand,
+  StartReplicationBackfillCommand,
   ECRClient,
   PutRegistryPolicyCommand,
   PutReplicationConfigurationCommand,
 } from '@aws-sdk/client-ecr';
 import { startLocalRegistry } from '../infra/local/registry.ts';
 import { imageManifest, pushBlobs, putManifest } from '../test/helpers/images.ts';
+import { pushLayer } from '../test/helpers/layers.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LAYERS = 10;
@@ -71,7 +76,9 @@ await destEcr.send(
     }),
   }),
 );
-await ecr.send(new PutReplicationConfigurationCommand({ replicationConfiguration: { rules: [{ destinations: [DEST] }] } }));
+const latencyRule = { destinations: [DEST], repositoryFilters: [{ filter: 'bench/', filterType: 'PREFIX_MATCH' as const }] };
+await ecr.send(new PutReplicationConfigurationCommand({ replicationConfiguration: { rules: [latencyRule] } }));
+const BACKFILL_IMAGES = Number(process.env.BENCH_BACKFILL_IMAGES ?? 200);
 
 const times: number[] = [];
 try {
@@ -97,6 +104,29 @@ try {
   console.log(
     `median ${median.toFixed(2)} s (${(mb / median).toFixed(0)} MiB/s), min ${sorted[0].toFixed(2)} s, max ${sorted.at(-1)!.toFixed(2)} s over ${RUNS} runs`,
   );
+
+  await ecr.send(new CreateRepositoryCommand({ repositoryName: 'old/app' }));
+  const layer = await pushBlobs(ecr, 'old/app', 1, 1024);
+  for (let i = 0; i < BACKFILL_IMAGES; i++) {
+    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', n: i }));
+    const digest = await pushLayer(ecr, 'old/app', config);
+    await putManifest(ecr, 'old/app', imageManifest({ config: { bytes: config, size: config.length, digest }, layers: layer.layers }), `v${i}`);
+  }
+  await ecr.send(
+    new PutReplicationConfigurationCommand({
+      replicationConfiguration: { rules: [latencyRule, { destinations: [DEST], repositoryFilters: [{ filter: 'old/', filterType: 'PREFIX_MATCH' }] }] },
+    }),
+  );
+  const started = performance.now();
+  const { replicationBackfillId } = await ecr.send(new StartReplicationBackfillCommand({ destination: DEST }));
+  let out = await ecr.send(new DescribeReplicationBackfillResultsCommand({ replicationBackfillId }));
+  while (!['COMPLETE', 'FAILED', 'STOPPED'].includes(out.status!)) {
+    await new Promise((r) => setTimeout(r, 50));
+    out = await ecr.send(new DescribeReplicationBackfillResultsCommand({ replicationBackfillId }));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const images = out.progress?.completedReplicationCount ?? 0;
+  console.log(`backfill ${out.status}: ${images} images in ${seconds.toFixed(2)} s, ${(images / seconds).toFixed(1)} images/s`);
 } finally {
   ecr.destroy();
   destEcr.destroy();
