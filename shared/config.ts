@@ -35,6 +35,8 @@ export type Config = {
   peersFile?: string;
   /** REGISTRY_PEERS_SECRET_ID: the Secrets Manager secret holding the same document in AWS. */
   peersSecretId?: string;
+  /** REPLICATION_SYNC_DELETES=1 (beyond ECR): image deletions and tag removals replicate to the destinations too. */
+  replicationSyncDeletes: boolean;
   /** Directory holding the OSV vulnerability feed exports (`<Ecosystem>/all.zip`) that scans match against. */
   scanFeedDir?: string;
   /** Key prefix of the blob bucket holding the OSV exports (`<prefix><Ecosystem>/all.zip`): the feed location in AWS. */
@@ -183,6 +185,7 @@ function readConfig(env: NodeJS.ProcessEnv, layerPartSize: number): Config {
     iamFile: env.REGISTRY_IAM_FILE ? resolve(env.REGISTRY_IAM_FILE) : undefined,
     iamDocument: principalsDocumentSource(env),
     ...peersSource(env),
+    replicationSyncDeletes: oneOf(env, 'REPLICATION_SYNC_DELETES', ['0', '1']) === '1',
     scanFeedS3Prefix: env.SCAN_FEED_S3_PREFIX || undefined,
     ociBlobDelivery: oneOf(env, 'OCI_BLOB_DELIVERY', ['redirect', 'stream']) ?? 'redirect',
     ociChunkMinLength,

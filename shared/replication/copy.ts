@@ -15,7 +15,7 @@ import type { Destination } from '../registry/replication-configuration.ts';
 import { DestinationClient, DestinationError, failureOf, ReplicationFailure } from './destination.ts';
 
 /** One image's copy to one destination, as the state machine's items name it. */
-export type CopyRequest = { repositoryName: string; uid: string; digest: string; tag?: string; destination: Destination };
+export type CopyRequest = { repositoryName: string; uid: string; digest: string; tag?: string; destination: Destination; action?: 'DELETE' };
 
 /** What a copy sent: blobs uploaded (those the destination lacked) and manifests put. */
 export type CopyResult = { blobsSent: number; bytesSent: number; blobsPresent: number; manifests: number };
@@ -30,18 +30,11 @@ const CHECK_BATCH = 100;
 /** Copies the image to the destination; throws ReplicationFailure (retryable or not) with its failure code. */
 export async function copyImage(deps: Deps, request: CopyRequest): Promise<CopyResult> {
   const { destination } = request;
-  const peer = await deps.peers.peer(destination.region, destination.registryId);
-  if (!peer) {
-    throw new ReplicationFailure(
-      'DESTINATION_NOT_CONFIGURED',
-      `the peers document names no registry ${destination.region}/${destination.registryId} (REGISTRY_PEERS_FILE)`,
-    );
-  }
+  const client = await destinationClient(deps, destination);
   const repo = await deps.repositories.get(request.repositoryName);
   const image = repo?.uid === request.uid ? await deps.images.get(repo.uid, request.digest) : undefined;
   if (!repo || !image) throw new ReplicationFailure('SOURCE_IMAGE_NOT_FOUND', `${request.repositoryName}@${request.digest} is no longer in this registry`);
   const manifests = await plan(deps, repo, image, request.tag);
-  const client = new DestinationClient(peer, `${deps.config.region}/${deps.config.registryId}`);
   const target = new DestinationRepository(client, repo.name);
   try {
     const blobs = [...new Set(manifests.flatMap((m) => m.blobs))];
@@ -55,6 +48,18 @@ export async function copyImage(deps: Deps, request: CopyRequest): Promise<CopyR
   } catch (e) {
     throw failureOf(e);
   }
+}
+
+/** The client of a destination the peers document names; ReplicationFailure(DESTINATION_NOT_CONFIGURED) otherwise. */
+export async function destinationClient(deps: Deps, destination: Destination): Promise<DestinationClient> {
+  const peer = await deps.peers.peer(destination.region, destination.registryId);
+  if (!peer) {
+    throw new ReplicationFailure(
+      'DESTINATION_NOT_CONFIGURED',
+      `the peers document names no registry ${destination.region}/${destination.registryId} (REGISTRY_PEERS_FILE)`,
+    );
+  }
+  return new DestinationClient(peer, `${deps.config.region}/${deps.config.registryId}`);
 }
 
 /** Every manifest to put, in an order the destination accepts: an index's children before it, referrers after their subject. */

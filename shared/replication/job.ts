@@ -11,6 +11,7 @@ import type { RegistryEvent } from '../events/publisher.ts';
 import { destinationsFor } from '../registry/replication-configuration.ts';
 import type { ReplicationStatusRecord } from '../store/registry.ts';
 import { copyImage, type CopyRequest } from './copy.ts';
+import { deleteAtDestination } from './delete.ts';
 import { FAILURE_CODES, type FailureCode } from './destination.ts';
 
 /** The state machine (infra/replicate.asl.json). */
@@ -43,8 +44,33 @@ export async function replicateOnPush(deps: Deps, _actor: Actor, event: Registry
   return { executionArn, copies };
 }
 
-/** CopyImage: copies the image to one destination and records COMPLETE; throws ReplicationFailure (retried or caught by the machine). */
+/**
+ * With REPLICATION_SYNC_DELETES=1 (beyond ECR), a deleted image or removed tag in a repository a rule matches is
+ * deleted at each destination too, through the same state machine (its items marked `action: DELETE`); null otherwise.
+ */
+export async function replicateOnDelete(deps: Deps, _actor: Actor, event: RegistryEvent): Promise<StartedReplication | null> {
+  const detail = event.detail as Record<string, string | undefined>;
+  if (!deps.config.replicationSyncDeletes) return null;
+  if (event['detail-type'] !== 'ECR Image Action' || detail['action-type'] !== 'DELETE' || detail.result !== 'SUCCESS') return null;
+  const name = detail['repository-name'] ?? '';
+  const destinations = destinationsFor(await deps.registry.getReplicationConfiguration(), name);
+  if (!destinations.length || !detail['image-digest']) return null;
+  const tag = detail['image-tag'];
+  const copies: CopyRequest[] = destinations.map((destination) => ({
+    action: 'DELETE',
+    repositoryName: name,
+    uid: '',
+    digest: detail['image-digest']!,
+    ...(tag !== undefined ? { tag } : {}),
+    destination,
+  }));
+  const { executionArn } = await deps.jobs.start(REPLICATE_MACHINE, { copies });
+  return { executionArn, copies };
+}
+
+/** CopyImage: copies the image to one destination and records COMPLETE (or deletes it there, for a synced delete); throws ReplicationFailure (retried or caught by the machine). */
 export async function copyTask(deps: Deps, _actor: Actor, input: CopyRequest) {
+  if (input.action === 'DELETE') return deleteAtDestination(deps, input);
   const result = await copyImage(deps, input);
   await record(deps, input, { status: 'COMPLETE', updatedAt: deps.now().getTime() });
   return result;
@@ -53,6 +79,8 @@ export async function copyTask(deps: Deps, _actor: Actor, input: CopyRequest) {
 /** RecordFailure: records FAILED with the code the copy's last error carried (Step Functions' `{Error, Cause}`). */
 export async function recordFailureTask(deps: Deps, _actor: Actor, input: CopyRequest & { error?: { Error?: string; Cause?: string } }) {
   const failureCode = failureCodeOf(input.error);
+  // A synced delete has no image left to report on: its failure is the task's log line.
+  if (input.action === 'DELETE') return { failureCode };
   await record(deps, input, { status: 'FAILED', failureCode, updatedAt: deps.now().getTime() });
   return { failureCode };
 }

@@ -1,5 +1,6 @@
 /**
- * The local registry's replication trigger: replication on push from the in-process bus. In AWS an EventBridge rule
+ * The local registry's replication triggers: replication on push (and, with REPLICATION_SYNC_DELETES=1, of deletions)
+ * from the in-process bus. In AWS an EventBridge rule
  * calls the same function (functions/replication-jobs/on-push.ts).
  */
 import { randomUUID } from 'node:crypto';
@@ -7,7 +8,7 @@ import type { Deps } from '../deps.ts';
 import { serviceActor } from '../domain/actor.ts';
 import type { RegistryEvent } from '../events/publisher.ts';
 import { logger } from '../observe/logger.ts';
-import { replicateOnPush } from './job.ts';
+import { replicateOnDelete, replicateOnPush } from './job.ts';
 
 type Bus = { subscribe(listener: (event: RegistryEvent) => void): () => void };
 
@@ -17,13 +18,15 @@ export class LocalReplicationTriggers {
 
   constructor(private readonly deps: Deps) {}
 
-  /** Starts replicating every successful push a replication rule matches. */
+  /** Starts replicating every successful push a replication rule matches, and every deletion when deletions sync. */
   start(bus: Bus) {
     this.unsubscribe = bus.subscribe((event) => {
-      if (event['detail-type'] !== 'ECR Image Action' || event.detail['action-type'] !== 'PUSH') return;
-      const work = replicateOnPush(this.deps, serviceActor(this.deps.config, 'replication', randomUUID()), event).catch((e) =>
-        logger.error({ error: String(e) }, 'replication on push failed'),
-      );
+      if (event['detail-type'] !== 'ECR Image Action') return;
+      const action = event.detail['action-type'];
+      if (action !== 'PUSH' && action !== 'DELETE') return;
+      const actor = serviceActor(this.deps.config, 'replication', randomUUID());
+      const start = action === 'PUSH' ? replicateOnPush(this.deps, actor, event) : replicateOnDelete(this.deps, actor, event);
+      const work = start.catch((e) => logger.error({ error: String(e) }, 'replication trigger failed'));
       this.inFlight.add(work);
       void work.finally(() => this.inFlight.delete(work));
     });

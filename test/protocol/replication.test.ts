@@ -29,6 +29,7 @@ import { errorName, rejection } from '../helpers/registry.ts';
 import { imageManifest, indexManifest, pushBlobs, putManifest, OCI_INDEX } from '../helpers/images.ts';
 import { pushLayer, randomLayer, sha256Digest } from '../helpers/layers.ts';
 import {
+  BatchDeleteImageCommand,
   DescribeReplicationBackfillResultsCommand,
   InitiateLayerUploadCommand,
   ListReplicationBackfillsCommand,
@@ -58,14 +59,19 @@ const REGISTRY_POLICY = JSON.stringify({
   ],
 });
 
-/** The replication role of the source in a destination's principals file: ReplicateImage and CreateRepository, nothing else. */
+/** The replication role of the source in a destination's principals file: ReplicateImage and CreateRepository, and BatchDeleteImage for synced deletes. */
 const principalsFile = () =>
   JSON.stringify({
     principals: [
       {
         arn: `arn:aws:iam::${SOURCE.registryId}:role/ecr-replication`,
         accessKeys: [PEER_KEY],
-        policies: [{ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:ReplicateImage', 'ecr:CreateRepository'], Resource: '*' }] }],
+        policies: [
+          {
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: ['ecr:ReplicateImage', 'ecr:CreateRepository', 'ecr:BatchDeleteImage'], Resource: '*' }],
+          },
+        ],
       },
     ],
   });
@@ -146,7 +152,12 @@ beforeAll(async () => {
   same = await startDestination(SAME_ACCOUNT);
   await other.ecr.send(new PutRegistryPolicyCommand({ policyText: REGISTRY_POLICY }));
   writePeers();
-  source = await start(mkdtempSync(join(work, 'source-')), { REGISTRY_ID: SOURCE.registryId, AWS_REGION: SOURCE.region, REGISTRY_PEERS_FILE: peersFile });
+  source = await start(mkdtempSync(join(work, 'source-')), {
+    REGISTRY_ID: SOURCE.registryId,
+    AWS_REGION: SOURCE.region,
+    REGISTRY_PEERS_FILE: peersFile,
+    REPLICATION_SYNC_DELETES: '1',
+  });
   await source.ecr.send(
     new PutReplicationConfigurationCommand({
       replicationConfiguration: {
@@ -343,7 +354,7 @@ describe('replication on push', () => {
 });
 
 describe('the replication marker at a destination', () => {
-  it('lets the peer key write with ecr:ReplicateImage only when the marker is signed: without it, or unsigned, the write is refused', async () => {
+  it('lets the peer key write under ecr:ReplicateImage only when the marker is signed: without it, or unsigned, the write is refused', async () => {
     await createRepo(other.ecr, 'team-a/marker');
     const peer = { ...OTHER_ACCOUNT, endpoint: other.registry.endpoint, ...PEER_KEY };
     const plain = new Client({ endpoint: peer.endpoint, region: peer.region, credentials: PEER_KEY, maxAttempts: 1 });
@@ -465,4 +476,33 @@ describe('replication backfill', () => {
       await errorName(source.ecr.send(new DescribeReplicationBackfillResultsCommand({ replicationBackfillId: '00000000-0000-4000-8000-000000000000' }))),
     ).toBe('ReplicationBackfillNotFoundException');
   });
+});
+
+describe('REPLICATION_SYNC_DELETES=1', () => {
+  /** The destination's answer for an image id, once `done` says it is what the test waits for. */
+  async function atDestination(repositoryName: string, imageId: { imageDigest?: string; imageTag?: string }, done: (found: boolean) => boolean) {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const out = await same.ecr.send(new BatchGetImageCommand({ repositoryName, imageIds: [imageId] }));
+      const found = (out.images ?? []).length > 0;
+      if (done(found) || Date.now() > deadline) return found;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('deletes at the destination an image deleted here, and removes there a tag removed here (the other tag stays)', async () => {
+    await createRepo(source.ecr, 'regional/sync');
+    const gone = await pushImage(source.ecr, 'regional/sync', 'gone', 1);
+    const kept = await pushImage(source.ecr, 'regional/sync', 'a', 1);
+    await putManifest(source.ecr, 'regional/sync', kept.text, 'b');
+    await statuses('regional/sync', gone.digest, settled);
+    await statuses('regional/sync', kept.digest, settled);
+    expect(await atDestination('regional/sync', { imageTag: 'b' }, (found) => found)).toBe(true);
+
+    await source.ecr.send(new BatchDeleteImageCommand({ repositoryName: 'regional/sync', imageIds: [{ imageDigest: gone.digest }, { imageTag: 'a' }] }));
+
+    expect(await atDestination('regional/sync', { imageDigest: gone.digest }, (found) => !found)).toBe(false);
+    expect(await atDestination('regional/sync', { imageTag: 'a' }, (found) => !found)).toBe(false);
+    expect(await atDestination('regional/sync', { imageTag: 'b' }, (found) => found)).toBe(true);
+  }, 60_000);
 });
