@@ -31,6 +31,12 @@ export type Config = {
   iamFile?: string;
   /** REGISTRY_IAM_SECRET_ID / REGISTRY_IAM_PARAMETER: where the same document lives in AWS (read by the Lambdas, shared/deps/lambda.ts). */
   iamDocument?: PrincipalsDocumentSource;
+  /** REGISTRY_PEERS_FILE: how to reach each replication destination (shared/replication/peers.ts); unset, no destination is reachable. */
+  peersFile?: string;
+  /** REGISTRY_PEERS_SECRET_ID: the Secrets Manager secret holding the same document in AWS. */
+  peersSecretId?: string;
+  /** REPLICATION_SYNC_DELETES=1 (beyond ECR): image deletions and tag removals replicate to the destinations too. */
+  replicationSyncDeletes: boolean;
   /** Directory holding the OSV vulnerability feed exports (`<Ecosystem>/all.zip`) that scans match against. */
   scanFeedDir?: string;
   /** Key prefix of the blob bucket holding the OSV exports (`<prefix><Ecosystem>/all.zip`): the feed location in AWS. */
@@ -178,12 +184,22 @@ function readConfig(env: NodeJS.ProcessEnv, layerPartSize: number): Config {
     scanFeedDir: env.SCAN_FEED_DIR || undefined,
     iamFile: env.REGISTRY_IAM_FILE ? resolve(env.REGISTRY_IAM_FILE) : undefined,
     iamDocument: principalsDocumentSource(env),
+    ...peersSource(env),
+    replicationSyncDeletes: oneOf(env, 'REPLICATION_SYNC_DELETES', ['0', '1']) === '1',
     scanFeedS3Prefix: env.SCAN_FEED_S3_PREFIX || undefined,
     ociBlobDelivery: oneOf(env, 'OCI_BLOB_DELIVERY', ['redirect', 'stream']) ?? 'redirect',
     ociChunkMinLength,
     ociChunkMaxLength,
     signingKey: deriveSigningKey(secretAccessKey),
   };
+}
+
+/** Where the peers document is: REGISTRY_PEERS_FILE or REGISTRY_PEERS_SECRET_ID, at most one of them. */
+function peersSource(env: NodeJS.ProcessEnv): Pick<Config, 'peersFile' | 'peersSecretId'> {
+  const file = text(env, 'REGISTRY_PEERS_FILE');
+  const secretId = text(env, 'REGISTRY_PEERS_SECRET_ID');
+  if (file && secretId) throw new ConfigError('REGISTRY_PEERS_SECRET_ID', secretId, 'unset: REGISTRY_PEERS_FILE already names the peers');
+  return file ? { peersFile: resolve(file) } : secretId ? { peersSecretId: secretId } : {};
 }
 
 /** The variable's value; undefined when unset or empty. */

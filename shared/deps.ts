@@ -13,6 +13,7 @@ import type { JobStarter } from './jobs/starter.ts';
 import type { EventPublisher } from './events/publisher.ts';
 import type { Authorizer } from './domain/authorize.ts';
 import type { PrincipalsSource } from './iam/file.ts';
+import type { PeersSource } from './replication/peers.ts';
 import { assembleDeps, type DepsParts } from './deps/parts.ts';
 import { dynamoStores } from './deps/dynamo.ts';
 import { s3Blobs } from './deps/s3.ts';
@@ -37,6 +38,8 @@ export type Deps = {
   jobs: JobStarter;
   /** Who may sign requests: the registry's root key and the principals file (REGISTRY_IAM_FILE), kept current. */
   principals: PrincipalsSource;
+  /** How to reach each replication destination (REGISTRY_PEERS_FILE, or its secret in AWS), kept current. */
+  peers: PeersSource;
   /** The one decision point every domain entry point asks (shared/domain/authorize.ts). */
   authorizer: Authorizer;
   now: () => Date;

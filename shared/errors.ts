@@ -166,6 +166,21 @@ export class ReferencedImagesNotFoundException extends EcrError {
     super('ReferencedImagesNotFoundException', message, fields);
   }
 }
+export class ReplicationBackfillInProgressException extends EcrError {
+  constructor(message: string, fields?: Record<string, unknown>) {
+    super('ReplicationBackfillInProgressException', message, fields);
+  }
+}
+export class ReplicationBackfillInvalidStatusException extends EcrError {
+  constructor(message: string, fields?: Record<string, unknown>) {
+    super('ReplicationBackfillInvalidStatusException', message, fields);
+  }
+}
+export class ReplicationBackfillNotFoundException extends EcrError {
+  constructor(message: string, fields?: Record<string, unknown>) {
+    super('ReplicationBackfillNotFoundException', message, fields);
+  }
+}
 export class RegistryPolicyNotFoundException extends EcrError {
   constructor(message: string, fields?: Record<string, unknown>) {
     super('RegistryPolicyNotFoundException', message, fields);

@@ -11,6 +11,7 @@ import { putImage } from '../../shared/registry/put-image.ts';
 import { batchDeleteImage, batchGetImage } from '../../shared/registry/images.ts';
 import { describeImages, listImages } from '../../shared/registry/image-listing.ts';
 import { listImageReferrers } from '../../shared/registry/referrers.ts';
+import { describeImageReplicationStatus } from '../../shared/registry/replication-status.ts';
 import { updateImageStorageClass } from '../../shared/registry/storage-class.ts';
 
 export const operations = {
@@ -21,6 +22,7 @@ export const operations = {
   DescribeImages: describeImages,
   ListImageReferrers: listImageReferrers,
   UpdateImageStorageClass: updateImageStorageClass,
+  DescribeImageReplicationStatus: describeImageReplicationStatus,
 } satisfies ModelOperations;
 
 /** The clients this function builds (its row in infra/deploy/permissions.ts): stores, blobs, events. */

@@ -8,9 +8,10 @@ import { ecrHandler, type ModelOperations } from '../../shared/protocol/ecr-hand
 import model from '../../shared/model/groups/repositories.json' with { type: 'json' };
 import * as repositories from '../../shared/registry/repositories.ts';
 import * as policies from '../../shared/registry/repository-policies.ts';
+import { createRepositoryOrReplica } from '../../shared/replication/create-destination.ts';
 
 export const operations = {
-  CreateRepository: repositories.createRepository,
+  CreateRepository: createRepositoryOrReplica,
   DescribeRepositories: repositories.describeRepositories,
   DeleteRepository: repositories.deleteRepository,
   PutImageTagMutability: repositories.putImageTagMutability,

@@ -54,6 +54,8 @@ const OCI = '/v2/{proxy+}';
 
 /** EventBridge pattern of a successful push, as shared/events/eventbridge.ts publishes it. */
 export const PUSH_PATTERN = { source: ['serverless-ecr'], 'detail-type': ['ECR Image Action'], detail: { 'action-type': ['PUSH'], result: ['SUCCESS'] } };
+/** EventBridge pattern of a successful deletion (an image or a tag): replicated when REPLICATION_SYNC_DELETES=1. */
+export const DELETE_PATTERN = { source: ['serverless-ecr'], 'detail-type': ['ECR Image Action'], detail: { 'action-type': ['DELETE'], result: ['SUCCESS'] } };
 /** Marks where the registry's event bus goes in an eventBridge event (filled in by serverless-parts.ts). */
 export const REGISTRY_BUS = '<registry event bus>';
 
@@ -72,6 +74,12 @@ export const NON_ECR: Readonly<
     entries: [
       { export: 'onImageAction', suffix: 'on-push', events: [{ eventBridge: { eventBus: REGISTRY_BUS, pattern: PUSH_PATTERN } }] },
       { export: 'onSchedule', suffix: 'daily', events: [{ schedule: 'rate(1 day)' }] },
+    ],
+  },
+  'replication-jobs': {
+    entries: [
+      { export: 'onImageAction', suffix: 'on-push', file: 'on-push', events: [{ eventBridge: { eventBus: REGISTRY_BUS, pattern: PUSH_PATTERN } }] },
+      { export: 'onImageDelete', suffix: 'on-delete', file: 'on-delete', events: [{ eventBridge: { eventBus: REGISTRY_BUS, pattern: DELETE_PATTERN } }] },
     ],
   },
   'scanning-jobs': {

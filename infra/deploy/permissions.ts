@@ -23,6 +23,8 @@ export type Access = {
   publishEvents?: boolean;
   /** states:StartExecution on the deployment's state machines. */
   startStateMachines?: boolean;
+  /** secretsmanager:GetSecretValue on the peers secret (REGISTRY_PEERS_SECRET_ID), when the deployment names one. */
+  readPeers?: boolean;
 };
 
 const READ: TableAction[] = ['GetItem', 'Query', 'BatchGetItem'];
@@ -51,10 +53,13 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
     publishEvents: true,
     startStateMachines: true,
   },
+  // Replication on push reads the configuration, records IN_PROGRESS and starts the machine; the copy reads the image and its blobs and records the status.
+  'replication-jobs': { table: [...READ, 'PutItem', 'BatchWriteItem'], bucket: ['GetObject'], startStateMachines: true, readPeers: true },
   'oci-pull': { table: [...READ, 'UpdateItem'], bucket: ['GetObject'] },
   'oci-push': { table: [...READ, ...WRITE], bucket: ['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload'], publishEvents: true },
-  // The registry policy and the pull-time exclusion list are one item each: read, put, and the policy's delete.
-  registry: { table: ['GetItem', 'PutItem', 'DeleteItem'] },
+  // The registry policy, the pull-time exclusion list, the replication configuration and the backfill list are one item each;
+  // a backfill's results are queried, and StartReplicationBackfill starts its state machine.
+  registry: { table: ['GetItem', 'PutItem', 'DeleteItem', 'Query'], startStateMachines: true },
   // Creation templates are one item each: counted and listed (Query), read by prefix (GetItem, BatchGetItem), put, deleted.
   cache: { table: ['GetItem', 'Query', 'BatchGetItem', 'PutItem', 'DeleteItem'] },
 };
@@ -74,6 +79,8 @@ export type ResourceRefs = {
   iamSecretId?: string;
   /** The principals document's SSM parameter ('' or absent: none). */
   iamParameter?: string;
+  /** The peers document's Secrets Manager secret, a name or an ARN ('' or absent: none). */
+  peersSecretId?: string;
 };
 
 type Statement = { Effect: 'Allow'; Action: string[]; Resource: unknown[]; Condition?: Record<string, unknown> };
@@ -105,6 +112,9 @@ export function roleStatements(functionName: string, refs: ResourceRefs): Statem
       Resource: [refs.bucket],
       Condition: { StringLike: { 's3:prefix': access.listPrefixes.map((p) => `${p}*`) } },
     });
+  }
+  if (access.readPeers && refs.peersSecretId) {
+    statements.push({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [secretArn(refs.peersSecretId)] });
   }
   if (access.publishEvents) statements.push({ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [refs.eventBus] });
   if (access.startStateMachines && refs.stateMachines.length) {

@@ -17,5 +17,6 @@ module.exports = async ({ resolveVariable }) => {
     secretKmsKeyArn: await param('secretKmsKeyArn'),
     iamSecretId: await param('iamSecretId'),
     iamParameter: await param('iamParameter'),
+    peersSecretId: await param('peersSecretId'),
   }, join(__dirname, '..', '..'));
 };

@@ -23,6 +23,8 @@ export type DeployOptions = {
   iamSecretId?: string;
   /** The principals document's SSM parameter ('' or absent: none). */
   iamParameter?: string;
+  /** The replication peers document's Secrets Manager secret ('' or absent: no destination is reachable). */
+  peersSecretId?: string;
 };
 
 /** The full name serverless gives a function: <service>-<stage>-<name>. */
@@ -71,6 +73,7 @@ export function serverlessParts(options: DeployOptions, root: string) {
                 secretKmsKey: options.secretKmsKeyArn,
                 iamSecretId: options.iamSecretId ?? '',
                 iamParameter: options.iamParameter ?? '',
+                peersSecretId: options.peersSecretId ?? '',
               }),
             },
           },
@@ -91,6 +94,7 @@ export function serverlessParts(options: DeployOptions, root: string) {
       REGISTRY_SECRET_PARAMETER: options.secretParameter,
       ...(options.iamSecretId ? { REGISTRY_IAM_SECRET_ID: options.iamSecretId } : {}),
       ...(options.iamParameter ? { REGISTRY_IAM_PARAMETER: options.iamParameter } : {}),
+      ...(options.peersSecretId ? { REGISTRY_PEERS_SECRET_ID: options.peersSecretId } : {}),
       REGISTRY_PUBLIC_HOST: options.domain,
       REGISTRY_PUBLIC_SCHEME: 'https',
       // A Lambda takes and answers at most 6 MB (binary bodies base64-encoded): layer parts and OCI chunks of

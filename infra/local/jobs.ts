@@ -6,6 +6,7 @@ import type { Deps } from '../../shared/deps.ts';
 import { LocalJobStarter, type LocalJobOptions } from '../../shared/jobs/local.ts';
 import type { Tasks } from '../../shared/jobs/starter.ts';
 import * as lifecycleJobs from '../../functions/lifecycle-jobs/handler.ts';
+import * as replicationJobs from '../../functions/replication-jobs/handler.ts';
 import * as scanningJobs from '../../functions/scanning-jobs/handler.ts';
 
 /** Machine name (infra/<name>.asl.json) → its tasks keyed by state name. */
@@ -15,6 +16,8 @@ export function localMachines(deps: () => Deps): Record<string, Tasks> {
     'lifecycle-preview': lifecycle,
     'lifecycle-apply': lifecycle,
     scan: scanningJobs.createTasks(deps),
+    replicate: replicationJobs.createTasks(deps),
+    'replication-backfill': replicationJobs.createTasks(deps),
   };
 }
 

@@ -10,6 +10,7 @@ import { createDeps, type Deps } from '../../shared/deps.ts';
 import { InProcessBus } from '../../shared/events/publisher.ts';
 import type { LocalJobOptions, LocalJobStarter } from '../../shared/jobs/local.ts';
 import { DEFAULT_TRIGGERS, LocalLifecycleTriggers, type TriggerOptions } from '../../shared/lifecycle/triggers.ts';
+import { LocalReplicationTriggers } from '../../shared/replication/triggers.ts';
 import { LocalScanTriggers } from '../../shared/scan/triggers.ts';
 import { localJobStarter } from './jobs.ts';
 import { startEmbeddedStack } from './stack.ts';
@@ -84,6 +85,8 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
   triggers.start(bus);
   const scanTriggers = new LocalScanTriggers(deps, local.scanFeedIntervalSeconds);
   await scanTriggers.start(bus);
+  const replicationTriggers = new LocalReplicationTriggers(deps);
+  replicationTriggers.start(bus);
   let host: Awaited<ReturnType<typeof startHost>>;
   try {
     host = await startHost(deps, hostname, port, {
@@ -93,6 +96,7 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
   } catch (e) {
     await triggers.stop();
     await scanTriggers.stop();
+    await replicationTriggers.stop();
     await stack.close();
     throw e;
   }
@@ -105,9 +109,11 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
     jobs,
     async stop({ graceMs = 0 } = {}) {
       deps.principals.close();
+      deps.peers.close();
       await host.close(graceMs);
       await triggers.stop();
       await scanTriggers.stop();
+      await replicationTriggers.stop();
       await jobs.stop();
       await stack.close();
     },

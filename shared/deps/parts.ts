@@ -12,6 +12,7 @@ import { policyAuthorizer, principalsOf } from '../iam/setup.ts';
 import type { EventPublisher } from '../events/publisher.ts';
 import type { JobStarter } from '../jobs/starter.ts';
 import type { BlobStore } from '../store/blobs.ts';
+import { peersOf } from '../replication/peers.ts';
 
 /** The metadata stores, which one table holds. */
 export type MetadataStores = Pick<Deps, 'repositories' | 'images' | 'layers' | 'scans' | 'lifecycle' | 'imageStates' | 'registry' | 'templates'>;
@@ -65,6 +66,7 @@ export function assembleDeps(config: Config, parts: DepsParts, principals: Princ
     events: parts.events?.(config) ?? unavailable('events'),
     jobs: parts.jobs?.(config) ?? unavailable('jobs'),
     principals,
+    peers: peersOf(config),
     authorizer: undefined as unknown as Authorizer,
     now: () => new Date(),
   };

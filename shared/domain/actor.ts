@@ -23,8 +23,17 @@ export type Actor = {
   account: string;
   /** The access key the caller signed with, when it did. */
   accessKeyId?: string;
+  /**
+   * Set when a signed ECR request carries the replication marker (REPLICATION_HEADER, itself signed): the call is
+   * another registry's replication copy, named `<region>/<registryId>`, and the copy's reads and writes are
+   * authorized as `ecr:ReplicateImage` (shared/iam/authorizer.ts).
+   */
+  replicationFrom?: string;
   via: Via;
 };
+
+/** The header a registry's replication copy signs into every call it makes to a destination: `<region>/<registryId>` of the source. */
+export const REPLICATION_HEADER = 'x-serverless-ecr-replication';
 
 /** The registry account's root: what the registry's own access key stands for. */
 export const rootArn = (account: string) => `arn:aws:iam::${account}:root`;

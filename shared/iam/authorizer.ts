@@ -26,6 +26,19 @@ export type PolicyAuthorizerOptions = {
   now: () => Date;
 };
 
+/**
+ * The actions a replication copy performs at its destination (shared/replication/destination.ts): each is decided as
+ * `ecr:ReplicateImage` on the repository when the request carries the signed replication marker. Creating the
+ * repository stays `ecr:CreateRepository`, as in ECR.
+ */
+export const REPLICATION_COPY_ACTIONS: ReadonlySet<string> = new Set([
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:InitiateLayerUpload',
+  'ecr:UploadLayerPart',
+  'ecr:CompleteLayerUpload',
+  'ecr:PutImage',
+]);
+
 export class PolicyAuthorizer implements Authorizer {
   private readonly repositoryPrefix: string;
   /** Repository and registry policies parsed once per text. */
@@ -35,8 +48,10 @@ export class PolicyAuthorizer implements Authorizer {
     this.repositoryPrefix = `arn:aws:ecr:${options.region}:${options.registryId}:repository/`;
   }
 
-  async authorize(actor: Actor, action: string, resource: string, facts: Facts = {}): Promise<void> {
+  async authorize(actor: Actor, requested: string, resource: string, facts: Facts = {}): Promise<void> {
     if (actor.kind === 'service') return;
+    // Another registry's replication copy: what the copy reads and writes is allowed by ecr:ReplicateImage alone.
+    const action = actor.replicationFrom !== undefined && REPLICATION_COPY_ACTIONS.has(requested) ? 'ecr:ReplicateImage' : requested;
     const principal = this.options.directory().byArn(actor.arn);
     const caller = { arn: actor.arn, account: principal?.account ?? actor.account, root: principal?.root ?? false };
     const now = this.options.now();

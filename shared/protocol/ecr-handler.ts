@@ -6,7 +6,7 @@
 import middy from '@middy/core';
 import { randomUUID } from 'node:crypto';
 import type { Deps } from '../deps.ts';
-import { principalActor, type Actor } from '../domain/actor.ts';
+import { principalActor, REPLICATION_HEADER, type Actor } from '../domain/actor.ts';
 import type { OperationInputs, OperationOutputs } from '../model/types.ts';
 import { EcrError, SerializationException, ServerException, UnknownOperationException } from '../errors.ts';
 import { eventBody, eventQuery, type HttpEvent, type HttpResult } from './http.ts';
@@ -74,7 +74,9 @@ export function ecrHandler(operations: Record<string, Operation>, model: Model, 
         state.input = validateInput(model, operation, parsed);
         const host = deps.config.publicHost ?? headers['x-forwarded-host'] ?? headers.host ?? event.requestContext.domainName ?? 'localhost';
         const via = { requestId, host, sourceIp: event.requestContext.http.sourceIp, secureTransport: headers['x-forwarded-proto'] === 'https' };
-        state.call = { deps, operation, actor: principalActor(directory.byKey(accessKeyId)!.principal, accessKeyId, via) };
+        const actor = principalActor(directory.byKey(accessKeyId)!.principal, accessKeyId, via);
+        const replicationFrom = signedReplicationMarker(headers);
+        state.call = { deps, operation, actor: replicationFrom ? { ...actor, replicationFrom } : actor };
         noteCall(event, { operation, repository: (state.input as { repositoryName?: string }).repositoryName });
       },
       onError: async (request) => {
@@ -92,6 +94,21 @@ export function ecrHandler(operations: Record<string, Operation>, model: Model, 
         body: serialize(output),
       };
     });
+}
+
+/**
+ * The replication marker of a request whose signature was verified, only when the marker is one of the signed headers
+ * (the Authorization header's SignedHeaders, authentic once the signature is): nobody but the key's holder can add it.
+ */
+function signedReplicationMarker(headers: Record<string, string>): string | undefined {
+  const value = headers[REPLICATION_HEADER];
+  if (!value) return undefined;
+  const signed =
+    /SignedHeaders=([^,\s]+)/
+      .exec(headers.authorization ?? '')?.[1]
+      ?.toLowerCase()
+      .split(';') ?? [];
+  return signed.includes(REPLICATION_HEADER) ? value : undefined;
 }
 
 /**

@@ -7,14 +7,21 @@ import type { Deps } from '../deps.ts';
 import type { Actor } from '../domain/actor.ts';
 import { ANY_RESOURCE } from '../domain/authorize.ts';
 import { RegistryPolicyNotFoundException } from '../errors.ts';
-import type { DeleteRegistryPolicyInput, DescribeRegistryInput, GetRegistryPolicyInput, PutRegistryPolicyInput } from '../model/types.ts';
+import type {
+  DeleteRegistryPolicyInput,
+  DescribeRegistryInput,
+  DescribeRegistryOutput,
+  GetRegistryPolicyInput,
+  PutRegistryPolicyInput,
+} from '../model/types.ts';
 import { authorize } from './common.ts';
 import { validateRegistryPolicy } from './policy.ts';
 
-/** DescribeRegistry: the registry id and its replication configuration (no rules until replication is configured). */
+/** DescribeRegistry: the registry id and its replication configuration (no rules until PutReplicationConfiguration). */
 export async function describeRegistry(deps: Deps, actor: Actor, _input: DescribeRegistryInput) {
   await authorize(deps, actor, 'ecr:DescribeRegistry', ANY_RESOURCE);
-  return { registryId: deps.config.registryId, replicationConfiguration: { rules: [] } };
+  const configuration = (await deps.registry.getReplicationConfiguration()) ?? { rules: [] };
+  return { registryId: deps.config.registryId, replicationConfiguration: configuration as DescribeRegistryOutput['replicationConfiguration'] };
 }
 
 /** PutRegistryPolicy: validates the policy as ECR does and stores its text exactly as given. */

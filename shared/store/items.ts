@@ -2,9 +2,9 @@
  * How records map to and from the table's items, for every adapter that keeps the key schema's item layout (the
  * DynamoDB adapters and the in-memory ones): one definition, so the two cannot drift apart.
  */
-import { digestOfImageSk, tagOfSk } from './keys.ts';
+import { digestOfImageSk, tagOfSk, type Key } from './keys.ts';
 import type { ImageSummary, LifecyclePolicyRecord, PreviewRecord, RunLease } from './lifecycle.ts';
-import type { PullTimeExclusion } from './registry.ts';
+import type { BackfillRecord, BackfillResult, CreateBackfillResult, PullTimeExclusion, ReplicationConfiguration, ReplicationStatusRecord } from './registry.ts';
 import type { CreationTemplateRecord } from './templates.ts';
 import type { FeedPointer, ScanRecord } from './scans.ts';
 import type { BlobRecord, ImageRecord, LayerLink, RepositoryRecord, TagRecord, UploadRecord } from './types.ts';
@@ -159,3 +159,67 @@ const TEMPLATE_FIELDS = [
 /** A creation template item as its record. */
 export const toCreationTemplate = (item: Item): CreationTemplateRecord =>
   Object.fromEntries(TEMPLATE_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as CreationTemplateRecord;
+
+/** The replication configuration item (its rules kept as the JSON text put). */
+export function replicationConfigurationItem(key: Key, configuration: ReplicationConfiguration): Item {
+  return { ...key, type: 'replicationConfiguration', configuration: JSON.stringify(configuration) };
+}
+
+/** The replication configuration of its item, if any. */
+export function replicationConfigurationOf(item: Item | undefined): ReplicationConfiguration | undefined {
+  return typeof item?.configuration === 'string' ? (JSON.parse(item.configuration) as ReplicationConfiguration) : undefined;
+}
+
+/** An image's replication status item for one destination. */
+export function replicationStatusItem(key: Key, status: ReplicationStatusRecord): Item {
+  return { ...key, type: 'replicationStatus', ...status };
+}
+
+/** The replication status of its item. */
+export function replicationStatusOf(item: Item): ReplicationStatusRecord {
+  return {
+    region: item.region,
+    registryId: item.registryId,
+    status: item.status,
+    ...(item.failureCode !== undefined ? { failureCode: item.failureCode } : {}),
+    updatedAt: Number(item.updatedAt),
+  };
+}
+
+/** The backfills of the registry's backfills item, newest first. */
+export function backfillsOf(item: Item | undefined): BackfillRecord[] {
+  const map = (item?.backfills ?? {}) as Record<string, BackfillRecord>;
+  return Object.values(map).sort((a, b) => b.startedAt - a.startedAt || (a.backfillId < b.backfillId ? -1 : 1));
+}
+
+const ENDED = new Set(['COMPLETE', 'FAILED', 'STOPPED']);
+
+/** The backfills with `backfill` added, or why it may not be: the one rule both adapters apply to the list they read. */
+export function withBackfill(
+  list: Record<string, BackfillRecord>,
+  backfill: BackfillRecord,
+  limit: number,
+  keepMs: number,
+): { outcome: CreateBackfillResult; list: Record<string, BackfillRecord> } {
+  const kept = Object.fromEntries(Object.entries(list).filter(([, b]) => !(b.endedAt !== undefined && backfill.startedAt - b.endedAt > keepMs)));
+  const running = Object.values(kept).filter((b) => !ENDED.has(b.status));
+  if (running.some((b) => b.destination.region === backfill.destination.region)) return { outcome: 'in-progress', list };
+  if (running.length >= limit) return { outcome: 'limit', list };
+  return { outcome: 'created', list: { ...kept, [backfill.backfillId]: backfill } };
+}
+
+/** A backfill result item. */
+export function backfillResultItem(key: Key, result: BackfillResult, expiresAt: number): Item {
+  return { ...key, type: 'backfillResult', ...result, expiresAt };
+}
+
+/** The result of its item. */
+export function backfillResultOf(item: Item): BackfillResult {
+  return {
+    repositoryName: item.repositoryName,
+    imageDigest: item.imageDigest,
+    ...(item.imageTag !== undefined ? { imageTag: item.imageTag } : {}),
+    status: item.status,
+    ...(item.failureCode !== undefined ? { failureCode: item.failureCode } : {}),
+  };
+}

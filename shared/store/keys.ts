@@ -21,11 +21,15 @@
  * | Lifecycle audit | RC#<uid>                 | LCAUDIT#<at>#<runId>#<dgst>|                                 |         | an image a run acted on (TTL 90 days)  |
  * | Archive marker  | RC#<uid>                 | ARCHIVES                   |                                 |         | the repository has held archived images|
  * | Image scan      | RC#<uid>                 | SCAN#<digest>              |                                 |         | latest scan: status, counts, findings  |
+ * | Replication     | RC#<uid>                 | REPL#<digest>#<region>#<id>|                                 |         | an image's copy to one destination     |
  * | Scan config     | REGISTRY#<registryId>    | SCANCONFIG                 |                                 |         | registry scan type and rules           |
  * | Account setting | REGISTRY#<registryId>    | SETTING#<name>             |                                 |         | e.g. BASIC_SCAN_TYPE_VERSION           |
  * | Registry policy | REGISTRY#<registryId>    | POLICY                     |                                 |         | the registry policy's text             |
  * | Pull exclusions | REGISTRY#<registryId>    | PULLEXCLUSIONS             |                                 |         | principal ARNs (at most 100), version  |
  * | Creation templ. | REGISTRY#<registryId>    | TEMPLATE#<prefix>          |                                 |         | a repository creation template, version|
+ * | Replication conf| REGISTRY#<registryId>    | REPLICATION                |                                 |         | the replication rules (at most 25)     |
+ * | Backfills       | REGISTRY#<registryId>    | BACKFILLS                  |                                 |         | every backfill (90 days), version      |
+ * | Backfill result | BACKFILL#<id>#<backfill> | RESULT#<status>#<repo>#<d> |                                 |         | one image a backfill tried (TTL 90 d)  |
  * | Active feed     | FEED#<registryId>        | ACTIVE                     |                                 |         | the vulnerability feed scans use       |
  *
  * S3 objects:
@@ -90,6 +94,19 @@ export const pullTimeExclusionsKey = (registryId: string): Key => ({ pk: `REGIST
 export const creationTemplateKey = (registryId: string, prefix: string): Key => ({ pk: registryPk(registryId), sk: `${TEMPLATE_PREFIX}${prefix}` });
 export const TEMPLATE_PREFIX = 'TEMPLATE#';
 export const registryPk = (registryId: string) => `REGISTRY#${registryId}`;
+export const replicationConfigurationKey = (registryId: string): Key => ({ pk: `REGISTRY#${registryId}`, sk: 'REPLICATION' });
+export const replicationStatusKey = (uid: string, digest: string, region: string, registryId: string): Key => ({
+  pk: contentsPk(uid),
+  sk: `${replicationStatusPrefix(digest)}${region}#${registryId}`,
+});
+export const replicationStatusPrefix = (digest: string) => `REPL#${digest}#`;
+export const backfillsKey = (registryId: string): Key => ({ pk: `REGISTRY#${registryId}`, sk: 'BACKFILLS' });
+export const backfillResultsPk = (registryId: string, backfillId: string) => `BACKFILL#${registryId}#${backfillId}`;
+export const backfillResultPrefix = (status?: string) => (status === undefined ? 'RESULT#' : `RESULT#${status}#`);
+export const backfillResultKey = (registryId: string, backfillId: string, status: string, repositoryName: string, digest: string): Key => ({
+  pk: backfillResultsPk(registryId, backfillId),
+  sk: `${backfillResultPrefix(status)}${repositoryName}#${digest}`,
+});
 export const activeFeedKey = (registryId: string): Key => ({ pk: `FEED#${registryId}`, sk: 'ACTIVE' });
 
 /** The digest in an image item's sort key. */

@@ -1,12 +1,46 @@
 /**
  * The narrow storage interface of the registry-wide settings the registry group serves: the registry policy and the
- * pull-time update exclusions. The DynamoDB adapter is shared/store/dynamo/registry.ts, the in-memory one
- * shared/store/memory/registry.ts; every invariant is one conditional write. `withReadCache` keeps what the
+ * pull-time update exclusions, the replication configuration and the images' replication statuses. The DynamoDB
+ * adapter is shared/store/dynamo/registry.ts, the in-memory one shared/store/memory/registry.ts; every invariant is one conditional write. `withReadCache` keeps what the
  * authorizer and the pulls read on every call from costing a read each time.
  */
 
 /** A principal whose pulls leave an image's lastRecordedPullTime as it was. `createdAt` is epoch milliseconds. */
 export type PullTimeExclusion = { principalArn: string; createdAt: number };
+
+/** The registry's replication rules, as PutReplicationConfiguration stored them. */
+export type ReplicationConfiguration = {
+  rules: { destinations: { region: string; registryId: string }[]; repositoryFilters?: { filter: string; filterType: string }[] }[];
+};
+
+/** Where an image's copy to one destination stands; `updatedAt` is epoch milliseconds. */
+export type ReplicationStatusRecord = {
+  region: string;
+  registryId: string;
+  status: 'IN_PROGRESS' | 'COMPLETE' | 'FAILED';
+  failureCode?: string;
+  updatedAt: number;
+};
+
+/** A replication backfill: its destination, status and counts. Times are epoch milliseconds. */
+export type BackfillRecord = {
+  backfillId: string;
+  destination: { region: string; registryId: string };
+  status: 'PREPARING' | 'IN_PROGRESS' | 'COMPLETE' | 'FAILED' | 'STOPPING' | 'STOPPED';
+  failureCode?: string;
+  total: number;
+  completed: number;
+  failed: number;
+  failureCodes: string[];
+  startedAt: number;
+  endedAt?: number;
+};
+
+/** One image a backfill tried, and how it went. */
+export type BackfillResult = { repositoryName: string; imageDigest: string; imageTag?: string; status: 'COMPLETE' | 'FAILED'; failureCode?: string };
+
+/** What starting a backfill did: created, or refused (one is running for that region, or `limit` are running). */
+export type CreateBackfillResult = 'created' | 'in-progress' | 'limit';
 
 /** What adding an exclusion did: added, or refused because it is there already or the list is full. */
 export type AddExclusionResult = 'added' | 'exists' | 'limit';
@@ -24,6 +58,32 @@ export interface RegistryStore {
   addExclusion(exclusion: PullTimeExclusion, limit: number): Promise<AddExclusionResult>;
   /** Removes the exclusion of a principal; false when it was not listed. */
   removeExclusion(principalArn: string): Promise<boolean>;
+  /** The replication configuration, if one was put. */
+  getReplicationConfiguration(): Promise<ReplicationConfiguration | undefined>;
+  /** Replaces the replication configuration. */
+  putReplicationConfiguration(configuration: ReplicationConfiguration): Promise<void>;
+  /** Records where the copy of image `digest` of repository `uid` to one destination stands (replacing what was recorded for that destination). */
+  putReplicationStatus(uid: string, digest: string, status: ReplicationStatusRecord): Promise<void>;
+  /** Every destination's status for an image, ordered by region then registry id. */
+  replicationStatuses(uid: string, digest: string): Promise<ReplicationStatusRecord[]>;
+  /**
+   * Adds a backfill unless one not ended is running for the same destination region (BACKFILL_REGION_IS_FREE) or
+   * `limit` have not ended (BACKFILLS_BELOW_LIMIT); backfills ended more than `keepMs` before it started are dropped.
+   */
+  createBackfill(backfill: BackfillRecord, limit: number, keepMs: number): Promise<CreateBackfillResult>;
+  /** Every backfill kept, newest first. */
+  backfills(): Promise<BackfillRecord[]>;
+  /** Applies `edit` to the backfill as it is now (BACKFILLS_UNCHANGED_SINCE_READ); the edited record, undefined when there is no such backfill. `edit` returning undefined changes nothing. */
+  changeBackfill(backfillId: string, edit: (backfill: BackfillRecord) => BackfillRecord | undefined): Promise<BackfillRecord | undefined>;
+  /** Records the results of images a backfill tried (kept until `expiresAt`, epoch seconds). */
+  putBackfillResults(backfillId: string, results: BackfillResult[], expiresAt: number): Promise<void>;
+  /** A page of a backfill's results, those of `status` only when given, ordered by status, repository and digest. */
+  backfillResults(
+    backfillId: string,
+    status: string | undefined,
+    limit: number,
+    cursor?: Record<string, any>,
+  ): Promise<{ items: BackfillResult[]; cursor?: Record<string, any> }>;
 }
 
 /** How long a process may answer from what it read of the registry policy and the exclusions: the delay before another Lambda sees a change. */
@@ -37,10 +97,12 @@ export const REGISTRY_READ_CACHE_MS = 5000;
 export function withReadCache(store: RegistryStore, ttlMs: number, now: () => number = Date.now): RegistryStore {
   let policy: { at: number; value: Promise<string | undefined> } | undefined;
   let exclusions: { at: number; value: Promise<PullTimeExclusion[]> } | undefined;
+  let replication: { at: number; value: Promise<ReplicationConfiguration | undefined> } | undefined;
   const fresh = (entry: { at: number } | undefined) => entry !== undefined && now() - entry.at < ttlMs;
   const forget = () => {
     policy = undefined;
     exclusions = undefined;
+    replication = undefined;
   };
   const after = async <T>(write: Promise<T>) => {
     try {
@@ -70,5 +132,21 @@ export function withReadCache(store: RegistryStore, ttlMs: number, now: () => nu
     },
     addExclusion: (exclusion, limit) => after(store.addExclusion(exclusion, limit)),
     removeExclusion: (principalArn) => after(store.removeExclusion(principalArn)),
+    getReplicationConfiguration() {
+      if (!fresh(replication)) {
+        const value = store.getReplicationConfiguration();
+        replication = { at: now(), value };
+        value.catch(forget);
+      }
+      return replication!.value.then((c) => (c === undefined ? undefined : structuredClone(c)));
+    },
+    putReplicationConfiguration: (configuration) => after(store.putReplicationConfiguration(configuration)),
+    putReplicationStatus: (uid, digest, status) => store.putReplicationStatus(uid, digest, status),
+    replicationStatuses: (uid, digest) => store.replicationStatuses(uid, digest),
+    createBackfill: (backfill, limit, keepMs) => store.createBackfill(backfill, limit, keepMs),
+    backfills: () => store.backfills(),
+    changeBackfill: (backfillId, edit) => store.changeBackfill(backfillId, edit),
+    putBackfillResults: (backfillId, results, expiresAt) => store.putBackfillResults(backfillId, results, expiresAt),
+    backfillResults: (backfillId, status, limit, cursor) => store.backfillResults(backfillId, status, limit, cursor),
   };
 }

@@ -13,6 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobActor } from '../helpers/actors.ts';
 import { randomBytes } from 'node:crypto';
 import {
+  DescribeImageReplicationStatusCommand,
+  DescribeReplicationBackfillResultsCommand,
+  ListReplicationBackfillsCommand,
+  StartReplicationBackfillCommand,
+  PutReplicationConfigurationCommand,
   BatchCheckLayerAvailabilityCommand,
   BatchDeleteImageCommand,
   BatchGetImageCommand,
@@ -69,6 +74,7 @@ import { onRegistryEvent } from '../../shared/lifecycle/triggers.ts';
 import { runScheduledLifecycle } from '../../shared/lifecycle/runs.ts';
 import { runConfiguredFeedImport } from '../../shared/scan/feed/job.ts';
 import { scanOnPush } from '../../shared/scan/start.ts';
+import { replicateOnPush } from '../../shared/replication/job.ts';
 import { pascalCase } from '../../infra/deploy/state-machines.ts';
 import { ociClient } from '../helpers/oci.ts';
 import { osvRecord, osvZip } from '../helpers/scan-fixtures.ts';
@@ -100,6 +106,8 @@ const NOT_YET_EXERCISED: Record<string, string[]> = {
   lifecycle: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query'],
   // Runs over indexes and manifests kept in S3 (an expiring run over plain images is driven above).
   'lifecycle-jobs': ['dynamodb:BatchGetItem', 's3:GetObject'],
+  // A copy to a destination the peers document names (test/protocol/replication.test.ts drives it) reads blob links in batches.
+  'replication-jobs': ['dynamodb:BatchGetItem'],
   // Not seen in pushes, tag moves, index references, a cancelled multipart upload or deletes: a row to review.
   'oci-push': ['dynamodb:UpdateItem'],
   // Findings paged from their items, scans of manifests kept in S3, rescans. No scanning operation was seen
@@ -342,6 +350,36 @@ beforeAll(async () => {
     await registry.jobs.idle();
   });
 
+  // Replication: its configuration (registry), the replication-jobs push entry point and the copy it starts (to a
+  // destination the peers document does not name, so the copy ends FAILED at once), and the status (images).
+  await as('registry', () =>
+    ecr.send(
+      new PutReplicationConfigurationCommand({
+        replicationConfiguration: {
+          rules: [
+            {
+              destinations: [{ region: 'eu-west-1', registryId: '210987654321' }],
+              repositoryFilters: [{ filter: repositoryName, filterType: 'PREFIX_MATCH' }],
+            },
+          ],
+        },
+      }),
+    ),
+  );
+  await as('replication-jobs', async () => {
+    const digest = (await ecr.send(new BatchGetImageCommand({ repositoryName, imageIds: [{ imageTag: 'big' }] }))).images![0].imageId!.imageDigest!;
+    await replicateOnPush(registry.deps, jobActor(registry.deps.config, 'replication'), { ...push, detail: { ...push.detail, 'image-digest': digest } });
+    await registry.jobs.idle();
+  });
+  await as('images', () => ecr.send(new DescribeImageReplicationStatusCommand({ repositoryName, imageId: { imageTag: 'big' } })));
+  // A backfill to that destination: its state machine runs the replication-jobs tasks, which record every image FAILED.
+  await as('registry', async () => {
+    const started = await ecr.send(new StartReplicationBackfillCommand({ destination: { region: 'eu-west-1', registryId: '210987654321' } }));
+    await registry.jobs.idle();
+    await ecr.send(new ListReplicationBackfillsCommand({}));
+    await ecr.send(new DescribeReplicationBackfillResultsCommand({ replicationBackfillId: started.replicationBackfillId }));
+  });
+
   // The feed import schedule of scanning-jobs, reading an export uploaded under the deployed feed prefix.
   await registry.deps.blobs.put(`${FEED_PREFIX}Debian/all.zip`, osvZip([osvRecord('DEBIAN-CVE-2024-9002', 'Debian:12', 'zlib', [{ introduced: '0' }])]));
   const feedDeps = { ...registry.deps, config: { ...registry.deps.config, scanFeedDir: undefined, scanFeedS3Prefix: FEED_PREFIX } };
@@ -391,6 +429,7 @@ describe('the least-privilege table', () => {
       'oci-pull',
       'oci-push',
       'registry',
+      'replication-jobs',
       'repositories',
       'scanning',
       'scanning-jobs',

@@ -8,6 +8,7 @@ import { InProcessBus } from '../../events/publisher.ts';
 import { UnconfiguredJobStarter } from '../../jobs/starter.ts';
 import type { Authorizer } from '../../domain/authorize.ts';
 import { policyAuthorizer, principalsOf } from '../../iam/setup.ts';
+import { peersOf } from '../../replication/peers.ts';
 import { createMemoryStores, type MemoryStores } from './stores.ts';
 
 export type MemoryDepsOptions = {
@@ -36,6 +37,7 @@ export function createMemoryDeps(options: MemoryDepsOptions = {}): Deps & { stor
     events: new InProcessBus(),
     jobs: new UnconfiguredJobStarter(),
     principals: principalsOf(config),
+    peers: peersOf(config),
     authorizer: undefined as unknown as Authorizer,
     now,
     stores,

@@ -1,7 +1,37 @@
 /** RegistryStore in memory: the DynamoDB adapter's items and conditions (shared/store/dynamo/registry.ts). */
-import type { AddExclusionResult, PullTimeExclusion, RegistryStore } from '../registry.ts';
-import { pullTimeExclusionsKey, registryPolicyKey } from '../keys.ts';
-import { exclusionsOf } from '../items.ts';
+import type {
+  AddExclusionResult,
+  BackfillRecord,
+  BackfillResult,
+  CreateBackfillResult,
+  PullTimeExclusion,
+  RegistryStore,
+  ReplicationConfiguration,
+  ReplicationStatusRecord,
+} from '../registry.ts';
+import {
+  backfillResultKey,
+  backfillResultPrefix,
+  backfillResultsPk,
+  backfillsKey,
+  pullTimeExclusionsKey,
+  registryPolicyKey,
+  replicationConfigurationKey,
+  replicationStatusKey,
+  replicationStatusPrefix,
+  contentsPk,
+} from '../keys.ts';
+import {
+  backfillResultItem,
+  backfillResultOf,
+  backfillsOf,
+  withBackfill,
+  exclusionsOf,
+  replicationConfigurationItem,
+  replicationConfigurationOf,
+  replicationStatusItem,
+  replicationStatusOf,
+} from '../items.ts';
 import type { MemoryTable } from './table.ts';
 
 export class MemoryRegistryStore implements RegistryStore {
@@ -42,6 +72,59 @@ export class MemoryRegistryStore implements RegistryStore {
     delete map[principalArn];
     this.write(item?.version, map);
     return true;
+  }
+
+  async getReplicationConfiguration() {
+    return replicationConfigurationOf(this.table.get(replicationConfigurationKey(this.registryId)));
+  }
+
+  async putReplicationConfiguration(configuration: ReplicationConfiguration) {
+    this.table.put(replicationConfigurationItem(replicationConfigurationKey(this.registryId), configuration));
+  }
+
+  async putReplicationStatus(uid: string, digest: string, status: ReplicationStatusRecord) {
+    this.table.put(replicationStatusItem(replicationStatusKey(uid, digest, status.region, status.registryId), status));
+  }
+
+  async replicationStatuses(uid: string, digest: string) {
+    return this.table.queryPrefix(contentsPk(uid), replicationStatusPrefix(digest)).items.map(replicationStatusOf);
+  }
+
+  // Each change is one read and one write with no yield between: the in-memory form of BACKFILLS_UNCHANGED_SINCE_READ.
+  async createBackfill(backfill: BackfillRecord, limit: number, keepMs: number): Promise<CreateBackfillResult> {
+    const item = this.table.get(backfillsKey(this.registryId));
+    const r = withBackfill({ ...(item?.backfills ?? {}) }, backfill, limit, keepMs);
+    if (r.outcome === 'created') this.writeBackfills(item?.version, r.list);
+    return r.outcome;
+  }
+
+  async backfills() {
+    return backfillsOf(this.table.get(backfillsKey(this.registryId)));
+  }
+
+  async changeBackfill(backfillId: string, edit: (backfill: BackfillRecord) => BackfillRecord | undefined) {
+    const item = this.table.get(backfillsKey(this.registryId));
+    const list = { ...((item?.backfills ?? {}) as Record<string, BackfillRecord>) };
+    const current = list[backfillId];
+    if (!current) return undefined;
+    const edited = edit(structuredClone(current));
+    if (!edited) return current;
+    this.writeBackfills(item?.version, { ...list, [backfillId]: edited });
+    return edited;
+  }
+
+  async putBackfillResults(backfillId: string, results: BackfillResult[], expiresAt: number) {
+    for (const r of results)
+      this.table.put(backfillResultItem(backfillResultKey(this.registryId, backfillId, r.status, r.repositoryName, r.imageDigest), r, expiresAt));
+  }
+
+  async backfillResults(backfillId: string, status: string | undefined, limit: number, cursor?: Record<string, any>) {
+    const page = this.table.queryPrefix(backfillResultsPk(this.registryId, backfillId), backfillResultPrefix(status), { limit, cursor });
+    return { items: page.items.map(backfillResultOf), ...(page.cursor ? { cursor: page.cursor } : {}) };
+  }
+
+  private writeBackfills(version: number | undefined, list: Record<string, BackfillRecord>) {
+    this.table.put({ ...backfillsKey(this.registryId), type: 'backfills', version: (version ?? 0) + 1, backfills: list });
   }
 
   private read() {

@@ -58,5 +58,111 @@ export function registryContract(factory: StoresFactory) {
       expect(results.filter((r) => r === 'limit')).toHaveLength(2);
       expect(await registry.exclusions()).toHaveLength(6);
     });
+
+    it('keeps the replication configuration as put and replaces it whole', async () => {
+      const { registry } = stores();
+      const first = {
+        rules: [{ destinations: [{ region: 'eu-west-1', registryId: '210987654321' }], repositoryFilters: [{ filter: 'team-a', filterType: 'PREFIX_MATCH' }] }],
+      };
+      const second = { rules: [{ destinations: [{ region: 'us-west-2', registryId: '123456789012' }] }] };
+
+      expect(await registry.getReplicationConfiguration()).toBeUndefined();
+      await registry.putReplicationConfiguration(first);
+      expect(await registry.getReplicationConfiguration()).toEqual(first);
+      await registry.putReplicationConfiguration(second);
+      expect(await registry.getReplicationConfiguration()).toEqual(second);
+    });
+
+    it('keeps one replication status per image and destination, the last one put, listed by region then registry id', async () => {
+      const { registry } = stores();
+      const digest = `sha256:${'a'.repeat(64)}`;
+      const other = `sha256:${'b'.repeat(64)}`;
+
+      await registry.putReplicationStatus('uid1', digest, { region: 'us-west-2', registryId: '123456789012', status: 'IN_PROGRESS', updatedAt: T });
+      await registry.putReplicationStatus('uid1', digest, { region: 'eu-west-1', registryId: '210987654321', status: 'IN_PROGRESS', updatedAt: T });
+      await registry.putReplicationStatus('uid1', digest, {
+        region: 'us-west-2',
+        registryId: '123456789012',
+        status: 'FAILED',
+        failureCode: 'DESTINATION_UNREACHABLE',
+        updatedAt: T + 1,
+      });
+      await registry.putReplicationStatus('uid1', other, { region: 'eu-west-1', registryId: '210987654321', status: 'COMPLETE', updatedAt: T });
+      await registry.putReplicationStatus('uid2', digest, { region: 'eu-west-1', registryId: '210987654321', status: 'COMPLETE', updatedAt: T });
+
+      expect(await registry.replicationStatuses('uid1', digest)).toEqual([
+        { region: 'eu-west-1', registryId: '210987654321', status: 'IN_PROGRESS', updatedAt: T },
+        { region: 'us-west-2', registryId: '123456789012', status: 'FAILED', failureCode: 'DESTINATION_UNREACHABLE', updatedAt: T + 1 },
+      ]);
+      expect(await registry.replicationStatuses('uid3', digest)).toEqual([]);
+    });
+
+    const backfill = (id: string, region: string, at = T) => ({
+      backfillId: id,
+      destination: { region, registryId: '210987654321' },
+      status: 'PREPARING' as const,
+      total: 0,
+      completed: 0,
+      failed: 0,
+      failureCodes: [],
+      startedAt: at,
+    });
+
+    it('starts one backfill per destination region at a time (BACKFILL_REGION_IS_FREE) and at most the limit not ended (BACKFILLS_BELOW_LIMIT)', async () => {
+      const { registry } = stores();
+
+      expect(await registry.createBackfill(backfill('a', 'eu-west-1'), 2, 1000)).toBe('created');
+      expect(await registry.createBackfill(backfill('b', 'eu-west-1'), 2, 1000)).toBe('in-progress');
+      expect(await registry.createBackfill(backfill('c', 'us-west-2', T + 1), 2, 1000)).toBe('created');
+      expect(await registry.createBackfill(backfill('d', 'ap-south-1'), 2, 1000)).toBe('limit');
+      await registry.changeBackfill('a', (b) => ({ ...b, status: 'COMPLETE', endedAt: T + 2 }));
+      expect(await registry.createBackfill(backfill('e', 'eu-west-1', T + 3), 2, 1000)).toBe('created');
+
+      expect((await registry.backfills()).map((b) => b.backfillId)).toEqual(['e', 'c', 'a']);
+    });
+
+    it('drops backfills that ended longer ago than kept, and changes a backfill only through its edit', async () => {
+      const { registry } = stores();
+      await registry.createBackfill(backfill('old', 'eu-west-1'), 10, 1000);
+      await registry.changeBackfill('old', (b) => ({ ...b, status: 'STOPPED', endedAt: T }));
+
+      expect(await registry.changeBackfill('old', () => undefined)).toMatchObject({ status: 'STOPPED' });
+      expect(await registry.changeBackfill('missing', (b) => b)).toBeUndefined();
+      await registry.createBackfill(backfill('new', 'eu-west-1', T + 5000), 10, 1000);
+      expect((await registry.backfills()).map((b) => b.backfillId)).toEqual(['new']);
+    });
+
+    it('lets concurrent backfill starts to different regions all land, none beyond the limit (BACKFILLS_UNCHANGED_SINCE_READ)', async () => {
+      const { registry } = stores();
+      const regions = ['eu-west-1', 'eu-west-2', 'eu-west-3', 'us-west-1', 'us-west-2', 'us-east-2'];
+
+      const results = await Promise.all(regions.map((r, i) => registry.createBackfill(backfill(`b${i}`, r), 4, 1000)));
+
+      expect(results.filter((r) => r === 'created')).toHaveLength(4);
+      expect(results.filter((r) => r === 'limit')).toHaveLength(2);
+    });
+
+    it("pages a backfill's results in status, repository and digest order, and filters them by status", async () => {
+      const { registry } = stores();
+      const digest = (c: string) => `sha256:${c.repeat(64)}`;
+      await registry.putBackfillResults(
+        'x',
+        [
+          { repositoryName: 'b', imageDigest: digest('1'), imageTag: 'v1', status: 'COMPLETE' },
+          { repositoryName: 'a', imageDigest: digest('2'), status: 'FAILED', failureCode: 'ACCESS_DENIED' },
+          { repositoryName: 'a', imageDigest: digest('3'), status: 'COMPLETE' },
+        ],
+        2_000_000_000,
+      );
+
+      const first = await registry.backfillResults('x', undefined, 2);
+      const second = await registry.backfillResults('x', undefined, 2, first.cursor);
+      const failed = await registry.backfillResults('x', 'FAILED', 10);
+
+      expect([...first.items, ...second.items].map((r) => r.imageDigest)).toEqual([digest('3'), digest('1'), digest('2')]);
+      expect(first.items[1]).toEqual({ repositoryName: 'b', imageDigest: digest('1'), imageTag: 'v1', status: 'COMPLETE' });
+      expect(failed.items).toEqual([{ repositoryName: 'a', imageDigest: digest('2'), status: 'FAILED', failureCode: 'ACCESS_DENIED' }]);
+      expect((await registry.backfillResults('other', undefined, 10)).items).toEqual([]);
+    });
   });
 }
