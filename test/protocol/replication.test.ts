@@ -13,6 +13,8 @@ import { promisify } from 'node:util';
 import {
   BatchGetImageCommand,
   CreateRepositoryCommand,
+  CreateRepositoryCreationTemplateCommand,
+  ListTagsForResourceCommand,
   DeleteRegistryPolicyCommand,
   DescribeImageReplicationStatusCommand,
   DescribeRegistryCommand,
@@ -325,6 +327,29 @@ describe('replication on push', () => {
     expect(await statuses('regional/app', digest, settled)).toEqual([{ ...SAME_ACCOUNT, status: 'COMPLETE' }]);
     const got = await same.ecr.send(new BatchGetImageCommand({ repositoryName: 'regional/app', imageIds: [{ imageDigest: digest }] }));
     expect(got.images?.[0]?.imageManifest).toBe(text);
+  }, 60_000);
+
+  it("creates a missing destination repository from the destination's REPLICATION creation template, its settings applied", async () => {
+    // Prepare: a template at the destination for the regional/templated namespace only.
+    await same.ecr.send(
+      new CreateRepositoryCreationTemplateCommand({
+        prefix: 'regional/templated',
+        appliedFor: ['REPLICATION'],
+        imageTagMutability: 'IMMUTABLE',
+        resourceTags: [{ Key: 'origin', Value: 'replica' }],
+      }),
+    );
+    await createRepo(source.ecr, 'regional/templated/app');
+
+    // Act
+    const { digest } = await pushImage(source.ecr, 'regional/templated/app', 'v1', 1);
+
+    // Assess
+    expect(await statuses('regional/templated/app', digest, settled)).toEqual([{ ...SAME_ACCOUNT, status: 'COMPLETE' }]);
+    const [repo] = (await same.ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['regional/templated/app'] }))).repositories!;
+    expect(repo.imageTagMutability).toBe('IMMUTABLE');
+    const tags = await same.ecr.send(new ListTagsForResourceCommand({ resourceArn: repo.repositoryArn }));
+    expect(tags.tags).toEqual([{ Key: 'origin', Value: 'replica' }]);
   }, 60_000);
 
   it('keeps a copy to a stopped destination IN_PROGRESS while retries last, then FAILED, and copies after a restart and a new push', async () => {
