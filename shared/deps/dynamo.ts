@@ -8,6 +8,7 @@ import { DynamoRepositoryStore } from '../store/dynamo/repositories.ts';
 import { DynamoScanStore } from '../store/dynamo/scans.ts';
 import { DynamoRegistryStore } from '../store/dynamo/registry.ts';
 import { REGISTRY_READ_CACHE_MS, withReadCache } from '../store/registry.ts';
+import { REPOSITORY_READ_CACHE_MS, withRepositoryCache } from '../store/repository-cache.ts';
 import { Table } from '../store/dynamo/table.ts';
 import { LOCAL_CREDENTIALS } from './local.ts';
 import type { MetadataStores } from './parts.ts';
@@ -26,7 +27,7 @@ export function dynamoStoresOn(dynamo: DynamoDBClient, config: Pick<Config, 'tab
   const table = new Table(dynamo, config.tableName);
   const images = new DynamoImageStore(table);
   return {
-    repositories: new DynamoRepositoryStore(table, config.registryId),
+    repositories: withRepositoryCache(new DynamoRepositoryStore(table, config.registryId), REPOSITORY_READ_CACHE_MS),
     images,
     layers: new DynamoLayerStore(table),
     scans: new DynamoScanStore(table, config.registryId),
