@@ -1,12 +1,12 @@
 /**
  * Store calls per request (issue 11's profiling aid). Run: `npm run bench:store-calls` (a few seconds).
- * Starts the local registry in this process, counts every DynamoDB command its document client sends and every
+ * Starts the local registry in this process, counts every DynamoDB request its table adapter makes and every
  * blob store call, and walks the requests skopeo makes for one small blob (HEAD, POST, PATCH with Content-Length,
  * PUT ?digest=), a manifest push and pull, and the ECR calls bench:core loads (BatchGetImage,
  * BatchCheckLayerAvailability), printing what each cost.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Table } from '../shared/store/dynamo/table.ts';
 import { BatchCheckLayerAvailabilityCommand, BatchGetImageCommand, CreateRepositoryCommand, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { startTestRegistry } from '../test/helpers/registry.ts';
 
@@ -14,11 +14,15 @@ const sha256 = (b: Buffer | string) => 'sha256:' + createHash('sha256').update(b
 const counts = new Map<string, number>();
 const count = (name: string) => counts.set(name, (counts.get(name) ?? 0) + 1);
 
-const send = DynamoDBDocumentClient.prototype.send;
-DynamoDBDocumentClient.prototype.send = function (this: DynamoDBDocumentClient, command: any, ...rest: any[]) {
-  count(`dynamo.${command.constructor.name.replace(/Command$/, '')}`);
-  return (send as any).call(this, command, ...rest);
-} as typeof send;
+// Each Table call is one DynamoDB request (batches of more than 100 keys or 25 writes aside, which these requests never make).
+const table = Table.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+for (const method of ['get', 'put', 'update', 'delete', 'query', 'batchGet', 'batchPut', 'batchDelete']) {
+  const original = table[method];
+  table[method] = function (this: unknown, ...args: unknown[]) {
+    count(`dynamo.${method}`);
+    return original.apply(this, args);
+  };
+}
 
 async function main() {
   const registry = await startTestRegistry();
@@ -36,7 +40,7 @@ async function main() {
     counts.clear();
     await act();
     const dynamo = [...counts].filter(([k]) => k.startsWith('dynamo.')).reduce((n, [, v]) => n + v, 0);
-    const detail = [...counts].map(([k, v]) => `${k.replace(/^\w+\./, '')}${v > 1 ? ` x${v}` : ''}`).join(', ');
+    const detail = [...counts].map(([k, v]) => `${k}${v > 1 ? ` x${v}` : ''}`).join(', ');
     rows.push(`| ${label} | ${dynamo} | ${detail} |`);
   };
   try {

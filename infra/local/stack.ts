@@ -16,14 +16,18 @@ import type { Config } from '../../shared/config.ts';
 import { dynamoStoresOn } from '../../shared/deps/dynamo.ts';
 import { LOCAL_CREDENTIALS } from '../../shared/deps/local.ts';
 import type { DepsParts } from '../../shared/deps/parts.ts';
+import type { DocumentSender } from '../../shared/store/dynamo/table.ts';
 import { FsBlobStore } from '../../shared/store/fs/fs-blob-store.ts';
 import { BlobUrlSigner, blobUrlKey } from '../../shared/store/fs/signed-urls.ts';
 import { tableDefinition } from '../table.ts';
+import { socketSender } from './dynamo-socket.ts';
 import { migrateS3rverData } from './migrate-s3rver.ts';
 
 export type EmbeddedStack = {
   /** A DynamoDB client bound to the embedded table's socket. */
   dynamo: DynamoDBClient;
+  /** The lean sender the registry's stores use on that socket (./dynamo-socket.ts). */
+  sender: DocumentSender;
   blobs: FsBlobStore;
   /** Checks the download URLs the blob store signs (the host serves them). */
   signer: BlobUrlSigner;
@@ -81,15 +85,17 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
     await dynamo.send(new CreateTableCommand(tableDefinition(options.tableName)));
   }
 
+  const sender = socketSender(agent, options.region, LOCAL_CREDENTIALS.accessKeyId);
   const signer = new BlobUrlSigner(blobUrlKey(options.signingKey), options.scheme, options.now);
   const blobs = await FsBlobStore.open(join(options.dataDir, 'blobs'), signer);
   if (options.legacyBucket) await migrateS3rverData(join(options.dataDir, 's3'), options.legacyBucket, blobs);
 
   return {
     dynamo,
+    sender,
     blobs,
     signer,
-    parts: (config) => ({ stores: () => dynamoStoresOn(dynamo, config), blobs: () => blobs }),
+    parts: (config) => ({ stores: () => dynamoStoresOn(dynamo, config, sender), blobs: () => blobs }),
     async close() {
       dynamo.destroy();
       agent.destroy();

@@ -9,7 +9,7 @@ import { DynamoScanStore } from '../store/dynamo/scans.ts';
 import { DynamoRegistryStore } from '../store/dynamo/registry.ts';
 import { REGISTRY_READ_CACHE_MS, withReadCache } from '../store/registry.ts';
 import { REPOSITORY_READ_CACHE_MS, withRepositoryCache } from '../store/repository-cache.ts';
-import { Table } from '../store/dynamo/table.ts';
+import { type DocumentSender, Table } from '../store/dynamo/table.ts';
 import { LOCAL_CREDENTIALS } from './local.ts';
 import type { MetadataStores } from './parts.ts';
 
@@ -22,9 +22,9 @@ export function dynamoStores(config: Config): MetadataStores {
   return dynamoStoresOn(dynamo, config);
 }
 
-/** Every metadata store on a given client (the local host's, which reaches the embedded table over a unix socket). */
-export function dynamoStoresOn(dynamo: DynamoDBClient, config: Pick<Config, 'tableName' | 'registryId'>): MetadataStores {
-  const table = new Table(dynamo, config.tableName);
+/** Every metadata store on a given client (the local host's, which reaches the embedded table over a unix socket, through `sender`). */
+export function dynamoStoresOn(dynamo: DynamoDBClient, config: Pick<Config, 'tableName' | 'registryId'>, sender?: DocumentSender): MetadataStores {
+  const table = new Table(dynamo, config.tableName, sender);
   const images = new DynamoImageStore(table);
   return {
     repositories: withRepositoryCache(new DynamoRepositoryStore(table, config.registryId), REPOSITORY_READ_CACHE_MS),

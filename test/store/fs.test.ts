@@ -1,5 +1,6 @@
 /**
- * The store contract with the filesystem BlobStore (the local host's) beside the DynamoDB adapters on dynalite, and
+ * The store contract with the filesystem BlobStore (the local host's) beside the DynamoDB adapters on dynalite (through the
+ * embedded table's socket sender, as the local host reaches it), and
  * what only the filesystem store promises: objects appear whole under their final names, in a private directory.
  */
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -30,9 +31,10 @@ afterAll(async () => {
 
 storeContract(async () => {
   const registryId = String(Math.floor(Math.random() * 1e12)).padStart(12, '0');
-  const { repositories, images, layers, scans, lifecycle, imageStates } = dynamoStoresOn(stack.dynamo, { tableName: 'contract', registryId });
+  // The stores as the local host builds them: over the embedded table's socket through its lean sender.
+  const { repositories, images, layers, scans, lifecycle, imageStates } = dynamoStoresOn(stack.dynamo, { tableName: 'contract', registryId }, stack.sender);
   // The registry store uncached, as the DynamoDB contract run has it (the deps' copy caches reads for a few seconds).
-  const registry = new DynamoRegistryStore(new Table(stack.dynamo, 'contract'), registryId);
+  const registry = new DynamoRegistryStore(new Table(stack.dynamo, 'contract', stack.sender), registryId);
   return { repositories, images, layers, blobs: stack.blobs, scans, registry, lifecycle, imageStates };
 });
 

@@ -25,24 +25,33 @@ import { GSI1, type Key } from '../keys.ts';
 export type Item = Record<string, any>;
 export type Page<T> = { items: T[]; lastKey?: Record<string, any> };
 
+/**
+ * What sends the document commands below: the SDK's document client (in AWS), or a sender that speaks the same
+ * commands to the embedded table more cheaply (infra/local/dynamo-socket.ts).
+ */
+export type DocumentSender = { send(command: unknown): Promise<any> };
+
 export class Table {
   readonly doc: DynamoDBDocumentClient;
+  private readonly sender: DocumentSender;
   constructor(
     client: DynamoDBClient,
     readonly name: string,
+    sender?: DocumentSender,
   ) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    this.sender = sender ?? this.doc;
   }
 
   async get(key: Key, consistent = true): Promise<Item | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.name, Key: key, ConsistentRead: consistent }));
+    const out = await this.sender.send(new GetCommand({ TableName: this.name, Key: key, ConsistentRead: consistent }));
     return out.Item;
   }
 
   /** Puts an item; returns false (and the old item) when the named condition failed; the replaced item when asked (ReturnValues ALL_OLD). */
   async put(input: Omit<PutCommandInput, 'TableName'>): Promise<{ ok: true; old?: Item } | { ok: false; old?: Item }> {
     try {
-      const out = await this.doc.send(
+      const out = await this.sender.send(
         new PutCommand({ TableName: this.name, ReturnValuesOnConditionCheckFailure: input.ConditionExpression ? 'ALL_OLD' : undefined, ...input }),
       );
       return { ok: true, ...(out.Attributes ? { old: out.Attributes as Item } : {}) };
@@ -55,7 +64,7 @@ export class Table {
   /** Updates an item; returns the new item, or ok false (and the old item) when the condition failed. */
   async update(input: Omit<UpdateCommandInput, 'TableName'>): Promise<{ ok: true; item?: Item } | { ok: false; old?: Item }> {
     try {
-      const out = await this.doc.send(
+      const out = await this.sender.send(
         new UpdateCommand({
           TableName: this.name,
           ReturnValues: 'ALL_NEW',
@@ -73,7 +82,7 @@ export class Table {
   /** Deletes an item; returns the deleted item, or ok false when the condition failed. */
   async delete(input: Omit<DeleteCommandInput, 'TableName'>): Promise<{ ok: true; old?: Item } | { ok: false; old?: Item }> {
     try {
-      const out = await this.doc.send(new DeleteCommand({ TableName: this.name, ReturnValues: 'ALL_OLD', ...input }));
+      const out = await this.sender.send(new DeleteCommand({ TableName: this.name, ReturnValues: 'ALL_OLD', ...input }));
       return { ok: true, old: out.Attributes };
     } catch (e) {
       if (isConditionFailure(e)) return { ok: false, old: oldItem(e) };
@@ -83,7 +92,7 @@ export class Table {
 
   /** One page of a query, at most `limit` items read. */
   async query(input: Omit<QueryCommandInput, 'TableName'>): Promise<Page<Item>> {
-    const out = await this.doc.send(new QueryCommand({ TableName: this.name, ...input }));
+    const out = await this.sender.send(new QueryCommand({ TableName: this.name, ...input }));
     return { items: out.Items ?? [], lastKey: out.LastEvaluatedKey };
   }
 
@@ -124,7 +133,7 @@ export class Table {
       let request: Record<string, any> | undefined = { [this.name]: { Keys: keys.slice(i, i + 100), ConsistentRead: true } };
       for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
         if (attempt > 0) await backoff(attempt);
-        const out: BatchGetCommandOutput = await this.doc.send(new BatchGetCommand({ RequestItems: request }));
+        const out: BatchGetCommandOutput = await this.sender.send(new BatchGetCommand({ RequestItems: request }));
         found.push(...(out.Responses?.[this.name] ?? []));
         request = out.UnprocessedKeys;
       }
@@ -147,7 +156,7 @@ export class Table {
       let request: Record<string, any> | undefined = { [this.name]: writes.slice(i, i + 25) };
       for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
         if (attempt > 0) await backoff(attempt);
-        const out: BatchWriteCommandOutput = await this.doc.send(new BatchWriteCommand({ RequestItems: request }));
+        const out: BatchWriteCommandOutput = await this.sender.send(new BatchWriteCommand({ RequestItems: request }));
         request = out.UnprocessedItems;
       }
     }
