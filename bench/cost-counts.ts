@@ -39,7 +39,7 @@ const digestOf = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest(
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'secr-cost-'));
   const recorder = recordAwsCalls();
-  const registry = await startLocalRegistry({ dataDir, port: 0, env: { LAYER_PART_SIZE: String(PART) } });
+  const registry = await startLocalRegistry({ dataDir, port: 0, env: { LAYER_PART_SIZE: String(PART) }, sdkTable: true });
   // The S3 calls counted are AWS's: the blobs go through the S3 adapter (on s3rver), not the local filesystem store.
   const stopS3 = await useS3Blobs(registry, join(dataDir, 's3-adapter'));
   const ecr = new ECRClient({

@@ -40,6 +40,8 @@ export type LocalOptions = {
   aroundJobTask?: LocalJobOptions['aroundTask'];
   /** Lifecycle trigger timings; LIFECYCLE_PUSH_DEBOUNCE_MS sets the push debounce. */
   lifecycleTriggers?: Partial<TriggerOptions>;
+  /** The stores reach the embedded table through the SDK's own client, as in AWS (to record its calls), not the lean sender. */
+  sdkTable?: boolean;
 };
 
 /** Starts a registry; data under `dataDir` survives a stop and a new start. Throws a ConfigError for a bad variable. */
@@ -65,6 +67,7 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
     scheme,
     legacyBucket: base.bucketName,
     now: () => clock(),
+    sdkTable: options.sdkTable,
   });
   const config: Config = base;
   const bus = new InProcessBus(options.log);

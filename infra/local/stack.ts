@@ -47,6 +47,8 @@ export type StackOptions = {
   /** The bucket an older version kept blobs in under `<dataDir>/s3` (migrated once); none to skip. */
   legacyBucket?: string;
   now?: () => Date;
+  /** The stores reach the table through the SDK's own client, as in AWS (tests and benchmarks that record SDK calls), not the lean sender. */
+  sdkTable?: boolean;
 };
 
 /** The unix socket path limit (sun_path) on Linux, less its terminating NUL. */
@@ -95,7 +97,7 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
     sender,
     blobs,
     signer,
-    parts: (config) => ({ stores: () => dynamoStoresOn(dynamo, config, sender), blobs: () => blobs }),
+    parts: (config) => ({ stores: () => dynamoStoresOn(dynamo, config, options.sdkTable ? undefined : sender), blobs: () => blobs }),
     async close() {
       dynamo.destroy();
       agent.destroy();

@@ -154,6 +154,8 @@ beforeAll(async () => {
     { LAYER_PART_SIZE: String(2 * 1024 * 1024) },
     {
       aroundJobTask: (machine, task) => recorder.within(MACHINE_FUNCTION[machine] ?? `machine ${machine}`, task),
+      // The table through the SDK's client, as the Lambdas reach DynamoDB, so that its calls are recorded.
+      sdkTable: true,
     },
   );
   // The operations' S3 calls are what AWS's role must grant: the blobs go through the S3 adapter here, as in AWS.
