@@ -51,6 +51,15 @@ function walk(value: any, nodes: KeyNodes, fn: (v: any) => any): any {
   return out;
 }
 
+/**
+ * Binary values go on the wire as base64, as the SDK sends them. (None of the stores keeps a binary attribute; one read
+ * back would come as its base64 text.)
+ */
+function binaryAsBase64(this: any, key: string, value: unknown) {
+  const raw = this[key];
+  return raw instanceof Uint8Array ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64') : value;
+}
+
 /** A DocumentSender posting to the embedded table through `agent` (whose connections go to its socket). */
 export function socketSender(agent: Agent, region: string, accessKeyId: string): DocumentSender {
   const authorization = `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20000101/${region}/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`;
@@ -59,7 +68,10 @@ export function socketSender(agent: Agent, region: string, accessKeyId: string):
       const doc = command as DocCommand;
       const operation = OPERATIONS.get((command as object).constructor);
       if (!operation) throw new Error(`the embedded table sender has no operation for ${(command as object).constructor.name}`);
-      const body = JSON.stringify(walk(doc.input, doc.inputKeyNodes, (v) => marshall(v, MARSHALL)));
+      const body = JSON.stringify(
+        walk(doc.input, doc.inputKeyNodes, (v) => marshall(v, MARSHALL)),
+        binaryAsBase64,
+      );
       const { status, text } = await post(agent, operation, authorization, body);
       const parsed = text ? JSON.parse(text) : {};
       if (status !== 200) {
