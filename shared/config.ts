@@ -43,8 +43,8 @@ export type Config = {
   scanFeedS3Prefix?: string;
   /** OCI blob GETs: `redirect` (307 to a presigned S3 URL) or `stream` (through the registry, with Range). */
   ociBlobDelivery: 'redirect' | 'stream';
-  /** OCI-Chunk-Min-Length advertised to chunking clients. */
-  ociChunkMinLength: number;
+  /** OCI-Chunk-Min-Length advertised to chunking clients; none by default (small chunks are coalesced into S3 parts). */
+  ociChunkMinLength?: number;
   /** OCI-Chunk-Max-Length advertised to chunking clients (in AWS: what fits a Lambda payload). */
   ociChunkMaxLength?: number;
   /** Key that signs authorization tokens and pagination tokens, derived from the secret key. */
@@ -161,9 +161,9 @@ function tlsFiles(env: NodeJS.ProcessEnv): { tls?: { cert: Buffer; key: Buffer }
 function readConfig(env: NodeJS.ProcessEnv, layerPartSize: number): Config {
   const secretAccessKey = env.REGISTRY_SECRET_ACCESS_KEY ?? DEFAULT_SECRET_ACCESS_KEY;
   const ociChunkMaxLength = optionalInteger(env, 'OCI_CHUNK_MAX_LENGTH', 1);
-  // Small chunks are coalesced into S3 parts, so the minimum is only advice; it never exceeds the maximum.
-  const ociChunkMinLength = optionalInteger(env, 'OCI_CHUNK_MIN_LENGTH', 1) ?? Math.min(5 * MiB, ociChunkMaxLength ?? Infinity);
-  if (ociChunkMaxLength !== undefined && ociChunkMinLength > ociChunkMaxLength) {
+  // Small chunks are coalesced into S3 parts, so no minimum is advertised unless one is set; it never exceeds the maximum.
+  const ociChunkMinLength = optionalInteger(env, 'OCI_CHUNK_MIN_LENGTH', 1);
+  if (ociChunkMinLength !== undefined && ociChunkMaxLength !== undefined && ociChunkMinLength > ociChunkMaxLength) {
     throw new ConfigError('OCI_CHUNK_MIN_LENGTH', env.OCI_CHUNK_MIN_LENGTH!, `at most OCI_CHUNK_MAX_LENGTH (${ociChunkMaxLength})`);
   }
   return {

@@ -1,6 +1,7 @@
 /**
  * An ECR request body read before its signature is known good: hashed as it streams in, at most `inMemory` bytes
- * kept in memory (the rest goes to a temporary file readable by this user only), refused past `limit`. Only once the
+ * kept in memory (the rest goes to a temporary file readable by this user only, in writes of about 1 MiB, so about
+ * 1 MiB more is in memory at a time), refused past `limit`. Only once the
  * signature over that hash has been checked does the caller read the body whole (`bytes`) or drop it (`discard`).
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -31,8 +32,12 @@ export async function spoolBody(
   let size = 0;
   let file: FileHandle | undefined;
   let path: string | undefined;
+  // Past `inMemory`, chunks are gathered up to WRITE_BATCH bytes and written with one writev.
+  let batch: Buffer[] = [];
+  let batchBytes = 0;
   const drop = async () => {
     chunks = [];
+    batch = [];
     await file?.close().catch(() => undefined);
     file = undefined;
     if (path) await rm(path, { force: true });
@@ -48,12 +53,24 @@ export async function spoolBody(
       if (!file && size > inMemory) {
         path = join(dir, `serverless-ecr-body-${randomUUID()}`);
         file = await open(path, 'wx', 0o600);
-        await writeAll(file, Buffer.concat(chunks));
+        batch = chunks;
+        batchBytes = size - chunk.length;
         chunks = [];
       }
-      if (file) await writeAll(file, chunk);
-      else chunks.push(chunk);
+      if (!file) {
+        chunks.push(chunk);
+        continue;
+      }
+      batch.push(chunk);
+      batchBytes += chunk.length;
+      if (batchBytes >= WRITE_BATCH) {
+        await writeAll(file, batch);
+        batch = [];
+        batchBytes = 0;
+      }
     }
+    if (file && batch.length) await writeAll(file, batch);
+    batch = [];
     await file?.close();
     file = undefined;
   } catch (e) {
@@ -75,6 +92,17 @@ export async function spoolBody(
   };
 }
 
-async function writeAll(file: FileHandle, buffer: Buffer) {
-  for (let offset = 0; offset < buffer.length; ) offset += (await file.write(buffer, offset)).bytesWritten;
+/** Bytes of a spooled body gathered before one write to its temporary file. */
+const WRITE_BATCH = 1024 * 1024;
+
+async function writeAll(file: FileHandle, buffers: Buffer[]) {
+  let pending = buffers;
+  while (pending.length) {
+    let written = (await file.writev(pending)).bytesWritten;
+    while (pending.length && written >= pending[0].length) {
+      written -= pending[0].length;
+      pending = pending.slice(1);
+    }
+    if (written > 0) pending = [pending[0].subarray(written), ...pending.slice(1)];
+  }
 }

@@ -16,9 +16,12 @@ const pool: Buffer[] = [];
 /** Writes bytes `start` to `end` (inclusive) of `file` to `res`, then ends it; stops early if the client goes away. */
 export async function sendFileRange(file: string, start: number, end: number, res: ServerResponse): Promise<void> {
   const handle = await open(file, 'r');
-  const buffers = Array.from({ length: DEPTH }, () => pool.pop() ?? Buffer.allocUnsafeSlow(BUFFER_BYTES));
-  const writes: (Promise<boolean> | undefined)[] = Array(DEPTH).fill(undefined);
+  // Only the buffers the range needs: a small blob takes one.
+  const depth = Math.max(1, Math.min(DEPTH, Math.ceil((end - start + 1) / BUFFER_BYTES)));
+  const buffers = Array.from({ length: depth }, () => pool.pop() ?? Buffer.allocUnsafeSlow(BUFFER_BYTES));
+  const writes: (Promise<boolean> | undefined)[] = Array(depth).fill(undefined);
   let closed = false;
+  let finished = false;
   const onClose = () => {
     closed = true;
   };
@@ -27,7 +30,7 @@ export async function sendFileRange(file: string, start: number, end: number, re
   const gone = new Promise<boolean>((resolve) => res.once('close', () => resolve(false)));
   try {
     let position = start;
-    for (let i = 0; position <= end && !closed; i = (i + 1) % DEPTH) {
+    for (let i = 0; position <= end && !closed; i = (i + 1) % depth) {
       if (writes[i] && !(await Promise.race([writes[i]!, gone]))) {
         closed = true;
         return;
@@ -49,11 +52,13 @@ export async function sendFileRange(file: string, start: number, end: number, re
         }
       }
       await new Promise<void>((resolve) => res.end(resolve));
+      finished = true;
     }
   } finally {
     res.off('close', onClose);
     await handle.close();
-    // A buffer whose write is still pending (a client gone mid-write) is not reused.
-    if (!closed) for (const b of buffers) if (pool.length < POOL_MAX) pool.push(b);
+    // Every write's callback came: the buffers are free again. (The response's own 'close' follows its end, so
+    // `closed` alone would keep every buffer out of the pool.) A buffer whose write is still pending is not reused.
+    if (finished) for (const b of buffers) if (pool.length < POOL_MAX) pool.push(b);
   }
 }

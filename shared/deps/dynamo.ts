@@ -8,6 +8,7 @@ import { DynamoRepositoryStore } from '../store/dynamo/repositories.ts';
 import { DynamoScanStore } from '../store/dynamo/scans.ts';
 import { DynamoRegistryStore } from '../store/dynamo/registry.ts';
 import { REGISTRY_READ_CACHE_MS, withReadCache } from '../store/registry.ts';
+import { REPOSITORY_READ_CACHE_MS, withRepositoryCache } from '../store/repository-cache.ts';
 import { Table } from '../store/dynamo/table.ts';
 import { DynamoTemplateStore } from '../store/dynamo/templates.ts';
 import { LOCAL_CREDENTIALS } from './local.ts';
@@ -22,12 +23,12 @@ export function dynamoStores(config: Config): MetadataStores {
   return dynamoStoresOn(dynamo, config);
 }
 
-/** Every metadata store on a given client (the local host's, which reaches the embedded table over a unix socket). */
+/** Every metadata store on a given client (the local host's reaches the embedded table over a unix socket). */
 export function dynamoStoresOn(dynamo: DynamoDBClient, config: Pick<Config, 'tableName' | 'registryId'>): MetadataStores {
   const table = new Table(dynamo, config.tableName);
   const images = new DynamoImageStore(table);
   return {
-    repositories: new DynamoRepositoryStore(table, config.registryId),
+    repositories: withRepositoryCache(new DynamoRepositoryStore(table, config.registryId), REPOSITORY_READ_CACHE_MS),
     images,
     layers: new DynamoLayerStore(table),
     scans: new DynamoScanStore(table, config.registryId),

@@ -16,7 +16,7 @@ function progress(ctx: OciContext, repositoryName: string, upload: UploadRecord)
     location: `/v2/${repositoryName}/blobs/uploads/${upload.uploadId}`,
     range: `0-${Math.max(0, upload.nextByte - 1)}`,
     'docker-upload-uuid': upload.uploadId,
-    'oci-chunk-min-length': String(ociChunkMinLength),
+    ...(ociChunkMinLength ? { 'oci-chunk-min-length': String(ociChunkMinLength) } : {}),
     ...(ociChunkMaxLength ? { 'oci-chunk-max-length': String(ociChunkMaxLength) } : {}),
   };
 }

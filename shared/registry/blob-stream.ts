@@ -165,7 +165,9 @@ export async function completeUpload(deps: Deps, uid: string, upload: UploadReco
       }
     }
     blob = await recordBlob(deps, upload, digest, upload.nextByte);
-    await endUpload(deps, uid, upload);
+    // The link and the end of the upload are independent writes: in parallel, one round trip.
+    await Promise.all([deps.layers.link(uid, { digest, size: blob.size }), endUpload(deps, uid, upload)]);
+    return blob;
   }
   await deps.layers.link(uid, { digest, size: blob.size });
   return blob;

@@ -49,8 +49,7 @@ export async function mountBlob(deps: Deps, actor: Actor, input: { repositoryNam
     throw e;
   }
   if (!sameEncryption(repo, source) || isPullThroughCache(source)) return undefined;
-  if (!(await deps.layers.links(source.uid, [input.digest])).has(input.digest)) return undefined;
-  const blob = await deps.layers.getBlob(input.digest);
+  const blob = await deps.layers.linkedBlob(source.uid, input.digest);
   if (!blob) return undefined;
   await deps.layers.link(repo.uid, { digest: input.digest, size: blob.size });
   return blob;

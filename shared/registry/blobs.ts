@@ -20,8 +20,7 @@ export type BlobArgs = { repositoryName: string; digest: string; registryId?: st
 /** The stored blob of a digest the repository links; LayersNotFoundException worded as ECR words it otherwise. */
 export async function linkedBlob(deps: Deps, repo: RepositoryRecord, digest: string): Promise<BlobRecord> {
   if (!isValidDigest(digest)) throw invalidParameter('layerDigest', `invalid digest: ${digest}`);
-  const linked = (await deps.layers.links(repo.uid, [digest])).has(digest);
-  const blob = linked ? await deps.layers.getBlob(digest) : undefined;
+  const blob = await deps.layers.linkedBlob(repo.uid, digest);
   if (!blob) {
     throw new LayersNotFoundException(
       `The specified layer does not exist: '${digest}' in the repository with name '${repo.name}' in the registry with id '${deps.config.registryId}'`,

@@ -68,6 +68,8 @@ export interface LayerStore {
   link(uid: string, link: LayerLink): Promise<boolean>;
   /** The stored blob with that digest, if any. */
   getBlob(digest: string): Promise<BlobRecord | undefined>;
+  /** The stored blob with that digest if the repository links it (one read of both items), else undefined. */
+  linkedBlob(uid: string, digest: string): Promise<BlobRecord | undefined>;
   /** Records a stored blob; false (and the existing record) when that digest was stored already (BLOB_IS_NEW). */
   putBlob(blob: BlobRecord): Promise<{ created: boolean; existing?: BlobRecord }>;
   /** Starts tracking an upload. */

@@ -4,9 +4,13 @@
  * I1 a listed tag resolves to a listed image, I2 a refused push stores nothing listed, I3 a listed image's blobs exist.
  * RACE_SEEDS sets how many interleavings each pair explores (default 60).
  */
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Deps } from '../../shared/deps.ts';
-import { ImageAlreadyExistsException, ImageTagAlreadyExistsException } from '../../shared/errors.ts';
+import { ImageAlreadyExistsException, ImageTagAlreadyExistsException, LayersNotFoundException, UploadNotFoundException } from '../../shared/errors.ts';
+import { completeBlobUpload, getBlobUpload, startBlobUpload } from '../../shared/registry/blob-uploads.ts';
+import { statBlob } from '../../shared/registry/blobs.ts';
 import { batchDeleteImage, pullManifest } from '../../shared/registry/images.ts';
 import { describeImages, listImages } from '../../shared/registry/image-listing.ts';
 import { digestOf } from '../../shared/registry/manifests.ts';
@@ -188,4 +192,48 @@ describe('write protocols under every sampled interleaving of their store calls'
     await f.registry.repository(REPO);
     expect((await listImages(deps, actor, { repositoryName: REPO })).imageIds).toEqual([]);
   });
+});
+
+describe('blob upload completion under every sampled interleaving of its store calls', () => {
+  it.each(seeds)(
+    'two uploads of one blob complete together (seed %i): one stored blob, linked, no upload left, and never a visible blob without its bytes',
+    async (seed) => {
+      // Prepare: two upload sessions in one repository for the same bytes (two clients pushing the same layer).
+      const registry = memoryRegistry();
+      await registry.repository(REPO);
+      const { deps, actor } = registry;
+      const bytes = Buffer.from(`the same layer, seed ${seed}`);
+      const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+      const uploads = [await startBlobUpload(deps, actor, { repositoryName: REPO }), await startBlobUpload(deps, actor, { repositoryName: REPO })];
+      const complete =
+        (uploadId: string): Operation =>
+        (d) =>
+          completeBlobUpload(d, actor, { repositoryName: REPO, uploadId, digest, body: Readable.from([bytes]), length: bytes.length });
+      // Between any two store calls: a HEAD either finds nothing or a blob whose bytes are stored.
+      const headSeesBytes = async () => {
+        try {
+          const blob = await statBlob(deps, actor, { repositoryName: REPO, digest });
+          expect((await deps.blobs.getBytes(blob.object)).equals(bytes)).toBe(true);
+        } catch (e) {
+          if (!(e instanceof LayersNotFoundException)) throw e;
+        }
+      };
+
+      // Act
+      const { results } = await interleave(
+        deps,
+        uploads.map((u) => complete(u.uploadId)),
+        seed,
+        headSeesBytes,
+      );
+
+      // Assess
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+      const blob = await statBlob(deps, actor, { repositoryName: REPO, digest });
+      expect((await deps.blobs.getBytes(blob.object)).equals(bytes)).toBe(true);
+      for (const { uploadId } of uploads) {
+        await expect(getBlobUpload(deps, actor, { repositoryName: REPO, uploadId })).rejects.toBeInstanceOf(UploadNotFoundException);
+      }
+    },
+  );
 });

@@ -1,5 +1,6 @@
 /**
- * The store contract with the filesystem BlobStore (the local host's) beside the DynamoDB adapters on dynalite, and
+ * The store contract with the filesystem BlobStore (the local host's) beside the DynamoDB adapters on dynalite (over the
+ * embedded table's socket, as the local host reaches it), and
  * what only the filesystem store promises: objects appear whole under their final names, in a private directory.
  */
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';

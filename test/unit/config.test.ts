@@ -37,7 +37,7 @@ describe('the configuration from the environment', () => {
       layerPartSize: 4 * MiB,
       uploadTtlSeconds: 86400,
       ociBlobDelivery: 'redirect',
-      ociChunkMinLength: 5 * MiB,
+      ociChunkMinLength: undefined,
       ociChunkMaxLength: undefined,
     });
   });
@@ -66,9 +66,9 @@ describe('the configuration from the environment', () => {
     expect(config).toMatchObject({ layerPartSize: 4 * MiB, ociChunkMaxLength: undefined, ociBlobDelivery: 'redirect' });
   });
 
-  it('advertises a chunk minimum no larger than a chunk maximum under 5 MiB', () => {
-    expect(configFromEnv({ OCI_CHUNK_MAX_LENGTH: String(4 * MiB) }).ociChunkMinLength).toBe(4 * MiB);
-    expect(configFromEnv({ OCI_CHUNK_MAX_LENGTH: String(64 * MiB) }).ociChunkMinLength).toBe(5 * MiB);
+  it('advertises no chunk minimum unless OCI_CHUNK_MIN_LENGTH sets one', () => {
+    expect(configFromEnv({ OCI_CHUNK_MAX_LENGTH: String(4 * MiB) }).ociChunkMinLength).toBeUndefined();
+    expect(configFromEnv({ OCI_CHUNK_MIN_LENGTH: String(MiB) }).ociChunkMinLength).toBe(MiB);
   });
 
   it.each([

@@ -36,6 +36,12 @@ export class DynamoLayerStore implements LayerStore {
     return item && toBlob(item);
   }
 
+  async linkedBlob(uid: string, digest: string) {
+    const items = await this.table.batchGet([layerKey(uid, digest), blobKey(digest)]);
+    const blob = items.find((i) => i.type === 'blob');
+    return blob && items.some((i) => i.type === 'layer') ? toBlob(blob) : undefined;
+  }
+
   async putBlob(blob: BlobRecord) {
     const r = await this.table.put({ Item: { ...blobKey(blob.digest), type: 'blob', ...blob }, ConditionExpression: BLOB_IS_NEW });
     if (r.ok) return { created: true };

@@ -48,6 +48,10 @@ export class MemoryLayerStore implements LayerStore {
     return item && toBlob(item);
   }
 
+  async linkedBlob(uid: string, digest: string) {
+    return this.table.get(layerKey(uid, digest)) ? this.getBlob(digest) : undefined;
+  }
+
   async putBlob(blob: BlobRecord) {
     const key = blobKey(blob.digest);
     const old = this.table.get(key);

@@ -68,6 +68,22 @@ export function layerContract(factory: StoresFactory) {
       expect(await layers.getBlob(digest())).toBeUndefined();
     });
 
+    it('reads a blob through a repository only while the repository links it', async () => {
+      const { layers } = stores();
+      const [repo, other] = [uid(), uid()];
+      const blob = { digest: digest(), size: 42, object: 'uploads/x/data', createdAt: T };
+      await layers.putBlob(blob);
+      await layers.link(repo, { digest: blob.digest, size: 42 });
+      const unstored = digest();
+      await layers.link(repo, { digest: unstored, size: 1 });
+
+      expect(await layers.linkedBlob(repo, blob.digest)).toEqual(blob);
+      expect(await layers.linkedBlob(other, blob.digest)).toBeUndefined();
+      expect(await layers.linkedBlob(repo, unstored)).toBeUndefined();
+      await layers.unlink(repo, blob.digest);
+      expect(await layers.linkedBlob(repo, blob.digest)).toBeUndefined();
+    });
+
     it('keeps an upload readable until it expires', async () => {
       const { layers } = stores();
       const repo = uid();
