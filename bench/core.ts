@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import dynalite from 'dynalite';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import {
   BatchCheckLayerAvailabilityCommand,
   BatchGetImageCommand,
@@ -137,6 +137,8 @@ async function rawDynalite() {
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
     }),
   );
+  // dynalite makes a new table ACTIVE asynchronously, even with createTableMs 0.
+  await waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 1, maxDelay: 1 }, { TableName: 'raw-bench' });
   await client.send(new PutItemCommand({ TableName: 'raw-bench', Item: { pk: { S: 'k' }, v: { S: 'x'.repeat(200) } } }));
   return {
     get: () => client.send(new GetItemCommand({ TableName: 'raw-bench', Key: { pk: { S: 'k' } } })),
