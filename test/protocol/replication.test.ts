@@ -352,7 +352,7 @@ describe('replication on push', () => {
     expect(tags.tags).toEqual([{ Key: 'origin', Value: 'replica' }]);
   }, 60_000);
 
-  it('keeps a copy to a stopped destination IN_PROGRESS while retries last, then FAILED, and copies after a restart and a new push', async () => {
+  it('keeps a copy to a stopped destination IN_PROGRESS while retries last, then FAILED, and copies after a restart and a backfill', async () => {
     await createRepo(source.ecr, 'regional/outage');
     const { port, dataDir } = { port: same.registry.port, dataDir: same.dataDir };
     same.ecr.destroy();
@@ -367,14 +367,20 @@ describe('replication on push', () => {
     const failed = await statuses('regional/outage', digest, settled);
 
     same = await startDestination(SAME_ACCOUNT, port, dataDir);
-    await putManifest(source.ecr, 'regional/outage', text, 'v2');
+    const { replicationBackfillId } = await source.ecr.send(new StartReplicationBackfillCommand({ destination: SAME_ACCOUNT }));
+    let backfill = await source.ecr.send(new DescribeReplicationBackfillResultsCommand({ replicationBackfillId }));
+    for (const deadline = Date.now() + 60_000; !['COMPLETE', 'FAILED', 'STOPPED'].includes(backfill.status!) && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 200));
+      backfill = await source.ecr.send(new DescribeReplicationBackfillResultsCommand({ replicationBackfillId }));
+    }
     const copied = await statuses('regional/outage', digest, (s) => s[0]?.status === 'COMPLETE');
 
     expect(during).toEqual([{ ...SAME_ACCOUNT, status: 'IN_PROGRESS' }]);
     expect(failed).toEqual([{ ...SAME_ACCOUNT, status: 'FAILED', failureCode: 'DESTINATION_UNREACHABLE' }]);
+    expect(backfill.status).toBe('COMPLETE');
     expect(copied).toEqual([{ ...SAME_ACCOUNT, status: 'COMPLETE' }]);
-    const got = await same.ecr.send(new BatchGetImageCommand({ repositoryName: 'regional/outage', imageIds: [{ imageTag: 'v2' }] }));
-    expect(got.images?.[0]?.imageId?.imageDigest).toBe(digest);
+    const got = await same.ecr.send(new BatchGetImageCommand({ repositoryName: 'regional/outage', imageIds: [{ imageTag: 'v1' }] }));
+    expect(got.images?.[0]?.imageManifest).toBe(text);
   }, 60_000);
 });
 
