@@ -25,7 +25,15 @@ export type Access = {
   startStateMachines?: boolean;
   /** secretsmanager:GetSecretValue on the peers secret (REGISTRY_PEERS_SECRET_ID), when the deployment names one. */
   readPeers?: boolean;
+  /**
+   * false: the function never authenticates a caller (its tasks act as the registry's own service actors), so it
+   * gets neither the principals document's variable nor the right to read it. Every other function gets both.
+   */
+  principals?: false;
 };
+
+/** Whether a function folder reads the principals document (REGISTRY_IAM_SECRET_ID / REGISTRY_IAM_PARAMETER). */
+export const readsPrincipals = (folder: string) => PERMISSIONS[folder]?.principals !== false;
 
 const READ: TableAction[] = ['GetItem', 'Query', 'BatchGetItem'];
 const WRITE: TableAction[] = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'];
@@ -43,7 +51,7 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   },
   // Rows read from the stores, blob and job calls of shared/lifecycle and shared/scan; the groups below have no handler yet.
   lifecycle: { table: [...READ, ...WRITE], startStateMachines: true },
-  'lifecycle-jobs': { table: [...READ, ...WRITE], bucket: ['GetObject'], publishEvents: true, startStateMachines: true },
+  'lifecycle-jobs': { table: [...READ, ...WRITE], bucket: ['GetObject'], publishEvents: true, startStateMachines: true, principals: false },
   scanning: { table: [...READ, ...WRITE], bucket: ['GetObject'], publishEvents: true, startStateMachines: true },
   // The feed import lists the feed location (GetObject already covers reading the exports).
   'scanning-jobs': {
@@ -52,9 +60,10 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
     listPrefixes: [FEED_PREFIX],
     publishEvents: true,
     startStateMachines: true,
+    principals: false,
   },
   // Replication on push reads the configuration, records IN_PROGRESS and starts the machine; the copy reads the image and its blobs and records the status.
-  'replication-jobs': { table: [...READ, 'PutItem', 'BatchWriteItem'], bucket: ['GetObject'], startStateMachines: true, readPeers: true },
+  'replication-jobs': { table: [...READ, 'PutItem', 'BatchWriteItem'], bucket: ['GetObject'], startStateMachines: true, readPeers: true, principals: false },
   'oci-pull': { table: [...READ, 'UpdateItem'], bucket: ['GetObject'] },
   'oci-push': { table: [...READ, ...WRITE], bucket: ['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload'], publishEvents: true },
   // The registry policy, the pull-time exclusion list, the replication configuration and the backfill list are one item each;
@@ -96,7 +105,7 @@ export function roleStatements(functionName: string, refs: ResourceRefs): Statem
   const access = PERMISSIONS[functionName];
   const statements: Statement[] = [
     { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: refs.logGroups },
-    ...secretStatements(refs),
+    ...secretStatements(readsPrincipals(functionName) ? refs : { ...refs, iamSecretId: undefined, iamParameter: undefined }),
   ];
   if (access.table?.length) {
     const indexes = (tableDefinition('t').GlobalSecondaryIndexes ?? []).map((i) => ({ 'Fn::Join': ['', [refs.table, `/index/${i.IndexName}`]] }));

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { cloudFrontFunctionCode } from './cloudfront-function.ts';
 import { deployedFunctions, deployedGroups, FEED_PREFIX, REGISTRY_BUS, type DeployedFunction } from './functions.ts';
-import { roleStatements } from './permissions.ts';
+import { readsPrincipals, roleStatements } from './permissions.ts';
 import { IDS, resources } from './resources.ts';
 import { normalizedName, stateMachines } from './state-machines.ts';
 
@@ -83,7 +83,7 @@ export function serverlessParts(options: DeployOptions, root: string) {
   }
 
   return {
-    functions: Object.fromEntries(functions.map((fn) => [fn.name, functionConfig(fn)])),
+    functions: Object.fromEntries(functions.map((fn) => [fn.name, functionConfig(fn, principalsEnvironment(options, fn))])),
     environment: {
       REGISTRY_ID: { Ref: 'AWS::AccountId' },
       TABLE_NAME: { Ref: IDS.table },
@@ -92,8 +92,6 @@ export function serverlessParts(options: DeployOptions, root: string) {
       STATE_MACHINE_ARN_PREFIX: arn('states', machinePrefix),
       REGISTRY_ACCESS_KEY_ID: options.accessKeyId,
       REGISTRY_SECRET_PARAMETER: options.secretParameter,
-      ...(options.iamSecretId ? { REGISTRY_IAM_SECRET_ID: options.iamSecretId } : {}),
-      ...(options.iamParameter ? { REGISTRY_IAM_PARAMETER: options.iamParameter } : {}),
       ...(options.peersSecretId ? { REGISTRY_PEERS_SECRET_ID: options.peersSecretId } : {}),
       REGISTRY_PUBLIC_HOST: options.domain,
       REGISTRY_PUBLIC_SCHEME: 'https',
@@ -118,7 +116,16 @@ export function serverlessParts(options: DeployOptions, root: string) {
   };
 }
 
-function functionConfig(fn: DeployedFunction) {
+/** The principals document's variable, for the functions that authenticate callers (infra/deploy/permissions.ts readsPrincipals). */
+function principalsEnvironment(options: DeployOptions, fn: DeployedFunction): Record<string, string> {
+  if (!readsPrincipals(fn.folder)) return {};
+  return {
+    ...(options.iamSecretId ? { REGISTRY_IAM_SECRET_ID: options.iamSecretId } : {}),
+    ...(options.iamParameter ? { REGISTRY_IAM_PARAMETER: options.iamParameter } : {}),
+  };
+}
+
+function functionConfig(fn: DeployedFunction, environment: Record<string, string>) {
   const describe = {
     ecr: `ECR operations of the ${fn.name} group`,
     oci: `OCI distribution API (${fn.name})`,
@@ -128,6 +135,7 @@ function functionConfig(fn: DeployedFunction) {
     handler: `${fn.entry}.${fn.export}`,
     role: roleId(fn.folder),
     description: describe[fn.kind],
+    ...(Object.keys(environment).length ? { environment } : {}),
     ...fn.settings,
     ...(fn.files ? { package: { patterns: fn.files } } : {}),
     events: [

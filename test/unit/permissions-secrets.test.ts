@@ -1,6 +1,9 @@
 /** What a function's role may read at cold start: the secret key's parameter, the principals document, their KMS key; exactly those. */
 import { describe, expect, it } from 'vitest';
-import { roleStatements, type ResourceRefs } from '../../infra/deploy/permissions.ts';
+import { join } from 'node:path';
+import { deployedFunctions } from '../../infra/deploy/functions.ts';
+import { PERMISSIONS, readsPrincipals, roleStatements, type ResourceRefs } from '../../infra/deploy/permissions.ts';
+import { serverlessParts } from '../../infra/deploy/serverless-parts.ts';
 
 const refs: ResourceRefs = { table: 't', bucket: 'b', eventBus: 'e', stateMachines: [], logGroups: ['l'], secretParameter: '/ecr/secret', secretKmsKey: '' };
 const reads = (extra: Partial<ResourceRefs>) => roleStatements('auth', { ...refs, ...extra }).filter((s) => !s.Action[0].startsWith('logs:'));
@@ -34,5 +37,25 @@ describe('the reads of a role at cold start', () => {
       },
       { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [secret('ecr/key'), secret('ecr/principals')] },
     ]);
+  });
+
+  it('leave the principals document to the functions that authenticate callers: the job functions can neither read it nor are told where it is', () => {
+    // Prepare
+    const jobs = Object.keys(PERMISSIONS).filter((folder) => folder.endsWith('-jobs'));
+    const options = { service: 's', stage: 't', domain: '', certificateArn: '', accessKeyId: 'k', secretParameter: '/ecr/secret', secretKmsKeyArn: '' };
+    // Act
+    const parts = serverlessParts({ ...options, iamSecretId: 'ecr/principals' }, join(import.meta.dirname, '..', '..'));
+    // Assess
+    expect(jobs).toEqual(['lifecycle-jobs', 'scanning-jobs', 'replication-jobs']);
+    for (const folder of Object.keys(PERMISSIONS)) {
+      const read = roleStatements(folder, { ...refs, iamSecretId: 'ecr/principals' }).some((s) => s.Action.includes('secretsmanager:GetSecretValue'));
+      expect(read, folder).toBe(!jobs.includes(folder));
+      expect(readsPrincipals(folder), folder).toBe(!jobs.includes(folder));
+    }
+    expect(parts.environment).not.toHaveProperty('REGISTRY_IAM_SECRET_ID');
+    for (const fn of deployedFunctions(join(import.meta.dirname, '..', '..'))) {
+      const environment = (parts.functions[fn.name] as { environment?: Record<string, string> }).environment ?? {};
+      expect(environment.REGISTRY_IAM_SECRET_ID, fn.name).toBe(jobs.includes(fn.folder) ? undefined : 'ecr/principals');
+    }
   });
 });
