@@ -4,6 +4,7 @@
  * adapter is shared/store/dynamo/registry.ts, the in-memory one shared/store/memory/registry.ts; every invariant is one conditional write. `withReadCache` keeps what the
  * authorizer and the pulls read on every call from costing a read each time.
  */
+import { TimedReads } from './read-cache.ts';
 
 /** A principal whose pulls leave an image's lastRecordedPullTime as it was. `createdAt` is epoch milliseconds. */
 export type PullTimeExclusion = { principalArn: string; createdAt: number };
@@ -95,51 +96,26 @@ export const REGISTRY_READ_CACHE_MS = 5000;
  * Lambdas) within `ttlMs`.
  */
 export function withReadCache(store: RegistryStore, ttlMs: number, now: () => number = Date.now): RegistryStore {
-  let policy: { at: number; value: Promise<string | undefined> } | undefined;
-  let exclusions: { at: number; value: Promise<PullTimeExclusion[]> } | undefined;
-  let replication: { at: number; value: Promise<ReplicationConfiguration | undefined> } | undefined;
-  const fresh = (entry: { at: number } | undefined) => entry !== undefined && now() - entry.at < ttlMs;
-  const forget = () => {
-    policy = undefined;
-    exclusions = undefined;
-    replication = undefined;
-  };
+  // One cache per kind of read; any write of this process drops all three (they are few and small).
+  const policy = new TimedReads<string | undefined>(ttlMs, now);
+  const exclusions = new TimedReads<PullTimeExclusion[]>(ttlMs, now);
+  const replication = new TimedReads<ReplicationConfiguration | undefined>(ttlMs, now);
   const after = async <T>(write: Promise<T>) => {
     try {
       return await write;
     } finally {
-      forget();
+      for (const reads of [policy, exclusions, replication]) reads.forget();
     }
   };
   return {
-    getPolicy() {
-      if (!fresh(policy)) {
-        const value = store.getPolicy();
-        policy = { at: now(), value };
-        value.catch(forget);
-      }
-      return policy!.value;
-    },
+    getPolicy: () => policy.read('', () => store.getPolicy()),
     putPolicy: (text) => after(store.putPolicy(text)),
     deletePolicy: () => after(store.deletePolicy()),
-    exclusions() {
-      if (!fresh(exclusions)) {
-        const value = store.exclusions();
-        exclusions = { at: now(), value };
-        value.catch(forget);
-      }
-      return exclusions!.value.then((list) => list.map((e) => ({ ...e })));
-    },
+    exclusions: () => exclusions.read('', () => store.exclusions()).then((list) => list.map((e) => ({ ...e }))),
     addExclusion: (exclusion, limit) => after(store.addExclusion(exclusion, limit)),
     removeExclusion: (principalArn) => after(store.removeExclusion(principalArn)),
-    getReplicationConfiguration() {
-      if (!fresh(replication)) {
-        const value = store.getReplicationConfiguration();
-        replication = { at: now(), value };
-        value.catch(forget);
-      }
-      return replication!.value.then((c) => (c === undefined ? undefined : structuredClone(c)));
-    },
+    getReplicationConfiguration: () =>
+      replication.read('', () => store.getReplicationConfiguration()).then((c) => (c === undefined ? undefined : structuredClone(c))),
     putReplicationConfiguration: (configuration) => after(store.putReplicationConfiguration(configuration)),
     putReplicationStatus: (uid, digest, status) => store.putReplicationStatus(uid, digest, status),
     replicationStatuses: (uid, digest) => store.replicationStatuses(uid, digest),
