@@ -2,11 +2,9 @@
  * CREATE_ON_PUSH with skopeo: a push to a repository that does not exist creates it from the matching template and
  * the image pulls back byte for byte; without a CREATE_ON_PUSH template the push fails with NAME_UNKNOWN, as in ECR.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateRepositoryCreationTemplateCommand,
@@ -18,15 +16,14 @@ import {
 import { loginPassword } from '../helpers/oci.ts';
 import { readBlob, sha256, writeImage, writeIndex } from '../helpers/oci-layout.ts';
 import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
+import { PLAIN_HTTP, skopeo } from '../helpers/skopeo.ts';
 
-const run = promisify(execFile);
 let registry: TestRegistry;
 let host: string;
 let work: string;
 let authfile: string;
 
-const skopeo = (...args: string[]) => run('skopeo', ['--insecure-policy', ...args], { maxBuffer: 16 << 20 });
-const tls = ['--src-tls-verify=false', '--dest-tls-verify=false'];
+const tls = PLAIN_HTTP;
 const LIFECYCLE = JSON.stringify({
   rules: [{ rulePriority: 1, selection: { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }],
 });

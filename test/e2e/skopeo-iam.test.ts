@@ -3,21 +3,19 @@
  * AmazonEC2ContainerRegistryPullOnly policy; its GetAuthorizationToken (through the SDK) lets skopeo pull an image
  * to a local directory, and skopeo's push with the same token is refused with the OCI error code DENIED.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { CreateRepositoryCommand, GetAuthorizationTokenCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { observe, type RequestRecord } from '../../shared/observe/requests.ts';
 import { writeImage, writeIndex } from '../helpers/oci-layout.ts';
 import { ecrClient, startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
+import { PLAIN_HTTP, skopeo } from '../helpers/skopeo.ts';
 
-const run = promisify(execFile);
 const ACCOUNT = '123456789012';
 const PULLER = { accessKeyId: 'AKIAPULLER000000001', secretAccessKey: 'puller-secret-000000000' };
-const tls = ['--src-tls-verify=false', '--dest-tls-verify=false'];
+const tls = PLAIN_HTTP;
 
 let registry: TestRegistry;
 let puller: ECRClient;
@@ -45,7 +43,7 @@ beforeAll(async () => {
   // The registry account's root pushes the image the pull-only principal then pulls.
   const src = join(work, 'src');
   writeIndex(src, [{ tag: 'v1', manifest: writeImage(src, [1 << 20, 4096]).manifest }]);
-  await run('skopeo', ['--insecure-policy', 'copy', ...tls, '--dest-creds', await credsOf(registry.ecr), `oci:${src}:v1`, `docker://${host}/team/app:v1`]);
+  await skopeo('copy', ...tls, '--dest-creds', await credsOf(registry.ecr), `oci:${src}:v1`, `docker://${host}/team/app:v1`);
 });
 afterAll(async () => {
   puller?.destroy();
@@ -57,7 +55,7 @@ describe('skopeo with a pull-only principal', () => {
   it('pulls an image to a local directory with the token its GetAuthorizationToken gave', async () => {
     const dest = join(work, 'pulled');
 
-    await run('skopeo', ['--insecure-policy', 'copy', ...tls, '--src-creds', await credsOf(puller), `docker://${host}/team/app:v1`, `dir:${dest}`]);
+    await skopeo('copy', ...tls, '--src-creds', await credsOf(puller), `docker://${host}/team/app:v1`, `dir:${dest}`);
 
     expect(JSON.parse(readFileSync(join(dest, 'manifest.json'), 'utf8')).layers).toHaveLength(2);
   });
@@ -69,7 +67,7 @@ describe('skopeo with a pull-only principal', () => {
     const answers: RequestRecord[] = [];
     const stop = observe({ request: (r) => void (r.protocol === 'oci' && answers.push(r)) });
 
-    const failed = await run('skopeo', ['--insecure-policy', 'copy', ...tls, '--dest-creds', creds, `oci:${src}:v2`, `docker://${host}/team/app:v2`])
+    const failed = await skopeo('copy', ...tls, '--dest-creds', creds, `oci:${src}:v2`, `docker://${host}/team/app:v2`)
       .then(
         () => undefined,
         (e: { code: number; stderr: string }) => e,

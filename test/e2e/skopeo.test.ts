@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchGetImageCommand, CreateRepositoryCommand, DescribeImagesCommand, PutAccountSettingCommand, PutImageCommand } from '@aws-sdk/client-ecr';
 import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
+import { PLAIN_HTTP, skopeo } from '../helpers/skopeo.ts';
 import { OCI_INDEX, readBlob, sha256, writeImage, writeIndex, writeMultiArch } from '../helpers/oci-layout.ts';
 import { imageManifest, pushBlobs } from '../helpers/images.ts';
 
@@ -15,9 +16,7 @@ let host: string;
 let work: string;
 let authfile: string;
 
-/** skopeo with the login's auth file, on plain http. */
-const skopeo = (...args: string[]) => run('skopeo', ['--insecure-policy', ...args], { maxBuffer: 16 << 20 });
-const tls = ['--src-tls-verify=false', '--dest-tls-verify=false'];
+const tls = PLAIN_HTTP;
 /** The uploads whose objects the blob store holds (each completed upload is one). */
 const storedObjects = () => readdirSync(join(registry.dataDir, 'blobs', 'objects', '_uploads')).sort();
 
@@ -53,9 +52,7 @@ describe('skopeo against the registry', () => {
   });
 
   it('refuses a login with a forged password', async () => {
-    const failed = await run('skopeo', ['login', '-u', 'AWS', '-p', 'not-a-token', '--tls-verify=false', '--authfile', join(work, 'bad.json'), host]).catch(
-      (e) => e,
-    );
+    const failed = await skopeo('login', '-u', 'AWS', '-p', 'not-a-token', '--tls-verify=false', '--authfile', join(work, 'bad.json'), host).catch((e) => e);
     expect(failed.code).not.toBe(0);
     expect(String(failed.stderr)).toMatch(/401|unauthorized|invalid username\/password/i);
   });
