@@ -21,7 +21,8 @@ import {
   UploadNotFoundException,
 } from '../errors.ts';
 import { MAX_PARTS } from '../store/blobs.ts';
-import type { RepositoryRecord, UploadRecord } from '../store/types.ts';
+import type { LayerLink, RepositoryRecord, UploadRecord } from '../store/types.ts';
+import { blobMountingEnabled } from './account-settings.ts';
 import { blobDownloadUrl } from './blobs.ts';
 import { checkRegistryId, openRepository } from './common.ts';
 import { openForPush } from './creation-templates.ts';
@@ -49,6 +50,7 @@ export async function batchCheckLayerAvailability(deps: Deps, actor: Actor, inpu
     repo.uid,
     digests.filter((d) => SHA256_DIGEST.test(d)),
   );
+  if (actor.replicationFrom) await mountForReplica(deps, repo, digests, links);
   const layers = [];
   const failures = [];
   for (const layerDigest of digests) {
@@ -58,6 +60,25 @@ export async function batchCheckLayerAvailability(deps: Deps, actor: Actor, inpu
     else layers.push({ layerDigest, layerAvailability: 'AVAILABLE' as const, layerSize: link.size, ...(link.mediaType ? { mediaType: link.mediaType } : {}) });
   }
   return { layers, failures };
+}
+
+/**
+ * A replication copy asks which layers its destination repository lacks: where this registry allows mounting
+ * (BLOB_MOUNTING ENABLED), a blob it already stores for another repository is linked into the replica's repository
+ * now and reported available, so the copy does not send it again (ECR's "not sent where the destination allows
+ * mounting"). Only replication-marked calls, already authorized as ecr:ReplicateImage on the repository, mount this
+ * way: no digest is offered a plain caller who has not proven it holds the bytes.
+ */
+async function mountForReplica(deps: Deps, repo: RepositoryRecord, digests: string[], links: Map<string, LayerLink>): Promise<void> {
+  const wanted = digests.filter((d) => SHA256_DIGEST.test(d) && !links.has(d));
+  if (wanted.length === 0 || !(await blobMountingEnabled(deps))) return;
+  for (const digest of wanted) {
+    const blob = await deps.layers.getBlob(digest);
+    if (!blob) continue;
+    const link = { digest, size: blob.size };
+    await deps.layers.link(repo.uid, link);
+    links.set(digest, link);
+  }
 }
 
 /** GetDownloadUrlForLayer: a short-lived presigned GET for exactly the blob of a layer the repository holds. */

@@ -21,6 +21,8 @@ import {
   DescribeRepositoriesCommand,
   type ECRClient,
   GetAuthorizationTokenCommand,
+  GetDownloadUrlForLayerCommand,
+  PutAccountSettingCommand,
   PutRegistryPolicyCommand,
   PutReplicationConfigurationCommand,
 } from '@aws-sdk/client-ecr';
@@ -254,6 +256,41 @@ describe('replication on push', () => {
     expect(after).toEqual([{ ...OTHER_ACCOUNT, status: 'COMPLETE' }]);
     // Its config and its own layer; the shared base layer is not sent again.
     expect(uploadsAtOther - before).toBe(2);
+  }, 60_000);
+
+  it('does not send a layer the destination stores in another repository when it allows mounting, and sends it when it does not', async () => {
+    const shared = randomLayer(8192);
+    await createRepo(other.ecr, 'elsewhere');
+    const sharedDigest = await pushLayer(other.ecr, 'elsewhere', shared);
+    await createRepo(source.ecr, 'team-a/mounts');
+    await pushLayer(source.ecr, 'team-a/mounts', shared);
+    const image = async (tag: string) => {
+      const own = await pushBlobs(source.ecr, 'team-a/mounts', 1, 2048);
+      const text = imageManifest({ config: own.config, layers: [{ bytes: shared, size: shared.length, digest: sharedDigest }, ...own.layers] });
+      return { text, digest: await putManifest(source.ecr, 'team-a/mounts', text, tag) };
+    };
+
+    await other.ecr.send(new PutAccountSettingCommand({ name: 'BLOB_MOUNTING', value: 'ENABLED' }));
+    let before = uploadsAtOther;
+    const mounted = await image('mounted');
+    expect(await statuses('team-a/mounts', mounted.digest, settled)).toEqual([{ ...OTHER_ACCOUNT, status: 'COMPLETE' }]);
+    // Its config and its own layer only: the destination linked the layer it already held.
+    expect(uploadsAtOther - before).toBe(2);
+    const got = await other.ecr.send(new BatchGetImageCommand({ repositoryName: 'team-a/mounts', imageIds: [{ imageTag: 'mounted' }] }));
+    expect(got.images?.[0]?.imageManifest).toBe(mounted.text);
+    const url = await other.ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName: 'team-a/mounts', layerDigest: sharedDigest }));
+    expect(Buffer.from(await (await fetch(url.downloadUrl!)).arrayBuffer())).toEqual(shared);
+
+    await other.ecr.send(new PutAccountSettingCommand({ name: 'BLOB_MOUNTING', value: 'DISABLED' }));
+    await createRepo(source.ecr, 'team-a/no-mounts');
+    await pushLayer(source.ecr, 'team-a/no-mounts', shared);
+    const own = await pushBlobs(source.ecr, 'team-a/no-mounts', 1, 2048);
+    const text = imageManifest({ config: own.config, layers: [{ bytes: shared, size: shared.length, digest: sharedDigest }, ...own.layers] });
+    before = uploadsAtOther;
+    const sent = await putManifest(source.ecr, 'team-a/no-mounts', text, 'sent');
+    expect(await statuses('team-a/no-mounts', sent, settled)).toEqual([{ ...OTHER_ACCOUNT, status: 'COMPLETE' }]);
+    // Mounting disabled: the shared layer crosses too.
+    expect(uploadsAtOther - before).toBe(3);
   }, 60_000);
 
   it('copies a multi-arch index with its children, the same digests at the destination', async () => {
