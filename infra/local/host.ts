@@ -242,11 +242,12 @@ async function serveOci(req: IncomingMessage, res: ServerResponse, oci: Record<'
       sourceIp: req.socket.remoteAddress,
     });
     status = response.status;
+    errorType = response.errorCode;
     if (response.headers?.connection === 'close') closeAfter(req, res);
     res.writeHead(response.status, response.headers);
     if (!response.body) return void res.end();
     if (Buffer.isBuffer(response.body)) {
-      errorType = ociErrorType(status, response.body);
+      errorType ??= ociErrorType(status, response.body);
       bytesOut = method === 'HEAD' ? 0 : response.body.length;
       return void res.end(response.body);
     }

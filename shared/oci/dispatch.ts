@@ -96,17 +96,19 @@ function decodePart(part: string | undefined): string {
 
 function errorResponse(error: unknown, req: OciRequest): OciResponse {
   let e = error;
+  if (!(e instanceof OciError) && req.body.errored) {
+    // The body failed under the handler: the client closed the connection mid-request. Nobody hears the answer;
+    // the log says what happened rather than an internal error.
+    e = new OciError('BLOB_UPLOAD_INVALID', 'the request body ended early: the client closed the connection');
+  }
   if (!(e instanceof OciError)) {
     console.error(JSON.stringify({ level: 'error', requestId: req.requestId, message: 'unexpected error', error: String((e as Error)?.stack ?? e) }));
     e = new OciError('UNKNOWN', `an internal error occurred (request id ${req.requestId})`);
   }
   const oci = e as OciError;
   if (error instanceof EcrError) console.error(error);
-  return json(
-    oci.status,
-    { errors: [{ code: oci.code === 'RANGE_INVALID' ? 'BLOB_UPLOAD_INVALID' : oci.code, message: oci.message, detail: oci.detail ?? null }] },
-    oci.headers,
-  );
+  const code = oci.code === 'RANGE_INVALID' ? 'BLOB_UPLOAD_INVALID' : oci.code;
+  return { ...json(oci.status, { errors: [{ code, message: oci.message, detail: oci.detail ?? null }] }, oci.headers), errorCode: code };
 }
 
 /** A request id for a request that came without one. */

@@ -21,6 +21,8 @@ export type OciResponse = {
   headers: Record<string, string>;
   /** A whole body, or a stream (a blob); none for HEAD and most writes. */
   body?: Buffer | Readable;
+  /** The OCI error code of an error response, for the access log: a HEAD's body is dropped, its code is not. */
+  errorCode?: string;
 };
 
 /** A response with a JSON body. */

@@ -47,7 +47,7 @@ export function ociLambdaHandler(getDeps: () => Deps, side: Side) {
       requestId: request.requestId,
       start,
       status: response.status,
-      errorType: ociErrorType(response.status, body),
+      errorType: response.errorCode ?? ociErrorType(response.status, body),
       bytesIn: requestBody.length,
       bytesOut: body?.length ?? 0,
     });

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,6 +153,33 @@ describe('GET /metrics of a running registry', () => {
     expect(text).toMatch(/^secr_request_bytes_out_total\{protocol="ecr",operation="CreateRepository"\} \d{2,}$/m);
     expect(text).toMatch(/^secr_job_runs_total\{machine="lifecycle-preview",outcome="SUCCEEDED"\} 1$/m);
     expect(text).toMatch(/^secr_process_resident_memory_bytes \d+$/m);
+  });
+});
+
+describe('the request log of refused and broken OCI requests', () => {
+  it('names the OCI error code of a refused HEAD, whose answer has no body', async () => {
+    const response = await fetch(`${registry.endpoint}/v2/logs/app/manifests/missing`, { method: 'HEAD', headers: { authorization: `Basic ${token}` } });
+    expect(response.status).toBe(404);
+    const line = await until(() => requestLine(response.headers.get('x-amzn-requestid')!));
+    expect(line).toMatchObject({ method: 'HEAD', status: 404, errorType: 'MANIFEST_UNKNOWN', bytesOut: 0 });
+  });
+
+  it('logs a PATCH whose client hung up mid-body as BLOB_UPLOAD_INVALID, not as an internal error', async () => {
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: 'logs/aborted' }));
+    const started = await fetch(`${registry.endpoint}/v2/logs/aborted/blobs/uploads/`, { method: 'POST', headers: { authorization: `Basic ${token}` } });
+    expect(started.status).toBe(202);
+    const location = new URL(started.headers.get('location')!, registry.endpoint);
+    await new Promise<void>((resolve) => {
+      const req = request(location, {
+        method: 'PATCH',
+        headers: { authorization: `Basic ${token}`, 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' },
+      });
+      req.on('error', () => resolve());
+      req.write(randomBytes(64 * 1024), () => setTimeout(() => req.destroy(), 100));
+    });
+    const line = await until(() => logLines().find((l) => l.msg === 'request' && l.method === 'PATCH' && l.repository === 'logs/aborted'));
+    expect(line, JSON.stringify(line)).toMatchObject({ route: 'PATCH /v2/<name>/blobs/uploads/<reference>', status: 400, errorType: 'BLOB_UPLOAD_INVALID' });
+    expect(registry.output()).not.toContain('unexpected error');
   });
 });
 
