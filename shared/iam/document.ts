@@ -26,7 +26,8 @@ export type DocumentOptions = {
 
 /**
  * The principals of `initial` (the document as read at cold start; throws a PrincipalsFileError when invalid),
- * refreshed with `read` as above. The request that finds the document stale is served with the one in force.
+ * refreshed with `read` as above. The request that finds the document stale is served with the one in force; a
+ * read that never ends would hold every later refresh back, so `read` must time out (callAwsJson does, in 5 s).
  */
 export function watchPrincipalsDocument(
   initial: string,

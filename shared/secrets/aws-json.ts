@@ -29,7 +29,15 @@ export type AwsJsonCall = {
   endpoint?: string;
   /** What is being read, for the error messages: `SSM parameter /x`. */
   what: string;
+  /** How long the service has to answer (AWS_JSON_TIMEOUT_MS by default). */
+  timeoutMs?: number;
 };
+
+/**
+ * How long a call waits for its answer. A Lambda frozen mid-call finds it timed out when it thaws, so a refresh
+ * that lost its connection ends (and is tried again) instead of standing in the way of every later one.
+ */
+export const AWS_JSON_TIMEOUT_MS = 5_000;
 
 /** The call's JSON output; throws AwsCallError for the service's refusals and Error when the environment cannot sign. */
 export async function callAwsJson(env: NodeJS.ProcessEnv, call: AwsJsonCall): Promise<Record<string, any>> {
@@ -58,8 +66,16 @@ export async function callAwsJson(env: NodeJS.ProcessEnv, call: AwsJsonCall): Pr
   );
   // fetch sends the host it connects to, which is the one signed.
   const { host: _host, ...headers } = signed.headers;
-  const res = await fetch(url, { method: 'POST', headers, body });
-  const out = (await res.json().catch(() => ({}))) as Record<string, any>;
+  const timeoutMs = call.timeoutMs ?? AWS_JSON_TIMEOUT_MS;
+  const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) }).catch((e: Error) => {
+    if (e.name === 'TimeoutError') throw new Error(`${call.what} could not be read: no answer within ${timeoutMs} ms`);
+    throw e;
+  });
+  // The signal covers the body too: an answer that stops halfway times out like one that never comes.
+  const out = (await res.json().catch((e: Error) => {
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new Error(`${call.what} could not be read: no answer within ${timeoutMs} ms`);
+    return {};
+  })) as Record<string, any>;
   if (!res.ok) {
     const type = String(out.__type ?? `HTTP ${res.status}`)
       .split('#')
