@@ -50,6 +50,9 @@ describe('a signed AWS JSON call', () => {
     });
     expect(await call(endpoint)).toEqual({ Parameter: { Value: 'v' } });
     answer = { status: 400, body: { __type: 'ParameterNotFound', message: 'no such parameter' } };
-    await expect(call(endpoint)).rejects.toMatchObject({ name: 'ParameterNotFound', message: 'SSM parameter /x could not be read: ParameterNotFound: no such parameter' });
+    await expect(call(endpoint)).rejects.toMatchObject({
+      name: 'ParameterNotFound',
+      message: 'SSM parameter /x could not be read: ParameterNotFound: no such parameter',
+    });
   });
 });
