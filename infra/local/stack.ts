@@ -1,17 +1,16 @@
 /**
  * The embedded stack: dynalite (DynamoDB) in this Node process and the filesystem blob store, both under the data
  * directory, with the registry's table created from the same definition the deployment uses. Nothing here opens a
- * TCP port: dynalite listens on a unix socket inside the data directory (0700), which only this process's client
- * uses, and blobs are files the registry reads itself. A data directory an older version left (blobs in s3rver's
+ * TCP port: the registry's DynamoDB client (the real SDK client) hands its requests to dynalite's request listener
+ * in process (./in-process-handler.ts), and blobs are files the registry reads itself. dynalite also listens on a
+ * unix socket inside the data directory (0700, the socket 0600), only because its server's close is what closes its
+ * LevelDB; nothing connects to it. A data directory an older version left (blobs in s3rver's
  * layout) is migrated on open (./migrate-s3rver.ts).
  */
 import { chmodSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { Agent } from 'node:http';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import dynalite from 'dynalite';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Config } from '../../shared/config.ts';
 import { dynamoStoresOn } from '../../shared/deps/dynamo.ts';
 import { LOCAL_CREDENTIALS } from '../../shared/deps/local.ts';
@@ -19,6 +18,7 @@ import type { DepsParts } from '../../shared/deps/parts.ts';
 import { FsBlobStore } from '../../shared/store/fs/fs-blob-store.ts';
 import { BlobUrlSigner, blobUrlKey } from '../../shared/store/fs/signed-urls.ts';
 import { tableDefinition } from '../table.ts';
+import { InProcessHandler, type RequestListener } from './in-process-handler.ts';
 import { migrateS3rverData } from './migrate-s3rver.ts';
 
 export type EmbeddedStack = {
@@ -66,14 +66,13 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
   });
   chmodSync(socketPath, 0o600);
 
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  (agent as unknown as { createConnection: () => unknown }).createConnection = () => connect(socketPath);
+  const listener = dynamoServer.listeners('request')[0] as RequestListener;
   const dynamo = new DynamoDBClient({
     region: options.region,
-    // The host name is never resolved: every connection goes to the socket.
+    // The host name is never resolved: every request is served in process.
     endpoint: 'http://dynamodb.embedded',
     credentials: LOCAL_CREDENTIALS,
-    requestHandler: new NodeHttpHandler({ httpAgent: agent }),
+    requestHandler: new InProcessHandler(listener),
   });
   try {
     await dynamo.send(new DescribeTableCommand({ TableName: options.tableName }));
@@ -92,7 +91,6 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
     parts: (config) => ({ stores: () => dynamoStoresOn(dynamo, config), blobs: () => blobs }),
     async close() {
       dynamo.destroy();
-      agent.destroy();
       await new Promise<void>((resolve) => dynamoServer.close(() => resolve()));
       rmSync(socketPath, { force: true });
     },
