@@ -18,10 +18,21 @@ export function awsSigner(env: NodeJS.ProcessEnv, endpoint?: string): PayloadSig
       const profile = parseProfileArn(profileArn);
       if (!profile) throw new SigningFailure('SIGNING_PROFILE_NOT_FOUND', `${profileArn} is not a signing profile ARN`);
       const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
-      if (!accessKeyId || !secretAccessKey) throw new SigningFailure('SIGNER_UNAVAILABLE', 'No AWS credentials in the environment to call AWS Signer with', true);
+      if (!accessKeyId || !secretAccessKey)
+        throw new SigningFailure('SIGNER_UNAVAILABLE', 'No AWS credentials in the environment to call AWS Signer with', true);
       const url = new URL('/signing-jobs/with-payload', endpoint ?? `https://signer.${profile.region}.amazonaws.com/`);
-      const body = JSON.stringify({ profileName: profile.name, profileOwner: profile.account, payload: payload.toString('base64'), payloadFormat: NOTARY_PAYLOAD_TYPE });
-      const signer = new SignatureV4({ service: 'signer', region: profile.region, sha256: Hash.bind(null, 'sha256'), credentials: { accessKeyId, secretAccessKey, sessionToken } });
+      const body = JSON.stringify({
+        profileName: profile.name,
+        profileOwner: profile.account,
+        payload: payload.toString('base64'),
+        payloadFormat: NOTARY_PAYLOAD_TYPE,
+      });
+      const signer = new SignatureV4({
+        service: 'signer',
+        region: profile.region,
+        sha256: Hash.bind(null, 'sha256'),
+        credentials: { accessKeyId, secretAccessKey, sessionToken },
+      });
       const signed = await signer.sign(
         new HttpRequest({
           method: 'POST',
@@ -55,7 +66,7 @@ function refusal(res: Response, out: Record<string, any>): SigningFailure {
     .split(':')[0]
     .split('#')
     .pop()!;
-  const reason = `AWS Signer refused SignPayload: ${type}${out.message ?? out.Message ? `: ${out.message ?? out.Message}` : ''}`;
+  const reason = `AWS Signer refused SignPayload: ${type}${(out.message ?? out.Message) ? `: ${out.message ?? out.Message}` : ''}`;
   if (type === 'AccessDeniedException') return new SigningFailure('ACCESS_DENIED', reason);
   if (type === 'ResourceNotFoundException' || type === 'NotFoundException') return new SigningFailure('SIGNING_PROFILE_NOT_FOUND', reason);
   if (type === 'ThrottlingException' || type === 'TooManyRequestsException' || res.status >= 500) return new SigningFailure('SIGNER_UNAVAILABLE', reason, true);

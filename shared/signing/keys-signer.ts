@@ -36,7 +36,8 @@ async function readKeys(folder: string, name: string): Promise<{ key: KeyObject;
       return await readFile(join(folder, file), 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') throw new SigningFailure('SIGNING_KEY_NOT_FOUND', `No ${file} for signing profile ${name} in the keys directory`);
+      if (code === 'ENOENT' || code === 'ENOTDIR')
+        throw new SigningFailure('SIGNING_KEY_NOT_FOUND', `No ${file} for signing profile ${name} in the keys directory`);
       throw new SigningFailure('SIGNING_KEY_INVALID', `The ${file} of signing profile ${name} cannot be read: ${(e as Error).message}`);
     }
   };
@@ -50,10 +51,14 @@ async function readKeys(folder: string, name: string): Promise<{ key: KeyObject;
     throw new SigningFailure('SIGNING_KEY_INVALID', `The keys of signing profile ${name} do not parse: ${(e as Error).message}`);
   }
   if (chain.length === 0) throw new SigningFailure('SIGNING_KEY_INVALID', `The chain.pem of signing profile ${name} holds no certificate`);
-  if (!chain[0].checkPrivateKey(key)) throw new SigningFailure('SIGNING_KEY_INVALID', `The key.pem of signing profile ${name} is not the key of its leaf certificate`);
+  if (!chain[0].checkPrivateKey(key))
+    throw new SigningFailure('SIGNING_KEY_INVALID', `The key.pem of signing profile ${name} is not the key of its leaf certificate`);
   for (let i = 0; i + 1 < chain.length; i++) {
     if (!chain[i].checkIssued(chain[i + 1]) || !chain[i].verify(chain[i + 1].publicKey)) {
-      throw new SigningFailure('SIGNING_KEY_INVALID', `The chain.pem of signing profile ${name} is not a chain: certificate ${i + 1} is not issued by the next`);
+      throw new SigningFailure(
+        'SIGNING_KEY_INVALID',
+        `The chain.pem of signing profile ${name} is not a chain: certificate ${i + 1} is not issued by the next`,
+      );
     }
   }
   return { key, chain };
