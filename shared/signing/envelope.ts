@@ -5,7 +5,7 @@
  * in its unprotected header, and the OCI artifact manifest that stores the envelope as its one layer, with the image
  * as its subject.
  */
-import { createHash, type KeyObject, sign as signBytes, X509Certificate } from 'node:crypto';
+import { createHash, type KeyObject, sign as signBytes, type X509Certificate } from 'node:crypto';
 
 export const NOTARY_PAYLOAD_TYPE = 'application/vnd.cncf.notary.payload.v1+json';
 export const NOTARY_SIGNATURE_ARTIFACT = 'application/vnd.cncf.notary.signature';
