@@ -14,6 +14,7 @@ export const SIGNING_FAILURE_CODES = [
   'SIGNER_UNAVAILABLE',
   'IMAGE_NOT_FOUND',
   'SIGNATURE_PUSH_FAILED',
+  'INTERNAL_ERROR',
 ] as const;
 export type SigningFailureCode = (typeof SIGNING_FAILURE_CODES)[number];
 
