@@ -141,7 +141,7 @@ export function roleStatements(functionName: string, refs: ResourceRefs): Statem
     statements.push({
       Effect: 'Allow',
       Action: ['signer:SignPayload'],
-      Resource: [sub('arn:${AWS::Partition}:signer:${AWS::Region}:${AWS::AccountId}:/signing-profiles/*')],
+      Resource: [sub(`arn:\${AWS::Partition}:signer:\${AWS::Region}:\${AWS::AccountId}:/signing-profiles/*`)],
     });
   }
   if (access.publishEvents) statements.push({ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [refs.eventBus] });
