@@ -25,7 +25,7 @@ export const POLICY_FIELDS = ['repositoryName', 'policyText', 'version', 'update
 export const PREVIEW_FIELDS = ['runId', 'status', 'policyText', 'startedAt', 'staleAt', 'finishedAt', 'chunkCount', 'resultCount', 'summary', 'error'] as const;
 export const AUDIT_FIELDS = ['at', 'runStartedAt', 'runId', 'digest', 'tags', 'action', 'rulePriority', 'trigger'] as const;
 /** The attributes of an image item that its summary needs (no manifest). */
-export const SUMMARY_ATTRIBUTES = ['sk', 'pushedAt', 'lastPulledAt', 'children', 'archived', 'lastArchivedAt', 'lastActivatedAt'];
+export const SUMMARY_ATTRIBUTES = ['sk', 'pushedAt', 'lastPulledAt', 'children', 'archived', 'lastArchivedAt', 'lastActivatedAt', 'subject'];
 
 /** The given attributes of an item that are set. */
 export const pick = <T>(item: Item, fields: readonly string[]) => Object.fromEntries(fields.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as T;
@@ -55,6 +55,7 @@ export const toImageSummary = (i: Item): ImageSummary => ({
   ...(i.children ? { children: i.children } : {}),
   ...(i.lastArchivedAt !== undefined ? { lastArchivedAt: i.lastArchivedAt } : {}),
   ...(i.lastActivatedAt !== undefined ? { lastActivatedAt: i.lastActivatedAt } : {}),
+  ...(i.subject !== undefined ? { subject: i.subject } : {}),
 });
 
 /** An image item as its record. */
