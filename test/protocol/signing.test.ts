@@ -59,14 +59,20 @@ beforeAll(async () => {
     REGISTRY_SIGNING_KEYS_DIR: keysDir,
     LOG_LEVEL: 'silent',
   });
-  for (const name of ['team/app', 'team/denied', 'team/root', 'other/app', 'keyless/app'])
+  for (const name of ['team/app', 'team/denied', 'team/root', 'team/multi', 'other/app', 'keyless/app'])
     await registry.ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
   await registry.ecr.send(
     new PutSigningConfigurationCommand({
       signingConfiguration: {
         rules: [
           { signingProfileArn: profile('team_signer'), repositoryFilters: [{ filter: 'team/*', filterType: 'WILDCARD_MATCH' }] },
-          { signingProfileArn: profile('no_keys'), repositoryFilters: [{ filter: 'keyless/*', filterType: 'WILDCARD_MATCH' }] },
+          {
+            signingProfileArn: profile('no_keys'),
+            repositoryFilters: [
+              { filter: 'keyless/*', filterType: 'WILDCARD_MATCH' },
+              { filter: '*/multi', filterType: 'WILDCARD_MATCH' },
+            ],
+          },
         ],
       },
     }),
@@ -95,6 +101,16 @@ async function settledStatuses(repositoryName: string, imageDigest: string) {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`the signing of ${repositoryName}@${imageDigest} did not settle`);
+}
+
+/** The image's signing statuses once there are two and neither is IN_PROGRESS. */
+async function until2(repositoryName: string, imageDigest: string) {
+  for (let i = 0; i < 200; i++) {
+    const statuses = await settledStatuses(repositoryName, imageDigest);
+    if (statuses.length === 2) return statuses;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the signing of ${repositoryName}@${imageDigest} did not reach two statuses`);
 }
 
 /** The envelope of the image's one Notary signature, read through ListImageReferrers, BatchGetImage and the layer's download URL. */
@@ -247,6 +263,19 @@ describe('signing on push', () => {
     );
     const { referrers } = await registry.ecr.send(new ListImageReferrersCommand({ repositoryName: 'other/app', subjectId: { imageDigest: outside.digest } }));
     expect(referrers).toEqual([]);
+  });
+
+  it('reports one status per profile whose rule matches, each settling on its own', async () => {
+    const image = await push(registry.ecr, 'team/multi', 'v1');
+
+    const statuses = await until2('team/multi', image.digest);
+
+    expect(statuses.map((s) => [s.signingProfileArn, s.status, s.failureCode])).toEqual([
+      [profile('no_keys'), 'FAILED', 'SIGNING_KEY_NOT_FOUND'],
+      [profile('team_signer'), 'COMPLETE', undefined],
+    ]);
+    const { referrers } = await registry.ecr.send(new ListImageReferrersCommand({ repositoryName: 'team/multi', subjectId: { imageDigest: image.digest } }));
+    expect(referrers).toHaveLength(1);
   });
 
   it('answers ImageNotFoundException and RepositoryNotFoundException for what is not there', async () => {
