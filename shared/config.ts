@@ -3,7 +3,7 @@
  * the local host's: every variable is read and checked here, and a bad value is a ConfigError at start.
  */
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export type Config = {
@@ -49,6 +49,10 @@ export type Config = {
   ociChunkMaxLength?: number;
   /** Key that signs authorization tokens and pagination tokens, derived from the secret key. */
   signingKey: Buffer;
+  /** REGISTRY_SIGNING_KEYS_DIR: one folder per signing profile (key.pem, chain.pem) for managed signing; unset, AWS Signer in AWS, and no keys locally. */
+  signingKeysDir?: string;
+  /** SIGNER_ENDPOINT: AWS Signer's endpoint when not AWS's own (tests). */
+  signerEndpoint?: string;
 };
 
 export const DEFAULT_ACCESS_KEY_ID = 'test';
@@ -191,7 +195,24 @@ function readConfig(env: NodeJS.ProcessEnv, layerPartSize: number): Config {
     ociChunkMinLength,
     ociChunkMaxLength,
     signingKey: deriveSigningKey(secretAccessKey),
+    ...signingKeys(env),
   };
+}
+
+/** REGISTRY_SIGNING_KEYS_DIR, resolved, when it names a directory; SIGNER_ENDPOINT. */
+function signingKeys(env: NodeJS.ProcessEnv): Pick<Config, 'signingKeysDir' | 'signerEndpoint'> {
+  const dir = text(env, 'REGISTRY_SIGNING_KEYS_DIR');
+  const endpoint = text(env, 'SIGNER_ENDPOINT');
+  if (dir) {
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(resolve(dir)).isDirectory();
+    } catch {
+      // Reported below.
+    }
+    if (!isDirectory) throw new ConfigError('REGISTRY_SIGNING_KEYS_DIR', dir, 'a directory holding one folder per signing profile');
+  }
+  return { ...(dir ? { signingKeysDir: resolve(dir) } : {}), ...(endpoint ? { signerEndpoint: endpoint } : {}) };
 }
 
 /** Where the peers document is: REGISTRY_PEERS_FILE or REGISTRY_PEERS_SECRET_ID, at most one of them. */

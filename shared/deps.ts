@@ -14,11 +14,13 @@ import type { EventPublisher } from './events/publisher.ts';
 import type { Authorizer } from './domain/authorize.ts';
 import type { PrincipalsSource } from './iam/file.ts';
 import type { PeersSource } from './replication/peers.ts';
+import type { PayloadSigner } from './signing/signer.ts';
 import { assembleDeps, type DepsParts } from './deps/parts.ts';
 import { dynamoStores } from './deps/dynamo.ts';
 import { s3Blobs } from './deps/s3.ts';
 import { eventBridgeEvents } from './deps/eventbridge.ts';
 import { sfnJobs } from './deps/sfn.ts';
+import { awsSignerPart } from './deps/signer.ts';
 
 export type Deps = {
   config: Config;
@@ -40,13 +42,15 @@ export type Deps = {
   principals: PrincipalsSource;
   /** How to reach each replication destination (REGISTRY_PEERS_FILE, or its secret in AWS), kept current. */
   peers: PeersSource;
+  /** Signs managed signatures: AWS Signer in AWS, REGISTRY_SIGNING_KEYS_DIR locally (shared/signing/signer.ts). */
+  signer: PayloadSigner;
   /** The one decision point every domain entry point asks (shared/domain/authorize.ts). */
   authorizer: Authorizer;
   now: () => Date;
 };
 
-/** Every part: DynamoDB, S3, EventBridge and Step Functions. A Lambda names only its own (functions/<group>/handler.ts). */
-export const ALL_PARTS: Required<DepsParts> = { stores: dynamoStores, blobs: s3Blobs, events: eventBridgeEvents, jobs: sfnJobs };
+/** Every part: DynamoDB, S3, EventBridge, Step Functions and AWS Signer. A Lambda names only its own (functions/<group>/handler.ts). */
+export const ALL_PARTS: Required<DepsParts> = { stores: dynamoStores, blobs: s3Blobs, events: eventBridgeEvents, jobs: sfnJobs, signer: awsSignerPart };
 
 /**
  * Builds the SDK clients and stores for a configuration, every part of them. Local mode passes its bus, its job

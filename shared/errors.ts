@@ -217,6 +217,11 @@ export class ServerException extends EcrError {
     super('ServerException', message, fields, options);
   }
 }
+export class SigningConfigurationNotFoundException extends EcrError {
+  constructor(message: string, fields?: Record<string, unknown>) {
+    super('SigningConfigurationNotFoundException', message, fields);
+  }
+}
 export class TemplateAlreadyExistsException extends EcrError {
   constructor(message: string, fields?: Record<string, unknown>) {
     super('TemplateAlreadyExistsException', message, fields);

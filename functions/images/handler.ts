@@ -12,6 +12,7 @@ import { batchDeleteImage, batchGetImage } from '../../shared/registry/images.ts
 import { describeImages, listImages } from '../../shared/registry/image-listing.ts';
 import { listImageReferrers } from '../../shared/registry/referrers.ts';
 import { describeImageReplicationStatus } from '../../shared/registry/replication-status.ts';
+import { describeImageSigningStatus } from '../../shared/signing/status.ts';
 import { updateImageStorageClass } from '../../shared/registry/storage-class.ts';
 
 export const operations = {
@@ -23,6 +24,7 @@ export const operations = {
   ListImageReferrers: listImageReferrers,
   UpdateImageStorageClass: updateImageStorageClass,
   DescribeImageReplicationStatus: describeImageReplicationStatus,
+  DescribeImageSigningStatus: describeImageSigningStatus,
 } satisfies ModelOperations;
 
 /** The clients this function builds (its row in infra/deploy/permissions.ts): stores, blobs, events. */

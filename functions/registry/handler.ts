@@ -1,4 +1,4 @@
-/** Lambda of the registry group: the registry, its policy, its replication configuration and its pull-time update exclusions. */
+/** Lambda of the registry group: the registry, its policy, its replication and signing configurations and its pull-time update exclusions. */
 import type { Deps } from '../../shared/deps.ts';
 import { lambdaDeps } from '../../shared/deps/lambda.ts';
 import type { DepsParts } from '../../shared/deps/parts.ts';
@@ -10,6 +10,7 @@ import * as registry from '../../shared/registry/registry-policy.ts';
 import { putReplicationConfiguration } from '../../shared/registry/replication-configuration.ts';
 import * as backfill from '../../shared/registry/replication-backfill.ts';
 import * as exclusions from '../../shared/registry/pull-time-exclusions.ts';
+import * as signing from '../../shared/signing/configuration.ts';
 
 export const operations = {
   DescribeRegistry: registry.describeRegistry,
@@ -24,6 +25,9 @@ export const operations = {
   RegisterPullTimeUpdateExclusion: exclusions.registerPullTimeUpdateExclusion,
   DeregisterPullTimeUpdateExclusion: exclusions.deregisterPullTimeUpdateExclusion,
   ListPullTimeUpdateExclusions: exclusions.listPullTimeUpdateExclusions,
+  PutSigningConfiguration: signing.putSigningConfiguration,
+  GetSigningConfiguration: signing.getSigningConfiguration,
+  DeleteSigningConfiguration: signing.deleteSigningConfiguration,
 } satisfies ModelOperations;
 
 /** The clients this function builds (its row in infra/deploy/permissions.ts): stores, jobs (the backfill state machine). */

@@ -82,6 +82,9 @@ export const NON_ECR: Readonly<
       { export: 'onImageDelete', suffix: 'on-delete', file: 'on-delete', events: [{ eventBridge: { eventBus: REGISTRY_BUS, pattern: DELETE_PATTERN } }] },
     ],
   },
+  'signing-jobs': {
+    entries: [{ export: 'onImageAction', suffix: 'on-push', file: 'on-push', events: [{ eventBridge: { eventBus: REGISTRY_BUS, pattern: PUSH_PATTERN } }] }],
+  },
   'scanning-jobs': {
     // SQLite for rpm databases (sql.js's script and wasm), read from these files on first use rather than bundled.
     files: [`node_modules/${SQL_JS.script}`, `node_modules/${SQL_JS.wasm}`],

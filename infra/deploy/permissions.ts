@@ -25,6 +25,8 @@ export type Access = {
   startStateMachines?: boolean;
   /** secretsmanager:GetSecretValue on the peers secret (REGISTRY_PEERS_SECRET_ID), when the deployment names one. */
   readPeers?: boolean;
+  /** signer:SignPayload on the account's AWS Signer signing profiles (managed signing in AWS). */
+  signPayload?: boolean;
   /**
    * false: the function never authenticates a caller (its tasks act as the registry's own service actors), so it
    * gets neither the principals document's variable nor the right to read it. Every other function gets both.
@@ -64,6 +66,16 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   },
   // Replication on push reads the configuration, records IN_PROGRESS and starts the machine; the copy reads the image and its blobs and records the status.
   'replication-jobs': { table: [...READ, 'PutItem', 'BatchWriteItem'], bucket: ['GetObject'], startStateMachines: true, readPeers: true, principals: false },
+  // Signing on push reads the configuration and the image, claims IN_PROGRESS and starts the machine; the task reads the image,
+  // stores the signature's blobs and manifest (and its PUSH event), records the status, and calls AWS Signer. It decides
+  // signer:SignPayload with the pusher's identity, so it reads the principals document.
+  'signing-jobs': {
+    table: ['GetItem', 'BatchGetItem', 'PutItem'],
+    bucket: ['GetObject', 'PutObject', 'DeleteObject'],
+    publishEvents: true,
+    startStateMachines: true,
+    signPayload: true,
+  },
   'oci-pull': { table: [...READ, 'UpdateItem'], bucket: ['GetObject'] },
   'oci-push': { table: [...READ, ...WRITE], bucket: ['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload'], publishEvents: true },
   // The registry policy, the pull-time exclusion list, the replication configuration and the backfill list are one item each;
@@ -124,6 +136,13 @@ export function roleStatements(functionName: string, refs: ResourceRefs): Statem
   }
   if (access.readPeers && refs.peersSecretId) {
     statements.push({ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [secretArn(refs.peersSecretId)] });
+  }
+  if (access.signPayload) {
+    statements.push({
+      Effect: 'Allow',
+      Action: ['signer:SignPayload'],
+      Resource: [sub(`arn:\${AWS::Partition}:signer:\${AWS::Region}:\${AWS::AccountId}:/signing-profiles/*`)],
+    });
   }
   if (access.publishEvents) statements.push({ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [refs.eventBus] });
   if (access.startStateMachines && refs.stateMachines.length) {

@@ -8,6 +8,7 @@ import type { Tasks } from '../../shared/jobs/starter.ts';
 import * as lifecycleJobs from '../../functions/lifecycle-jobs/handler.ts';
 import * as replicationJobs from '../../functions/replication-jobs/handler.ts';
 import * as scanningJobs from '../../functions/scanning-jobs/handler.ts';
+import * as signingJobs from '../../functions/signing-jobs/handler.ts';
 
 /** Machine name (infra/<name>.asl.json) → its tasks keyed by state name. */
 export function localMachines(deps: () => Deps): Record<string, Tasks> {
@@ -18,6 +19,7 @@ export function localMachines(deps: () => Deps): Record<string, Tasks> {
     scan: scanningJobs.createTasks(deps),
     replicate: replicationJobs.createTasks(deps),
     'replication-backfill': replicationJobs.createTasks(deps),
+    sign: signingJobs.createTasks(deps),
   };
 }
 

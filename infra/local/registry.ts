@@ -12,6 +12,7 @@ import type { LocalJobOptions, LocalJobStarter } from '../../shared/jobs/local.t
 import { DEFAULT_TRIGGERS, LocalLifecycleTriggers, type TriggerOptions } from '../../shared/lifecycle/triggers.ts';
 import { LocalReplicationTriggers } from '../../shared/replication/triggers.ts';
 import { LocalScanTriggers } from '../../shared/scan/triggers.ts';
+import { LocalSigningTriggers } from '../../shared/signing/triggers.ts';
 import { localJobStarter } from './jobs.ts';
 import { startEmbeddedStack } from './stack.ts';
 import { startHost } from './host.ts';
@@ -87,6 +88,8 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
   await scanTriggers.start(bus);
   const replicationTriggers = new LocalReplicationTriggers(deps);
   replicationTriggers.start(bus);
+  const signingTriggers = new LocalSigningTriggers(deps);
+  signingTriggers.start(bus);
   let host: Awaited<ReturnType<typeof startHost>>;
   try {
     host = await startHost(deps, hostname, port, {
@@ -97,6 +100,7 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
     await triggers.stop();
     await scanTriggers.stop();
     await replicationTriggers.stop();
+    await signingTriggers.stop();
     await stack.close();
     throw e;
   }
@@ -114,6 +118,7 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
       await triggers.stop();
       await scanTriggers.stop();
       await replicationTriggers.stop();
+      await signingTriggers.stop();
       await jobs.stop();
       await stack.close();
     },

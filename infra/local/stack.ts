@@ -15,6 +15,7 @@ import type { Config } from '../../shared/config.ts';
 import { dynamoStoresOn } from '../../shared/deps/dynamo.ts';
 import { LOCAL_CREDENTIALS } from '../../shared/deps/local.ts';
 import type { DepsParts } from '../../shared/deps/parts.ts';
+import { keysSignerPart } from '../../shared/deps/signer.ts';
 import { FsBlobStore } from '../../shared/store/fs/fs-blob-store.ts';
 import { BlobUrlSigner, blobUrlKey } from '../../shared/store/fs/signed-urls.ts';
 import { tableDefinition } from '../table.ts';
@@ -27,7 +28,7 @@ export type EmbeddedStack = {
   blobs: FsBlobStore;
   /** Checks the download URLs the blob store signs (the host serves them). */
   signer: BlobUrlSigner;
-  /** The `stores` and `blobs` parts of the registry's deps on this stack. */
+  /** The `stores`, `blobs` and `signer` (the local keys) parts of the registry's deps on this stack. */
   parts(config: Config): DepsParts;
   close(): Promise<void>;
 };
@@ -88,7 +89,7 @@ export async function startEmbeddedStack(options: StackOptions): Promise<Embedde
     dynamo,
     blobs,
     signer,
-    parts: (config) => ({ stores: () => dynamoStoresOn(dynamo, config), blobs: () => blobs }),
+    parts: (config) => ({ stores: () => dynamoStoresOn(dynamo, config), blobs: () => blobs, signer: keysSignerPart }),
     async close() {
       dynamo.destroy();
       await new Promise<void>((resolve) => dynamoServer.close(() => resolve()));

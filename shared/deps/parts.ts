@@ -13,6 +13,7 @@ import type { EventPublisher } from '../events/publisher.ts';
 import type { JobStarter } from '../jobs/starter.ts';
 import type { BlobStore } from '../store/blobs.ts';
 import { peersOf } from '../replication/peers.ts';
+import type { PayloadSigner } from '../signing/signer.ts';
 
 /** The metadata stores, which one table holds. */
 export type MetadataStores = Pick<Deps, 'repositories' | 'images' | 'layers' | 'scans' | 'lifecycle' | 'imageStates' | 'registry' | 'templates'>;
@@ -27,6 +28,8 @@ export type DepsParts = {
   events?: (config: Config) => EventPublisher;
   /** Step Functions: shared/deps/sfn.ts. */
   jobs?: (config: Config) => JobStarter;
+  /** AWS Signer (or the local signing keys): shared/deps/signer.ts. */
+  signer?: (config: Config) => PayloadSigner;
 };
 
 /** The names of the parts, as handlers and infra/deploy/permissions.ts speak of them. */
@@ -65,6 +68,7 @@ export function assembleDeps(config: Config, parts: DepsParts, principals: Princ
     blobs: parts.blobs?.(config) ?? unavailable('blobs'),
     events: parts.events?.(config) ?? unavailable('events'),
     jobs: parts.jobs?.(config) ?? unavailable('jobs'),
+    signer: parts.signer?.(config) ?? unavailable('signer'),
     principals,
     peers: peersOf(config),
     authorizer: undefined as unknown as Authorizer,

@@ -2,7 +2,8 @@
  * The rule engine, as Amazon ECR's lifecycle policy evaluator works (user guide, "lifecycle policy evaluation
  * rules"): all rules are evaluated together and applied in priority order; an image is acted on by at most one
  * rule; an image that a higher-priority rule's selection identifies cannot be acted on by a lower-priority rule,
- * yet still counts for it; images referenced by a manifest list are protected unless the list goes too.
+ * yet still counts for it; images referenced by a manifest list are protected unless the list goes too, and so is a
+ * referrer (a signature) while its subject stays.
  * Pure: no storage, no clock — the caller passes the images and `now`.
  */
 import type { Policy, Rule } from './policy.ts';
@@ -20,6 +21,8 @@ export type EvaluatedImage = {
   lastActivatedAt?: number;
   /** Child manifests, when the image is a manifest list or index. */
   children?: string[];
+  /** The image a referrer (a signature, an SBOM) names as its `subject`. */
+  subject?: string;
 };
 
 /** What a rule does to one image. */
@@ -111,11 +114,17 @@ function pullTime(image: EvaluatedImage): number {
 
 /**
  * Drops actions on images a manifest list or index still references: an image may be expired only together
- * with every list naming it, archived only when every list naming it is archived or being archived.
+ * with every list naming it, archived only when every list naming it is archived or being archived. A referrer
+ * is held by its subject the same way: a signature goes only with the image it signs (or once that is gone).
  */
 function protectReferencedImages(images: EvaluatedImage[], actions: Map<string, PlannedAction>) {
   const parents = new Map<string, EvaluatedImage[]>();
   for (const image of images) for (const child of image.children ?? []) parents.set(child, [...(parents.get(child) ?? []), image]);
+  const byDigest = new Map(images.map((image) => [image.digest, image]));
+  for (const image of images) {
+    const subject = image.subject === undefined ? undefined : byDigest.get(image.subject);
+    if (subject) parents.set(image.digest, [...(parents.get(image.digest) ?? []), subject]);
+  }
   if (parents.size === 0) return;
   for (let changed = true; changed; ) {
     changed = false;

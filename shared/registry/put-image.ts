@@ -32,14 +32,20 @@ const FOREIGN_LAYER_TYPES = new Set([
 ]);
 const MAX_TAG_ATTEMPTS = 20;
 
-export type StoreOptions = { tag?: string; mediaType?: string; digest?: string };
+/** `pushedBy`: the principal pushing (a service job pushes as no one), recorded on the image it creates (managed signing signs as it). */
+export type StoreOptions = { tag?: string; mediaType?: string; digest?: string; pushedBy?: Actor };
 export type Stored = { image: ImageRecord; tag?: string; parsed: ParsedManifest };
 
 /** PutImage: the ECR operation. */
 export async function putImage(deps: Deps, actor: Actor, input: PutImageInput) {
   const repo = await openForPush(deps, actor, 'ecr:PutImage', input.repositoryName, input.registryId);
   const registryId = deps.config.registryId;
-  const stored = await storeImage(deps, repo, input.imageManifest, { tag: input.imageTag, mediaType: input.imageManifestMediaType, digest: input.imageDigest });
+  const stored = await storeImage(deps, repo, input.imageManifest, {
+    tag: input.imageTag,
+    mediaType: input.imageManifestMediaType,
+    digest: input.imageDigest,
+    pushedBy: actor,
+  });
   return {
     image: {
       registryId,
@@ -62,7 +68,7 @@ export async function pushManifest(
 ): Promise<{ digest: string; subject?: string }> {
   const repo = await openForPush(deps, actor, 'ecr:PutImage', input.repositoryName);
   try {
-    const stored = await storeImage(deps, repo, input.manifest, { mediaType: input.mediaType, tag: input.tag, digest: input.digest });
+    const stored = await storeImage(deps, repo, input.manifest, { mediaType: input.mediaType, tag: input.tag, digest: input.digest, pushedBy: actor });
     return { digest: stored.image.digest, subject: stored.parsed.subject?.digest };
   } catch (e) {
     if (!(e instanceof ImageAlreadyExistsException)) throw e;
@@ -105,6 +111,7 @@ export async function storeImage(deps: Deps, repo: RepositoryRecord, text: strin
     ...(parsed.kind === 'index' ? { children: [...new Set(parsed.manifests.map((m) => m.digest))] } : {}),
     manifestSize: Buffer.byteLength(text, 'utf8'),
     ...(parsed.subject && parsed.annotations ? { annotations: parsed.annotations } : {}),
+    ...(options.pushedBy?.kind === 'principal' ? { pushedBy: { arn: options.pushedBy.arn, account: options.pushedBy.account } } : {}),
   };
   if (bytes.length > INLINE_MANIFEST_BYTES) {
     image.manifestObject = manifestObject(digest);

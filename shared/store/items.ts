@@ -4,7 +4,16 @@
  */
 import { digestOfImageSk, tagOfSk, type Key } from './keys.ts';
 import type { ImageSummary, LifecyclePolicyRecord, PreviewRecord, RunLease } from './lifecycle.ts';
-import type { BackfillRecord, BackfillResult, CreateBackfillResult, PullTimeExclusion, ReplicationConfiguration, ReplicationStatusRecord } from './registry.ts';
+import type {
+  BackfillRecord,
+  BackfillResult,
+  CreateBackfillResult,
+  PullTimeExclusion,
+  ReplicationConfiguration,
+  ReplicationStatusRecord,
+  SigningConfiguration,
+  SigningStatusRecord,
+} from './registry.ts';
 import type { CreationTemplateRecord } from './templates.ts';
 import type { FeedPointer, ScanRecord } from './scans.ts';
 import type { BlobRecord, ImageRecord, LayerLink, RepositoryRecord, TagRecord, UploadRecord } from './types.ts';
@@ -16,7 +25,7 @@ export const POLICY_FIELDS = ['repositoryName', 'policyText', 'version', 'update
 export const PREVIEW_FIELDS = ['runId', 'status', 'policyText', 'startedAt', 'staleAt', 'finishedAt', 'chunkCount', 'resultCount', 'summary', 'error'] as const;
 export const AUDIT_FIELDS = ['at', 'runStartedAt', 'runId', 'digest', 'tags', 'action', 'rulePriority', 'trigger'] as const;
 /** The attributes of an image item that its summary needs (no manifest). */
-export const SUMMARY_ATTRIBUTES = ['sk', 'pushedAt', 'lastPulledAt', 'children', 'archived', 'lastArchivedAt', 'lastActivatedAt'];
+export const SUMMARY_ATTRIBUTES = ['sk', 'pushedAt', 'lastPulledAt', 'children', 'archived', 'lastArchivedAt', 'lastActivatedAt', 'subject'];
 
 /** The given attributes of an item that are set. */
 export const pick = <T>(item: Item, fields: readonly string[]) => Object.fromEntries(fields.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as T;
@@ -46,6 +55,7 @@ export const toImageSummary = (i: Item): ImageSummary => ({
   ...(i.children ? { children: i.children } : {}),
   ...(i.lastArchivedAt !== undefined ? { lastArchivedAt: i.lastArchivedAt } : {}),
   ...(i.lastActivatedAt !== undefined ? { lastActivatedAt: i.lastActivatedAt } : {}),
+  ...(i.subject !== undefined ? { subject: i.subject } : {}),
 });
 
 /** An image item as its record. */
@@ -66,6 +76,7 @@ const IMAGE_FIELDS = [
   'archived',
   'lastArchivedAt',
   'lastActivatedAt',
+  'pushedBy',
 ] as const;
 export const toImage = (item: Item): ImageRecord =>
   Object.fromEntries(IMAGE_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as ImageRecord;
@@ -184,6 +195,35 @@ export function replicationStatusOf(item: Item): ReplicationStatusRecord {
     ...(item.failureCode !== undefined ? { failureCode: item.failureCode } : {}),
     updatedAt: Number(item.updatedAt),
   };
+}
+
+/** The signing configuration item (its rules kept as the JSON text put). */
+export function signingConfigurationItem(key: Key, configuration: SigningConfiguration): Item {
+  return { ...key, type: 'signingConfiguration', configuration: JSON.stringify(configuration) };
+}
+
+/** The signing configuration of its item, if any. */
+export function signingConfigurationOf(item: Item | undefined): SigningConfiguration | undefined {
+  return typeof item?.configuration === 'string' ? (JSON.parse(item.configuration) as SigningConfiguration) : undefined;
+}
+
+/** An image's signing status item for one profile. */
+export function signingStatusItem(key: Key, status: SigningStatusRecord): Item {
+  return { ...key, type: 'signingStatus', ...status };
+}
+
+const SIGNING_STATUS_FIELDS = ['signingProfileArn', 'status', 'failureCode', 'failureReason', 'signatureDigest', 'jobId', 'updatedAt'] as const;
+/** The signing status of its item. */
+export function signingStatusOf(item: Item): SigningStatusRecord {
+  const record = pick<SigningStatusRecord>(item, SIGNING_STATUS_FIELDS);
+  return { ...record, updatedAt: Number(item.updatedAt) };
+}
+
+/** Whether a signing job may claim an image's status for a profile (SIGNING_NOT_CLAIMED): none yet, FAILED, or IN_PROGRESS gone stale. */
+export function signingClaimable(current: SigningStatusRecord | undefined, staleBefore: number): boolean {
+  if (!current) return true;
+  if (current.status === 'FAILED') return true;
+  return current.status === 'IN_PROGRESS' && current.updatedAt < staleBefore;
 }
 
 /** The backfills of the registry's backfills item, newest first. */

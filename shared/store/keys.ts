@@ -22,12 +22,14 @@
  * | Archive marker  | RC#<uid>                 | ARCHIVES                   |                                 |         | the repository has held archived images|
  * | Image scan      | RC#<uid>                 | SCAN#<digest>              |                                 |         | latest scan: status, counts, findings  |
  * | Replication     | RC#<uid>                 | REPL#<digest>#<region>#<id>|                                 |         | an image's copy to one destination     |
+ * | Signing status  | RC#<uid>                 | SIGN#<digest>#<profileArn> |                                 |         | an image's signature by one profile    |
  * | Scan config     | REGISTRY#<registryId>    | SCANCONFIG                 |                                 |         | registry scan type and rules           |
  * | Account setting | REGISTRY#<registryId>    | SETTING#<name>             |                                 |         | e.g. BASIC_SCAN_TYPE_VERSION           |
  * | Registry policy | REGISTRY#<registryId>    | POLICY                     |                                 |         | the registry policy's text             |
  * | Pull exclusions | REGISTRY#<registryId>    | PULLEXCLUSIONS             |                                 |         | principal ARNs (at most 100), version  |
  * | Creation templ. | REGISTRY#<registryId>    | TEMPLATE#<prefix>          |                                 |         | a repository creation template, version|
  * | Replication conf| REGISTRY#<registryId>    | REPLICATION                |                                 |         | the replication rules (at most 25)     |
+ * | Signing conf.   | REGISTRY#<registryId>    | SIGNING                    |                                 |         | the signing rules (at most 10)         |
  * | Backfills       | REGISTRY#<registryId>    | BACKFILLS                  |                                 |         | every backfill (90 days), version      |
  * | Backfill result | BACKFILL#<id>#<backfill> | RESULT#<status>#<repo>#<d> |                                 |         | one image a backfill tried (TTL 90 d)  |
  * | Active feed     | FEED#<registryId>        | ACTIVE                     |                                 |         | the vulnerability feed scans use       |
@@ -100,6 +102,12 @@ export const replicationStatusKey = (uid: string, digest: string, region: string
   sk: `${replicationStatusPrefix(digest)}${region}#${registryId}`,
 });
 export const replicationStatusPrefix = (digest: string) => `REPL#${digest}#`;
+export const signingConfigurationKey = (registryId: string): Key => ({ pk: registryPk(registryId), sk: 'SIGNING' });
+export const signingStatusKey = (uid: string, digest: string, profileArn: string): Key => ({
+  pk: contentsPk(uid),
+  sk: `${signingStatusPrefix(digest)}${profileArn}`,
+});
+export const signingStatusPrefix = (digest: string) => `SIGN#${digest}#`;
 export const backfillsKey = (registryId: string): Key => ({ pk: `REGISTRY#${registryId}`, sk: 'BACKFILLS' });
 export const backfillResultsPk = (registryId: string, backfillId: string) => `BACKFILL#${registryId}#${backfillId}`;
 export const backfillResultPrefix = (status?: string) => (status === undefined ? 'RESULT#' : `RESULT#${status}#`);

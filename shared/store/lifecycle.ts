@@ -77,6 +77,8 @@ export type ImageSummary = {
   archived: boolean;
   lastArchivedAt?: number;
   lastActivatedAt?: number;
+  /** The subject of a referrer (a signature, an SBOM). */
+  subject?: string;
 };
 
 export interface LifecycleStore {

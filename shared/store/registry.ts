@@ -1,6 +1,6 @@
 /**
  * The narrow storage interface of the registry-wide settings the registry group serves: the registry policy and the
- * pull-time update exclusions, the replication configuration and the images' replication statuses. The DynamoDB
+ * pull-time update exclusions, the replication and signing configurations and the images' replication and signing statuses. The DynamoDB
  * adapter is shared/store/dynamo/registry.ts, the in-memory one shared/store/memory/registry.ts; every invariant is one conditional write. `withReadCache` keeps what the
  * authorizer and the pulls read on every call from costing a read each time.
  */
@@ -20,6 +20,25 @@ export type ReplicationStatusRecord = {
   registryId: string;
   status: 'IN_PROGRESS' | 'COMPLETE' | 'FAILED';
   failureCode?: string;
+  updatedAt: number;
+};
+
+/** The registry's signing rules, as PutSigningConfiguration stored them. */
+export type SigningConfiguration = {
+  rules: { signingProfileArn: string; repositoryFilters?: { filter: string; filterType: string }[] }[];
+};
+
+/**
+ * Where an image's signature by one signing profile stands; `updatedAt` is epoch milliseconds. `jobId` names the
+ * signing job that claimed it (only that job may finish it); `signatureDigest` is the signature's manifest once COMPLETE.
+ */
+export type SigningStatusRecord = {
+  signingProfileArn: string;
+  status: 'IN_PROGRESS' | 'COMPLETE' | 'FAILED';
+  failureCode?: string;
+  failureReason?: string;
+  signatureDigest?: string;
+  jobId: string;
   updatedAt: number;
 };
 
@@ -67,6 +86,21 @@ export interface RegistryStore {
   putReplicationStatus(uid: string, digest: string, status: ReplicationStatusRecord): Promise<void>;
   /** Every destination's status for an image, ordered by region then registry id. */
   replicationStatuses(uid: string, digest: string): Promise<ReplicationStatusRecord[]>;
+  /** The signing configuration, if one was put. */
+  getSigningConfiguration(): Promise<SigningConfiguration | undefined>;
+  /** Replaces the signing configuration. */
+  putSigningConfiguration(configuration: SigningConfiguration): Promise<void>;
+  /** Removes the signing configuration; what it was, or undefined when there was none. */
+  deleteSigningConfiguration(): Promise<SigningConfiguration | undefined>;
+  /**
+   * Records IN_PROGRESS for a signing job unless the image's status for that profile is COMPLETE, or IN_PROGRESS
+   * updated at or after `staleBefore` (SIGNING_NOT_CLAIMED): false when another job holds it or it is signed already.
+   */
+  claimSigning(uid: string, digest: string, status: SigningStatusRecord, staleBefore: number): Promise<boolean>;
+  /** Records how a signing job ended, only while that job (`status.jobId`) holds the status (SIGNING_CLAIMED_BY_JOB); false otherwise. */
+  finishSigning(uid: string, digest: string, status: SigningStatusRecord): Promise<boolean>;
+  /** Every profile's signing status for an image, ordered by profile ARN. */
+  signingStatuses(uid: string, digest: string): Promise<SigningStatusRecord[]>;
   /**
    * Adds a backfill unless one not ended is running for the same destination region (BACKFILL_REGION_IS_FREE) or
    * `limit` have not ended (BACKFILLS_BELOW_LIMIT); backfills ended more than `keepMs` before it started are dropped.
@@ -96,15 +130,16 @@ export const REGISTRY_READ_CACHE_MS = 5000;
  * Lambdas) within `ttlMs`.
  */
 export function withReadCache(store: RegistryStore, ttlMs: number, now: () => number = Date.now): RegistryStore {
-  // One cache per kind of read; any write of this process drops all three (they are few and small).
+  // One cache per kind of read; any write of this process drops them all (they are few and small).
   const policy = new TimedReads<string | undefined>(ttlMs, now);
   const exclusions = new TimedReads<PullTimeExclusion[]>(ttlMs, now);
   const replication = new TimedReads<ReplicationConfiguration | undefined>(ttlMs, now);
+  const signing = new TimedReads<SigningConfiguration | undefined>(ttlMs, now);
   const after = async <T>(write: Promise<T>) => {
     try {
       return await write;
     } finally {
-      for (const reads of [policy, exclusions, replication]) reads.forget();
+      for (const reads of [policy, exclusions, replication, signing]) reads.forget();
     }
   };
   return {
@@ -119,6 +154,12 @@ export function withReadCache(store: RegistryStore, ttlMs: number, now: () => nu
     putReplicationConfiguration: (configuration) => after(store.putReplicationConfiguration(configuration)),
     putReplicationStatus: (uid, digest, status) => store.putReplicationStatus(uid, digest, status),
     replicationStatuses: (uid, digest) => store.replicationStatuses(uid, digest),
+    getSigningConfiguration: () => signing.read('', () => store.getSigningConfiguration()).then((c) => (c === undefined ? undefined : structuredClone(c))),
+    putSigningConfiguration: (configuration) => after(store.putSigningConfiguration(configuration)),
+    deleteSigningConfiguration: () => after(store.deleteSigningConfiguration()),
+    claimSigning: (uid, digest, status, staleBefore) => store.claimSigning(uid, digest, status, staleBefore),
+    finishSigning: (uid, digest, status) => store.finishSigning(uid, digest, status),
+    signingStatuses: (uid, digest) => store.signingStatuses(uid, digest),
     createBackfill: (backfill, limit, keepMs) => store.createBackfill(backfill, limit, keepMs),
     backfills: () => store.backfills(),
     changeBackfill: (backfillId, edit) => store.changeBackfill(backfillId, edit),

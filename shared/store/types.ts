@@ -46,6 +46,8 @@ export type ImageRecord = {
   /** When the image last moved to the archive, and when it was last restored from it. */
   lastArchivedAt?: number;
   lastActivatedAt?: number;
+  /** The principal whose push created the image (`{arn, account}`): managed signing signs with its identity. */
+  pushedBy?: { arn: string; account: string };
 };
 
 /** A manifest whose `subject` names another: what the referrers API lists. */

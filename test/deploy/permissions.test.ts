@@ -14,6 +14,10 @@ import { jobActor } from '../helpers/actors.ts';
 import { randomBytes } from 'node:crypto';
 import {
   DescribeImageReplicationStatusCommand,
+  DescribeImageSigningStatusCommand,
+  PutSigningConfigurationCommand,
+  GetSigningConfigurationCommand,
+  DeleteSigningConfigurationCommand,
   DescribeReplicationBackfillResultsCommand,
   ListReplicationBackfillsCommand,
   StartReplicationBackfillCommand,
@@ -64,7 +68,7 @@ import {
   StartImageScanCommand,
   StartLifecyclePolicyPreviewCommand,
 } from '@aws-sdk/client-ecr';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PERMISSIONS } from '../../infra/deploy/permissions.ts';
 import { deployedFunctions, FEED_PREFIX } from '../../infra/deploy/functions.ts';
@@ -75,6 +79,9 @@ import { runScheduledLifecycle } from '../../shared/lifecycle/runs.ts';
 import { runConfiguredFeedImport } from '../../shared/scan/feed/job.ts';
 import { scanOnPush } from '../../shared/scan/start.ts';
 import { replicateOnPush } from '../../shared/replication/job.ts';
+import { signOnPush } from '../../shared/signing/job.ts';
+import { makeProfileKeys, makeTestCa } from '../helpers/signing-keys.ts';
+import { tmpdir } from 'node:os';
 import { pascalCase } from '../../infra/deploy/state-machines.ts';
 import { ociClient } from '../helpers/oci.ts';
 import { osvRecord, osvZip } from '../helpers/scan-fixtures.ts';
@@ -108,6 +115,8 @@ const NOT_YET_EXERCISED: Record<string, string[]> = {
   'lifecycle-jobs': ['dynamodb:BatchGetItem', 's3:GetObject'],
   // A copy to a destination the peers document names (test/protocol/replication.test.ts drives it) reads blob links in batches.
   'replication-jobs': ['dynamodb:BatchGetItem'],
+  // A signature blob another writer stored at the same moment: the signing job's own copy is dropped.
+  'signing-jobs': ['s3:DeleteObject'],
   // Not seen in pushes, tag moves, index references, a cancelled multipart upload or deletes: a row to review.
   'oci-push': ['dynamodb:UpdateItem'],
   // Findings paged from their items, scans of manifests kept in S3, rescans. No scanning operation was seen
@@ -129,6 +138,7 @@ const NOT_YET_EXERCISED: Record<string, string[]> = {
 const LOCAL_TRIGGERS = 'local triggers';
 
 let registry: TestRegistry;
+let keysDir: string;
 let stopS3: (() => Promise<void>) | undefined;
 let recorder: Recorder;
 const used: Record<string, Set<string>> = {};
@@ -162,9 +172,12 @@ const granted = (group: string) => {
 beforeAll(async () => {
   recorder = recordAwsCalls();
   recorder.label('setup');
+  keysDir = mkdtempSync(join(tmpdir(), 'secr-permissions-keys-'));
+  makeTestCa(join(keysDir, 'ca'));
+  makeProfileKeys(keysDir, 'iam_signer', join(keysDir, 'ca'));
   registry = await startTestRegistry(
     undefined,
-    { LAYER_PART_SIZE: String(2 * 1024 * 1024) },
+    { LAYER_PART_SIZE: String(2 * 1024 * 1024), REGISTRY_SIGNING_KEYS_DIR: keysDir },
     {
       aroundJobTask: (machine, task) => recorder.within(MACHINE_FUNCTION[machine] ?? `machine ${machine}`, task),
     },
@@ -380,6 +393,25 @@ beforeAll(async () => {
     await ecr.send(new DescribeReplicationBackfillResultsCommand({ replicationBackfillId: started.replicationBackfillId }));
   });
 
+  // Managed signing: its configuration (registry), the signing-jobs push entry point and the signing it starts (the
+  // signature pushed into the repository), the status (images).
+  const signingProfileArn = `arn:aws:signer:${registry.config.region}:${registry.config.registryId}:/signing-profiles/iam_signer`;
+  await as('registry', async () => {
+    await ecr.send(
+      new PutSigningConfigurationCommand({
+        signingConfiguration: { rules: [{ signingProfileArn, repositoryFilters: [{ filter: repositoryName, filterType: 'WILDCARD_MATCH' }] }] },
+      }),
+    );
+    await ecr.send(new GetSigningConfigurationCommand({}));
+  });
+  await as('signing-jobs', async () => {
+    const digest = (await ecr.send(new BatchGetImageCommand({ repositoryName, imageIds: [{ imageTag: 'big' }] }))).images![0].imageId!.imageDigest!;
+    await signOnPush(registry.deps, jobActor(registry.deps.config, 'signing'), { ...push, detail: { ...push.detail, 'image-digest': digest } });
+    await registry.jobs.idle();
+  });
+  await as('images', () => ecr.send(new DescribeImageSigningStatusCommand({ repositoryName, imageId: { imageTag: 'big' } })));
+  await as('registry', () => ecr.send(new DeleteSigningConfigurationCommand({})));
+
   // The feed import schedule of scanning-jobs, reading an export uploaded under the deployed feed prefix.
   await registry.deps.blobs.put(`${FEED_PREFIX}Debian/all.zip`, osvZip([osvRecord('DEBIAN-CVE-2024-9002', 'Debian:12', 'zlib', [{ introduced: '0' }])]));
   const feedDeps = { ...registry.deps, config: { ...registry.deps.config, scanFeedDir: undefined, scanFeedS3Prefix: FEED_PREFIX } };
@@ -415,6 +447,7 @@ afterAll(async () => {
   recorder?.stop();
   await registry?.destroy();
   await stopS3?.();
+  if (keysDir) rmSync(keysDir, { recursive: true, force: true });
 });
 
 describe('the least-privilege table', () => {
@@ -433,6 +466,7 @@ describe('the least-privilege table', () => {
       'repositories',
       'scanning',
       'scanning-jobs',
+      'signing-jobs',
     ]);
     expect(FUNCTIONS).toEqual(
       readdirSync(join(ROOT, 'functions'))

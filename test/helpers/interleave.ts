@@ -1,6 +1,6 @@
 /**
  * A deterministic interleaving harness on the in-memory stores. Each operation runs on its own copy of the deps whose
- * store methods (repositories, images, layers, blobs, templates, lifecycle) wait at a gate before they run; a seeded scheduler lets exactly
+ * store methods (repositories, images, layers, blobs, templates, lifecycle, registry) wait at a gate before they run; a seeded scheduler lets exactly
  * one waiting store call go at a time, chosen at random among those waiting, and runs `check` on the ungated deps
  * whenever every operation waits or has finished. The same seed replays the same interleaving. The unit of
  * interleaving is one store call; the writes inside one multi-write store method keep their adapter's order.
@@ -10,7 +10,7 @@ import type { Deps } from '../../shared/deps.ts';
 export type Operation = (deps: Deps) => Promise<unknown>;
 export type Interleaving = { results: PromiseSettledResult<unknown>[]; steps: number; trace: number[] };
 
-const GATED = ['repositories', 'images', 'layers', 'blobs', 'imageStates', 'templates', 'lifecycle'] as const;
+const GATED = ['repositories', 'images', 'layers', 'blobs', 'imageStates', 'templates', 'lifecycle', 'registry'] as const;
 const MAX_STEPS = 10_000;
 
 /** A small seeded generator (mulberry32): the same seed, the same choices. */

@@ -430,12 +430,3 @@ describe('pull-time update exclusions', () => {
     expect(forged).toBe("InvalidParameterException: Invalid parameter at 'nextToken' failed to satisfy constraint: 'Invalid NextToken provided'");
   });
 });
-
-describe('the registry-level operations this group does not serve yet', () => {
-  it('answer UnknownOperationException after the signature is checked', async () => {
-    const { GetSigningConfigurationCommand } = await import('@aws-sdk/client-ecr');
-    expect(await errorOf(registry.ecr.send(new GetSigningConfigurationCommand({})))).toBe(
-      'UnknownOperationException: The operation GetSigningConfiguration is not supported by this registry.',
-    );
-  });
-});

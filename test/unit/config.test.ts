@@ -116,6 +116,25 @@ describe('the configuration from the environment', () => {
 });
 
 describe('the local host configuration from the environment', () => {
+  it('reads REGISTRY_SIGNING_KEYS_DIR as a resolved directory and SIGNER_ENDPOINT, and refuses a keys directory that is not one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'secr-config-keys-'));
+    try {
+      writeFileSync(join(dir, 'file'), '');
+      expect(configFromEnv({ REGISTRY_SIGNING_KEYS_DIR: dir, SIGNER_ENDPOINT: 'http://127.0.0.1:9' })).toMatchObject({
+        signingKeysDir: resolve(dir),
+        signerEndpoint: 'http://127.0.0.1:9',
+      });
+      expect(configFromEnv({})).not.toHaveProperty('signingKeysDir');
+      for (const value of [join(dir, 'file'), join(dir, 'missing')]) {
+        expect(() => configFromEnv({ REGISTRY_SIGNING_KEYS_DIR: value })).toThrow(
+          expect.objectContaining({ name: 'ConfigError', variable: 'REGISTRY_SIGNING_KEYS_DIR', value }),
+        );
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reads TLS_CERT_FILE and TLS_KEY_FILE together, and refuses one without the other or a file that is not PEM', () => {
     // Prepare
     const dir = mkdtempSync(join(tmpdir(), 'secr-tls-config-'));

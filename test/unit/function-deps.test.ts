@@ -24,7 +24,15 @@ describe('the deps each function builds', () => {
     for (const entry of entries) for (const part of Object.keys((await import(join(ROOT, `${entry}.ts`))).parts)) named.add(part);
     // Assess
     expect([...named].sort(), folder).toEqual(
-      [access.table && 'stores', access.bucket && 'blobs', access.publishEvents && 'events', access.startStateMachines && 'jobs'].filter(Boolean).sort(),
+      [
+        access.table && 'stores',
+        access.bucket && 'blobs',
+        access.publishEvents && 'events',
+        access.startStateMachines && 'jobs',
+        access.signPayload && 'signer',
+      ]
+        .filter(Boolean)
+        .sort(),
     );
   });
 

@@ -220,6 +220,17 @@ describe('the evaluation rules', () => {
     expect(actions.map((a) => a.digest)).toEqual(['index', 'amd64', 'arm64']);
   });
 
+  it('keeps a referrer (a signature) while its subject stays, expires it with its subject or once the subject is gone, and counts it as an image', () => {
+    const untagged = policyText(rule(1, { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 1 }));
+    const signature = image('signature', [], 10, { subject: 'app' });
+    expect(outcome(untagged, [signature, image('app', ['v1'], 10)]).expired).toEqual([]);
+    expect(outcome(untagged, [signature, image('app', [], 10)]).expired).toEqual(['app', 'signature']);
+    expect(outcome(untagged, [signature]).expired).toEqual(['signature']);
+    // A signature counts as an image, as in ECR (aws/containers-roadmap#2613): keeping one keeps the newer signature.
+    const keepOne = policyText(rule(1, { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }));
+    expect(outcome(keepOne, [image('app', ['v1'], 1), image('signature', [], 0, { subject: 'app' })]).expired).toEqual(['app']);
+  });
+
   it('archives a referenced image only when every list naming it is archived or being archived', () => {
     const archive = policyText(rule(1, { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 1 }, toArchive));
     const child = image('child', [], 10);

@@ -39,9 +39,10 @@ describe('the reads of a role at cold start', () => {
     ]);
   });
 
-  it('leave the principals document to the functions that authenticate callers: the job functions can neither read it nor are told where it is', () => {
-    // Prepare
-    const jobs = Object.keys(PERMISSIONS).filter((folder) => folder.endsWith('-jobs'));
+  it('leave the principals document to the functions that authenticate callers or sign as the pusher: the other job functions can neither read it nor are told where it is', () => {
+    // Prepare: signing-jobs decides signer:SignPayload with the pusher's identity policies, so it reads the document.
+    const jobs = Object.keys(PERMISSIONS).filter((folder) => folder.endsWith('-jobs') && folder !== 'signing-jobs');
+    expect(readsPrincipals('signing-jobs')).toBe(true);
     const options = { service: 's', stage: 't', domain: '', certificateArn: '', accessKeyId: 'k', secretParameter: '/ecr/secret', secretKmsKeyArn: '' };
     // Act
     const parts = serverlessParts({ ...options, iamSecretId: 'ecr/principals' }, join(import.meta.dirname, '..', '..'));

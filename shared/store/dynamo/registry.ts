@@ -12,6 +12,8 @@ import type {
   RegistryStore,
   ReplicationConfiguration,
   ReplicationStatusRecord,
+  SigningConfiguration,
+  SigningStatusRecord,
 } from '../registry.ts';
 import {
   backfillResultItem,
@@ -23,6 +25,10 @@ import {
   replicationConfigurationOf,
   replicationStatusItem,
   replicationStatusOf,
+  signingConfigurationItem,
+  signingConfigurationOf,
+  signingStatusItem,
+  signingStatusOf,
 } from '../items.ts';
 import {
   backfillResultKey,
@@ -35,6 +41,9 @@ import {
   replicationConfigurationKey,
   replicationStatusKey,
   replicationStatusPrefix,
+  signingConfigurationKey,
+  signingStatusKey,
+  signingStatusPrefix,
 } from '../keys.ts';
 import type { Table } from './table.ts';
 
@@ -43,6 +52,10 @@ const EXCLUSIONS_UNCHANGED_SINCE_READ = 'version = :version';
 const NO_EXCLUSIONS_YET = 'attribute_not_exists(pk)';
 /** Invariant: the backfill list is still the version the writer read (so BACKFILL_REGION_IS_FREE and BACKFILLS_BELOW_LIMIT, checked on that read, hold). */
 const BACKFILLS_UNCHANGED_SINCE_READ = 'version = :version';
+/** Invariant: an image is signed by one job per profile at a time, and once (none yet, FAILED, or an IN_PROGRESS gone stale). */
+const SIGNING_NOT_CLAIMED = 'attribute_not_exists(pk) OR #status = :failed OR (#status = :inProgress AND updatedAt < :staleBefore)';
+/** Invariant: only the job holding an image's signing status for a profile records its end. */
+const SIGNING_CLAIMED_BY_JOB = 'jobId = :jobId';
 /** A writer that lost the race reads again; every loss means another writer's change landed. */
 const ATTEMPTS = 25;
 
@@ -107,6 +120,49 @@ export class DynamoRegistryStore implements RegistryStore {
       ConsistentRead: true,
     }))
       statuses.push(replicationStatusOf(item));
+    return statuses;
+  }
+
+  async getSigningConfiguration() {
+    return signingConfigurationOf(await this.table.get(signingConfigurationKey(this.registryId)));
+  }
+
+  async putSigningConfiguration(configuration: SigningConfiguration) {
+    await this.table.put({ Item: signingConfigurationItem(signingConfigurationKey(this.registryId), configuration) });
+  }
+
+  async deleteSigningConfiguration() {
+    const r = await this.table.delete({ Key: signingConfigurationKey(this.registryId) });
+    return signingConfigurationOf(r.old);
+  }
+
+  async claimSigning(uid: string, digest: string, status: SigningStatusRecord, staleBefore: number) {
+    const r = await this.table.put({
+      Item: signingStatusItem(signingStatusKey(uid, digest, status.signingProfileArn), status),
+      ConditionExpression: SIGNING_NOT_CLAIMED,
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':failed': 'FAILED', ':inProgress': 'IN_PROGRESS', ':staleBefore': staleBefore },
+    });
+    return r.ok;
+  }
+
+  async finishSigning(uid: string, digest: string, status: SigningStatusRecord) {
+    const r = await this.table.put({
+      Item: signingStatusItem(signingStatusKey(uid, digest, status.signingProfileArn), status),
+      ConditionExpression: SIGNING_CLAIMED_BY_JOB,
+      ExpressionAttributeValues: { ':jobId': status.jobId },
+    });
+    return r.ok;
+  }
+
+  async signingStatuses(uid: string, digest: string) {
+    const statuses: SigningStatusRecord[] = [];
+    for await (const item of this.table.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': contentsPk(uid), ':prefix': signingStatusPrefix(digest) },
+      ConsistentRead: true,
+    }))
+      statuses.push(signingStatusOf(item));
     return statuses;
   }
 

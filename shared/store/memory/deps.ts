@@ -9,6 +9,7 @@ import { UnconfiguredJobStarter } from '../../jobs/starter.ts';
 import type { Authorizer } from '../../domain/authorize.ts';
 import { policyAuthorizer, principalsOf } from '../../iam/setup.ts';
 import { peersOf } from '../../replication/peers.ts';
+import { keysDirSigner } from '../../signing/keys-signer.ts';
 import { createMemoryStores, type MemoryStores } from './stores.ts';
 
 export type MemoryDepsOptions = {
@@ -38,6 +39,7 @@ export function createMemoryDeps(options: MemoryDepsOptions = {}): Deps & { stor
     jobs: new UnconfiguredJobStarter(),
     principals: principalsOf(config),
     peers: peersOf(config),
+    signer: keysDirSigner(config.signingKeysDir, now),
     authorizer: undefined as unknown as Authorizer,
     now,
     stores,

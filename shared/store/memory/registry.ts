@@ -8,6 +8,8 @@ import type {
   RegistryStore,
   ReplicationConfiguration,
   ReplicationStatusRecord,
+  SigningConfiguration,
+  SigningStatusRecord,
 } from '../registry.ts';
 import {
   backfillResultKey,
@@ -20,6 +22,9 @@ import {
   replicationStatusKey,
   replicationStatusPrefix,
   contentsPk,
+  signingConfigurationKey,
+  signingStatusKey,
+  signingStatusPrefix,
 } from '../keys.ts';
 import {
   backfillResultItem,
@@ -31,6 +36,11 @@ import {
   replicationConfigurationOf,
   replicationStatusItem,
   replicationStatusOf,
+  signingClaimable,
+  signingConfigurationItem,
+  signingConfigurationOf,
+  signingStatusItem,
+  signingStatusOf,
 } from '../items.ts';
 import type { MemoryTable } from './table.ts';
 
@@ -88,6 +98,38 @@ export class MemoryRegistryStore implements RegistryStore {
 
   async replicationStatuses(uid: string, digest: string) {
     return this.table.queryPrefix(contentsPk(uid), replicationStatusPrefix(digest)).items.map(replicationStatusOf);
+  }
+
+  async getSigningConfiguration() {
+    return signingConfigurationOf(this.table.get(signingConfigurationKey(this.registryId)));
+  }
+
+  async putSigningConfiguration(configuration: SigningConfiguration) {
+    this.table.put(signingConfigurationItem(signingConfigurationKey(this.registryId), configuration));
+  }
+
+  async deleteSigningConfiguration() {
+    return signingConfigurationOf(this.table.delete(signingConfigurationKey(this.registryId)));
+  }
+
+  // One read and one write with no yield between: the in-memory form of SIGNING_NOT_CLAIMED and SIGNING_CLAIMED_BY_JOB.
+  async claimSigning(uid: string, digest: string, status: SigningStatusRecord, staleBefore: number) {
+    const key = signingStatusKey(uid, digest, status.signingProfileArn);
+    const item = this.table.get(key);
+    if (!signingClaimable(item && signingStatusOf(item), staleBefore)) return false;
+    this.table.put(signingStatusItem(key, status));
+    return true;
+  }
+
+  async finishSigning(uid: string, digest: string, status: SigningStatusRecord) {
+    const key = signingStatusKey(uid, digest, status.signingProfileArn);
+    if (this.table.get(key)?.jobId !== status.jobId) return false;
+    this.table.put(signingStatusItem(key, status));
+    return true;
+  }
+
+  async signingStatuses(uid: string, digest: string) {
+    return this.table.queryPrefix(contentsPk(uid), signingStatusPrefix(digest)).items.map(signingStatusOf);
   }
 
   // Each change is one read and one write with no yield between: the in-memory form of BACKFILLS_UNCHANGED_SINCE_READ.

@@ -4,6 +4,7 @@ import { useStores, type StoresFactory } from './stores.ts';
 
 const T = 1_800_000_000_000;
 const arn = (name: string) => `arn:aws:iam::123456789012:user/${name}`;
+const profile = (name: string) => `arn:aws:signer:us-east-1:123456789012:/signing-profiles/${name}`;
 
 export function registryContract(factory: StoresFactory) {
   describe('RegistryStore', () => {
@@ -95,6 +96,77 @@ export function registryContract(factory: StoresFactory) {
         { region: 'us-west-2', registryId: '123456789012', status: 'FAILED', failureCode: 'DESTINATION_UNREACHABLE', updatedAt: T + 1 },
       ]);
       expect(await registry.replicationStatuses('uid3', digest)).toEqual([]);
+    });
+
+    it('keeps the signing configuration as put, replaces it whole, and deletes it once, returning what it was', async () => {
+      const { registry } = stores();
+      const first = {
+        rules: [{ signingProfileArn: profile('a'), repositoryFilters: [{ filter: 'team/*', filterType: 'WILDCARD_MATCH' }] }],
+      };
+      const second = { rules: [{ signingProfileArn: profile('b') }] };
+
+      expect(await registry.getSigningConfiguration()).toBeUndefined();
+      await registry.putSigningConfiguration(first);
+      expect(await registry.getSigningConfiguration()).toEqual(first);
+      await registry.putSigningConfiguration(second);
+      expect(await registry.getSigningConfiguration()).toEqual(second);
+      expect(await registry.deleteSigningConfiguration()).toEqual(second);
+      expect(await registry.deleteSigningConfiguration()).toBeUndefined();
+      expect(await registry.getSigningConfiguration()).toBeUndefined();
+    });
+
+    it('lets one job claim the signing of an image per profile (SIGNING_NOT_CLAIMED), and only that job finish it (SIGNING_CLAIMED_BY_JOB)', async () => {
+      const { registry } = stores();
+      const digest = `sha256:${'c'.repeat(64)}`;
+      const claim = (jobId: string, at: number) => ({ signingProfileArn: profile('a'), status: 'IN_PROGRESS' as const, jobId, updatedAt: at });
+
+      expect(await registry.claimSigning('uid1', digest, claim('job1', T), T - 1000)).toBe(true);
+      expect(await registry.claimSigning('uid1', digest, claim('job2', T + 1), T - 1000)).toBe(false);
+      expect(await registry.claimSigning('uid1', digest, { ...claim('job3', T), signingProfileArn: profile('b') }, T - 1000)).toBe(true);
+      expect(await registry.finishSigning('uid1', digest, { ...claim('job2', T + 2), status: 'COMPLETE' })).toBe(false);
+      expect(await registry.finishSigning('uid1', digest, { ...claim('job1', T + 2), status: 'COMPLETE', signatureDigest: `sha256:${'d'.repeat(64)}` })).toBe(
+        true,
+      );
+      expect(await registry.claimSigning('uid1', digest, claim('job4', T + 3), T + 3)).toBe(false);
+
+      expect(await registry.signingStatuses('uid1', digest)).toEqual([
+        { signingProfileArn: profile('a'), status: 'COMPLETE', signatureDigest: `sha256:${'d'.repeat(64)}`, jobId: 'job1', updatedAt: T + 2 },
+        { signingProfileArn: profile('b'), status: 'IN_PROGRESS', jobId: 'job3', updatedAt: T },
+      ]);
+      expect(await registry.signingStatuses('uid2', digest)).toEqual([]);
+    });
+
+    it('lets a job claim again a signing that FAILED or whose IN_PROGRESS went stale, but not one still fresh', async () => {
+      const { registry } = stores();
+      const digest = `sha256:${'e'.repeat(64)}`;
+      const claim = (jobId: string, at: number) => ({ signingProfileArn: profile('a'), status: 'IN_PROGRESS' as const, jobId, updatedAt: at });
+      await registry.claimSigning('uid1', digest, claim('job1', T), 0);
+      await registry.finishSigning('uid1', digest, {
+        ...claim('job1', T + 1),
+        status: 'FAILED',
+        failureCode: 'SIGNING_KEY_NOT_FOUND',
+        failureReason: 'no keys',
+      });
+
+      expect(await registry.claimSigning('uid1', digest, claim('job2', T + 2), 0)).toBe(true);
+      expect(await registry.claimSigning('uid1', digest, claim('job3', T + 3), T + 2)).toBe(false);
+      expect(await registry.claimSigning('uid1', digest, claim('job3', T + 3), T + 3)).toBe(true);
+      expect(await registry.finishSigning('uid1', digest, { ...claim('job2', T + 4), status: 'COMPLETE' })).toBe(false);
+
+      expect(await registry.signingStatuses('uid1', digest)).toEqual([claim('job3', T + 3)]);
+    });
+
+    it('lets exactly one of concurrent claims of the same image and profile win', async () => {
+      const { registry } = stores();
+      const digest = `sha256:${'f'.repeat(64)}`;
+
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          registry.claimSigning('uid1', digest, { signingProfileArn: profile('a'), status: 'IN_PROGRESS', jobId: `job${i}`, updatedAt: T }, 0),
+        ),
+      );
+
+      expect(results.filter(Boolean)).toHaveLength(1);
     });
 
     const backfill = (id: string, region: string, at = T) => ({
