@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-DEBIAN_PACKAGES=(awscli python3-boto3 skopeo)
+DEBIAN_PACKAGES=(awscli python3-boto3 skopeo chromium)
 
 log() { printf 'test.sh: %s\n' "$*" >&2; }
 
