@@ -34,7 +34,10 @@ describe('the web console bundle', () => {
   it('is what a fresh build of console/src gives, byte for byte (run `npm run build:console` after changing the console)', async () => {
     // As `npm run build:console` runs it: vitest's NODE_ENV=test would make a development build.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_ENV' && !k.startsWith('VITE')));
-    await run(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', join(root, 'console'), '--outDir', fresh, '--emptyOutDir'], { cwd: root, env });
+    await run(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', join(root, 'console'), '--outDir', fresh, '--emptyOutDir'], {
+      cwd: root,
+      env,
+    });
     expect(Object.keys(files(fresh)).sort()).toEqual(Object.keys(files(CONSOLE_DIST)).sort());
     expect(files(fresh)).toEqual(files(CONSOLE_DIST));
   }, 120_000);
