@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CreateRepositoryCommand, DescribeImagesCommand, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
+import { CreateRepositoryCommand, DescribeImagesCommand, GetLifecyclePolicyCommand, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
 import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { PLAIN_HTTP, skopeo } from '../helpers/skopeo.ts';
 import { writeImage, writeIndex } from '../helpers/oci-layout.ts';
@@ -19,6 +19,12 @@ import { debianBase, debianUpper, waitForScan, writeFeed } from '../helpers/scan
 
 const ACCOUNT = '123456789012';
 const READER = { accessKeyId: 'AKIAREADER000000001', secretAccessKey: 'a-long-reader-secret' };
+const KEEP_NEWEST = {
+  rulePriority: 1,
+  description: 'keep the newest v* image',
+  selection: { tagStatus: 'tagged', tagPrefixList: ['v'], countType: 'imageCountMoreThan', countNumber: 1 },
+  action: { type: 'expire' },
+};
 const SHOTS = join(import.meta.dirname, '../../docs/console');
 
 let registry: TestRegistry;
@@ -128,7 +134,7 @@ describe('the web console', () => {
     await page.context().close();
   });
 
-  it("shows a repository's images a page at a time, and the images its lifecycle preview would expire, by rule", async () => {
+  it("shows a repository's images a page at a time, and the images its lifecycle preview (of the saved policy, then of an unsaved draft) would expire, by rule", async () => {
     const page = await signedIn(ROOT);
     await page.goto(`${registry.endpoint}/#/repositories/team%2Fapp?per=2`);
     await page.waitForSelector('#images tbody tr');
@@ -143,6 +149,14 @@ describe('the web console', () => {
     const expiring = await page.locator('[data-expiring]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-expiring')));
     expect(expiring.sort()).toEqual([pushed.v1, pushed.v2].sort());
     await shot(page, 'repository');
+    // A draft keeping two: previewed (only v1 would expire), not saved.
+    const draft = JSON.stringify({ rules: [{ ...KEEP_NEWEST, description: 'keep the two newest', selection: { ...KEEP_NEWEST.selection, countNumber: 2 } }] });
+    await page.fill('textarea[name=policy]', draft);
+    await page.click('#lifecycle button:has-text("Preview")');
+    await poll(() => page.textContent('.preview .rule h3')).toBe('Rule 1: keep the two newest');
+    expect(await page.locator('[data-expiring]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-expiring')))).toEqual([pushed.v1]);
+    const saved = await registry.ecr.send(new GetLifecyclePolicyCommand({ repositoryName: 'team/app' }));
+    expect(JSON.parse(saved.lifecyclePolicyText!).rules[0].selection.countNumber).toBe(1);
     await page.context().close();
   });
 

@@ -1,6 +1,7 @@
 /**
- * A repository's lifecycle policy, and its preview: StartLifecyclePolicyPreview, then GetLifecyclePolicyPreview
- * until it leaves IN_PROGRESS, rendered rule by rule (what each rule would expire or transition).
+ * A repository's lifecycle policy, and its preview: StartLifecyclePolicyPreview (of the saved policy, or of the
+ * edited text: a draft is previewed, never saved), then GetLifecyclePolicyPreview until it leaves IN_PROGRESS,
+ * rendered rule by rule (what each rule would expire or transition).
  */
 import {
   GetLifecyclePolicyCommand,
@@ -12,14 +13,15 @@ import {
 import { useState } from 'preact/hooks';
 import { allPages, ecr, errorName } from '../api.ts';
 import type { Credentials } from '../session.ts';
-import { Digest, ErrorBox, Json, Section, Show, time, useLoad } from '../ui.tsx';
+import { Digest, ErrorBox, Section, Show, time, useLoad } from '../ui.tsx';
 
 type Rule = { rulePriority: number; description?: string };
-type Preview = { status?: string; results: LifecyclePolicyPreviewResult[]; summary?: GetLifecyclePolicyPreviewCommandOutput['summary'] };
+/** A finished preview, with the policy text it ran (whose rules name the results). */
+type Preview = { status?: string; policyText?: string; results: LifecyclePolicyPreviewResult[]; summary?: GetLifecyclePolicyPreviewCommandOutput['summary'] };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The policy (or "none"), a Preview button, and the preview's results by rule. */
+/** The policy (or "none") in an editable box, a Preview button, and the preview's results by rule. */
 export function Lifecycle({ credentials, repositoryName }: { credentials: Credentials; repositoryName: string }) {
   const policy = useLoad(async () => {
     try {
@@ -31,11 +33,13 @@ export function Lifecycle({ credentials, repositoryName }: { credentials: Creden
     }
   }, [credentials, repositoryName]);
   const [preview, setPreview] = useState<{ running: boolean; error?: unknown; result?: Preview }>();
-  const run = async () => {
+  const [draft, setDraft] = useState<string>();
+  const run = async (saved: string | undefined) => {
     setPreview({ running: true });
     try {
       const client = ecr(credentials);
-      await client.send(new StartLifecyclePolicyPreviewCommand({ repositoryName }));
+      const edited = draft !== undefined && draft.trim() !== (saved ?? '').trim() ? draft : undefined;
+      await client.send(new StartLifecyclePolicyPreviewCommand({ repositoryName, lifecyclePolicyText: edited }));
       for (let i = 0; ; i++) {
         const first = await client.send(new GetLifecyclePolicyPreviewCommand({ repositoryName, maxResults: 100 }));
         if (first.status !== 'IN_PROGRESS' || i >= 120) {
@@ -43,7 +47,10 @@ export function Lifecycle({ credentials, repositoryName }: { credentials: Creden
             const out = nextToken ? await client.send(new GetLifecyclePolicyPreviewCommand({ repositoryName, maxResults: 100, nextToken })) : first;
             return { items: out.previewResults ?? [], nextToken: out.nextToken };
           });
-          return setPreview({ running: false, result: { status: first.status, results: items, summary: first.summary } });
+          return setPreview({
+            running: false,
+            result: { status: first.status, policyText: first.lifecyclePolicyText, results: items, summary: first.summary },
+          });
         }
         await sleep(500);
       }
@@ -55,16 +62,24 @@ export function Lifecycle({ credentials, repositoryName }: { credentials: Creden
     <Section title="Lifecycle policy" id="lifecycle">
       <Show loaded={policy}>
         {({ text }) => {
-          if (text === undefined) return <p class="muted">No lifecycle policy.</p>;
-          const rules = parseRules(text);
+          const shown = draft ?? (text === undefined ? '' : JSON.stringify(safeParse(text), null, 2));
           return (
             <>
-              <Json value={safeParse(text)} />
-              <button type="button" onClick={run} disabled={preview?.running}>
+              {text === undefined && <p class="muted">No lifecycle policy. Write one below to preview what it would do.</p>}
+              <label class="policy">
+                <span class="muted">Edit the text to preview a draft; previewing never changes the saved policy.</span>
+                <textarea
+                  name="policy"
+                  rows={Math.min(24, Math.max(6, shown.split('\n').length))}
+                  value={shown}
+                  onInput={(e) => setDraft(e.currentTarget.value)}
+                />
+              </label>
+              <button type="button" onClick={() => run(text === undefined ? undefined : JSON.stringify(safeParse(text), null, 2))} disabled={preview?.running}>
                 {preview?.running ? 'Previewing…' : 'Preview'}
               </button>
               {preview?.error !== undefined && <ErrorBox error={preview.error} />}
-              {preview?.result && <PreviewResults preview={preview.result} rules={rules} />}
+              {preview?.result && <PreviewResults preview={preview.result} />}
             </>
           );
         }}
@@ -73,7 +88,8 @@ export function Lifecycle({ credentials, repositoryName }: { credentials: Creden
   );
 }
 
-function PreviewResults({ preview, rules }: { preview: Preview; rules: Rule[] }) {
+function PreviewResults({ preview }: { preview: Preview }) {
+  const rules = parseRules(preview.policyText ?? '');
   const byRule = new Map<number, LifecyclePolicyPreviewResult[]>();
   for (const r of preview.results) byRule.set(r.appliedRulePriority ?? 0, [...(byRule.get(r.appliedRulePriority ?? 0) ?? []), r]);
   return (
@@ -87,7 +103,7 @@ function PreviewResults({ preview, rules }: { preview: Preview; rules: Rule[] })
           <div key={priority} class="rule">
             <h3>
               Rule {priority}
-              {rules.find((r) => r.rulePriority === priority)?.description ? `: ${rules.find((r) => r.rulePriority === priority)!.description}` : ''}
+              {describe(rules, priority)}
             </h3>
             <table>
               <thead>
@@ -118,6 +134,12 @@ function PreviewResults({ preview, rules }: { preview: Preview; rules: Rule[] })
         ))}
     </div>
   );
+}
+
+/** ": <description>" of the rule with that priority, when it has one. */
+function describe(rules: Rule[], priority: number): string {
+  const description = rules.find((r) => r.rulePriority === priority)?.description;
+  return description ? `: ${description}` : '';
 }
 
 function safeParse(text: string): unknown {

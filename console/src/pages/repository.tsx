@@ -91,7 +91,7 @@ function Images({ credentials, repositoryName, perPage }: Props) {
                   </tr>
                 </thead>
                 <tbody>
-                  {out.imageDetails.map((i) => (
+                  {newestFirst(out.imageDetails).map((i) => (
                     <tr key={i.imageDigest} data-digest={i.imageDigest}>
                       <td>{i.imageTags?.length ? i.imageTags.join(', ') : <span class="muted">untagged</span>}</td>
                       <td>
@@ -136,6 +136,9 @@ function Images({ credentials, repositoryName, perPage }: Props) {
     </Section>
   );
 }
+
+/** A page's images, the last pushed first (DescribeImages promises no order). */
+const newestFirst = (images: ImageDetail[]) => [...images].sort((a, b) => (b.imagePushedAt?.getTime() ?? 0) - (a.imagePushedAt?.getTime() ?? 0));
 
 /** An image's scan status and its findings by severity. */
 export function ScanCell({ image }: { image: ImageDetail }) {
