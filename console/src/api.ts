@@ -36,7 +36,7 @@ export const errorName = (e: unknown): string => (e instanceof Error ? e.name : 
 /** The message a failed call carried. */
 export const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-/** Every page of a paginated call, up to `limit` items (undefined when there were more). */
+/** Every page of a paginated call, stopping once `limit` items are in (`complete` false when pages were left). */
 export async function allPages<T>(
   page: (nextToken?: string) => Promise<{ items: T[]; nextToken?: string }>,
   limit = 10_000,
@@ -49,4 +49,20 @@ export async function allPages<T>(
     token = out.nextToken;
   } while (token && items.length < limit);
   return { items, complete: !token };
+}
+
+/** Runs at most `n` of the calls given to it at a time (the repositories page counts every repository's images). */
+export function limiter(n: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(call: () => Promise<T>): Promise<T> => {
+    if (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await call();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
 }

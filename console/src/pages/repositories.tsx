@@ -1,12 +1,14 @@
 /** The repositories page: every repository with its image count, total size, tag mutability and scan-on-push. */
 import { DescribeImagesCommand, DescribeRepositoriesCommand, type Repository } from '@aws-sdk/client-ecr';
 import { useState } from 'preact/hooks';
-import { allPages, ecr } from '../api.ts';
+import { allPages, ecr, errorMessage, errorName, limiter } from '../api.ts';
 import type { Credentials } from '../session.ts';
 import { bytes, repoHref, Section, Show, time, useLoad } from '../ui.tsx';
 
 /** How many images a repository's row counts before it says "at least". */
 const COUNTED = 5000;
+/** Rows count their images four repositories at a time, not all at once. */
+const counting = limiter(4);
 
 /** All repositories (every page of DescribeRepositories), filtered by a search over their names. */
 export function Repositories({ credentials }: { credentials: Credentials }) {
@@ -60,21 +62,27 @@ export function Repositories({ credentials }: { credentials: Credentials }) {
 
 function RepositoryRow({ credentials, repository: r }: { credentials: Credentials; repository: Repository }) {
   const name = r.repositoryName!;
-  const stats = useLoad(async () => {
-    const { items, complete } = await allPages(async (nextToken) => {
-      const out = await ecr(credentials).send(new DescribeImagesCommand({ repositoryName: name, nextToken, maxResults: 1000 }));
-      return { items: out.imageDetails ?? [], nextToken: out.nextToken };
-    }, COUNTED);
-    return { count: items.length, size: items.reduce((n, i) => n + (i.imageSizeInBytes ?? 0), 0), complete };
-  }, [credentials, name]);
+  const stats = useLoad(
+    () =>
+      counting(async () => {
+        const { items, complete } = await allPages(async (nextToken) => {
+          const out = await ecr(credentials).send(new DescribeImagesCommand({ repositoryName: name, nextToken, maxResults: 1000 }));
+          return { items: out.imageDetails ?? [], nextToken: out.nextToken };
+        }, COUNTED);
+        return { count: items.length, size: items.reduce((n, i) => n + (i.imageSizeInBytes ?? 0), 0), complete };
+      }),
+    [credentials, name],
+  );
   const more = stats.data && !stats.data.complete ? '≥ ' : '';
   return (
     <tr data-repository={name}>
       <td>
         <a href={repoHref(name)}>{name}</a>
       </td>
-      <td class="num">{stats.error ? '?' : stats.data ? more + stats.data.count : '…'}</td>
-      <td class="num">{stats.error ? '?' : stats.data ? more + bytes(stats.data.size) : '…'}</td>
+      <td class="num" title={stats.error ? errorMessage(stats.error) : undefined}>
+        {stats.error ? errorName(stats.error) : stats.data ? more + stats.data.count : '…'}
+      </td>
+      <td class="num">{stats.error ? '–' : stats.data ? more + bytes(stats.data.size) : '…'}</td>
       <td>{r.imageTagMutability}</td>
       <td>{r.imageScanningConfiguration?.scanOnPush ? 'yes' : 'no'}</td>
       <td>{time(r.createdAt)}</td>
