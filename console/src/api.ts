@@ -21,7 +21,6 @@ export function ecr(credentials: Credentials): ECRClient {
         credentials: {
           accessKeyId: credentials.accessKeyId,
           secretAccessKey: credentials.secretAccessKey,
-          sessionToken: credentials.sessionToken || undefined,
         },
         maxAttempts: 2,
       }),

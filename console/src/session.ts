@@ -1,5 +1,5 @@
 /** The signed-in key, kept in this tab's session storage only: closing the tab forgets it. */
-export type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string; region: string };
+export type Credentials = { accessKeyId: string; secretAccessKey: string; region: string };
 
 const KEY = 'serverless-ecr-console';
 

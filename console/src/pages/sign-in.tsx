@@ -1,4 +1,4 @@
-/** Sign-in: an access key (and optional session token) checked against the registry, then kept in session storage. */
+/** Sign-in: an access key checked against the registry, then kept in session storage. */
 import { DescribeRepositoriesCommand } from '@aws-sdk/client-ecr';
 import { useState } from 'preact/hooks';
 import { ecr, errorName } from '../api.ts';
@@ -16,7 +16,6 @@ export function SignIn({ onSignedIn }: { onSignedIn: (c: Credentials) => void })
     const credentials: Credentials = {
       accessKeyId: value('accessKeyId'),
       secretAccessKey: value('secretAccessKey'),
-      sessionToken: value('sessionToken') || undefined,
       region: value('region') || 'us-east-1',
     };
     setBusy(true);
@@ -45,10 +44,6 @@ export function SignIn({ onSignedIn }: { onSignedIn: (c: Credentials) => void })
         <label>
           Secret access key
           <input name="secretAccessKey" type="password" required autocomplete="current-password" />
-        </label>
-        <label>
-          Session token (optional)
-          <input name="sessionToken" />
         </label>
         <label>
           Region
