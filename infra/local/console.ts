@@ -7,9 +7,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HttpResult } from '../../shared/protocol/http.ts';
+import { CONSOLE_CSP, CONSOLE_PREFIX } from '../console.ts';
 
-/** The path the console's assets are served under (Vite's `base`, console/vite.config.ts). */
-export const CONSOLE_PREFIX = '/console/';
+export { CONSOLE_PREFIX };
+
 /** Where the built console lives. */
 export const CONSOLE_DIST = fileURLToPath(new URL('../../console/dist/', import.meta.url));
 /** Where in the page the host writes its endpoint help (console/index.html). */
@@ -23,13 +24,9 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
 };
 
-/**
- * The page may load its own scripts and styles and call its own origin (the ECR endpoint), nothing else; no site
- * may frame it (a framed sign-in form could be overlaid).
- */
+/** The headers the page is served with (the same as the CloudFront response headers policy, infra/deploy/console.ts). */
 export const CONSOLE_SECURITY_HEADERS = {
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'content-security-policy': CONSOLE_CSP,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
