@@ -25,9 +25,18 @@ function useHash(): string {
   return hash;
 }
 
+/** A route segment decoded; a malformed escape is kept as written rather than breaking the page. */
+function decode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 function Page({ hash, credentials }: { hash: string; credentials: Credentials }) {
   const [path, query = ''] = hash.replace(/^#/, '').split('?');
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const parts = path.split('/').filter(Boolean).map(decode);
   const params = new URLSearchParams(query);
   if (parts[0] === 'settings') return <Settings credentials={credentials} />;
   if (parts[0] === 'repositories' && parts[1] && parts[2] === 'images' && parts[3])

@@ -95,6 +95,19 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** Every request a tab makes, as `<method> <path> <X-Amz-Target operation>`. */
+function watch(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('request', (r) => {
+    const target = r.headers()['x-amz-target']?.replace('AmazonEC2ContainerRegistry_V20150921.', '') ?? '';
+    seen.push(`${r.method()} ${new URL(r.url()).pathname} ${target}`.trim());
+  });
+  return seen;
+}
+
+/** Only ECR API calls (POST / with an ECR target) and the console's own page and files. */
+const ONLY_ECR = /^(POST \/ [A-Za-z]+|GET \/|GET \/console\/assets\/[\w.-]+)$/;
+
 /** A fresh tab (its own session storage) signed in with `key`. */
 async function signedIn(key: { accessKeyId: string; secretAccessKey: string }): Promise<Page> {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
@@ -160,8 +173,9 @@ describe('the web console', () => {
     await page.context().close();
   });
 
-  it('opens a scanned image: its layers, its SBOM referrer and its findings by severity linked to the advisories', async () => {
+  it('opens a scanned image: its layers, its SBOM referrer and its findings by severity linked to the advisories, through ECR calls only', async () => {
     const page = await signedIn(ROOT);
+    const requests = watch(page);
     await page.goto(`${registry.endpoint}/#/repositories/team%2Fbase`);
     await page.click(`tr[data-digest="${scanned}"] a`);
     const critical = page.locator('[data-severity=CRITICAL]');
@@ -181,6 +195,24 @@ describe('the web console', () => {
     await page.waitForSelector('#scanning p');
     await poll(() => page.locator('section .muted, section table, [role=alert]').count()).toBeGreaterThanOrEqual(5);
     await shot(page, 'settings');
+    expect(requests.filter((r) => !ONLY_ECR.test(r))).toEqual([]);
+    expect(new Set(requests.map((r) => r.split(' ')[2]).filter(Boolean))).toEqual(
+      new Set([
+        'DescribeImages',
+        'DescribeRepositories',
+        'GetLifecyclePolicy',
+        'BatchGetImage',
+        'ListImageReferrers',
+        'DescribeImageReplicationStatus',
+        'DescribeImageSigningStatus',
+        'DescribeImageScanFindings',
+        'DescribeRegistry',
+        'GetRegistryScanningConfiguration',
+        'DescribePullThroughCacheRules',
+        'DescribeRepositoryCreationTemplates',
+        'GetSigningConfiguration',
+      ]),
+    );
     await page.context().close();
   });
 
