@@ -11,7 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { CreateRepositoryCommand, DescribeImagesCommand, GetLifecyclePolicyCommand, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
 import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { PLAIN_HTTP, skopeo } from '../helpers/skopeo.ts';
-import { writeImage, writeIndex } from '../helpers/oci-layout.ts';
+import { OCI_INDEX, sha256, writeImage, writeIndex, writeMultiArch } from '../helpers/oci-layout.ts';
 import { loginPassword } from '../helpers/oci.ts';
 import { imageManifest, OCI_MANIFEST, pushBlobs, putManifest } from '../helpers/images.ts';
 import { pushImageOfLayers } from '../helpers/scan-fixtures.ts';
@@ -32,6 +32,8 @@ let work: string;
 let browser: Browser;
 let pushed: Record<string, string>;
 let scanned: string;
+let indexDigest: string;
+let platforms: string[];
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'secr-console-'));
@@ -69,6 +71,15 @@ beforeAll(async () => {
   for (const { tag } of images)
     await skopeo('copy', ...PLAIN_HTTP, '--preserve-digests', '--dest-creds', creds, `oci:${layout}:${tag}`, `docker://${host}/team/app:${tag}`);
   pushed = Object.fromEntries(images.map((i) => [i.tag, i.digest]));
+  // team/multi: a two-platform index, pushed with skopeo --all.
+  await ecr.send(new CreateRepositoryCommand({ repositoryName: 'team/multi' }));
+  const multi = join(work, 'multi');
+  const children = [writeImage(multi, [1024], 'amd64'), writeImage(multi, [1024], 'arm64')];
+  const index = writeMultiArch(multi, children, ['amd64', 'arm64']);
+  platforms = children.map((c) => c.digest);
+  writeIndex(multi, [{ tag: 'latest', manifest: index, mediaType: OCI_INDEX }]);
+  await skopeo('copy', ...PLAIN_HTTP, '--all', '--preserve-digests', '--dest-creds', creds, `oci:${multi}:latest`, `docker://${host}/team/multi:latest`);
+  indexDigest = sha256(index);
   // team/base: a Debian image scanned on push, with an SBOM referring to it.
   await ecr.send(
     new CreateRepositoryCommand({ repositoryName: 'team/base', imageScanningConfiguration: { scanOnPush: true }, imageTagMutability: 'IMMUTABLE' }),
@@ -213,6 +224,17 @@ describe('the web console', () => {
         'GetSigningConfiguration',
       ]),
     );
+    await page.context().close();
+  });
+
+  it('opens a multi-platform index: its platforms, each linking to its own image and layers', async () => {
+    const page = await signedIn(ROOT);
+    await page.goto(`${registry.endpoint}/#/repositories/team%2Fmulti/images/${encodeURIComponent(indexDigest)}`);
+    await poll(() => page.locator('#layers tbody tr').count()).toBe(2);
+    expect(await page.locator('#layers tbody tr td:first-child').allTextContents()).toEqual(['linux/amd64', 'linux/arm64']);
+    await page.click('#layers tbody tr:nth-child(2) a');
+    await poll(() => page.textContent('h1')).toBe(platforms[1]);
+    await poll(() => page.locator('#layers tbody tr').count()).toBe(2); // its config and its one layer
     await page.context().close();
   });
 
