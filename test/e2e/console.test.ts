@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { CreateRepositoryCommand, DescribeImagesCommand, GetLifecyclePolicyCommand, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
+import {
+  CreateRepositoryCommand,
+  DescribeImagesCommand,
+  GetLifecyclePolicyCommand,
+  PutLifecyclePolicyCommand,
+  UpdateImageStorageClassCommand,
+} from '@aws-sdk/client-ecr';
 import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
 import { PLAIN_HTTP, skopeo } from '../helpers/skopeo.ts';
 import { OCI_INDEX, sha256, writeImage, writeIndex, writeMultiArch } from '../helpers/oci-layout.ts';
@@ -34,6 +40,7 @@ let pushed: Record<string, string>;
 let scanned: string;
 let indexDigest: string;
 let platforms: string[];
+let archived: string;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'secr-console-'));
@@ -80,6 +87,9 @@ beforeAll(async () => {
   writeIndex(multi, [{ tag: 'latest', manifest: index, mediaType: OCI_INDEX }]);
   await skopeo('copy', ...PLAIN_HTTP, '--all', '--preserve-digests', '--dest-creds', creds, `oci:${multi}:latest`, `docker://${host}/team/multi:latest`);
   indexDigest = sha256(index);
+  // ... and an older image there, archived.
+  archived = await putManifest(ecr, 'team/multi', imageManifest(await pushBlobs(ecr, 'team/multi', 1, 128)), 'old');
+  await ecr.send(new UpdateImageStorageClassCommand({ repositoryName: 'team/multi', imageId: { imageDigest: archived }, targetStorageClass: 'ARCHIVE' }));
   // team/base: a Debian image scanned on push, with an SBOM referring to it.
   await ecr.send(
     new CreateRepositoryCommand({ repositoryName: 'team/base', imageScanningConfiguration: { scanOnPush: true }, imageTagMutability: 'IMMUTABLE' }),
@@ -224,6 +234,20 @@ describe('the web console', () => {
         'GetSigningConfiguration',
       ]),
     );
+    await page.context().close();
+  });
+
+  it('lists archived images with their archive state beside the active ones, and filters by state', async () => {
+    const page = await signedIn(ROOT);
+    await page.goto(`${registry.endpoint}/#/repositories/team%2Fmulti`);
+    const row = page.locator(`tr[data-digest="${archived}"]`);
+    await poll(() => row.locator('td').nth(5).textContent()).toMatch(/^ARCHIVED \(archived \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\)$/);
+    expect(await page.locator('#images tbody tr').count()).toBe(4); // the index, its two images, the archived one
+    await page.selectOption('select[name=imageStatus]', 'ACTIVE');
+    await poll(() => page.locator('#images tbody tr').count()).toBe(3);
+    expect(await row.count()).toBe(0);
+    await page.selectOption('select[name=imageStatus]', 'ARCHIVED');
+    await poll(() => page.locator('#images tbody tr').count()).toBe(1);
     await page.context().close();
   });
 

@@ -1,4 +1,4 @@
-/** The repositories page: every repository with its image count, total size, tag mutability and scan-on-push. */
+/** The repositories page: every repository with its image count (active and archived), total size, tag mutability and scan-on-push. */
 import { DescribeImagesCommand, DescribeRepositoriesCommand, type Repository } from '@aws-sdk/client-ecr';
 import { useState } from 'preact/hooks';
 import { allPages, ecr, errorMessage, errorName, limiter } from '../api.ts';
@@ -66,7 +66,9 @@ function RepositoryRow({ credentials, repository: r }: { credentials: Credential
     () =>
       counting(async () => {
         const { items, complete } = await allPages(async (nextToken) => {
-          const out = await ecr(credentials).send(new DescribeImagesCommand({ repositoryName: name, nextToken, maxResults: 1000 }));
+          const out = await ecr(credentials).send(
+            new DescribeImagesCommand({ repositoryName: name, nextToken, maxResults: 1000, filter: { imageStatus: 'ANY' } }),
+          );
           return { items: out.imageDetails ?? [], nextToken: out.nextToken };
         }, COUNTED);
         return { count: items.length, size: items.reduce((n, i) => n + (i.imageSizeInBytes ?? 0), 0), complete };

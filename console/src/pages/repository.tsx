@@ -1,5 +1,5 @@
 /** A repository's page: its settings, its images a page at a time (with delete), and its lifecycle policy. */
-import { BatchDeleteImageCommand, DescribeImagesCommand, DescribeRepositoriesCommand, type ImageDetail } from '@aws-sdk/client-ecr';
+import { BatchDeleteImageCommand, DescribeImagesCommand, DescribeRepositoriesCommand, type ImageDetail, type ImageStatusFilter } from '@aws-sdk/client-ecr';
 import { useState } from 'preact/hooks';
 import { ecr } from '../api.ts';
 import type { Credentials } from '../session.ts';
@@ -49,14 +49,15 @@ export function Repository({ credentials, repositoryName, perPage }: Props) {
   );
 }
 
-/** The images, `perPage` at a time, newest DescribeImages page first, with the tokens of earlier pages kept for "Previous". */
+/** The images (all, active or archived), `perPage` at a time, with the tokens of earlier pages kept for "Previous". */
 function Images({ credentials, repositoryName, perPage }: Props) {
   const [tokens, setTokens] = useState<(string | undefined)[]>([undefined]);
+  const [status, setStatus] = useState<ImageStatusFilter>('ANY');
   const [deleted, setDeleted] = useState<{ error?: unknown; message?: string }>();
   const token = tokens[tokens.length - 1];
   const page = useLoad(
-    () => ecr(credentials).send(new DescribeImagesCommand({ repositoryName, maxResults: perPage, nextToken: token })),
-    [credentials, repositoryName, perPage, token],
+    () => ecr(credentials).send(new DescribeImagesCommand({ repositoryName, maxResults: perPage, nextToken: token, filter: { imageStatus: status } })),
+    [credentials, repositoryName, perPage, token, status],
   );
   const remove = async (image: ImageDetail) => {
     if (!window.confirm(`Delete image ${image.imageDigest} (${image.imageTags?.join(', ') || 'untagged'})?`)) return;
@@ -73,6 +74,21 @@ function Images({ credentials, repositoryName, perPage }: Props) {
     <Section title="Images" id="images">
       {deleted?.error !== undefined && <ErrorBox error={deleted.error} />}
       {deleted?.message && <p class="notice">{deleted.message}</p>}
+      <label class="filter">
+        Show{' '}
+        <select
+          name="imageStatus"
+          value={status}
+          onChange={(e) => {
+            setStatus(e.currentTarget.value as ImageStatusFilter);
+            setTokens([undefined]);
+          }}
+        >
+          <option value="ANY">all images</option>
+          <option value="ACTIVE">active images</option>
+          <option value="ARCHIVED">archived images</option>
+        </select>
+      </label>
       <Show loaded={page}>
         {(out) => (
           <>
