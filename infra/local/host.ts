@@ -1,8 +1,9 @@
 /**
  * The local HTTP host: one node:http server that turns each request into the same API Gateway v2 event the
  * Lambdas receive and dispatches it through the routing table to the same group handlers.
- * GET or HEAD /health answers 200 once the registry is ready; GET / from a browser (Accept: text/html) a short index
- * (infra/local/pages.ts); any other request to / that is not an ECR call gets the JSON error ECR's endpoint gives.
+ * GET or HEAD /health answers 200 once the registry is ready; GET / from a browser (Accept: text/html) the web console
+ * and GET /console/assets/* its files (infra/local/pages.ts, console.ts); any other request to / that is not an ECR
+ * call gets the JSON error ECR's endpoint gives.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';

@@ -17,6 +17,7 @@ import { loadRouter, viewerEvent, type Router } from '../helpers/edge.ts';
 import { roleStatements, routeTargets, resourcesOf } from '../helpers/template.ts';
 import { roleId } from '../../infra/deploy/serverless-parts.ts';
 import { SQL_JS } from '../../shared/scan/index/rpmdb.ts';
+import { CONSOLE_SECURITY_HEADERS } from '../../infra/local/console.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const functions = deployedFunctions(ROOT);
@@ -116,6 +117,54 @@ describe('npm run package', () => {
     expect(behavior.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
     expect(behavior.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': ['TargetRouterFunction', 'FunctionARN'] } }]);
     expect(pkg.template.Conditions?.HasCustomDomain).toBeDefined();
+  });
+
+  it("serves the web console from a private bucket of its own on /console/* of the same distribution, read only by that distribution, with the local host's page headers", () => {
+    const [[, distribution]] = resourcesOf(pkg.template, 'AWS::CloudFront::Distribution');
+    const config = distribution.Properties.DistributionConfig;
+    expect(config.Origins[1]).toEqual({
+      Id: 'console',
+      DomainName: { 'Fn::GetAtt': ['ConsoleBucket', 'RegionalDomainName'] },
+      S3OriginConfig: { OriginAccessIdentity: '' },
+      OriginAccessControlId: { 'Fn::GetAtt': ['ConsoleOriginAccessControl', 'Id'] },
+    });
+    expect(config.CacheBehaviors).toHaveLength(1);
+    const [behavior] = config.CacheBehaviors;
+    expect(behavior).toMatchObject({
+      PathPattern: '/console/*',
+      TargetOriginId: 'console',
+      AllowedMethods: ['GET', 'HEAD'],
+      ViewerProtocolPolicy: 'https-only',
+    });
+    expect(behavior.FunctionAssociations).toBeUndefined();
+    const [[headersId, headers]] = resourcesOf(pkg.template, 'AWS::CloudFront::ResponseHeadersPolicy');
+    expect(behavior.ResponseHeadersPolicyId).toEqual({ Ref: headersId });
+    expect(headers.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy).toEqual({
+      ContentSecurityPolicy: CONSOLE_SECURITY_HEADERS['content-security-policy'],
+      Override: true,
+    });
+    const [[, oac]] = resourcesOf(pkg.template, 'AWS::CloudFront::OriginAccessControl');
+    expect(oac.Properties.OriginAccessControlConfig).toMatchObject({
+      OriginAccessControlOriginType: 's3',
+      SigningBehavior: 'always',
+      SigningProtocol: 'sigv4',
+    });
+    const bucket = resourcesOf(pkg.template, 'AWS::S3::Bucket').find(([id]) => id === 'ConsoleBucket')![1];
+    expect(Object.values(bucket.Properties.PublicAccessBlockConfiguration)).toEqual([true, true, true, true]);
+    const policy = resourcesOf(pkg.template, 'AWS::S3::BucketPolicy').find(([id]) => id === 'ConsoleBucketPolicy')![1];
+    expect(policy.Properties.Bucket).toEqual({ Ref: 'ConsoleBucket' });
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Action: 's3:GetObject',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub
+        Resource: { 'Fn::Sub': '${ConsoleBucket.Arn}/console/*' },
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub
+        Condition: { StringEquals: { 'AWS:SourceArn': { 'Fn::Sub': 'arn:aws:cloudfront::${AWS::AccountId}:distribution/${Distribution}' } } },
+      },
+    ]);
+    expect(Object.keys(pkg.template.Outputs ?? {})).toEqual(expect.arrayContaining(['ConsoleBucketName', 'ConsoleUrl']));
   });
 
   it('keeps metadata in an on-demand table with point-in-time recovery, TTL on expiresAt and the index the data model needs', () => {
