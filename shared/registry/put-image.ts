@@ -32,7 +32,8 @@ const FOREIGN_LAYER_TYPES = new Set([
 ]);
 const MAX_TAG_ATTEMPTS = 20;
 
-export type StoreOptions = { tag?: string; mediaType?: string; digest?: string };
+/** `upstreamIndex`: an index a pull through cache imports, whose children come from upstream when first pulled. */
+export type StoreOptions = { tag?: string; mediaType?: string; digest?: string; upstreamIndex?: boolean };
 export type Stored = { image: ImageRecord; tag?: string; parsed: ParsedManifest };
 
 /** PutImage: the ECR operation. */
@@ -83,7 +84,7 @@ export async function storeImage(deps: Deps, repo: RepositoryRecord, text: strin
       `The digest '${options.digest}' does not match the digest '${digest}' that Amazon ECR calculated for the image manifest.`,
     );
   }
-  await checkReferences(deps, repo, parsed);
+  if (!(options.upstreamIndex && parsed.kind === 'index')) await checkReferences(deps, repo, parsed);
   await restoreIfArchived(deps, repo, digest);
 
   // The protocol (docs/ARCHITECTURE.md "Write protocols"): the tag first, then the image. A tag whose image is not
