@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-DEBIAN_PACKAGES=(awscli python3-boto3 skopeo)
+DEBIAN_PACKAGES=(awscli python3-boto3 skopeo docker-registry apache2-utils)
 
 log() { printf 'test.sh: %s\n' "$*" >&2; }
 
@@ -39,7 +39,7 @@ missing_debian_packages() {
 install_debian_packages() {
   local missing
   if ! command -v dpkg-query >/dev/null; then
-    log "not a Debian system: install the equivalents of ${DEBIAN_PACKAGES[*]} so that /usr/bin/aws (AWS CLI v2), /usr/bin/python3 with boto3 and skopeo exist"
+    log "not a Debian system: install the equivalents of ${DEBIAN_PACKAGES[*]} so that /usr/bin/aws (AWS CLI v2), /usr/bin/python3 with boto3, skopeo, /usr/bin/docker-registry and htpasswd exist"
   else
     mapfile -t missing < <(missing_debian_packages)
     if ((${#missing[@]})); then

@@ -221,7 +221,7 @@ describe('npm run package', () => {
     ]);
     // The pull through cache credentials, for a BatchGetImage that imports from upstream.
     expect(statements.find((s) => s.Action.includes('secretsmanager:GetSecretValue'))!.Resource).toEqual([
-      { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:ecr-pullthroughcache/*' },
+      { 'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:ecr-pullthroughcache/*` },
     ]);
     expect(statements).toHaveLength(6);
     // GetAuthorizationToken touches no data at all.

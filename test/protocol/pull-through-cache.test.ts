@@ -15,6 +15,7 @@ import {
   CreatePullThroughCacheRuleCommand,
   CreateRepositoryCommand,
   CreateRepositoryCreationTemplateCommand,
+  DescribeImagesCommand,
   DescribeRepositoriesCommand,
   GetAuthorizationTokenCommand,
   ListTagsForResourceCommand,
@@ -25,7 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock } from '../helpers/clock.ts';
 import { imageManifest, pushBlobs } from '../helpers/images.ts';
 import { OCI_INDEX, writeImage, writeIndex, writeMultiArch, type LayoutImage } from '../helpers/oci-layout.ts';
-import { startTestRegistry, type TestRegistry } from '../helpers/registry.ts';
+import { ecrClient, startTestRegistry, wireError, type TestRegistry } from '../helpers/registry.ts';
 import { PLAIN_HTTP, skopeo } from '../helpers/skopeo.ts';
 import { startBearerFront, startDistribution, type BearerFront, type Distribution } from '../helpers/upstreams.ts';
 
@@ -33,6 +34,28 @@ const ACCOUNT = '123456789012';
 const secretArn = (name: string) => `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:ecr-pullthroughcache/${name}`;
 const USER = { username: 'puller', password: 'right-password' };
 
+const key = (accessKeyId: string) => ({ accessKeyId, secretAccessKey: `${accessKeyId.toLowerCase()}-secret` });
+const READER = key('AKIAREADER000000001');
+const IMPORTER = key('AKIAIMPORTER0000001');
+const principals = {
+  principals: [
+    {
+      arn: `arn:aws:iam::${ACCOUNT}:user/reader`,
+      accessKeys: [READER],
+      policies: [
+        { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:BatchGetImage', 'ecr:DescribeImages', 'ecr:CreateRepository'], Resource: '*' }] },
+      ],
+    },
+    {
+      arn: `arn:aws:iam::${ACCOUNT}:user/importer`,
+      accessKeys: [IMPORTER],
+      policies: [
+        'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly',
+        { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['ecr:CreateRepository', 'ecr:DescribeImages'], Resource: '*' }] },
+      ],
+    },
+  ],
+};
 let dir: string;
 let cache: TestRegistry;
 let peer: TestRegistry;
@@ -104,7 +127,13 @@ beforeAll(async () => {
       },
     }),
   );
-  cache = await startTestRegistry(undefined, { REGISTRY_ID: ACCOUNT, REGISTRY_SECRETS_FILE: secretsFile, LOG_LEVEL: 'silent' }, { now: clock.now });
+  const principalsFile = join(dir, 'principals.json');
+  writeFileSync(principalsFile, JSON.stringify(principals));
+  cache = await startTestRegistry(
+    undefined,
+    { REGISTRY_ID: ACCOUNT, REGISTRY_SECRETS_FILE: secretsFile, REGISTRY_IAM_FILE: principalsFile, LOG_LEVEL: 'silent' },
+    { now: clock.now },
+  );
   ecr = cache.ecr;
   cacheHost = new URL(cache.endpoint).host;
   cacheCreds = await password(ecr);
@@ -216,6 +245,21 @@ describe('pulling through the cache with the SDK', () => {
 
     expect(missing.failures).toMatchObject([{ imageId: { imageTag: 'nope' }, failureCode: 'ImageNotFound' }]);
     expect(refused.failures).toMatchObject([{ imageId: { imageTag: 'v1' }, failureCode: 'UpstreamAccessDenied' }]);
+  });
+
+  it('needs ecr:BatchImportUpstreamImage and ecr:CreateRepository besides the pull, as ECR does', async () => {
+    const reader = ecrClient(cache.endpoint, READER);
+    const importer = ecrClient(cache.endpoint, IMPORTER);
+    try {
+      const refused = await wireError(batchGet(reader, 'anon/team/multi', [{ imageTag: 'v1' }]));
+      const described = await importer.send(new DescribeImagesCommand({ repositoryName: 'anon/team/multi', imageIds: [{ imageTag: 'v1' }] }));
+
+      expect(refused).toMatch(/^AccessDeniedException: .*ecr:BatchImportUpstreamImage/);
+      expect(described.imageDetails![0].imageDigest).toBe(digestOf(multi.index));
+    } finally {
+      reader.destroy();
+      importer.destroy();
+    }
   });
 
   it("creates the cached repository with the PULL_THROUGH_CACHE template's settings", async () => {
