@@ -18,6 +18,7 @@ import {
   DescribeImagesCommand,
   DescribeRepositoriesCommand,
   GetAuthorizationTokenCommand,
+  ListImageReferrersCommand,
   ListTagsForResourceCommand,
   PutImageCommand,
   type ECRClient,
@@ -205,6 +206,25 @@ describe('pulling through the cache with the SDK', () => {
     expect(got.failures).toEqual([]);
     expect(got.images![0].imageManifest).toBe(manifest);
     expect(got.images![0].imageId).toEqual({ imageTag: 'v1', imageDigest: digestOf(manifest) });
+  });
+
+  it("lists the upstream's referrers of a cached image, and UnableToListUpstreamImageReferrersException when upstream cannot", async () => {
+    const blobs = await pushBlobs(peer.ecr, 'team/svc', 1);
+    const subjectText = imageManifest(blobs);
+    await peer.ecr.send(new PutImageCommand({ repositoryName: 'team/svc', imageManifest: subjectText, imageTag: 'signed' }));
+    const subject = { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digestOf(subjectText), size: Buffer.byteLength(subjectText) };
+    const sbom = imageManifest(blobs, undefined, { artifactType: 'application/vnd.example.sbom', subject });
+    await peer.ecr.send(new PutImageCommand({ repositoryName: 'team/svc', imageManifest: sbom }));
+    await batchGet(ecr, 'peer/team/svc', [{ imageTag: 'signed' }]);
+
+    const listed = await ecr.send(new ListImageReferrersCommand({ repositoryName: 'peer/team/svc', subjectId: { imageDigest: subject.digest } }));
+    await basic.stop();
+    const unreachable = await wireError(
+      ecr.send(new ListImageReferrersCommand({ repositoryName: 'basic/team/app', subjectId: { imageDigest: app.digest } })),
+    ).finally(() => basic.start());
+
+    expect(listed.referrers).toMatchObject([{ digest: digestOf(sbom), artifactType: 'application/vnd.example.sbom', artifactStatus: 'ACTIVE' }]);
+    expect(unreachable).toMatch(/^UnableToListUpstreamImageReferrersException: /);
   });
 
   it('fetches an uncached image from upstream once when many pull it at the same time', async () => {
