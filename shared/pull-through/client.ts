@@ -4,6 +4,7 @@
  * token fetched with the credential, kept until it expires). Answers are returned as they come; the caller
  * interprets the status.
  */
+import { createHash } from 'node:crypto';
 import type { UpstreamCredential } from './secrets.ts';
 
 /** How long a token without `expires_in` is used (the token spec's default: 60 seconds). */
@@ -83,8 +84,10 @@ export class UpstreamClient {
     return c?.username !== undefined && c.accessToken !== undefined ? `Basic ${Buffer.from(`${c.username}:${c.accessToken}`).toString('base64')}` : undefined;
   }
 
+  /** The token cache's key: upstream, scope, and a hash of the credential (never the credential itself). */
   private tokenKey(scope: string | undefined) {
-    return `${this.baseUrl}|${this.credential?.username ?? ''}|${this.credential?.accessToken ?? ''}|${scope ?? ''}`;
+    const who = createHash('sha256').update(`${this.credential?.username ?? ''}\u0000${this.credential?.accessToken ?? ''}`).digest('hex');
+    return `${this.baseUrl}|${who}|${scope ?? ''}`;
   }
 
   /** What the first request carries: Basic for an upstream known to want it, a token still valid for the scope, or nothing. */
