@@ -25,6 +25,7 @@ import {
 } from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock } from '../helpers/clock.ts';
+import { ociClient, ociCode } from '../helpers/oci.ts';
 import { imageManifest, pushBlobs } from '../helpers/images.ts';
 import { OCI_INDEX, writeImage, writeIndex, writeMultiArch, type LayoutImage } from '../helpers/oci-layout.ts';
 import { ecrClient, startTestRegistry, wireError, type TestRegistry } from '../helpers/registry.ts';
@@ -191,6 +192,19 @@ describe('pulling through the cache with skopeo', () => {
     );
     expect(children.images!.map((i) => i.imageManifest)).toEqual(multi.images.map((i) => i.manifest));
     expect(bearer.tokenRequests.length).toBeGreaterThan(0);
+  });
+});
+
+describe('pulling through the cache with the OCI API', () => {
+  it('answers MANIFEST_UNKNOWN for an image upstream lacks and UNAVAILABLE (503) while upstream is down', async () => {
+    const oci = await ociClient(cache);
+
+    const missing = await oci.fetch('/v2/anon/team/app/manifests/absent');
+    await anonymous.stop();
+    const down = await oci.fetch('/v2/anon/team/app/manifests/v2').finally(() => anonymous.start());
+
+    expect([missing.status, await ociCode(missing)]).toEqual([404, 'MANIFEST_UNKNOWN']);
+    expect([down.status, await ociCode(down)]).toEqual([503, 'UNAVAILABLE']);
   });
 });
 
