@@ -35,10 +35,19 @@ export async function matchingRule(deps: Deps, repositoryName: string): Promise<
 }
 
 /**
- * Opens a repository for a pull, as `openRepository`; a repository that does not exist and that a rule matches is
- * created first from the PULL_THROUGH_CACHE template (ecr:BatchImportUpstreamImage, then ecr:CreateRepository).
+ * Opens a repository for a pull of `ids`, as `openRepository`; a repository that does not exist and that a rule
+ * matches is created first from the PULL_THROUGH_CACHE template (ecr:BatchImportUpstreamImage, then
+ * ecr:CreateRepository), once upstream has said it holds one of the images: a pull of what upstream lacks creates
+ * nothing and stays RepositoryNotFoundException (UnableToGetUpstreamImageException when upstream cannot answer).
  */
-export async function openForPull(deps: Deps, actor: Actor, action: string, name: string, registryId?: string): Promise<RepositoryRecord> {
+export async function openForPull(
+  deps: Deps,
+  actor: Actor,
+  action: string,
+  name: string,
+  registryId: string | undefined,
+  ids: ImageId[],
+): Promise<RepositoryRecord> {
   try {
     return await openRepository(deps, actor, action, name, registryId);
   } catch (e) {
@@ -46,9 +55,27 @@ export async function openForPull(deps: Deps, actor: Actor, action: string, name
     const rule = await matchingRule(deps, name);
     if (!rule) throw e;
     await authorize(deps, actor, 'ecr:BatchImportUpstreamImage', repositoryArn(deps.config, name), { repository: null });
+    if (!(await upstreamHolds(deps, rule, name, ids))) throw e;
     await createRepositoryFromTemplate(deps, actor, name, 'PULL_THROUGH_CACHE', { pullThroughCache: rule.ecrRepositoryPrefix });
     return openRepository(deps, actor, action, name, registryId);
   }
+}
+
+/** Whether upstream holds one of the images (a manifest HEAD each, until one answers); upstream failures as the domain's. */
+async function upstreamHolds(deps: Deps, rule: PullThroughRuleRecord, name: string, ids: ImageId[]): Promise<boolean> {
+  const references = [...new Set(ids.map((id) => id.imageDigest ?? id.imageTag).filter((r): r is string => r !== undefined))];
+  return asDomainError(name, references.join(', '), async () => {
+    const upstream = await upstreamOf(deps, rule, name);
+    for (const reference of references) {
+      try {
+        await upstreamDigest(upstream, reference);
+        return true;
+      } catch (e) {
+        if (!(e instanceof UpstreamError && e.status === 404)) throw e;
+      }
+    }
+    return false;
+  });
 }
 
 /**
@@ -68,7 +95,7 @@ export async function ensureCached(deps: Deps, actor: Actor, repo: RepositoryRec
     const digest = id.imageDigest;
     await importOnce(deps, repo, digest, async () => {
       if (await deps.images.get(repo.uid, digest)) return;
-      await asDomainError(repo, digest, async () => importImage(deps, repo, await upstreamOf(deps, rule, repo), digest));
+      await asDomainError(repo.name, digest, async () => importImage(deps, repo, await upstreamOf(deps, rule, repo.name), digest));
     });
     return;
   }
@@ -83,12 +110,12 @@ export async function ensureCached(deps: Deps, actor: Actor, repo: RepositoryRec
     const now = await tagIsFresh(deps, repo, tag);
     if (now.fresh) return;
     try {
-      const upstream = await upstreamOf(deps, rule, repo);
+      const upstream = await upstreamOf(deps, rule, repo.name);
       const digest = now.current ? await upstreamDigest(upstream, tag) : undefined;
       const imported = digest !== undefined && digest === now.current ? digest : await importImage(deps, repo, upstream, tag, tag);
       await deps.pullThrough.putTagCheck(repo.uid, { tag, digest: imported, checkedAt: deps.now().getTime() });
     } catch (e) {
-      if (!now.current) return raise(repo, tag, e);
+      if (!now.current) return raise(repo.name, tag, e);
       // Upstream unreachable, or its new image refused (an immutable tag): the cached image is served.
       logger.warn({ repository: repo.name, tag, error: (e as Error).message }, 'pull through cache: upstream check failed; serving the cached tag');
     }
@@ -108,24 +135,25 @@ async function tagIsFresh(deps: Deps, repo: RepositoryRecord, tag: string): Prom
   return { fresh: !!current && !!check && check.digest === current.digest && age < deps.config.pullThroughRefreshSeconds * 1000, current: current?.digest };
 }
 
-async function upstreamOf(deps: Deps, rule: PullThroughRuleRecord, repo: RepositoryRecord): Promise<UpstreamRepository> {
+async function upstreamOf(deps: Deps, rule: PullThroughRuleRecord, repositoryName: string): Promise<UpstreamRepository> {
   const client = await upstreamClient(deps, rule);
-  return { client, name: upstreamRepositoryOf(ruleKeyOf(rule.ecrRepositoryPrefix), rule.upstreamRepositoryPrefix, repo.name) };
+  return { client, name: upstreamRepositoryOf(ruleKeyOf(rule.ecrRepositoryPrefix), rule.upstreamRepositoryPrefix, repositoryName) };
 }
 
-async function asDomainError<T>(repo: RepositoryRecord, reference: string, work: () => Promise<T>): Promise<T> {
+async function asDomainError<T>(repositoryName: string, reference: string, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (e) {
-    return raise(repo, reference, e);
+    return raise(repositoryName, reference, e);
   }
 }
 
 /** An upstream failure as the domain error a pull reports; anything else as it is. */
-function raise(repo: RepositoryRecord, reference: string, e: unknown): never {
+function raise(repositoryName: string, reference: string, e: unknown): never {
   if (!(e instanceof UpstreamError)) throw e;
-  if (e.status === 404) throw new ImageNotFoundException(`The image '${reference}' was not found in the upstream registry of '${repo.name}': ${e.message}`);
-  throw new UnableToGetUpstreamImageException(`The image '${reference}' of '${repo.name}' could not be fetched from its upstream registry: ${e.message}`, {
+  if (e.status === 404)
+    throw new ImageNotFoundException(`The image '${reference}' was not found in the upstream registry of '${repositoryName}': ${e.message}`);
+  throw new UnableToGetUpstreamImageException(`The image '${reference}' of '${repositoryName}' could not be fetched from its upstream registry: ${e.message}`, {
     ...(e.status !== undefined ? { upstreamStatus: e.status } : {}),
   });
 }

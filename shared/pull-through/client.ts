@@ -86,7 +86,9 @@ export class UpstreamClient {
 
   /** The token cache's key: upstream, scope, and a hash of the credential (never the credential itself). */
   private tokenKey(scope: string | undefined) {
-    const who = createHash('sha256').update(`${this.credential?.username ?? ''}\u0000${this.credential?.accessToken ?? ''}`).digest('hex');
+    const who = createHash('sha256')
+      .update(`${this.credential?.username ?? ''}\u0000${this.credential?.accessToken ?? ''}`)
+      .digest('hex');
     return `${this.baseUrl}|${who}|${scope ?? ''}`;
   }
 

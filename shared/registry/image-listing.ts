@@ -55,7 +55,9 @@ export async function listImages(deps: Deps, actor: Actor, input: ListImagesInpu
 export async function describeImages(deps: Deps, actor: Actor, input: DescribeImagesInput) {
   // Described by tag, an image of a pull through cache is pulled in from upstream as a pull would (shared/pull-through/cache.ts).
   const byTag = input.imageIds?.some((id) => id.imageTag !== undefined && id.imageDigest === undefined);
-  const repo = await (byTag ? openForPull : openRepository)(deps, actor, 'ecr:DescribeImages', input.repositoryName, input.registryId);
+  const repo = byTag
+    ? await openForPull(deps, actor, 'ecr:DescribeImages', input.repositoryName, input.registryId, input.imageIds as ImageId[])
+    : await openRepository(deps, actor, 'ecr:DescribeImages', input.repositoryName, input.registryId);
   const registryId = deps.config.registryId;
   const detail = (image: ImageRecord, tags: string[], scan?: ScanRecord) => imageDetail(registryId, repo, image, tags, scan);
   if (input.imageIds) {

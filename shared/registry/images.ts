@@ -60,7 +60,7 @@ export const PULL_TIME_REFRESH_MS = 3600 * 1000;
 
 /** BatchGetImage: the exact stored manifests, with per-image failures; records the pull time unless the caller is excluded. */
 export async function batchGetImage(deps: Deps, actor: Actor, input: BatchGetImageInput) {
-  const repo = await openForPull(deps, actor, 'ecr:BatchGetImage', input.repositoryName, input.registryId);
+  const repo = await openForPull(deps, actor, 'ecr:BatchGetImage', input.repositoryName, input.registryId, input.imageIds);
   const images = [];
   const failures: ImageFailure[] = [];
   const record = await pullTimeRecorded(deps, actor);
@@ -90,7 +90,7 @@ export type PullManifestInput = { repositoryName: string; imageId: ImageId; acce
 
 /** One image's manifest for a pull (the OCI manifest GET and HEAD); ImageNotFoundException with the reason when refused. */
 export async function pullManifest(deps: Deps, actor: Actor, input: PullManifestInput): Promise<{ image: ImageRecord; manifest: string }> {
-  const repo = await openForPull(deps, actor, 'ecr:BatchGetImage', input.repositoryName);
+  const repo = await openForPull(deps, actor, 'ecr:BatchGetImage', input.repositoryName, undefined, [input.imageId]);
   await ensureCached(deps, actor, repo, input.imageId);
   const record = input.recordPull && (await pullTimeRecorded(deps, actor));
   const pulled = await pullOne(deps, repo, input.imageId, { accepted: input.accepted, record });

@@ -196,15 +196,21 @@ describe('pulling through the cache with skopeo', () => {
 });
 
 describe('pulling through the cache with the OCI API', () => {
-  it('answers MANIFEST_UNKNOWN for an image upstream lacks and UNAVAILABLE (503) while upstream is down', async () => {
+  it('creates nothing for an image upstream lacks (NAME_UNKNOWN, then MANIFEST_UNKNOWN once cached), UNAVAILABLE (503) while upstream is down', async () => {
     const oci = await ociClient(cache);
 
-    const missing = await oci.fetch('/v2/anon/team/app/manifests/absent');
+    const unknownRepo = await oci.fetch('/v2/anon/team/app/manifests/absent');
+    const created = await wireError(ecr.send(new DescribeRepositoriesCommand({ repositoryNames: ['anon/team/app'] })));
     await anonymous.stop();
-    const down = await oci.fetch('/v2/anon/team/app/manifests/v2').finally(() => anonymous.start());
+    const down = await oci.fetch('/v2/anon/team/app/manifests/v1').finally(() => anonymous.start());
+    const pulled = await oci.fetch('/v2/anon/team/multi/manifests/v1', { headers: { accept: OCI_INDEX } });
+    const unknownTag = await oci.fetch('/v2/anon/team/multi/manifests/absent');
 
-    expect([missing.status, await ociCode(missing)]).toEqual([404, 'MANIFEST_UNKNOWN']);
+    expect([unknownRepo.status, await ociCode(unknownRepo)]).toEqual([404, 'NAME_UNKNOWN']);
+    expect(created).toMatch(/^RepositoryNotFoundException: /);
     expect([down.status, await ociCode(down)]).toEqual([503, 'UNAVAILABLE']);
+    expect(pulled.status).toBe(200);
+    expect([unknownTag.status, await ociCode(unknownTag)]).toEqual([404, 'MANIFEST_UNKNOWN']);
   });
 });
 
@@ -273,23 +279,24 @@ describe('pulling through the cache with the SDK', () => {
     expect(offline.images![0].imageId!.imageDigest).toBe(moved.digest);
   });
 
-  it('reports an image upstream does not have as ImageNotFound, and a refused credential as UpstreamAccessDenied', async () => {
+  it('reports an image upstream does not have as ImageNotFound, and a refused credential as UnableToGetUpstreamImageException', async () => {
     const missing = await batchGet(ecr, 'basic/team/app', [{ imageTag: 'nope' }]);
-    const refused = await batchGet(ecr, 'wrong/team/app', [{ imageTag: 'v1' }]);
+    const refused = await wireError(batchGet(ecr, 'wrong/team/app', [{ imageTag: 'v1' }]));
 
     expect(missing.failures).toMatchObject([{ imageId: { imageTag: 'nope' }, failureCode: 'ImageNotFound' }]);
-    expect(refused.failures).toMatchObject([{ imageId: { imageTag: 'v1' }, failureCode: 'UpstreamAccessDenied' }]);
+    expect(refused).toMatch(/^UnableToGetUpstreamImageException: .*refused the credential/);
   });
 
   it('needs ecr:BatchImportUpstreamImage and ecr:CreateRepository besides the pull, as ECR does', async () => {
     const reader = ecrClient(cache.endpoint, READER);
     const importer = ecrClient(cache.endpoint, IMPORTER);
     try {
-      const refused = await wireError(batchGet(reader, 'anon/team/multi', [{ imageTag: 'v1' }]));
-      const described = await importer.send(new DescribeImagesCommand({ repositoryName: 'anon/team/multi', imageIds: [{ imageTag: 'v1' }] }));
+      const refused = await wireError(batchGet(reader, 'anon/team/fresh', [{ imageTag: 'v1' }]));
+      const described = await importer.send(new DescribeImagesCommand({ repositoryName: 'anon/team/fresh', imageIds: [{ imageTag: 'v1' }] }));
+      const viaBearer = await batchGet(ecr, 'bearer/team/fresh', [{ imageTag: 'v1' }]);
 
       expect(refused).toMatch(/^AccessDeniedException: .*ecr:BatchImportUpstreamImage/);
-      expect(described.imageDetails![0].imageDigest).toBe(digestOf(multi.index));
+      expect(described.imageDetails![0].imageDigest).toBe(viaBearer.images![0].imageId!.imageDigest);
     } finally {
       reader.destroy();
       importer.destroy();
