@@ -32,12 +32,7 @@ const tokens = new Map<string, { token: string; expiresAt: number }>();
 /** Upstreams known to want Basic credentials on every request (so the first request carries them). */
 const basicUpstreams = new Set<string>();
 
-/** Forgets every cached token and scheme (tests that restart an upstream on the same port). */
-export function forgetUpstreamTokens(): void {
-  tokens.clear();
-  basicUpstreams.clear();
-}
-
+/** A client of one upstream with one credential (or none); its tokens and the upstream's scheme are shared process-wide. */
 export class UpstreamClient {
   constructor(
     readonly baseUrl: string,
