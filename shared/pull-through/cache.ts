@@ -24,6 +24,8 @@ import { upstreamRepositoryOf } from './upstreams.ts';
 
 /** How long an import lease holds (an importer that dies frees its reference after this). */
 export const IMPORT_LEASE_MS = 120_000;
+/** After a failed check of a cached tag, upstream is asked again after this long (at most the refresh interval). */
+export const RETRY_AFTER_FAILURE_MS = 300_000;
 /** How often a pull waiting for another process's import looks again. */
 const LEASE_POLL_MS = 100;
 
@@ -116,8 +118,12 @@ export async function ensureCached(deps: Deps, actor: Actor, repo: RepositoryRec
       await deps.pullThrough.putTagCheck(repo.uid, { tag, digest: imported, checkedAt: deps.now().getTime() });
     } catch (e) {
       if (!now.current) return raise(repo.name, tag, e);
-      // Upstream unreachable, or its new image refused (an immutable tag): the cached image is served.
+      // Upstream unreachable, or its new image refused (an immutable tag): the cached image is served, and upstream
+      // asked again after RETRY_AFTER_FAILURE_MS (or the refresh interval, when shorter) rather than at every pull.
       logger.warn({ repository: repo.name, tag, error: (e as Error).message }, 'pull through cache: upstream check failed; serving the cached tag');
+      const refreshMs = deps.config.pullThroughRefreshSeconds * 1000;
+      const checkedAt = deps.now().getTime() - Math.max(0, refreshMs - RETRY_AFTER_FAILURE_MS);
+      await deps.pullThrough.putTagCheck(repo.uid, { tag, digest: now.current, checkedAt });
     }
   });
 }

@@ -273,10 +273,18 @@ describe('pulling through the cache with the SDK', () => {
     const later = await clock.at(cache.endpoint, 2, (late) => batchGet(late, 'anon/team/app', [{ imageTag: 'v1' }]));
     await anonymous.stop();
     const offline = await clock.at(cache.endpoint, 4, (late) => batchGet(late, 'anon/team/app', [{ imageTag: 'v1' }])).finally(() => anonymous.start());
+    const third = writeImage(layout, [1000]);
+    writeIndex(layout, [{ tag: 'v1', manifest: third.manifest }]);
+    await skopeo('copy', ...PLAIN_HTTP, '--preserve-digests', `oci:${layout}:v1`, `docker://${anonymous.host}/team/app:v1`);
+    // After a failed check upstream is asked again five minutes later, not at every pull.
+    const retriedTooSoon = await clock.at(cache.endpoint, 4, (late) => batchGet(late, 'anon/team/app', [{ imageTag: 'v1' }]));
+    const retried = await clock.at(cache.endpoint, 4.01, (late) => batchGet(late, 'anon/team/app', [{ imageTag: 'v1' }]));
 
     expect(soon.images![0].imageId!.imageDigest).toBe(app.digest);
     expect(later.images![0].imageId!.imageDigest).toBe(moved.digest);
     expect(offline.images![0].imageId!.imageDigest).toBe(moved.digest);
+    expect(retriedTooSoon.images![0].imageId!.imageDigest).toBe(moved.digest);
+    expect(retried.images![0].imageId!.imageDigest).toBe(third.digest);
   });
 
   it('reports an image upstream does not have as ImageNotFound, and a refused credential as UnableToGetUpstreamImageException', async () => {
