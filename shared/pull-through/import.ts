@@ -1,19 +1,21 @@
 /**
  * Importing an image from a pull through cache rule's upstream into its cached repository: the manifest fetched and
  * its digest checked, then (for an image) every blob it names that the repository does not link yet, each streamed
- * into storage through the upload path and verified against its digest before it is linked, then the manifest stored
+ * into storage and verified against its digest and size before it is recorded and linked, then the manifest stored
  * through storeImage (the tag first, the image last: "Write protocols"). An index is stored at once; its children are
  * imported when first pulled. No image is stored before all its blobs are, so no listed image lacks a blob.
+ * Blobs go straight to one object each, as a streamed OCI upload stored whole does, without an upload record: the
+ * import needs none of the resumable-upload machinery (nor its hash-wasm, which would double the images bundle).
  */
-import { Readable } from 'node:stream';
+import { createHash, randomUUID } from 'node:crypto';
+import { PassThrough, Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
 import type { Deps } from '../deps.ts';
-import { EcrError, ImageAlreadyExistsException } from '../errors.ts';
-import { completeUpload, dropUpload, appendStream } from '../registry/blob-stream.ts';
-import { startUpload } from '../registry/layer-upload.ts';
+import { ImageAlreadyExistsException } from '../errors.ts';
 import { digestOf, isValidDigest, MANIFEST_MEDIA_TYPES, ManifestError, parseManifest, type Descriptor } from '../registry/manifests.ts';
 import { storeImage } from '../registry/put-image.ts';
-import type { RepositoryRecord } from '../store/types.ts';
+import { wholeUploadObject } from '../store/keys.ts';
+import type { BlobRecord, RepositoryRecord } from '../store/types.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { UpstreamError, type UpstreamClient } from './client.ts';
 
@@ -115,16 +117,42 @@ async function importBlob(deps: Deps, repo: RepositoryRecord, upstream: Upstream
     throw new UpstreamError(`${upstream.client.baseUrl} answered ${res.status} for the blob ${d.digest} of ${upstream.name}`, res.status);
   }
   const body = res.body ? Readable.fromWeb(res.body as ReadableStream) : Readable.from([]);
-  let upload = await startUpload(deps, repo.uid);
+  const blob = await storeVerified(deps, body, d, `${upstream.name}@${d.digest}`);
+  await deps.layers.link(repo.uid, { digest: d.digest, size: blob.size });
+}
+
+/**
+ * Streams a blob into storage under a key of its own, hashing it on the way, and records it only when its bytes
+ * have the descriptor's digest and size (BLOB_IS_NEW keeps an existing record, and this copy is then dropped).
+ * UpstreamError, with nothing left behind, when they do not.
+ */
+async function storeVerified(deps: Deps, body: Readable, d: Descriptor, what: string): Promise<BlobRecord> {
+  const object = wholeUploadObject(randomUUID(), randomUUID());
+  const hash = createHash(d.digest.startsWith('sha512:') ? 'sha512' : 'sha256');
+  let received = 0;
+  const counted = new PassThrough();
+  body.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    received += chunk.length;
+  });
+  body.on('error', (e) => counted.destroy(e));
+  body.pipe(counted);
   try {
-    upload = await appendStream(deps, repo.uid, upload, body, d.size);
-    if (upload.nextByte !== d.size) throw new UpstreamError(`the upstream blob ${d.digest} has ${upload.nextByte} bytes, not ${d.size}`);
-    await completeUpload(deps, repo.uid, upload, d.digest);
+    await deps.blobs.put(object, counted, d.size);
   } catch (e) {
     body.destroy();
-    await dropUpload(deps, repo.uid, upload).catch(() => undefined);
-    // The bytes upstream sent are not the blob it named (digest or length): upstream's fault, not storage's.
-    if (e instanceof EcrError) throw new UpstreamError(`the upstream blob ${d.digest} of ${upstream.name} was refused: ${e.message}`);
+    await deps.blobs.delete([object]).catch(() => undefined);
+    if (received !== d.size) throw new UpstreamError(`the upstream blob ${what} sent ${received} bytes, not ${d.size}`);
     throw e;
   }
+  const digest = `${d.digest.slice(0, d.digest.indexOf(':'))}:${hash.digest('hex')}`;
+  if (received !== d.size || digest !== d.digest) {
+    await deps.blobs.delete([object]).catch(() => undefined);
+    throw new UpstreamError(`the upstream blob ${what} is not what its descriptor says (${received} bytes, ${digest})`);
+  }
+  const blob: BlobRecord = { digest, size: received, object, createdAt: deps.now().getTime() };
+  const put = await deps.layers.putBlob(blob);
+  if (put.created) return blob;
+  await deps.blobs.delete([object]).catch(() => undefined);
+  return put.existing ?? (await deps.layers.getBlob(digest)) ?? blob;
 }
