@@ -287,11 +287,15 @@ describe('pulling through the cache with the SDK', () => {
     expect(retried.images![0].imageId!.imageDigest).toBe(third.digest);
   });
 
-  it('reports an image upstream does not have as ImageNotFound, and a refused credential as UnableToGetUpstreamImageException', async () => {
+  it('reports an image upstream does not have as ImageNotFound, one it cannot reach as UpstreamUnavailable, and a refused credential as UnableToGetUpstreamImageException', async () => {
     const missing = await batchGet(ecr, 'basic/team/app', [{ imageTag: 'nope' }]);
     const refused = await wireError(batchGet(ecr, 'wrong/team/app', [{ imageTag: 'v1' }]));
+    await basic.stop();
+    const down = await batchGet(ecr, 'basic/team/app', [{ imageTag: 'v1' }, { imageTag: 'v9' }]).finally(() => basic.start());
 
     expect(missing.failures).toMatchObject([{ imageId: { imageTag: 'nope' }, failureCode: 'ImageNotFound' }]);
+    expect(down.images!.map((i) => i.imageId)).toEqual([{ imageTag: 'v1', imageDigest: app.digest }]);
+    expect(down.failures).toMatchObject([{ imageId: { imageTag: 'v9' }, failureCode: 'UpstreamUnavailable' }]);
     expect(refused).toMatch(/^UnableToGetUpstreamImageException: .*refused the credential/);
   });
 
