@@ -57,10 +57,22 @@ export async function openForPull(
     const rule = await matchingRule(deps, name);
     if (!rule) throw e;
     await authorize(deps, actor, 'ecr:BatchImportUpstreamImage', repositoryArn(deps.config, name), { repository: null });
-    if (!(await upstreamHolds(deps, rule, name, ids))) throw e;
+    if (!(await askedOnce(name, ids, () => upstreamHolds(deps, rule, name, ids)))) throw e;
     await createRepositoryFromTemplate(deps, actor, name, 'PULL_THROUGH_CACHE', { pullThroughCache: rule.ecrRepositoryPrefix });
     return openRepository(deps, actor, action, name, registryId);
   }
+}
+
+/** Questions to upstream under way in this process: concurrent first pulls of one image ask once. */
+const questions = new Map<string, Promise<boolean>>();
+
+function askedOnce(name: string, ids: ImageId[], ask: () => Promise<boolean>): Promise<boolean> {
+  const key = `${name}|${ids.map((id) => id.imageDigest ?? id.imageTag).join(',')}`;
+  const running = questions.get(key);
+  if (running) return running;
+  const asked = ask().finally(() => questions.delete(key));
+  questions.set(key, asked);
+  return asked;
 }
 
 /** Whether upstream holds one of the images (a manifest HEAD each, until one answers); upstream failures as the domain's. */

@@ -258,6 +258,7 @@ describe('pulling through the cache with the SDK', () => {
 
     for (const r of results) expect(r.images![0].imageId!.imageDigest).toBe(fresh.digest);
     const fetched = bearer.requests.slice(before);
+    expect(fetched.filter((r) => r === 'HEAD /v2/team/fresh/manifests/v1')).toHaveLength(1);
     expect(fetched.filter((r) => r === 'GET /v2/team/fresh/manifests/v1')).toHaveLength(1);
     expect(fetched.filter((r) => r.startsWith('GET /v2/team/fresh/blobs/'))).toHaveLength(4);
   });
