@@ -15,7 +15,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-DEBIAN_PACKAGES=(awscli python3-boto3 skopeo openssl chromium)
+DEBIAN_PACKAGES=(awscli python3-boto3 skopeo openssl docker-registry apache2-utils chromium)
 
 log() { printf 'test.sh: %s\n' "$*" >&2; }
 
@@ -40,7 +40,7 @@ missing_debian_packages() {
 install_debian_packages() {
   local missing
   if ! command -v dpkg-query >/dev/null; then
-    log "not a Debian system: install the equivalents of ${DEBIAN_PACKAGES[*]} so that /usr/bin/aws (AWS CLI v2), /usr/bin/python3 with boto3, skopeo, openssl and /usr/bin/chromium exist"
+    log "not a Debian system: install the equivalents of ${DEBIAN_PACKAGES[*]} so that /usr/bin/aws (AWS CLI v2), /usr/bin/python3 with boto3, skopeo, openssl, /usr/bin/docker-registry, htpasswd and /usr/bin/chromium exist"
   else
     mapfile -t missing < <(missing_debian_packages)
     if ((${#missing[@]})); then

@@ -47,6 +47,10 @@ export type Config = {
   ociChunkMinLength?: number;
   /** OCI-Chunk-Max-Length advertised to chunking clients (in AWS: what fits a Lambda payload). */
   ociChunkMaxLength?: number;
+  /** REGISTRY_SECRETS_FILE: the pull through cache credentials by secret ARN (shared/pull-through/secrets.ts); unset, Secrets Manager is asked. */
+  secretsFile?: string;
+  /** PULL_THROUGH_CACHE_REFRESH_SECONDS: a cached tag is checked against its upstream at most this often (default a day). */
+  pullThroughRefreshSeconds: number;
   /** Key that signs authorization tokens and pagination tokens, derived from the secret key. */
   signingKey: Buffer;
   /** REGISTRY_SIGNING_KEYS_DIR: one folder per signing profile (key.pem, chain.pem) for managed signing; unset, AWS Signer in AWS, and no keys locally. */
@@ -67,6 +71,9 @@ export const LOCAL_LAYER_PART_SIZE = 10 * MiB;
 export const MAX_LAYER_PART_SIZE = 20 * MiB;
 /** The largest delay Node's timers honour (a longer one fires at once). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** How often a cached tag is checked against its upstream when PULL_THROUGH_CACHE_REFRESH_SECONDS is unset: once a day, as ECR does. */
+export const DEFAULT_PULL_THROUGH_REFRESH_SECONDS = 86400;
 
 /** A configuration variable with a value the registry cannot start with. */
 export class ConfigError extends Error {
@@ -194,6 +201,8 @@ function readConfig(env: NodeJS.ProcessEnv, layerPartSize: number): Config {
     ociBlobDelivery: oneOf(env, 'OCI_BLOB_DELIVERY', ['redirect', 'stream']) ?? 'redirect',
     ociChunkMinLength,
     ociChunkMaxLength,
+    secretsFile: env.REGISTRY_SECRETS_FILE ? resolve(env.REGISTRY_SECRETS_FILE) : undefined,
+    pullThroughRefreshSeconds: optionalInteger(env, 'PULL_THROUGH_CACHE_REFRESH_SECONDS', 0) ?? DEFAULT_PULL_THROUGH_REFRESH_SECONDS,
     signingKey: deriveSigningKey(secretAccessKey),
     ...signingKeys(env),
   };

@@ -8,6 +8,8 @@ import type { BlobStore } from './store/blobs.ts';
 import type { ScanStore } from './store/scans.ts';
 import type { RegistryStore } from './store/registry.ts';
 import type { CreationTemplateStore } from './store/templates.ts';
+import type { PullThroughStore } from './store/pull-through.ts';
+import type { UpstreamSecrets } from './pull-through/secrets.ts';
 import type { ImageStateStore, LifecycleStore } from './store/lifecycle.ts';
 import type { JobStarter } from './jobs/starter.ts';
 import type { EventPublisher } from './events/publisher.ts';
@@ -34,6 +36,10 @@ export type Deps = {
   lifecycle: LifecycleStore;
   /** Repository creation templates (shared/store/templates.ts). */
   templates: CreationTemplateStore;
+  /** Pull through cache rules and what cached repositories remember of their upstream (shared/store/pull-through.ts). */
+  pullThrough: PullThroughStore;
+  /** The upstream credentials rules name: REGISTRY_SECRETS_FILE locally, Secrets Manager in AWS (shared/pull-through/secrets.ts). */
+  upstreamSecrets: UpstreamSecrets;
   imageStates: ImageStateStore;
   events: EventPublisher;
   /** Starts state machines: Step Functions in AWS, the in-process interpreter locally (infra/local/jobs.ts). */

@@ -237,6 +237,36 @@ export class TooManyTagsException extends EcrError {
     super('TooManyTagsException', message, fields);
   }
 }
+export class PullThroughCacheRuleAlreadyExistsException extends EcrError {
+  constructor(message: string, fields?: Record<string, unknown>) {
+    super('PullThroughCacheRuleAlreadyExistsException', message, fields);
+  }
+}
+export class PullThroughCacheRuleNotFoundException extends EcrError {
+  constructor(message: string, fields?: Record<string, unknown>) {
+    super('PullThroughCacheRuleNotFoundException', message, fields);
+  }
+}
+export class SecretNotFoundException extends EcrError {
+  constructor(message: string, fields?: Record<string, unknown>) {
+    super('SecretNotFoundException', message, fields);
+  }
+}
+export class UnableToAccessSecretException extends EcrError {
+  constructor(message: string, fields?: Record<string, unknown>) {
+    super('UnableToAccessSecretException', message, fields);
+  }
+}
+export class UnableToDecryptSecretValueException extends EcrError {
+  constructor(message: string, fields?: Record<string, unknown>) {
+    super('UnableToDecryptSecretValueException', message, fields);
+  }
+}
+export class UnsupportedUpstreamRegistryException extends EcrError {
+  constructor(message: string, fields?: Record<string, unknown>) {
+    super('UnsupportedUpstreamRegistryException', message, fields);
+  }
+}
 export class UnableToGetUpstreamImageException extends EcrError {
   constructor(message: string, fields?: Record<string, unknown>) {
     super('UnableToGetUpstreamImageException', message, fields);

@@ -4,12 +4,13 @@ import { lambdaDeps } from '../../shared/deps/lambda.ts';
 import type { DepsParts } from '../../shared/deps/parts.ts';
 import { dynamoStores } from '../../shared/deps/dynamo.ts';
 import { s3Blobs } from '../../shared/deps/s3.ts';
+import { eventBridgeEvents } from '../../shared/deps/eventbridge.ts';
 import { dispatchOci } from '../../shared/oci/dispatch.ts';
 import type { OciRequest } from '../../shared/oci/http.ts';
 import { ociLambdaHandler } from '../../shared/oci/lambda.ts';
 
-/** The clients this function builds (its row in infra/deploy/permissions.ts): stores, blobs. */
-export const parts: DepsParts = { stores: dynamoStores, blobs: s3Blobs };
+/** The clients this function builds (its row in infra/deploy/permissions.ts): stores, blobs, events (a pull through cache import publishes its PUSH event). */
+export const parts: DepsParts = { stores: dynamoStores, blobs: s3Blobs, events: eventBridgeEvents };
 const fromEnv = lambdaDeps(parts);
 
 export const createHandler = (deps: () => Deps) => ociLambdaHandler(deps, 'pull');

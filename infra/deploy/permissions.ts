@@ -27,6 +27,8 @@ export type Access = {
   readPeers?: boolean;
   /** signer:SignPayload on the account's AWS Signer signing profiles (managed signing in AWS). */
   signPayload?: boolean;
+  /** secretsmanager:GetSecretValue on the pull through cache credentials (`ecr-pullthroughcache/*`), for the functions that import from upstream. */
+  readPullThroughSecrets?: boolean;
   /**
    * false: the function never authenticates a caller (its tasks act as the registry's own service actors), so it
    * gets neither the principals document's variable nor the right to read it. Every other function gets both.
@@ -45,7 +47,13 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   // GetAuthorizationToken seals a token with the key derived from the secret: no data access at all.
   auth: {},
   repositories: { table: ['GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'], publishEvents: true },
-  images: { table: [...READ, ...WRITE], bucket: ['GetObject', 'PutObject'], publishEvents: true },
+  // A BatchGetImage of a pull through cache repository imports from upstream: the blobs' uploads, the image, its PUSH event.
+  images: {
+    table: [...READ, ...WRITE],
+    bucket: ['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload'],
+    publishEvents: true,
+    readPullThroughSecrets: true,
+  },
   // UpdateItem: a CREATE_ON_PUSH InitiateLayerUpload puts its template's lifecycle policy.
   layers: {
     table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
@@ -76,13 +84,20 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
     startStateMachines: true,
     signPayload: true,
   },
-  'oci-pull': { table: [...READ, 'UpdateItem'], bucket: ['GetObject'] },
+  // A manifest GET of a pull through cache repository creates it and imports from upstream, as BatchGetImage does.
+  'oci-pull': {
+    table: [...READ, ...WRITE],
+    bucket: ['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload'],
+    publishEvents: true,
+    readPullThroughSecrets: true,
+  },
   'oci-push': { table: [...READ, ...WRITE], bucket: ['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload'], publishEvents: true },
   // The registry policy, the pull-time exclusion list, the replication configuration and the backfill list are one item each;
   // a backfill's results are queried, and StartReplicationBackfill starts its state machine.
   registry: { table: ['GetItem', 'PutItem', 'DeleteItem', 'Query'], startStateMachines: true },
   // Creation templates are one item each: counted and listed (Query), read by prefix (GetItem, BatchGetItem), put, deleted.
-  cache: { table: ['GetItem', 'Query', 'BatchGetItem', 'PutItem', 'DeleteItem'] },
+  // Pull through cache rules likewise; Create, Update and Validate read the rule's secret.
+  cache: { table: ['GetItem', 'Query', 'BatchGetItem', 'PutItem', 'DeleteItem'], readPullThroughSecrets: true },
 };
 
 /** CloudFormation values for the resources a role may name. */
@@ -142,6 +157,13 @@ export function roleStatements(functionName: string, refs: ResourceRefs): Statem
       Effect: 'Allow',
       Action: ['signer:SignPayload'],
       Resource: [sub(`arn:\${AWS::Partition}:signer:\${AWS::Region}:\${AWS::AccountId}:/signing-profiles/*`)],
+    });
+  }
+  if (access.readPullThroughSecrets) {
+    statements.push({
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue'],
+      Resource: [sub(`arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:ecr-pullthroughcache/*`)],
     });
   }
   if (access.publishEvents) statements.push({ Effect: 'Allow', Action: ['events:PutEvents'], Resource: [refs.eventBus] });

@@ -11,6 +11,7 @@ import { REGISTRY_READ_CACHE_MS, withReadCache } from '../store/registry.ts';
 import { REPOSITORY_READ_CACHE_MS, withRepositoryCache } from '../store/repository-cache.ts';
 import { Table } from '../store/dynamo/table.ts';
 import { DynamoTemplateStore } from '../store/dynamo/templates.ts';
+import { DynamoPullThroughStore } from '../store/dynamo/pull-through.ts';
 import { LOCAL_CREDENTIALS } from './local.ts';
 import type { MetadataStores } from './parts.ts';
 
@@ -35,6 +36,7 @@ export function dynamoStoresOn(dynamo: DynamoDBClient, config: Pick<Config, 'tab
     registry: withReadCache(new DynamoRegistryStore(table, config.registryId), REGISTRY_READ_CACHE_MS),
     lifecycle: new DynamoLifecycleStore(table, config.registryId),
     templates: new DynamoTemplateStore(table, config.registryId),
+    pullThrough: new DynamoPullThroughStore(table, config.registryId),
     imageStates: images,
   };
 }

@@ -14,9 +14,13 @@ import type { JobStarter } from '../jobs/starter.ts';
 import type { BlobStore } from '../store/blobs.ts';
 import { peersOf } from '../replication/peers.ts';
 import type { PayloadSigner } from '../signing/signer.ts';
+import { upstreamSecretsOf } from '../pull-through/secrets.ts';
 
 /** The metadata stores, which one table holds. */
-export type MetadataStores = Pick<Deps, 'repositories' | 'images' | 'layers' | 'scans' | 'lifecycle' | 'imageStates' | 'registry' | 'templates'>;
+export type MetadataStores = Pick<
+  Deps,
+  'repositories' | 'images' | 'layers' | 'scans' | 'lifecycle' | 'imageStates' | 'registry' | 'templates' | 'pullThrough'
+>;
 
 /** What a function builds, each from the configuration; a missing part is never constructed nor bundled. */
 export type DepsParts = {
@@ -64,6 +68,8 @@ export function assembleDeps(config: Config, parts: DepsParts, principals: Princ
     registry: stores?.registry ?? unavailable('stores'),
     lifecycle: stores?.lifecycle ?? unavailable('stores'),
     templates: stores?.templates ?? unavailable('stores'),
+    pullThrough: stores?.pullThrough ?? unavailable('stores'),
+    upstreamSecrets: upstreamSecretsOf(config),
     imageStates: stores?.imageStates ?? unavailable('stores'),
     blobs: parts.blobs?.(config) ?? unavailable('blobs'),
     events: parts.events?.(config) ?? unavailable('events'),

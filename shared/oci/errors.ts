@@ -21,6 +21,7 @@ export const OCI_ERRORS = {
   DENIED: { status: 403, message: 'requested access to the resource is denied' },
   UNSUPPORTED: { status: 405, message: 'the operation is unsupported' },
   TOO_MANY_REQUESTS: { status: 429, message: 'too many requests' },
+  UNAVAILABLE: { status: 503, message: 'service unavailable' },
   RANGE_INVALID: { status: 416, message: 'invalid content range' },
   UNKNOWN: { status: 500, message: 'unknown error' },
 } as const;
@@ -61,6 +62,8 @@ const FROM_DOMAIN: Record<string, OciCode> = {
   ImageTagAlreadyExistsException: 'TAG_INVALID',
   LimitExceededException: 'TOO_MANY_REQUESTS',
   InvalidParameterException: 'DIGEST_INVALID',
+  UnableToGetUpstreamImageException: 'UNAVAILABLE',
+  UnableToGetUpstreamLayerException: 'UNAVAILABLE',
 };
 
 /** Where a route gives a domain error another meaning than FROM_DOMAIN's. */

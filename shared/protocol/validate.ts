@@ -27,7 +27,15 @@ type Operations = Record<string, { input: string; output: string; errors: string
 
 type Violation = { path: string; value: unknown; constraint: string; ecrConstraint: string };
 const patterns = new Map<string, RegExp>();
-const regex = (p: string) => patterns.get(p) ?? patterns.set(p, new RegExp(p, 'u')).get(p)!;
+const regex = (p: string) => patterns.get(p) ?? patterns.set(p, compile(p)).get(p)!;
+/** A model pattern as a RegExp: Unicode-aware, or without the flag for the patterns whose escapes (`\-`) only non-Unicode mode accepts (CredentialArn). */
+function compile(p: string): RegExp {
+  try {
+    return new RegExp(p, 'u');
+  } catch {
+    return new RegExp(p);
+  }
+}
 /** How the pattern reads in a message: without anchors, as AWS prints it. */
 const shownPattern = (p: string) => p.replace(/^\^/, '').replace(/\$$/, '').replace(/\\\//g, '/');
 

@@ -60,12 +60,9 @@ function sameEncryption(a: RepositoryRecord, b: RepositoryRecord): boolean {
   return a.encryptionType === b.encryptionType && (a.kmsKey ?? '') === (b.kmsKey ?? '');
 }
 
-/**
- * Whether a repository was created by a pull-through-cache rule, whose blobs ECR never offers to mount. There are no
- * such repositories yet: the pull-through-cache issue marks them on the repository record and answers here.
- */
-function isPullThroughCache(_repo: RepositoryRecord): boolean {
-  return false;
+/** Whether a repository was created by a pull through cache rule (marked on its record), whose blobs ECR never offers to mount. */
+function isPullThroughCache(repo: RepositoryRecord): boolean {
+  return repo.pullThroughCache !== undefined;
 }
 
 /** Where an upload stands; UploadNotFoundException when it does not exist (or expired). */

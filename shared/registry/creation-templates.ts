@@ -45,13 +45,20 @@ export async function matchingTemplate(deps: Deps, repositoryName: string, purpo
  * push to a missing repository fails). When another creator took the name first, returns that repository: two first
  * pushes both go on, into one repository.
  */
-export async function createRepositoryFromTemplate(deps: Deps, actor: Actor, repositoryName: string, appliedFor: RCTAppliedFor): Promise<RepositoryRecord> {
+export async function createRepositoryFromTemplate(
+  deps: Deps,
+  actor: Actor,
+  repositoryName: string,
+  appliedFor: RCTAppliedFor,
+  marks: Pick<RepositoryRecord, 'pullThroughCache'> = {},
+): Promise<RepositoryRecord> {
   const template = await matchingTemplate(deps, repositoryName, appliedFor);
   if (!template && appliedFor === 'CREATE_ON_PUSH') throw repositoryNotFound(deps, repositoryName);
   let repo: RepositoryRecord;
   try {
     repo = await createRepositoryRecord(deps, actor, {
       repositoryName,
+      ...marks,
       ...(template
         ? {
             imageTagMutability: template.imageTagMutability,

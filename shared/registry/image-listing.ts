@@ -2,11 +2,12 @@
 import type { Deps } from '../deps.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { DescribeImagesInput, ListImagesInput } from '../model/types.ts';
-import { ImageNotFoundException, invalidParameter } from '../errors.ts';
+import { ImageNotFoundException, invalidParameter, UnableToGetUpstreamImageException } from '../errors.ts';
 import type { ImageRecord, RepositoryRecord } from '../store/types.ts';
 import type { ScanRecord } from '../store/scans.ts';
 import { findingsSummary, scanStatus } from '../scan/summary.ts';
 import { openRepository } from './common.ts';
+import { ensureCached, openForPull } from '../pull-through/cache.ts';
 import { mapLimit } from '../util/map-limit.ts';
 import { resolveImageId, type ImageId } from './image-ids.ts';
 import { nextToken, readToken } from './pagination.ts';
@@ -52,7 +53,11 @@ export async function listImages(deps: Deps, actor: Actor, input: ListImagesInpu
 
 /** DescribeImages: details of the named images, or of all images matching the filter, a page at a time. */
 export async function describeImages(deps: Deps, actor: Actor, input: DescribeImagesInput) {
-  const repo = await openRepository(deps, actor, 'ecr:DescribeImages', input.repositoryName, input.registryId);
+  // Described by tag, an image of a pull through cache is pulled in from upstream as a pull would (shared/pull-through/cache.ts).
+  const byTag = input.imageIds?.some((id) => id.imageTag !== undefined && id.imageDigest === undefined);
+  const repo = byTag
+    ? await notFoundUpstream(() => openForPull(deps, actor, 'ecr:DescribeImages', input.repositoryName, input.registryId, input.imageIds as ImageId[]))
+    : await openRepository(deps, actor, 'ecr:DescribeImages', input.repositoryName, input.registryId);
   const registryId = deps.config.registryId;
   const detail = (image: ImageRecord, tags: string[], scan?: ScanRecord) => imageDetail(registryId, repo, image, tags, scan);
   if (input.imageIds) {
@@ -61,6 +66,7 @@ export async function describeImages(deps: Deps, actor: Actor, input: DescribeIm
     }
     const seen = new Map<string, ImageRecord>();
     for (const id of input.imageIds as ImageId[]) {
+      if (id.imageTag !== undefined && id.imageDigest === undefined) await notFoundUpstream(() => ensureCached(deps, actor, repo, id));
       const resolved = await resolveImageId(deps, repo, id);
       if ('failure' in resolved) {
         throw new ImageNotFoundException(
@@ -129,4 +135,14 @@ export function imageDetail(registryId: string, repo: RepositoryRecord, image: I
 function imageScanDetail(scan: ScanRecord | undefined) {
   if (!scan) return {};
   return { imageScanStatus: scanStatus(scan), ...(scan.status === 'COMPLETE' ? { imageScanFindingsSummary: findingsSummary(scan) } : {}) };
+}
+
+/** DescribeImages lists no upstream error: an image its upstream cannot give is ImageNotFoundException, with the reason. */
+async function notFoundUpstream<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof UnableToGetUpstreamImageException) throw new ImageNotFoundException(e.message);
+    throw e;
+  }
 }

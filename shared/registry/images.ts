@@ -12,6 +12,7 @@ import { openRepository } from './common.ts';
 import { imageDeletedEvent } from './events.ts';
 import { resolveImageId, type ImageFailure, type ImageId } from './image-ids.ts';
 import { pullTimeRecorded } from './pull-time-exclusions.ts';
+import { ensureCached, openForPull, upstreamFailureCode } from '../pull-through/cache.ts';
 
 /** The exact manifest text of an image, from its item or from S3. */
 export async function manifestText(deps: Deps, image: ImageRecord): Promise<string> {
@@ -59,11 +60,16 @@ export const PULL_TIME_REFRESH_MS = 3600 * 1000;
 
 /** BatchGetImage: the exact stored manifests, with per-image failures; records the pull time unless the caller is excluded. */
 export async function batchGetImage(deps: Deps, actor: Actor, input: BatchGetImageInput) {
-  const repo = await openRepository(deps, actor, 'ecr:BatchGetImage', input.repositoryName, input.registryId);
+  const repo = await openForPull(deps, actor, 'ecr:BatchGetImage', input.repositoryName, input.registryId, input.imageIds);
   const images = [];
   const failures: ImageFailure[] = [];
   const record = await pullTimeRecorded(deps, actor);
   for (const id of input.imageIds) {
+    const upstreamFailure = await cached(deps, actor, repo, id);
+    if (upstreamFailure) {
+      failures.push(upstreamFailure);
+      continue;
+    }
     const pulled = await pullOne(deps, repo, id, { accepted: input.acceptedMediaTypes, record });
     if ('failure' in pulled) {
       failures.push(pulled.failure);
@@ -84,11 +90,25 @@ export type PullManifestInput = { repositoryName: string; imageId: ImageId; acce
 
 /** One image's manifest for a pull (the OCI manifest GET and HEAD); ImageNotFoundException with the reason when refused. */
 export async function pullManifest(deps: Deps, actor: Actor, input: PullManifestInput): Promise<{ image: ImageRecord; manifest: string }> {
-  const repo = await openRepository(deps, actor, 'ecr:BatchGetImage', input.repositoryName);
+  const repo = await openForPull(deps, actor, 'ecr:BatchGetImage', input.repositoryName, undefined, [input.imageId]);
+  await ensureCached(deps, actor, repo, input.imageId);
   const record = input.recordPull && (await pullTimeRecorded(deps, actor));
   const pulled = await pullOne(deps, repo, input.imageId, { accepted: input.accepted, record });
   if ('failure' in pulled) throw new ImageNotFoundException(pulled.failure.failureReason);
   return pulled;
+}
+
+/** A pull through cache's import for one id of a batch: nothing, or the failure ECR reports when upstream could not give the image. */
+async function cached(deps: Deps, actor: Actor, repo: RepositoryRecord, id: ImageId): Promise<ImageFailure | undefined> {
+  try {
+    await ensureCached(deps, actor, repo, id);
+    return undefined;
+  } catch (e) {
+    const code = upstreamFailureCode(e);
+    if (code) return { imageId: id, failureCode: code, failureReason: (e as Error).message };
+    if (e instanceof ImageNotFoundException) return { imageId: id, failureCode: 'ImageNotFound', failureReason: e.message };
+    throw e;
+  }
 }
 
 /** BatchDeleteImage: by tag removes the tag (and the image with its last tag); by digest removes the image and all its tags. */

@@ -32,8 +32,11 @@ const FOREIGN_LAYER_TYPES = new Set([
 ]);
 const MAX_TAG_ATTEMPTS = 20;
 
-/** `pushedBy`: the principal pushing (a service job pushes as no one), recorded on the image it creates (managed signing signs as it). */
-export type StoreOptions = { tag?: string; mediaType?: string; digest?: string; pushedBy?: Actor };
+/**
+ * `pushedBy`: the principal pushing (a service job pushes as no one), recorded on the image it creates (managed signing signs as it).
+ * `upstreamIndex`: an index a pull through cache imports, whose children come from upstream when first pulled.
+ */
+export type StoreOptions = { tag?: string; mediaType?: string; digest?: string; pushedBy?: Actor; upstreamIndex?: boolean };
 export type Stored = { image: ImageRecord; tag?: string; parsed: ParsedManifest };
 
 /** PutImage: the ECR operation. */
@@ -89,7 +92,7 @@ export async function storeImage(deps: Deps, repo: RepositoryRecord, text: strin
       `The digest '${options.digest}' does not match the digest '${digest}' that Amazon ECR calculated for the image manifest.`,
     );
   }
-  await checkReferences(deps, repo, parsed);
+  if (!(options.upstreamIndex && parsed.kind === 'index')) await checkReferences(deps, repo, parsed);
   await restoreIfArchived(deps, repo, digest);
 
   // The protocol (docs/ARCHITECTURE.md "Write protocols"): the tag first, then the image. A tag whose image is not

@@ -4,6 +4,7 @@ import type { Actor } from '../domain/actor.ts';
 import type { ListImageReferrersInput } from '../model/types.ts';
 import type { ReferrerRecord, RepositoryRecord } from '../store/types.ts';
 import { openRepository } from './common.ts';
+import { upstreamReferrers } from '../pull-through/referrers.ts';
 import { storedReferrerArtifactType } from './manifests.ts';
 import { nextToken, readToken } from './pagination.ts';
 
@@ -11,7 +12,10 @@ const DEFAULT_PAGE = 50;
 
 /** The referrers of `subject`, filtered to the given artifact types (all when none), in digest order. */
 async function referrersOf(deps: Deps, repo: RepositoryRecord, subject: string, artifactTypes?: string[]): Promise<ReferrerRecord[]> {
-  const all = (await deps.images.referrers(repo.uid, subject)).map(withArtifactType);
+  const [local, upstream] = await Promise.all([deps.images.referrers(repo.uid, subject), upstreamReferrers(deps, repo, subject)]);
+  // A pull through cache lists upstream's referrers too; one it has imported is listed once.
+  const known = new Set(local.map((r) => r.digest));
+  const all = [...local, ...upstream.filter((r) => !known.has(r.digest))].map(withArtifactType);
   const wanted = artifactTypes?.length ? new Set(artifactTypes) : undefined;
   return all.filter((r) => !wanted || (r.artifactType !== undefined && wanted.has(r.artifactType))).sort((a, b) => a.digest.localeCompare(b.digest));
 }

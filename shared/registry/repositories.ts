@@ -53,6 +53,8 @@ export type NewRepository = {
   encryptionConfiguration?: EncryptionConfiguration;
   tags?: ResourceTag[];
   policyText?: string;
+  /** The prefix of the pull through cache rule creating the repository, if one is. */
+  pullThroughCache?: string;
 };
 
 /**
@@ -77,6 +79,7 @@ export async function createRepositoryRecord(deps: Deps, actor: Actor, settings:
     ...encryption,
     tags,
     ...(settings.policyText !== undefined ? { policyText: settings.policyText } : {}),
+    ...(settings.pullThroughCache !== undefined ? { pullThroughCache: settings.pullThroughCache } : {}),
   };
   if (!(await deps.repositories.create(repo))) {
     throw new RepositoryAlreadyExistsException(`The repository with name '${repo.name}' already exists in the registry with id '${registryId}'`);

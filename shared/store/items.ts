@@ -14,6 +14,7 @@ import type {
   SigningConfiguration,
   SigningStatusRecord,
 } from './registry.ts';
+import type { PullThroughRuleRecord } from './pull-through.ts';
 import type { CreationTemplateRecord } from './templates.ts';
 import type { FeedPointer, ScanRecord } from './scans.ts';
 import type { BlobRecord, ImageRecord, LayerLink, RepositoryRecord, TagRecord, UploadRecord } from './types.ts';
@@ -131,6 +132,7 @@ const REPOSITORY_FIELDS = [
   'kmsKey',
   'tags',
   'policyText',
+  'pullThroughCache',
 ] as const;
 export const toRepository = (item: Item): RepositoryRecord =>
   Object.fromEntries(REPOSITORY_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as RepositoryRecord;
@@ -170,6 +172,21 @@ const TEMPLATE_FIELDS = [
 /** A creation template item as its record. */
 export const toCreationTemplate = (item: Item): CreationTemplateRecord =>
   Object.fromEntries(TEMPLATE_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as CreationTemplateRecord;
+
+const RULE_FIELDS = [
+  'ecrRepositoryPrefix',
+  'upstreamRegistryUrl',
+  'upstreamRegistry',
+  'credentialArn',
+  'customRoleArn',
+  'upstreamRepositoryPrefix',
+  'createdAt',
+  'updatedAt',
+  'version',
+] as const;
+/** A pull through cache rule item as its record. */
+export const toPullThroughRule = (item: Item): PullThroughRuleRecord =>
+  Object.fromEntries(RULE_FIELDS.filter((f) => item[f] !== undefined).map((f) => [f, item[f]])) as PullThroughRuleRecord;
 
 /** The replication configuration item (its rules kept as the JSON text put). */
 export function replicationConfigurationItem(key: Key, configuration: ReplicationConfiguration): Item {

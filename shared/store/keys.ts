@@ -28,6 +28,9 @@
  * | Registry policy | REGISTRY#<registryId>    | POLICY                     |                                 |         | the registry policy's text             |
  * | Pull exclusions | REGISTRY#<registryId>    | PULLEXCLUSIONS             |                                 |         | principal ARNs (at most 100), version  |
  * | Creation templ. | REGISTRY#<registryId>    | TEMPLATE#<prefix>          |                                 |         | a repository creation template, version|
+ * | Pull-thru rule  | REGISTRY#<registryId>    | PTC#<prefix>               |                                 |         | a pull through cache rule, version     |
+ * | Upstream tag    | RC#<uid>                 | UPSTREAMTAG#<tag>          |                                 |         | when upstream was last asked of a tag  |
+ * | Import lease    | RC#<uid>                 | IMPORT#<reference>         |                                 |         | owner, expiresAt: one importer at once |
  * | Replication conf| REGISTRY#<registryId>    | REPLICATION                |                                 |         | the replication rules (at most 25)     |
  * | Signing conf.   | REGISTRY#<registryId>    | SIGNING                    |                                 |         | the signing rules (at most 10)         |
  * | Backfills       | REGISTRY#<registryId>    | BACKFILLS                  |                                 |         | every backfill (90 days), version      |
@@ -96,6 +99,10 @@ export const pullTimeExclusionsKey = (registryId: string): Key => ({ pk: `REGIST
 export const creationTemplateKey = (registryId: string, prefix: string): Key => ({ pk: registryPk(registryId), sk: `${TEMPLATE_PREFIX}${prefix}` });
 export const TEMPLATE_PREFIX = 'TEMPLATE#';
 export const registryPk = (registryId: string) => `REGISTRY#${registryId}`;
+export const pullThroughRuleKey = (registryId: string, prefix: string): Key => ({ pk: registryPk(registryId), sk: `${PULL_THROUGH_RULE_PREFIX}${prefix}` });
+export const PULL_THROUGH_RULE_PREFIX = 'PTC#';
+export const upstreamTagKey = (uid: string, tag: string): Key => ({ pk: contentsPk(uid), sk: `UPSTREAMTAG#${tag}` });
+export const importLeaseKey = (uid: string, reference: string): Key => ({ pk: contentsPk(uid), sk: `IMPORT#${reference}` });
 export const replicationConfigurationKey = (registryId: string): Key => ({ pk: `REGISTRY#${registryId}`, sk: 'REPLICATION' });
 export const replicationStatusKey = (uid: string, digest: string, region: string, registryId: string): Key => ({
   pk: contentsPk(uid),

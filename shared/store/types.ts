@@ -19,6 +19,8 @@ export type RepositoryRecord = {
   kmsKey?: string;
   tags: ResourceTag[];
   policyText?: string;
+  /** The ecrRepositoryPrefix of the pull through cache rule that created the repository (its blobs are never mounted elsewhere). */
+  pullThroughCache?: string;
 };
 
 export type ImageRecord = {

@@ -261,14 +261,18 @@ describe('npm run package', () => {
     const bucket = statements.find((s) => s.Action.some((a) => a.startsWith('s3:')))!;
     expect(bucket).toEqual({
       Effect: 'Allow',
-      Action: ['s3:GetObject', 's3:PutObject'],
+      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
       Resource: [{ 'Fn::Join': ['', [{ 'Fn::GetAtt': ['BlobBucket', 'Arn'] }, '/*']] }],
     });
     expect(statements.find((s) => s.Action.includes('events:PutEvents'))!.Resource).toEqual([{ 'Fn::GetAtt': ['RegistryEventBus', 'Arn'] }]);
     expect(statements.find((s) => s.Action.includes('ssm:GetParameter'))!.Resource).toEqual([
       { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/serverless-ecr/dev/secret-access-key' },
     ]);
-    expect(statements).toHaveLength(5);
+    // The pull through cache credentials, for a BatchGetImage that imports from upstream.
+    expect(statements.find((s) => s.Action.includes('secretsmanager:GetSecretValue'))!.Resource).toEqual([
+      { 'Fn::Sub': `arn:\${AWS::Partition}:secretsmanager:\${AWS::Region}:\${AWS::AccountId}:secret:ecr-pullthroughcache/*` },
+    ]);
+    expect(statements).toHaveLength(6);
     // GetAuthorizationToken touches no data at all.
     expect(
       roleStatements(pkg.template, 'AuthRole')

@@ -119,6 +119,18 @@ const NOT_YET_EXERCISED: Record<string, string[]> = {
   'signing-jobs': ['s3:DeleteObject'],
   // Not seen in pushes, tag moves, index references, a cancelled multipart upload or deletes: a row to review.
   'oci-push': ['dynamodb:UpdateItem'],
+  // Pull through cache imports (test/protocol/pull-through-cache.test.ts drives them against real upstreams): the
+  // repository, the blobs' uploads (dropped when upstream sends other bytes), the image and its PUSH event.
+  images: ['s3:AbortMultipartUpload', 's3:DeleteObject'],
+  'oci-pull': [
+    'dynamodb:BatchWriteItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:PutItem',
+    'events:PutEvents',
+    's3:AbortMultipartUpload',
+    's3:DeleteObject',
+    's3:PutObject',
+  ],
   // Findings paged from their items, scans of manifests kept in S3, rescans. No scanning operation was seen
   // to publish an event (the scan's own task announces its result): events:PutEvents is a row to review.
   scanning: [

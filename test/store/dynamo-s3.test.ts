@@ -14,6 +14,7 @@ import { DynamoScanStore } from '../../shared/store/dynamo/scans.ts';
 import { DynamoLifecycleStore } from '../../shared/store/dynamo/lifecycle.ts';
 import { DynamoRegistryStore } from '../../shared/store/dynamo/registry.ts';
 import { DynamoTemplateStore } from '../../shared/store/dynamo/templates.ts';
+import { DynamoPullThroughStore } from '../../shared/store/dynamo/pull-through.ts';
 import { S3BlobStore } from '../../shared/store/s3/s3-blob-store.ts';
 import { storeContract } from './contract/index.ts';
 
@@ -66,6 +67,7 @@ storeContract(
       registry: new DynamoRegistryStore(table, registryId),
       lifecycle: new DynamoLifecycleStore(table, registryId),
       templates: new DynamoTemplateStore(table, registryId),
+      pullThrough: new DynamoPullThroughStore(table, registryId),
       imageStates: images,
     };
   },

@@ -42,6 +42,16 @@ describe('the configuration from the environment', () => {
     });
   });
 
+  it('reads the pull through cache settings: a day between upstream checks by default, the secrets file resolved', () => {
+    expect(configFromEnv({})).toMatchObject({ pullThroughRefreshSeconds: 86400, secretsFile: undefined });
+    expect(configFromEnv({ PULL_THROUGH_CACHE_REFRESH_SECONDS: '0', REGISTRY_SECRETS_FILE: 'secrets.json' })).toMatchObject({
+      pullThroughRefreshSeconds: 0,
+      secretsFile: resolve('secrets.json'),
+    });
+    expect(() => configFromEnv({ PULL_THROUGH_CACHE_REFRESH_SECONDS: '-1' })).toThrow(ConfigError);
+    expect(() => configFromEnv({ PULL_THROUGH_CACHE_REFRESH_SECONDS: 'daily' })).toThrow(/PULL_THROUGH_CACHE_REFRESH_SECONDS/);
+  });
+
   it('reads integers and enumerations as given', () => {
     const config = configFromEnv({
       LAYER_PART_SIZE: String(8 * MiB),

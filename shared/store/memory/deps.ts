@@ -10,6 +10,7 @@ import type { Authorizer } from '../../domain/authorize.ts';
 import { policyAuthorizer, principalsOf } from '../../iam/setup.ts';
 import { peersOf } from '../../replication/peers.ts';
 import { keysDirSigner } from '../../signing/keys-signer.ts';
+import { upstreamSecretsOf } from '../../pull-through/secrets.ts';
 import { createMemoryStores, type MemoryStores } from './stores.ts';
 
 export type MemoryDepsOptions = {
@@ -34,6 +35,8 @@ export function createMemoryDeps(options: MemoryDepsOptions = {}): Deps & { stor
     registry: stores.registry,
     lifecycle: stores.lifecycle,
     templates: stores.templates,
+    pullThrough: stores.pullThrough,
+    upstreamSecrets: upstreamSecretsOf(config),
     imageStates: stores.imageStates,
     events: new InProcessBus(),
     jobs: new UnconfiguredJobStarter(),

@@ -8,6 +8,7 @@ import { MemoryScanStore } from './scans.ts';
 import { MemoryRegistryStore } from './registry.ts';
 import { MemoryTable } from './table.ts';
 import { MemoryTemplateStore } from './templates.ts';
+import { MemoryPullThroughStore } from './pull-through.ts';
 
 export type MemoryStores = {
   table: MemoryTable;
@@ -19,6 +20,7 @@ export type MemoryStores = {
   registry: MemoryRegistryStore;
   lifecycle: MemoryLifecycleStore;
   templates: MemoryTemplateStore;
+  pullThrough: MemoryPullThroughStore;
   /** The image store serves both, as the DynamoDB adapter does. */
   imageStates: MemoryImageStore;
 };
@@ -39,6 +41,7 @@ export function createMemoryStores(options: { registryId?: string; now?: () => D
     registry: new MemoryRegistryStore(table, registryId),
     lifecycle,
     templates: new MemoryTemplateStore(table, registryId),
+    pullThrough: new MemoryPullThroughStore(table, registryId),
     imageStates: images,
   };
 }

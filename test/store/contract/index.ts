@@ -11,6 +11,7 @@ import { repositoryContract } from './repositories.ts';
 import { registryContract } from './registry.ts';
 import { scanContract } from './scans.ts';
 import { templateContract } from './templates.ts';
+import { pullThroughContract } from './pull-through.ts';
 import type { ContractOptions, StoresFactory } from './stores.ts';
 
 export type { ContractOptions, Stores, StoresFactory } from './stores.ts';
@@ -23,6 +24,7 @@ export function storeContract(factory: StoresFactory, options: ContractOptions =
   scanContract(factory);
   registryContract(factory);
   templateContract(factory);
+  pullThroughContract(factory);
   lifecycleContract(factory);
   partitionContract(factory);
   blobContract(factory, options);
