@@ -11,6 +11,7 @@ import { REGISTRY_READ_CACHE_MS, withReadCache } from '../store/registry.ts';
 import { REPOSITORY_READ_CACHE_MS, withRepositoryCache } from '../store/repository-cache.ts';
 import { Table } from '../store/dynamo/table.ts';
 import { DynamoTemplateStore } from '../store/dynamo/templates.ts';
+import { DynamoGcStore } from '../store/dynamo/gc.ts';
 import { LOCAL_CREDENTIALS } from './local.ts';
 import type { MetadataStores } from './parts.ts';
 
@@ -36,5 +37,6 @@ export function dynamoStoresOn(dynamo: DynamoDBClient, config: Pick<Config, 'tab
     lifecycle: new DynamoLifecycleStore(table, config.registryId),
     templates: new DynamoTemplateStore(table, config.registryId),
     imageStates: images,
+    gc: new DynamoGcStore(table, config.registryId),
   };
 }

@@ -15,7 +15,7 @@ import type { BlobStore } from '../store/blobs.ts';
 import { peersOf } from '../replication/peers.ts';
 
 /** The metadata stores, which one table holds. */
-export type MetadataStores = Pick<Deps, 'repositories' | 'images' | 'layers' | 'scans' | 'lifecycle' | 'imageStates' | 'registry' | 'templates'>;
+export type MetadataStores = Pick<Deps, 'repositories' | 'images' | 'layers' | 'scans' | 'lifecycle' | 'imageStates' | 'registry' | 'templates' | 'gc'>;
 
 /** What a function builds, each from the configuration; a missing part is never constructed nor bundled. */
 export type DepsParts = {
@@ -62,6 +62,7 @@ export function assembleDeps(config: Config, parts: DepsParts, principals: Princ
     lifecycle: stores?.lifecycle ?? unavailable('stores'),
     templates: stores?.templates ?? unavailable('stores'),
     imageStates: stores?.imageStates ?? unavailable('stores'),
+    gc: stores?.gc ?? unavailable('stores'),
     blobs: parts.blobs?.(config) ?? unavailable('blobs'),
     events: parts.events?.(config) ?? unavailable('events'),
     jobs: parts.jobs?.(config) ?? unavailable('jobs'),

@@ -152,8 +152,8 @@ export async function completeLayerUpload(deps: Deps, actor: Actor, input: Compl
       await discardUpload(deps, repo.uid, upload);
       throw layerExists(deps, repo, digest);
     }
-    const blob = await storeUpload(deps, upload, { ...sealed, digest });
-    const linked = await deps.layers.link(repo.uid, { digest, size: blob.size });
+    const blob = await storeUpload(deps, upload, { ...sealed, digest }, repo.uid);
+    const linked = await deps.layers.link(repo.uid, { digest, size: blob.size, touchedAt: deps.now().getTime() });
     await endUpload(deps, repo.uid, upload);
     if (!linked) throw layerExists(deps, repo, digest);
   } catch (e) {
@@ -187,8 +187,8 @@ async function completeByReadBack(deps: Deps, repo: RepositoryRecord, upload: Up
     await drop();
     throw layerExists(deps, repo, digest);
   }
-  const blob = await recordBlob(deps, upload, digest, sealed.size);
-  const linked = await deps.layers.link(repo.uid, { digest, size: blob.size });
+  const blob = await recordBlob(deps, upload, digest, sealed.size, repo.uid);
+  const linked = await deps.layers.link(repo.uid, { digest, size: blob.size, touchedAt: deps.now().getTime() });
   await endUpload(deps, repo.uid, upload);
   if (!linked) throw layerExists(deps, repo, digest);
 }

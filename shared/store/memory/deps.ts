@@ -34,6 +34,7 @@ export function createMemoryDeps(options: MemoryDepsOptions = {}): Deps & { stor
     lifecycle: stores.lifecycle,
     templates: stores.templates,
     imageStates: stores.imageStates,
+    gc: stores.gc,
     events: new InProcessBus(),
     jobs: new UnconfiguredJobStarter(),
     principals: principalsOf(config),

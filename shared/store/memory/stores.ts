@@ -8,6 +8,7 @@ import { MemoryScanStore } from './scans.ts';
 import { MemoryRegistryStore } from './registry.ts';
 import { MemoryTable } from './table.ts';
 import { MemoryTemplateStore } from './templates.ts';
+import { MemoryGcStore } from './gc.ts';
 
 export type MemoryStores = {
   table: MemoryTable;
@@ -21,6 +22,7 @@ export type MemoryStores = {
   templates: MemoryTemplateStore;
   /** The image store serves both, as the DynamoDB adapter does. */
   imageStates: MemoryImageStore;
+  gc: MemoryGcStore;
 };
 
 /** Every store over one new table (or the given one), for registry `registryId` (default 000000000000). */
@@ -40,5 +42,6 @@ export function createMemoryStores(options: { registryId?: string; now?: () => D
     lifecycle,
     templates: new MemoryTemplateStore(table, registryId),
     imageStates: images,
+    gc: new MemoryGcStore(table, registryId),
   };
 }

@@ -1,0 +1,173 @@
+/**
+ * The collection steps, each one conditional write on what was read (docs/ARCHITECTURE.md, "Garbage collection"):
+ * a repository's links no image needs and nothing touched for the grace period, its expired uploads, and blobs
+ * no repository references.
+ */
+import type { Deps } from '../deps.ts';
+import { manifestText } from '../registry/images.ts';
+import type { BlobState } from '../store/gc.ts';
+import { pendingPartObject, uploadObject } from '../store/keys.ts';
+import { markBlobs } from './marks.ts';
+
+/** What a run looked at and freed. */
+export type GcCounts = {
+  /** Marks, links, uploads and blobs examined. */
+  looked: number;
+  links: number;
+  uploads: number;
+  blobs: number;
+  /** Objects deleted from the blob store and their bytes (blobs only: parts of uploads are counted as uploads). */
+  freedObjects: number;
+  freedBytes: number;
+  /** Things left for a later run: still within the grace period, or a pass that ran out of time. */
+  deferred: number;
+};
+
+export const noCounts = (): GcCounts => ({ looked: 0, links: 0, uploads: 0, blobs: 0, freedObjects: 0, freedBytes: 0, deferred: 0 });
+
+const DIGEST = /\b(?:sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})\b/g;
+
+/** The grace period in milliseconds. */
+export const graceMs = (deps: Deps) => deps.config.gcGraceSeconds * 1000;
+
+/**
+ * Every digest the repository's images name (configs, layers, children, subjects), read a page of images at a time.
+ * Over-approximates (any digest in a manifest counts), which only ever keeps more.
+ */
+export async function referencedDigests(deps: Deps, uid: string): Promise<Set<string>> {
+  const referenced = new Set<string>();
+  let cursor: Record<string, any> | undefined;
+  do {
+    const page = await deps.images.list(uid, 200, cursor);
+    for (const image of page.items) {
+      referenced.add(image.digest);
+      for (const d of (await manifestText(deps, image)).match(DIGEST) ?? []) referenced.add(d);
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return referenced;
+}
+
+/**
+ * Drops the links of a live repository that no image of it references and that nothing touched for the grace period,
+ * then collects the blobs that lost their last referrer. Gives up ('deferred') once half the grace period has passed
+ * since it read the images, so a link touched by a PutImage that read it before can never be dropped after
+ * (the argument in docs/ARCHITECTURE.md). `adopt`: also record the links of blobs written before GC existed.
+ */
+export async function collectLinks(deps: Deps, uid: string, counts: GcCounts, token: string, adopt = false): Promise<'done' | 'deferred'> {
+  const started = deps.now().getTime();
+  const grace = graceMs(deps);
+  const referenced = await referencedDigests(deps, uid);
+  let cursor: Record<string, any> | undefined;
+  do {
+    const page = await deps.gc.links(uid, 500, cursor);
+    counts.looked += page.items.length;
+    if (adopt && page.items.length)
+      await adoptLinks(
+        deps,
+        uid,
+        page.items.map((l) => l.digest),
+      );
+    const now = deps.now().getTime();
+    const garbage = page.items.filter((l) => !referenced.has(l.digest) && (l.touchedAt ?? 0) <= now - grace);
+    counts.deferred += page.items.filter((l) => !referenced.has(l.digest) && (l.touchedAt ?? 0) > now - grace).length;
+    if (garbage.length && now - started > grace / 2) {
+      counts.deferred += garbage.length;
+      return 'deferred';
+    }
+    // The blobs are marked first: a run killed after a link went still leaves the blob for the next one.
+    await markBlobs(
+      deps,
+      garbage.map((l) => l.digest),
+    );
+    const freed: string[] = [];
+    for (const link of garbage) {
+      if (!(await deps.gc.dropLink(uid, link.digest, link.touchedAt))) continue;
+      await deps.gc.unreference(link.digest, uid);
+      counts.links++;
+      freed.push(link.digest);
+    }
+    for (const digest of freed) await collectBlob(deps, digest, counts, token);
+    cursor = page.cursor;
+  } while (cursor);
+  return 'done';
+}
+
+/** Records the repository as a referrer of the blobs it links whose records do not say so (written before GC existed). */
+async function adoptLinks(deps: Deps, uid: string, digests: string[]): Promise<void> {
+  const states = await deps.gc.blobStates(digests);
+  for (const digest of digests) {
+    const state = states.get(digest);
+    if (state && !state.collecting && !state.linkedBy.includes(uid)) await deps.gc.adopt(digest, uid);
+  }
+}
+
+/**
+ * Frees the uploads of a repository past their expiry: the record first (only if still expired), then the multipart
+ * upload (aborted: S3 drops its parts; the filesystem store removes its parts directory) and the pending objects.
+ * An upload's whole object is deleted only when no blob record names it (a completion killed halfway may have recorded it).
+ */
+export async function collectUploads(deps: Deps, uid: string, counts: GcCounts, expiredBy?: number): Promise<void> {
+  let cursor: Record<string, any> | undefined;
+  do {
+    const page = await deps.gc.uploads(uid, 200, cursor);
+    const now = expiredBy ?? deps.now().getTime();
+    counts.looked += page.items.length;
+    for (const upload of page.items) {
+      if (upload.expiresAt > now || !(await deps.gc.dropUpload(uid, upload.uploadId, now))) continue;
+      counts.uploads++;
+      if (upload.multipartId) await deps.blobs.abortMultipart(uploadObject(upload.uploadId), upload.multipartId).catch(() => undefined);
+      const objects = upload.pending.map((first) => pendingPartObject(upload.uploadId, first));
+      if (upload.wholeObject && upload.streamDigest) {
+        const blob = (await deps.gc.blobStates([upload.streamDigest.digest])).get(upload.streamDigest.digest);
+        if (blob?.object !== upload.wholeObject) objects.push(upload.wholeObject);
+      }
+      if (objects.length) await deps.blobs.delete(objects);
+    }
+    cursor = page.cursor;
+  } while (cursor);
+}
+
+/** What became of a blob: freed, kept (referenced, touched, or claimed by a newer record), or not there. */
+export type BlobOutcome = 'freed' | 'kept' | 'young' | 'gone';
+
+/**
+ * Collects one blob if no repository references it and nothing touched it for the grace period: claims the record
+ * (BLOB_UNREFERENCED_AND_UNTOUCHED), deletes the object, then removes the record if it is still this claim's.
+ * A referrer whose link is gone (a run killed between the two) is removed first, under the same grace.
+ */
+export async function collectBlob(deps: Deps, digest: string, counts: GcCounts, token: string, read?: BlobState): Promise<BlobOutcome> {
+  let blob = read ?? (await deps.gc.blobStates([digest])).get(digest);
+  counts.looked++;
+  if (!blob) return 'gone';
+  const now = deps.now().getTime();
+  const grace = graceMs(deps);
+  const untouched = (b: BlobState) => (b.touchedAt ?? b.createdAt) <= now - grace;
+  if (!blob.collecting && !untouched(blob)) {
+    counts.deferred++;
+    return 'young';
+  }
+  if (blob.linkedBy.length && blob.touchedAt !== undefined) {
+    // Stale referrers: a link that no longer exists (a run or a repository deletion killed between link and referrer).
+    let dropped = false;
+    for (const uid of blob.linkedBy) {
+      if (!(await deps.layers.links(uid, [digest])).has(digest)) dropped = (await deps.gc.unreference(digest, uid, { ifTouchedAt: blob.touchedAt })) || dropped;
+    }
+    if (!dropped) return 'kept';
+    blob = (await deps.gc.blobStates([digest])).get(digest);
+    if (!blob) return 'gone';
+  }
+  if (blob.linkedBy.length) return 'kept';
+  if (blob.touchedAt === undefined && (await deps.gc.state()).adoptedAt === undefined) {
+    // Written before GC existed: its links are known only after a first sweep has adopted them.
+    counts.deferred++;
+    return 'young';
+  }
+  if (!(await deps.gc.claimBlob(blob, token))) return 'kept';
+  await deps.blobs.delete([blob.object]);
+  if (!(await deps.gc.forgetBlob(digest, token))) return 'kept';
+  counts.blobs++;
+  counts.freedObjects++;
+  counts.freedBytes += blob.size;
+  return 'freed';
+}
