@@ -31,10 +31,10 @@ afterAll(async () => {
 
 storeContract(async () => {
   const registryId = String(Math.floor(Math.random() * 1e12)).padStart(12, '0');
-  const { repositories, images, layers, scans, lifecycle, imageStates, templates } = dynamoStoresOn(stack.dynamo, { tableName: 'contract', registryId });
+  const { repositories, images, layers, scans, lifecycle, imageStates, templates, gc } = dynamoStoresOn(stack.dynamo, { tableName: 'contract', registryId });
   // The registry store uncached, as the DynamoDB contract run has it (the deps' copy caches reads for a few seconds).
   const registry = new DynamoRegistryStore(new Table(stack.dynamo, 'contract'), registryId);
-  return { repositories, images, layers, blobs: stack.blobs, scans, registry, lifecycle, imageStates, templates };
+  return { repositories, images, layers, blobs: stack.blobs, scans, registry, lifecycle, imageStates, templates, gc };
 });
 
 describe('the filesystem blob store', () => {

@@ -9,7 +9,7 @@ import type { Deps } from '../../../shared/deps.ts';
 import type { ImageRecord, Page, RepositoryRecord } from '../../../shared/store/types.ts';
 
 /** Every store of the registry's deps. */
-export type Stores = Pick<Deps, 'repositories' | 'images' | 'layers' | 'blobs' | 'scans' | 'lifecycle' | 'imageStates' | 'registry' | 'templates'>;
+export type Stores = Pick<Deps, 'repositories' | 'images' | 'layers' | 'blobs' | 'scans' | 'lifecycle' | 'imageStates' | 'registry' | 'templates' | 'gc'>;
 
 export type StoresFactory = () => Promise<Stores>;
 
