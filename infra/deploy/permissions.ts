@@ -64,6 +64,15 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   },
   // Replication on push reads the configuration, records IN_PROGRESS and starts the machine; the copy reads the image and its blobs and records the status.
   'replication-jobs': { table: [...READ, 'PutItem', 'BatchWriteItem'], bucket: ['GetObject'], startStateMachines: true, readPeers: true, principals: false },
+  // Garbage collection reads every store's items, removes links, blobs, uploads, marks and dead partitions (BatchWriteItem),
+  // reads manifests kept in S3, deletes objects and aborts multipart uploads; the tick starts its machine; runs publish their counts.
+  'gc-jobs': {
+    table: [...READ, ...WRITE],
+    bucket: ['GetObject', 'DeleteObject', 'AbortMultipartUpload'],
+    publishEvents: true,
+    startStateMachines: true,
+    principals: false,
+  },
   'oci-pull': { table: [...READ, 'UpdateItem'], bucket: ['GetObject'] },
   'oci-push': { table: [...READ, ...WRITE], bucket: ['GetObject', 'PutObject', 'DeleteObject', 'AbortMultipartUpload'], publishEvents: true },
   // The registry policy, the pull-time exclusion list, the replication configuration and the backfill list are one item each;

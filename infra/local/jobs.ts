@@ -5,6 +5,7 @@
 import type { Deps } from '../../shared/deps.ts';
 import { LocalJobStarter, type LocalJobOptions } from '../../shared/jobs/local.ts';
 import type { Tasks } from '../../shared/jobs/starter.ts';
+import * as gcJobs from '../../functions/gc-jobs/handler.ts';
 import * as lifecycleJobs from '../../functions/lifecycle-jobs/handler.ts';
 import * as replicationJobs from '../../functions/replication-jobs/handler.ts';
 import * as scanningJobs from '../../functions/scanning-jobs/handler.ts';
@@ -18,6 +19,7 @@ export function localMachines(deps: () => Deps): Record<string, Tasks> {
     scan: scanningJobs.createTasks(deps),
     replicate: replicationJobs.createTasks(deps),
     'replication-backfill': replicationJobs.createTasks(deps),
+    gc: gcJobs.createTasks(deps),
   };
 }
 

@@ -12,6 +12,7 @@ import type { LocalJobOptions, LocalJobStarter } from '../../shared/jobs/local.t
 import { DEFAULT_TRIGGERS, LocalLifecycleTriggers, type TriggerOptions } from '../../shared/lifecycle/triggers.ts';
 import { LocalReplicationTriggers } from '../../shared/replication/triggers.ts';
 import { LocalScanTriggers } from '../../shared/scan/triggers.ts';
+import { LocalGcTrigger } from '../../shared/gc/triggers.ts';
 import { localJobStarter } from './jobs.ts';
 import { startEmbeddedStack } from './stack.ts';
 import { startHost } from './host.ts';
@@ -41,6 +42,8 @@ export type LocalOptions = {
   aroundJobTask?: LocalJobOptions['aroundTask'];
   /** Lifecycle trigger timings; LIFECYCLE_PUSH_DEBOUNCE_MS sets the push debounce. */
   lifecycleTriggers?: Partial<TriggerOptions>;
+  /** How often garbage collection looks for due marks and a due sweep, in ms (60,000, as the deployed schedule). */
+  gcTickMs?: number;
 };
 
 /** Starts a registry; data under `dataDir` survives a stop and a new start. Throws a ConfigError for a bad variable. */
@@ -87,6 +90,7 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
   await scanTriggers.start(bus);
   const replicationTriggers = new LocalReplicationTriggers(deps);
   replicationTriggers.start(bus);
+  const gcTrigger = new LocalGcTrigger(deps, options.gcTickMs).start();
   let host: Awaited<ReturnType<typeof startHost>>;
   try {
     host = await startHost(deps, hostname, port, {
@@ -97,6 +101,7 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
     await triggers.stop();
     await scanTriggers.stop();
     await replicationTriggers.stop();
+    await gcTrigger.close();
     await stack.close();
     throw e;
   }
@@ -114,6 +119,7 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
       await triggers.stop();
       await scanTriggers.stop();
       await replicationTriggers.stop();
+      await gcTrigger.close();
       await jobs.stop();
       await stack.close();
     },
