@@ -79,13 +79,13 @@ export async function gcStep(deps: Deps, actor: Actor, state: GcRunState): Promi
 async function collectMark(deps: Deps, mark: GcMark, counts: GcCounts, token: string): Promise<void> {
   counts.looked++;
   const now = deps.now().getTime();
+  if (mark.markedAt > now - graceMs(deps)) {
+    counts.deferred++;
+    return;
+  }
   if (mark.kind === 'BLOB') {
     const outcome = await collectBlob(deps, mark.id, counts, token);
     if (outcome !== 'young') await deps.gc.clearMark(mark);
-    return;
-  }
-  if (mark.markedAt > now - graceMs(deps)) {
-    counts.deferred++;
     return;
   }
   const live = mark.name !== undefined && (await deps.repositories.get(mark.name))?.uid === mark.id;
@@ -120,13 +120,7 @@ async function collectPartition(deps: Deps, uid: string, counts: GcCounts, token
 /** Ends a run: one log line and one event with what it looked at and freed; a sweep records itself as the last one. */
 export async function finishGc(deps: Deps, actor: Actor, state: GcRunState): Promise<GcRunState> {
   await deps.authorizer.authorize(actor, GC_ACTION, ANY_RESOURCE);
-  if (state.mode === 'sweep') {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await deps.gc.state();
-      const next = { ...current, lastSweepAt: state.startedAt, adoptedAt: current.adoptedAt ?? state.startedAt, sweepClaimedAt: undefined };
-      if (await deps.gc.saveState(next)) break;
-    }
-  }
+  await releaseClaim(deps, state, true);
   const durationMs = deps.now().getTime() - state.startedAt;
   logger.info({ gc: { runId: state.runId, mode: state.mode, durationMs, ...state.counts } }, 'garbage collection finished');
   await deps.events.publish([
@@ -142,9 +136,22 @@ export async function finishGc(deps: Deps, actor: Actor, state: GcRunState): Pro
   return { ...state, phase: 'done' };
 }
 
+/** Ends the run's claim (shared/gc/triggers.ts) so the tick may start the next; a finished sweep records itself as the last. */
+async function releaseClaim(deps: Deps, state: GcRunState, finished: boolean): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await deps.gc.state();
+    const next =
+      state.mode === 'sweep'
+        ? { ...current, sweepClaimedAt: undefined, ...(finished ? { lastSweepAt: state.startedAt, adoptedAt: current.adoptedAt ?? state.startedAt } : {}) }
+        : { ...current, marksClaimedAt: undefined };
+    if (await deps.gc.saveState(next)) return;
+  }
+}
+
 /** Records a failed run (the machine's Catch): one log line; the marks stay for the next run. */
 export async function failGc(deps: Deps, actor: Actor, input: { state?: GcRunState; error?: unknown }): Promise<{ failed: true }> {
   await deps.authorizer.authorize(actor, GC_ACTION, ANY_RESOURCE);
+  if (input.state) await releaseClaim(deps, input.state, false);
   logger.error({ gc: { runId: input.state?.runId, mode: input.state?.mode, error: input.error } }, 'garbage collection failed');
   return { failed: true };
 }

@@ -15,8 +15,8 @@ import { GC_ACTION, startGcState, type GcMode } from './run.ts';
 
 /** A sweep claim older than this belongs to a run that died: another may start. */
 const SWEEP_CLAIM_MS = 6 * 3600_000;
-/** Marks runs start at most this often (a run takes well under it; two at once would be safe, only wasteful). */
-const MARKS_CLAIM_MS = 60_000;
+/** A marks run claim older than this belongs to a run that died (two at once would be safe, only wasteful). */
+const MARKS_CLAIM_MS = 15 * 60_000;
 
 /** The garbage collector's service actor. */
 export const gcActor = (deps: Deps, requestId = 'gc-tick') => serviceActor(deps.config, 'gc', requestId);
@@ -33,12 +33,12 @@ export async function gcTick(deps: Deps, actor: Actor): Promise<GcMode | undefin
   return undefined;
 }
 
-/** Whether some mark can be dealt with now: a blob mark, or another whose grace period is over. */
+/** Whether some mark's grace period is over. */
 async function marksDue(deps: Deps, now: number): Promise<boolean> {
   let cursor: Record<string, any> | undefined;
   do {
     const page = await deps.gc.marks(200, cursor);
-    if (page.items.some((m) => m.kind === 'BLOB' || m.markedAt <= now - graceMs(deps))) return true;
+    if (page.items.some((m) => m.markedAt <= now - graceMs(deps))) return true;
     cursor = page.cursor;
   } while (cursor);
   return false;
@@ -55,6 +55,12 @@ async function start(deps: Deps, mode: GcMode): Promise<GcMode> {
   return mode;
 }
 
+async function releaseDeadClaims(deps: Deps): Promise<void> {
+  const state = await deps.gc.state();
+  if (state.sweepClaimedAt !== undefined || state.marksClaimedAt !== undefined)
+    await deps.gc.saveState({ ...state, sweepClaimedAt: undefined, marksClaimedAt: undefined });
+}
+
 /** The local registry's tick: every minute in the process, as EventBridge's schedule calls `gcTick` in AWS. */
 export class LocalGcTrigger {
   private timer?: NodeJS.Timeout;
@@ -64,7 +70,13 @@ export class LocalGcTrigger {
     private readonly everyMs = 60_000,
   ) {}
 
+  /** Starts ticking; first drops the claims of runs of an earlier process (none can be alive: the data directory is this process's). */
   start(): this {
+    this.running = releaseDeadClaims(this.deps)
+      .catch(() => undefined)
+      .finally(() => {
+        this.running = undefined;
+      });
     this.timer = setInterval(() => {
       if (this.running) return;
       this.running = gcTick(this.deps, gcActor(this.deps))
