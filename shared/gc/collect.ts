@@ -71,17 +71,19 @@ export async function collectLinks(deps: Deps, uid: string, counts: GcCounts, to
     const now = deps.now().getTime();
     const garbage = page.items.filter((l) => !referenced.has(l.digest) && (l.touchedAt ?? 0) <= now - grace);
     counts.deferred += page.items.filter((l) => !referenced.has(l.digest) && (l.touchedAt ?? 0) > now - grace).length;
-    if (garbage.length && now - started > grace / 2) {
-      counts.deferred += garbage.length;
-      return 'deferred';
-    }
     // The blobs are marked first: a run killed after a link went still leaves the blob for the next one.
     await markBlobs(
       deps,
       garbage.map((l) => l.digest),
     );
     const freed: string[] = [];
-    for (const link of garbage) {
+    for (const [i, link] of garbage.entries()) {
+      // The bound of the argument: no link is dropped more than half a grace period after the images were read.
+      if (deps.now().getTime() - started > grace / 2) {
+        counts.deferred += garbage.length - i;
+        for (const digest of freed) await collectBlob(deps, digest, counts, token);
+        return 'deferred';
+      }
       if (!(await deps.gc.dropLink(uid, link.digest, link.touchedAt))) continue;
       await deps.gc.unreference(link.digest, uid);
       counts.links++;
