@@ -8,6 +8,7 @@ import { manifestText } from '../registry/images.ts';
 import type { BlobState } from '../store/gc.ts';
 import { pendingPartObject, uploadObject } from '../store/keys.ts';
 import { markBlobs } from './marks.ts';
+import { mapLimit } from '../util/map-limit.ts';
 
 /** What a run looked at and freed. */
 export type GcCounts = {
@@ -138,7 +139,14 @@ export type BlobOutcome = 'freed' | 'kept' | 'young' | 'gone';
  * (BLOB_UNREFERENCED_AND_UNTOUCHED), deletes the object, then removes the record if it is still this claim's.
  * A referrer whose link is gone (a run killed between the two) is removed first, under the same grace.
  */
-export async function collectBlob(deps: Deps, digest: string, counts: GcCounts, token: string, read?: BlobState): Promise<BlobOutcome> {
+export async function collectBlob(
+  deps: Deps,
+  digest: string,
+  counts: GcCounts,
+  token: string,
+  read?: BlobState,
+  linked?: (uid: string, digest: string) => boolean,
+): Promise<BlobOutcome> {
   let blob = read ?? (await deps.gc.blobStates([digest])).get(digest);
   counts.looked++;
   if (!blob) return 'gone';
@@ -153,7 +161,8 @@ export async function collectBlob(deps: Deps, digest: string, counts: GcCounts, 
     // Stale referrers: a link that no longer exists (a run or a repository deletion killed between link and referrer).
     let dropped = false;
     for (const uid of blob.linkedBy) {
-      if (!(await deps.layers.links(uid, [digest])).has(digest)) dropped = (await deps.gc.unreference(digest, uid, { ifTouchedAt: blob.touchedAt })) || dropped;
+      const present = linked ? linked(uid, digest) : (await deps.layers.links(uid, [digest])).has(digest);
+      if (!present) dropped = (await deps.gc.unreference(digest, uid, { ifTouchedAt: blob.touchedAt })) || dropped;
     }
     if (!dropped) return 'kept';
     blob = (await deps.gc.blobStates([digest])).get(digest);
@@ -172,4 +181,23 @@ export async function collectBlob(deps: Deps, digest: string, counts: GcCounts, 
   counts.freedObjects++;
   counts.freedBytes += blob.size;
   return 'freed';
+}
+
+/** Blob collections at once within a page. */
+const BLOB_CONCURRENCY = 8;
+
+/**
+ * Collects a page of blob records (the sweep's blob phase): the links their referrers claim are read in one batch per
+ * repository first, then the blobs are collected a few at a time (each collection is its own conditional writes).
+ */
+export async function collectBlobs(deps: Deps, blobs: BlobState[], counts: GcCounts, token: string): Promise<void> {
+  const now = deps.now().getTime();
+  const byRepository = new Map<string, string[]>();
+  for (const b of blobs) {
+    if (b.touchedAt === undefined || b.touchedAt > now - graceMs(deps)) continue;
+    for (const uid of b.linkedBy) byRepository.set(uid, [...(byRepository.get(uid) ?? []), b.digest]);
+  }
+  const present = new Set<string>();
+  for (const [uid, digests] of byRepository) for (const d of (await deps.layers.links(uid, digests)).keys()) present.add(`${uid} ${d}`);
+  await mapLimit(blobs, BLOB_CONCURRENCY, (b) => collectBlob(deps, b.digest, counts, token, b, (uid, d) => present.has(`${uid} ${d}`)));
 }

@@ -17,7 +17,7 @@ import { ecrEvent } from '../events/publisher.ts';
 import { logger } from '../observe/logger.ts';
 import { BLOB_SHARDS } from '../store/keys.ts';
 import type { GcMark } from '../store/gc.ts';
-import { collectBlob, collectLinks, collectUploads, graceMs, noCounts, type GcCounts } from './collect.ts';
+import { collectBlob, collectBlobs, collectLinks, collectUploads, graceMs, noCounts, type GcCounts } from './collect.ts';
 import { markBlobs } from './marks.ts';
 
 /** The service actor of garbage collection asks this (it removes only what deletions gave up). */
@@ -67,7 +67,7 @@ export async function gcStep(deps: Deps, actor: Actor, state: GcRunState): Promi
   if (state.phase === 'blobs') {
     const shard = state.shard ?? 0;
     const page = await deps.gc.blobs(BLOB_SHARDS[shard], BLOBS_PER_STEP, state.cursor);
-    for (const blob of page.items) await collectBlob(deps, blob.digest, counts, state.token, blob);
+    await collectBlobs(deps, page.items, counts, state.token);
     if (page.cursor) return { ...state, counts, cursor: page.cursor };
     const next = shard + 1;
     return next < BLOB_SHARDS.length ? { ...state, counts, cursor: undefined, shard: next } : { ...state, counts, cursor: undefined, phase: 'done' };

@@ -27,9 +27,10 @@ export async function gcTick(deps: Deps, actor: Actor): Promise<GcMode | undefin
   const now = deps.now().getTime();
   const state = await deps.gc.state();
   const sweepDue = now - (state.lastSweepAt ?? 0) >= deps.config.gcIntervalSeconds * 1000 && now - (state.sweepClaimedAt ?? 0) >= SWEEP_CLAIM_MS;
-  if (sweepDue && (await claim(deps, state, { sweepClaimedAt: now }))) return start(deps, 'sweep');
+  if (sweepDue && (await claim(deps, state, { sweepClaimedAt: now })))
+    return start(deps, 'sweep', { ...state, version: state.version + 1, sweepClaimedAt: now });
   if (now - (state.marksClaimedAt ?? 0) < MARKS_CLAIM_MS || !(await marksDue(deps, now))) return undefined;
-  if (await claim(deps, state, { marksClaimedAt: now })) return start(deps, 'marks');
+  if (await claim(deps, state, { marksClaimedAt: now })) return start(deps, 'marks', { ...state, version: state.version + 1, marksClaimedAt: now });
   return undefined;
 }
 
@@ -48,9 +49,15 @@ async function claim(deps: Deps, state: GcState, change: Partial<GcState>): Prom
   return deps.gc.saveState({ ...state, ...change });
 }
 
-async function start(deps: Deps, mode: GcMode): Promise<GcMode> {
+/** Starts the machine; a start that fails gives the claim back (`claimed`: the state as claimed) and throws. */
+async function start(deps: Deps, mode: GcMode, claimed: GcState): Promise<GcMode> {
   const state = startGcState(deps, mode);
-  await deps.jobs.start('gc', { state });
+  try {
+    await deps.jobs.start('gc', { state });
+  } catch (e) {
+    await deps.gc.saveState(mode === 'sweep' ? { ...claimed, sweepClaimedAt: undefined } : { ...claimed, marksClaimedAt: undefined });
+    throw e;
+  }
   logger.info({ gc: { runId: state.runId, mode } }, 'garbage collection started');
   return mode;
 }

@@ -75,6 +75,8 @@ import { runScheduledLifecycle } from '../../shared/lifecycle/runs.ts';
 import { runConfiguredFeedImport } from '../../shared/scan/feed/job.ts';
 import { scanOnPush } from '../../shared/scan/start.ts';
 import { replicateOnPush } from '../../shared/replication/job.ts';
+import { runGc } from '../../shared/gc/run.ts';
+import { gcTick } from '../../shared/gc/triggers.ts';
 import { pascalCase } from '../../infra/deploy/state-machines.ts';
 import { ociClient } from '../helpers/oci.ts';
 import { osvRecord, osvZip } from '../helpers/scan-fixtures.ts';
@@ -106,10 +108,13 @@ const NOT_YET_EXERCISED: Record<string, string[]> = {
   lifecycle: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query'],
   // Runs over indexes and manifests kept in S3 (an expiring run over plain images is driven above).
   'lifecycle-jobs': ['dynamodb:BatchGetItem', 's3:GetObject'],
+  // PutImage now touches its links (UpdateItem) instead of reading them; a mount's read of its source (linkedBlob) is not driven here.
+  'oci-push': ['dynamodb:BatchGetItem'],
+  // Marks of the links a repository pass drops and a dead partition's removal (BatchWriteItem), expired multipart uploads
+  // and manifests kept in S3 (test/domain/gc.test.ts drives those paths on the in-memory stores).
+  'gc-jobs': ['dynamodb:BatchWriteItem', 's3:AbortMultipartUpload', 's3:GetObject'],
   // A copy to a destination the peers document names (test/protocol/replication.test.ts drives it) reads blob links in batches.
   'replication-jobs': ['dynamodb:BatchGetItem'],
-  // Not seen in pushes, tag moves, index references, a cancelled multipart upload or deletes: a row to review.
-  'oci-push': ['dynamodb:UpdateItem'],
   // Findings paged from their items, scans of manifests kept in S3, rescans. No scanning operation was seen
   // to publish an event (the scan's own task announces its result): events:PutEvents is a row to review.
   scanning: [
@@ -408,6 +413,15 @@ beforeAll(async () => {
 
   await as('repositories', () => ecr.send(new DeleteRepositoryCommand({ repositoryName, force: true })));
   await registry.jobs.idle();
+  // Garbage collection, past the grace period and the uploads' TTL: the tick starts the machine (a sweep), then a
+  // marks run and a sweep free what the deleted repository held.
+  await as('gc-jobs', async () => {
+    await gcTick(registry.deps, jobActor(registry.deps.config, 'gc'));
+    await registry.jobs.idle();
+    const later = { ...registry.deps, now: () => new Date(Date.now() + 3 * 24 * 3600_000) };
+    await runGc(later, jobActor(registry.deps.config, 'gc'), 'marks');
+    await runGc(later, jobActor(registry.deps.config, 'gc'), 'sweep');
+  });
   collectUsed(published);
 }, 120_000);
 
@@ -422,6 +436,7 @@ describe('the least-privilege table', () => {
     expect(FUNCTIONS).toEqual([
       'auth',
       'cache',
+      'gc-jobs',
       'images',
       'layers',
       'lifecycle',
