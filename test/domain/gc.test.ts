@@ -127,7 +127,12 @@ describe('garbage collection', () => {
   it('is started by the tick once a mark is due, and by the interval for a sweep', async () => {
     const { clock, registry, deps, actor, gc } = fixture();
     const started: { machine: string; input: Record<string, unknown> }[] = [];
-    deps.jobs = { start: async (machine, input) => (started.push({ machine, input }), { executionArn: String(started.length) }) };
+    deps.jobs = {
+      start: async (machine, input) => {
+        started.push({ machine, input });
+        return { executionArn: String(started.length) };
+      },
+    };
     expect(await gcTick(deps, gc)).toBe('sweep');
     await runGc(deps, gc, 'sweep');
     await registry.repository('app');
