@@ -5,11 +5,22 @@
  */
 import type { Deps } from '../deps.ts';
 import type { GcMark } from '../store/gc.ts';
+import type { ImageRecord } from '../store/types.ts';
 
-/** Marks a repository whose images were deleted: its links may no longer be needed by any image. */
-export async function markRepository(deps: Deps, repo: { name: string; uid: string }): Promise<void> {
-  await deps.gc.mark([{ kind: 'REPO', id: repo.uid, name: repo.name, markedAt: deps.now().getTime() }]);
+/** Marks a repository whose image is being deleted: its links may no longer be needed; and the image's manifest object, if it has one. */
+export async function markRepository(deps: Deps, repo: { name: string; uid: string }, image?: ImageRecord): Promise<void> {
+  const markedAt = deps.now().getTime();
+  await deps.gc.mark([{ kind: 'REPO', id: repo.uid, name: repo.name, markedAt }, ...manifestMarks(repo.uid, image ? [image] : [], markedAt)]);
 }
+
+/** Marks the manifest objects of images about to go with their partition. */
+export async function markManifests(deps: Deps, uid: string, images: ImageRecord[]): Promise<void> {
+  const marks = manifestMarks(uid, images, deps.now().getTime());
+  if (marks.length) await deps.gc.mark(marks);
+}
+
+const manifestMarks = (uid: string, images: ImageRecord[], markedAt: number): GcMark[] =>
+  images.flatMap((i) => (i.manifestObject ? [{ kind: 'MANIFEST' as const, id: i.manifestObject, name: `${uid}#${i.digest}`, markedAt }] : []));
 
 /** Marks a deleted repository's contents partition, before the repository item goes (see releasePartition). */
 export async function markPartition(deps: Deps, repo: { name: string; uid: string }): Promise<void> {

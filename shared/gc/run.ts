@@ -88,6 +88,11 @@ async function collectMark(deps: Deps, mark: GcMark, counts: GcCounts, token: st
     if (outcome !== 'young') await deps.gc.clearMark(mark);
     return;
   }
+  if (mark.kind === 'MANIFEST') {
+    await collectManifest(deps, mark, counts);
+    await deps.gc.clearMark(mark);
+    return;
+  }
   const live = mark.name !== undefined && (await deps.repositories.get(mark.name))?.uid === mark.id;
   if (live) {
     // A repository whose images were deleted (or a repository deletion that never happened).
@@ -97,6 +102,22 @@ async function collectMark(deps: Deps, mark: GcMark, counts: GcCounts, token: st
     await collectPartition(deps, mark.id, counts, token);
   }
   await deps.gc.clearMark(mark);
+}
+
+/**
+ * A deleted image's manifest object, unless the image item is back with it (a delete by tag puts an image back when a
+ * push tagged it meanwhile). Object keys are per image item, never reused, so nothing else can name it.
+ */
+async function collectManifest(deps: Deps, mark: GcMark, counts: GcCounts): Promise<void> {
+  // Objects of images stored before per-item keys (`manifests/<alg>/<hex>`) may be shared by repositories: left alone.
+  if (mark.id.split('/').length !== 4) return;
+  const [uid, digest] = (mark.name ?? '').split('#');
+  if (uid && digest && (await deps.images.get(uid, digest))?.manifestObject === mark.id) return;
+  const size = await deps.blobs.size(mark.id);
+  if (size === undefined) return;
+  await deps.blobs.delete([mark.id]);
+  counts.freedObjects++;
+  counts.freedBytes += size;
 }
 
 /** A deleted repository's partition: its blobs marked and given up, then collected; its uploads freed; its items removed. */

@@ -132,7 +132,7 @@ export async function deleteImageId(deps: Deps, repo: RepositoryRecord, id: Imag
     const remaining = await images.tagsOf(repo.uid, image.digest);
     if (remaining.length === 0 && (await liveParents(deps, repo, image.digest)).length === 0) {
       // Garbage collection learns first that the image's blobs may be free (docs/ARCHITECTURE.md "Garbage collection").
-      await markRepository(deps, repo);
+      await markRepository(deps, repo, image);
       await images.delete(repo.uid, image);
       // A push of this image under another tag may have written its tag after we read none and found the image
       // stored: it will not write the image again, so put it back (the push's tag must resolve).
@@ -153,7 +153,7 @@ export async function deleteImageId(deps: Deps, repo: RepositoryRecord, id: Imag
   }
   const tags = await images.tagsOf(repo.uid, image.digest);
   for (const tag of tags) await images.deleteTag(repo.uid, tag, image.digest);
-  await markRepository(deps, repo);
+  await markRepository(deps, repo, image);
   await images.delete(repo.uid, image);
   // Sweep: a push of this image (tag first, image last) may have tagged it meanwhile. If its image write came before
   // our delete, its tag is visible now and goes; if after, the image is back and the tag stays with it.

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /**
  * Storing an image: PutImage and the OCI manifest PUT (pushManifest) go through storeImage, which validates the
  * manifest and everything it references, stores the image once per digest and moves the tag atomically.
@@ -107,7 +108,7 @@ export async function storeImage(deps: Deps, repo: RepositoryRecord, text: strin
     ...(parsed.subject && parsed.annotations ? { annotations: parsed.annotations } : {}),
   };
   if (bytes.length > INLINE_MANIFEST_BYTES) {
-    image.manifestObject = manifestObject(digest);
+    image.manifestObject = manifestObject(digest, randomUUID());
     await blobs.put(image.manifestObject, bytes);
   } else {
     image.manifest = text;
@@ -116,6 +117,8 @@ export async function storeImage(deps: Deps, repo: RepositoryRecord, text: strin
   // so a concurrent delete that removed the image before this write sees the tag when it sweeps (and removes it).
   await keepTouched(deps, repo, parsed, touched);
   const created = await images.create(repo.uid, image);
+  // An image stored already keeps its own manifest object: this one is nobody's.
+  if (!created && image.manifestObject) await blobs.delete([image.manifestObject]).catch(() => undefined);
   if (!created && (tag === undefined || tagWasHere)) throw alreadyExists(deps, repo, digest, tag);
   const stored = created ? image : ((await images.get(repo.uid, digest)) ?? image);
   await deps.events.publish([imagePushedEvent(deps, repo.name, digest, tag)]);

@@ -26,7 +26,7 @@ import { authorize, checkRegistryId, openRepository, repositoryArn, repositoryNa
 import { nextToken, readToken } from './pagination.ts';
 import { checkMutabilitySetting } from './tag-mutability.ts';
 import { imageDeletedEvent } from './events.ts';
-import { markPartition, releasePartition } from '../gc/marks.ts';
+import { markManifests, markPartition, releasePartition } from '../gc/marks.ts';
 
 export const MAX_TAGS = 50;
 const DEFAULT_PAGE = 100;
@@ -140,6 +140,7 @@ export async function deleteRepository(deps: Deps, actor: Actor, input: DeleteRe
   do {
     const page = await images.list(repo.uid, 100, cursor);
     const events = [];
+    await markManifests(deps, repo.uid, page.items);
     for (const image of page.items) {
       const tags = await images.tagsOf(repo.uid, image.digest);
       events.push(...(tags.length ? tags : [undefined]).map((tag) => imageDeletedEvent(deps, repo.name, image.digest, tag)));

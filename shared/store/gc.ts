@@ -8,9 +8,12 @@ import type { BlobRecord, Page, UploadRecord } from './types.ts';
 
 /**
  * Something a deletion may have freed, since `markedAt`: REPO a repository whose images were deleted (its links may
- * be unreferenced now), PART a deleted repository's contents partition, BLOB a blob that lost a referrer.
+ * be unreferenced now), PART a deleted repository's contents partition, BLOB a blob that lost a referrer, MANIFEST a
+ * deleted image's manifest object.
  */
-export type GcMark = { kind: 'REPO' | 'PART' | 'BLOB'; id: string; name?: string; markedAt: number };
+export type GcMark = { kind: GcMarkKind; id: string; name?: string; markedAt: number };
+/** MANIFEST: a deleted image's manifest object (`id` the object key, `name` `<uid>#<digest>` of the image item that named it). */
+export type GcMarkKind = 'REPO' | 'PART' | 'BLOB' | 'MANIFEST';
 
 /** A blob record as the collector sees it: who references it, when it was last touched, whether a collection claimed it. */
 export type BlobState = BlobRecord & {

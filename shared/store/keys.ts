@@ -31,7 +31,7 @@
  * | Backfills       | REGISTRY#<registryId>    | BACKFILLS                  |                                 |         | every backfill (90 days), version      |
  * | Backfill result | BACKFILL#<id>#<backfill> | RESULT#<status>#<repo>#<d> |                                 |         | one image a backfill tried (TTL 90 d)  |
  * | Active feed     | FEED#<registryId>        | ACTIVE                     |                                 |         | the vulnerability feed scans use       |
- * | GC mark         | GCMARK#<registryId>      | REPO#<uid> / PART#<uid> / BLOB#<digest> |                    |         | maybe garbage since markedAt (repo name)|
+ * | GC mark         | GCMARK#<registryId>      | REPO#<uid> / PART#<uid> / BLOB#<digest> / MANIFEST#<object> |                    |         | maybe garbage since markedAt (repo name)|
  * | GC state        | GC#<registryId>          | STATE                      |                                 |         | last sweep, legacy blobs adopted, version |
  *
  * S3 objects:
@@ -40,7 +40,7 @@
  * | uploads/<uploadId>/data        | a layer being uploaded (multipart); becomes the blob's object     |
  * | uploads/<uploadId>/whole/<n>   | a blob that one streamed request stored whole (no multipart)      |
  * | uploads/<uploadId>/pending/<n> | ECR parts smaller than S3's 5 MiB minimum, waiting to be coalesced |
- * | manifests/<alg>/<hex>          | manifests too large to keep inline in their image item            |
+ * | manifests/<alg>/<hex>/<nonce>  | manifests too large to keep inline in their image item (one each)  |
  * | scan/layers/v<n>/<alg>/<hex>   | a layer's scan index (indexer version n), shared by all images    |
  * | scan/inventory/v<n>/<alg>/<hex>| an image's coalesced packages, re-matched by continuous scanning   |
  * | scan/jobs/<scanId>/plan        | a scan run's plan: platform images and their layers               |
@@ -117,7 +117,10 @@ export const BLOB_SHARDS = '0123456789abcdef';
 export const blobShardPk = (shard: string) => `BLOBS#${shard}`;
 export const blobIndex = (digest: string) => ({ gsi1pk: blobShardPk(digest.slice(digest.indexOf(':') + 1)[0] ?? '0'), gsi1sk: digest });
 export const gcMarksPk = (registryId: string) => `GCMARK#${registryId}`;
-export const gcMarkKey = (registryId: string, kind: 'REPO' | 'PART' | 'BLOB', id: string): Key => ({ pk: gcMarksPk(registryId), sk: `${kind}#${id}` });
+export const gcMarkKey = (registryId: string, kind: 'REPO' | 'PART' | 'BLOB' | 'MANIFEST', id: string): Key => ({
+  pk: gcMarksPk(registryId),
+  sk: `${kind}#${id}`,
+});
 export const gcStateKey = (registryId: string): Key => ({ pk: `GC#${registryId}`, sk: 'STATE' });
 
 /** The digest in an image item's sort key. */
@@ -129,7 +132,8 @@ export const tagOfSk = (sk: string) => sk.slice(TAG_PREFIX.length);
 export const uploadObject = (uploadId: string) => `uploads/${uploadId}/data`;
 export const pendingPartObject = (uploadId: string, firstByte: number) => `uploads/${uploadId}/pending/${String(firstByte).padStart(16, '0')}`;
 export const wholeUploadObject = (uploadId: string, nonce: string) => `uploads/${uploadId}/whole/${nonce}`;
-export const manifestObject = (digest: string) => `manifests/${digest.replace(':', '/')}`;
+/** A large manifest's object: one per stored image item (`nonce`), so collecting one never touches another's; older items name `manifests/<alg>/<hex>`. */
+export const manifestObject = (digest: string, nonce?: string) => `manifests/${digest.replace(':', '/')}${nonce ? `/${nonce}` : ''}`;
 export const layerIndexObject = (digest: string, indexerVersion: number) => `scan/layers/v${indexerVersion}/${digest.replace(':', '/')}.json`;
 export const inventoryObject = (digest: string, indexerVersion: number) => `scan/inventory/v${indexerVersion}/${digest.replace(':', '/')}.json`;
 export const scanPlanObject = (scanId: string) => `scan/jobs/${scanId}/plan.json`;

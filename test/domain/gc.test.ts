@@ -75,6 +75,27 @@ describe('garbage collection', () => {
     expect(await everyListedImagePulls(deps, actor, ['app'])).toBe(1);
   });
 
+  it('frees the manifest object of a deleted image kept in S3, and keeps the same manifest of another repository', async () => {
+    const { clock, registry, deps, actor, gc } = fixture();
+    await registry.repository('a');
+    await registry.repository('b');
+    const blobs = await registry.blobs('a', 1);
+    await registry.layer('b', blobs.config.bytes);
+    await registry.layer('b', blobs.layers[0].bytes);
+    const large = imageManifest(blobs, undefined, { annotations: { filler: 'x'.repeat(400_000) } });
+    await putImage(deps, actor, { repositoryName: 'a', imageManifest: large, imageTag: 'big' });
+    await putImage(deps, actor, { repositoryName: 'b', imageManifest: large, imageTag: 'big' });
+    const objects = async () => (await deps.blobs.list('manifests/')).length;
+    expect(await objects()).toBe(2);
+
+    await batchDeleteImage(deps, actor, { repositoryName: 'a', imageIds: [{ imageTag: 'big' }] });
+    clock.advance(GRACE_S * 1000 + 1);
+    await runGc(deps, gc, 'marks');
+
+    expect(await objects()).toBe(1);
+    expect(await everyListedImagePulls(deps, actor, ['a', 'b'])).toBe(1);
+  });
+
   it('never collects a layer uploaded a moment before its manifest, nor one whose manifest comes within the grace period', async () => {
     const { clock, registry, deps, actor, gc } = fixture();
     await registry.repository('app');
