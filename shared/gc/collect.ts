@@ -6,7 +6,7 @@
 import type { Deps } from '../deps.ts';
 import { manifestText } from '../registry/images.ts';
 import type { BlobState } from '../store/gc.ts';
-import { pendingPartObject, uploadObject } from '../store/keys.ts';
+import { layerIndexObject, pendingPartObject, uploadObject } from '../store/keys.ts';
 import { markBlobs } from './marks.ts';
 import { mapLimit } from '../util/map-limit.ts';
 
@@ -25,6 +25,9 @@ export type GcCounts = {
 };
 
 export const noCounts = (): GcCounts => ({ looked: 0, links: 0, uploads: 0, blobs: 0, freedObjects: 0, freedBytes: 0, deferred: 0 });
+
+/** The layer indexer's versions a scan index of a layer may exist for (shared/scan/index/layer-indexer.ts INDEXER_VERSION, 2 now, and later ones). */
+const LAYER_INDEX_VERSIONS = [1, 2, 3, 4];
 
 const DIGEST = /\b(?:sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})\b/g;
 
@@ -175,7 +178,8 @@ export async function collectBlob(
     return 'young';
   }
   if (!(await deps.gc.claimBlob(blob, token))) return 'kept';
-  await deps.blobs.delete([blob.object]);
+  // The layer's scan indexes go with it (no scan can read the layer once it is claimed).
+  await deps.blobs.delete([blob.object, ...LAYER_INDEX_VERSIONS.map((v) => layerIndexObject(digest, v))]);
   if (!(await deps.gc.forgetBlob(digest, token))) return 'kept';
   counts.blobs++;
   counts.freedObjects++;

@@ -12,6 +12,7 @@ import { putImage } from '../../shared/registry/put-image.ts';
 import { deleteRepository } from '../../shared/registry/repositories.ts';
 import { initiateLayerUpload, uploadLayerPart } from '../../shared/registry/layers.ts';
 import type { MemoryBlobStore } from '../../shared/store/memory/blobs.ts';
+import { layerIndexObject } from '../../shared/store/keys.ts';
 import { memoryRegistry } from '../helpers/domain.ts';
 import { everyListedImagePulls, HandClock } from '../helpers/gc.ts';
 import { imageManifest } from '../helpers/images.ts';
@@ -110,10 +111,11 @@ describe('garbage collection', () => {
     expect(await everyListedImagePulls(deps, actor, ['app'])).toBe(1);
   });
 
-  it('frees layers uploaded for a manifest that never came, once the grace period has passed (the sweep)', async () => {
+  it('frees layers uploaded for a manifest that never came, with their scan indexes, once the grace period has passed (the sweep)', async () => {
     const { clock, registry, deps, gc } = fixture();
     await registry.repository('app');
     const blobs = await registry.blobs('app', 2);
+    await deps.blobs.put(layerIndexObject(blobs.layers[0].digest, 2), Buffer.from('{"scan":"index"}'));
     clock.advance(GRACE_S * 1000 + 1);
     const run = await runGc(deps, gc, 'sweep');
 
