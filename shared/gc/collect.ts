@@ -16,6 +16,8 @@ export type GcCounts = {
   looked: number;
   links: number;
   uploads: number;
+  /** Lifecycle chunks of runs and previews that are over (left by a run that died). */
+  chunks: number;
   blobs: number;
   /** Objects deleted from the blob store and their bytes (blobs only: parts of uploads are counted as uploads). */
   freedObjects: number;
@@ -24,7 +26,7 @@ export type GcCounts = {
   deferred: number;
 };
 
-export const noCounts = (): GcCounts => ({ looked: 0, links: 0, uploads: 0, blobs: 0, freedObjects: 0, freedBytes: 0, deferred: 0 });
+export const noCounts = (): GcCounts => ({ looked: 0, links: 0, uploads: 0, chunks: 0, blobs: 0, freedObjects: 0, freedBytes: 0, deferred: 0 });
 
 /** The layer indexer's versions a scan index of a layer may exist for (shared/scan/index/layer-indexer.ts INDEXER_VERSION, 2 now, and later ones). */
 const LAYER_INDEX_VERSIONS = [1, 2, 3, 4];
@@ -129,6 +131,28 @@ export async function collectUploads(deps: Deps, uid: string, counts: GcCounts, 
         if (blob?.object !== upload.wholeObject) objects.push(upload.wholeObject);
       }
       if (objects.length) await deps.blobs.delete(objects);
+    }
+    cursor = page.cursor;
+  } while (cursor);
+}
+
+/**
+ * Drops the lifecycle chunks of runs and previews that are over: a run's plan outlives it only when the run died, a
+ * preview's results only when a newer preview replaced it before deleting them. The chunks are listed first and the
+ * current run and preview read after: a run or preview writes its record before its first chunk, so no chunk of a
+ * current one is taken for a finished one's.
+ */
+export async function collectChunks(deps: Deps, uid: string, counts: GcCounts): Promise<void> {
+  let cursor: Record<string, any> | undefined;
+  do {
+    const page = await deps.gc.chunks(uid, 500, cursor);
+    counts.looked += page.items.length;
+    if (page.items.length) {
+      const [policy, preview] = await Promise.all([deps.lifecycle.getPolicy(uid), deps.lifecycle.getPreview(uid)]);
+      const current = new Set([policy?.run?.id, preview?.runId].filter((id): id is string => id !== undefined));
+      const over = page.items.filter((c) => !current.has(c.runId));
+      if (over.length) await deps.gc.dropChunks(uid, over);
+      counts.chunks += over.length;
     }
     cursor = page.cursor;
   } while (cursor);

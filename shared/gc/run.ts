@@ -17,7 +17,7 @@ import { ecrEvent } from '../events/publisher.ts';
 import { logger } from '../observe/logger.ts';
 import { BLOB_SHARDS } from '../store/keys.ts';
 import type { GcMark } from '../store/gc.ts';
-import { collectBlob, collectBlobs, collectLinks, collectUploads, graceMs, noCounts, type GcCounts } from './collect.ts';
+import { collectBlob, collectBlobs, collectChunks, collectLinks, collectUploads, graceMs, noCounts, type GcCounts } from './collect.ts';
 import { markBlobs } from './marks.ts';
 
 /** The service actor of garbage collection asks this (it removes only what deletions gave up). */
@@ -61,6 +61,7 @@ export async function gcStep(deps: Deps, actor: Actor, state: GcRunState): Promi
     for (const repo of page.items) {
       await collectLinks(deps, repo.uid, counts, state.token, true);
       await collectUploads(deps, repo.uid, counts);
+      await collectChunks(deps, repo.uid, counts);
     }
     return { ...state, counts, ...(page.cursor ? { cursor: page.cursor } : { phase: 'blobs', cursor: undefined, shard: 0 }) };
   }
@@ -98,6 +99,7 @@ async function collectMark(deps: Deps, mark: GcMark, counts: GcCounts, token: st
     // A repository whose images were deleted (or a repository deletion that never happened).
     if (mark.kind === 'REPO' && (await collectLinks(deps, mark.id, counts, token)) === 'deferred') return;
     if (mark.kind === 'REPO') await collectUploads(deps, mark.id, counts);
+    if (mark.kind === 'REPO') await collectChunks(deps, mark.id, counts);
   } else {
     await collectPartition(deps, mark.id, counts, token);
   }

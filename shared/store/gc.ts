@@ -23,6 +23,9 @@ export type BlobState = BlobRecord & {
   collecting?: string;
 };
 
+/** A lifecycle chunk: the preview or apply run it belongs to, and its index. */
+export type ChunkRef = { kind: string; runId: string; index: number };
+
 export type LinkState = { digest: string; size: number; touchedAt?: number };
 
 /** The collector's own record: when the last sweep ran, and whether legacy blobs have been adopted. */
@@ -51,6 +54,10 @@ export interface GcStore {
   uploads(uid: string, limit: number, cursor?: Record<string, any>): Promise<Page<UploadRecord>>;
   /** Removes an upload record if it is still expired at `now` (UPLOAD_STILL_EXPIRED). */
   dropUpload(uid: string, uploadId: string, now: number): Promise<boolean>;
+  /** A repository's lifecycle chunks (preview results, planned batches), by kind and run, a page at a time. */
+  chunks(uid: string, limit: number, cursor?: Record<string, any>): Promise<Page<ChunkRef>>;
+  /** Removes lifecycle chunks. */
+  dropChunks(uid: string, chunks: ChunkRef[]): Promise<void>;
   /** The blob records of one shard (a hex digit), a page at a time. */
   blobs(shard: string, limit: number, cursor?: Record<string, any>): Promise<Page<BlobState>>;
   /** The blob records of these digests (one batch read). */

@@ -78,6 +78,7 @@ export const lifecyclePolicyKey = (uid: string): Key => ({ pk: contentsPk(uid), 
 export const lifecyclePolicyIndex = (registryId: string, name: string) => ({ gsi1pk: lifecyclePolicyListPk(registryId), gsi1sk: name });
 export const lifecyclePolicyListPk = (registryId: string) => `LCPOLICIES#${registryId}`;
 export const lifecyclePreviewKey = (uid: string): Key => ({ pk: contentsPk(uid), sk: 'LCPREVIEW' });
+export const LIFECYCLE_CHUNK_PREFIX = 'LCCHUNK#';
 export const lifecycleChunkKey = (uid: string, kind: string, runId: string, index: number): Key => ({
   pk: contentsPk(uid),
   sk: `LCCHUNK#${kind}#${runId}#${String(index).padStart(6, '0')}`,

@@ -147,6 +147,25 @@ describe('garbage collection', () => {
     expect(storedBytes(deps.blobs)).toBe(100);
   });
 
+  it("drops lifecycle chunks of a run that died, and keeps the current run's", async () => {
+    const { registry, deps, gc } = fixture();
+    await registry.repository('app');
+    const repo = (await deps.repositories.get('app'))!;
+    const now = deps.now().getTime();
+    const policy = JSON.stringify({
+      rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }],
+    });
+    await deps.lifecycle.putPolicy(repo.uid, 'app', policy, now);
+    expect(await deps.lifecycle.claimRun(repo.uid, { id: 'current', trigger: 'SCHEDULE', startedAt: now, expiresAt: now + 3600_000 }, now)).toBe('started');
+    await deps.lifecycle.putChunk(repo.uid, 'plan', 'dead', 0, [{ digest: 'x' }]);
+    await deps.lifecycle.putChunk(repo.uid, 'plan', 'current', 0, [{ digest: 'y' }]);
+    const run = await runGc(deps, gc, 'sweep');
+
+    expect(run.counts.chunks).toBe(1);
+    expect(await deps.lifecycle.getChunk(repo.uid, 'plan', 'dead', 0)).toBeUndefined();
+    expect(await deps.lifecycle.getChunk(repo.uid, 'plan', 'current', 0)).toEqual([{ digest: 'y' }]);
+  });
+
   it('is started by the tick once a mark is due, and by the interval for a sweep', async () => {
     const { clock, registry, deps, actor, gc } = fixture();
     const started: { machine: string; input: Record<string, unknown> }[] = [];

@@ -1,7 +1,21 @@
 /** GcStore on DynamoDB: marks, links, uploads and blob records as the garbage collector reads and removes them. */
-import type { BlobState, GcMark, GcState, GcStore, LinkState } from '../gc.ts';
+import type { BlobState, ChunkRef, GcMark, GcState, GcStore, LinkState } from '../gc.ts';
 import { toUpload } from '../items.ts';
-import { blobIndex, blobKey, blobShardPk, contentsPk, gcMarkKey, gcMarksPk, gcStateKey, LAYER_PREFIX, layerKey, UPLOAD_PREFIX, uploadKey } from '../keys.ts';
+import {
+  blobIndex,
+  blobKey,
+  blobShardPk,
+  contentsPk,
+  gcMarkKey,
+  gcMarksPk,
+  gcStateKey,
+  LAYER_PREFIX,
+  layerKey,
+  LIFECYCLE_CHUNK_PREFIX,
+  lifecycleChunkKey,
+  UPLOAD_PREFIX,
+  uploadKey,
+} from '../keys.ts';
 import type { Item, Table } from './table.ts';
 
 /** Invariant: nothing marked the same thing again since the mark was read. */
@@ -30,6 +44,11 @@ const toBlobState = (i: Item): BlobState => ({
 });
 /** The members that are set. */
 const copyDefined = (o: Record<string, number | undefined>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+/** A chunk's kind, run and index from its sort key `LCCHUNK#<kind>#<runId>#<n>`. */
+const toChunk = (sk: string): ChunkRef => {
+  const [kind, runId, index] = sk.slice(LIFECYCLE_CHUNK_PREFIX.length).split('#');
+  return { kind, runId, index: Number(index) };
+};
 const toMark = (i: Item): GcMark => ({ kind: i.kind, id: i.id, markedAt: i.markedAt, ...(i.name ? { name: i.name } : {}) });
 
 export class DynamoGcStore implements GcStore {
@@ -83,6 +102,15 @@ export class DynamoGcStore implements GcStore {
       ExpressionAttributeValues: { ':now': Math.floor(now / 1000) },
     });
     return r.ok;
+  }
+
+  async chunks(uid: string, limit: number, cursor?: Record<string, any>) {
+    const page = await this.table.queryPrefix(contentsPk(uid), LIFECYCLE_CHUNK_PREFIX, { limit, cursor, attributes: ['pk', 'sk'] });
+    return { items: page.items.map((i) => toChunk(i.sk)), cursor: page.lastKey };
+  }
+
+  async dropChunks(uid: string, chunks: ChunkRef[]) {
+    await this.table.batchDelete(chunks.map((c) => lifecycleChunkKey(uid, c.kind, c.runId, c.index)));
   }
 
   async blobs(shard: string, limit: number, cursor?: Record<string, any>) {

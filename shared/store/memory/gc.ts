@@ -1,7 +1,21 @@
 /** GcStore in memory: the DynamoDB adapter's items and conditions (shared/store/dynamo/gc.ts) over the shared table. */
-import type { BlobState, GcMark, GcState, GcStore } from '../gc.ts';
+import type { BlobState, ChunkRef, GcMark, GcState, GcStore } from '../gc.ts';
 import { toUpload } from '../items.ts';
-import { blobIndex, blobKey, blobShardPk, contentsPk, gcMarkKey, gcMarksPk, gcStateKey, LAYER_PREFIX, layerKey, UPLOAD_PREFIX, uploadKey } from '../keys.ts';
+import {
+  blobIndex,
+  blobKey,
+  blobShardPk,
+  contentsPk,
+  gcMarkKey,
+  gcMarksPk,
+  gcStateKey,
+  LAYER_PREFIX,
+  layerKey,
+  LIFECYCLE_CHUNK_PREFIX,
+  lifecycleChunkKey,
+  UPLOAD_PREFIX,
+  uploadKey,
+} from '../keys.ts';
 import type { Item, MemoryTable } from './table.ts';
 
 /** Invariant: nothing marked the same thing again since the mark was read. */
@@ -27,6 +41,11 @@ const toBlobState = (i: Item): BlobState => ({
 });
 /** The members that are set. */
 const copyDefined = (o: Record<string, number | undefined>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+/** A chunk's kind, run and index from its sort key `LCCHUNK#<kind>#<runId>#<n>`. */
+const toChunk = (sk: string): ChunkRef => {
+  const [kind, runId, index] = sk.slice(LIFECYCLE_CHUNK_PREFIX.length).split('#');
+  return { kind, runId, index: Number(index) };
+};
 const toMark = (i: Item): GcMark => ({ kind: i.kind, id: i.id, markedAt: i.markedAt, ...(i.name ? { name: i.name } : {}) });
 
 export class MemoryGcStore implements GcStore {
@@ -76,6 +95,15 @@ export class MemoryGcStore implements GcStore {
     if (!UPLOAD_STILL_EXPIRED(this.table.get(key), now)) return false;
     this.table.delete(key);
     return true;
+  }
+
+  async chunks(uid: string, limit: number, cursor?: Record<string, any>) {
+    const page = this.table.queryPrefix(contentsPk(uid), LIFECYCLE_CHUNK_PREFIX, { limit, cursor });
+    return { items: page.items.map((i) => toChunk(i.sk)), cursor: page.cursor };
+  }
+
+  async dropChunks(uid: string, chunks: ChunkRef[]) {
+    for (const c of chunks) this.table.delete(lifecycleChunkKey(uid, c.kind, c.runId, c.index));
   }
 
   async blobs(shard: string, limit: number, cursor?: Record<string, any>) {

@@ -117,6 +117,22 @@ export function gcContract(factory: StoresFactory) {
       expect((await gc.uploads(repo, 10)).items).toEqual([]);
     });
 
+    it("lists a repository's lifecycle chunks by kind, run and index, and drops those named", async () => {
+      const { lifecycle, gc } = stores();
+      const repo = uid();
+      await lifecycle.putChunk(repo, 'plan', 'r1', 0, [1]);
+      await lifecycle.putChunk(repo, 'plan', 'r1', 1, [2]);
+      await lifecycle.putChunk(repo, 'preview', 'p1', 0, [3]);
+      const { items } = await gc.chunks(repo, 10);
+      expect(items).toEqual([
+        { kind: 'plan', runId: 'r1', index: 0 },
+        { kind: 'plan', runId: 'r1', index: 1 },
+        { kind: 'preview', runId: 'p1', index: 0 },
+      ]);
+      await gc.dropChunks(repo, items.slice(0, 2));
+      expect((await gc.chunks(repo, 10)).items).toEqual([{ kind: 'preview', runId: 'p1', index: 0 }]);
+    });
+
     it('keeps one state record, written only over the version read (GC_STATE_UNCHANGED_SINCE_READ)', async () => {
       const { gc } = stores();
       const first = await gc.state();
