@@ -165,6 +165,7 @@ export type BlobOutcome = 'freed' | 'kept' | 'young' | 'gone';
  * Collects one blob if no repository references it and nothing touched it for the grace period: claims the record
  * (BLOB_UNREFERENCED_AND_UNTOUCHED), deletes the object, then removes the record if it is still this claim's.
  * A referrer whose link is gone (a run killed between the two) is removed first, under the same grace.
+ * With `claimed`, a claimed blob is added to it instead, for the caller to free with the rest of its page.
  */
 export async function collectBlob(
   deps: Deps,
@@ -173,6 +174,7 @@ export async function collectBlob(
   token: string,
   read?: BlobState,
   linked?: (uid: string, digest: string) => boolean,
+  claimed?: BlobState[],
 ): Promise<BlobOutcome> {
   let blob = read ?? (await deps.gc.blobStates([digest])).get(digest);
   counts.looked++;
@@ -202,13 +204,29 @@ export async function collectBlob(
     return 'young';
   }
   if (!(await deps.gc.claimBlob(blob, token))) return 'kept';
-  // The layer's scan indexes go with it (no scan can read the layer once it is claimed).
-  await deps.blobs.delete([blob.object, ...LAYER_INDEX_VERSIONS.map((v) => layerIndexObject(digest, v))]);
-  if (!(await deps.gc.forgetBlob(digest, token))) return 'kept';
-  counts.blobs++;
-  counts.freedObjects++;
-  counts.freedBytes += blob.size;
-  return 'freed';
+  if (claimed) {
+    claimed.push(blob);
+    return 'freed';
+  }
+  return (await freeClaimed(deps, [blob], counts, token)) ? 'freed' : 'kept';
+}
+
+/**
+ * Frees claimed blobs: their objects (and the layers' scan indexes: no scan can read a claimed layer) in one
+ * DeleteObjects per thousand keys, then each record if it is still this claim's. Returns how many were freed.
+ */
+async function freeClaimed(deps: Deps, blobs: BlobState[], counts: GcCounts, token: string): Promise<number> {
+  if (!blobs.length) return 0;
+  await deps.blobs.delete(blobs.flatMap((b) => [b.object, ...LAYER_INDEX_VERSIONS.map((v) => layerIndexObject(b.digest, v))]));
+  let freed = 0;
+  await mapLimit(blobs, BLOB_CONCURRENCY, async (b) => {
+    if (!(await deps.gc.forgetBlob(b.digest, token))) return;
+    freed++;
+    counts.blobs++;
+    counts.freedObjects++;
+    counts.freedBytes += b.size;
+  });
+  return freed;
 }
 
 /** Blob collections at once within a page. */
@@ -227,5 +245,7 @@ export async function collectBlobs(deps: Deps, blobs: BlobState[], counts: GcCou
   }
   const present = new Set<string>();
   for (const [uid, digests] of byRepository) for (const d of (await deps.layers.links(uid, digests)).keys()) present.add(`${uid} ${d}`);
-  await mapLimit(blobs, BLOB_CONCURRENCY, (b) => collectBlob(deps, b.digest, counts, token, b, (uid, d) => present.has(`${uid} ${d}`)));
+  const claimed: BlobState[] = [];
+  await mapLimit(blobs, BLOB_CONCURRENCY, (b) => collectBlob(deps, b.digest, counts, token, b, (uid, d) => present.has(`${uid} ${d}`), claimed));
+  await freeClaimed(deps, claimed, counts, token);
 }
