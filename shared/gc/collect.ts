@@ -18,6 +18,8 @@ export type GcCounts = {
   uploads: number;
   /** Lifecycle chunks of runs and previews that are over (left by a run that died). */
   chunks: number;
+  /** Scan records (and their findings objects) of images that are gone. */
+  scans: number;
   blobs: number;
   /** Objects deleted from the blob store and their bytes (blobs only: parts of uploads are counted as uploads). */
   freedObjects: number;
@@ -26,7 +28,7 @@ export type GcCounts = {
   deferred: number;
 };
 
-export const noCounts = (): GcCounts => ({ looked: 0, links: 0, uploads: 0, chunks: 0, blobs: 0, freedObjects: 0, freedBytes: 0, deferred: 0 });
+export const noCounts = (): GcCounts => ({ looked: 0, links: 0, uploads: 0, chunks: 0, scans: 0, blobs: 0, freedObjects: 0, freedBytes: 0, deferred: 0 });
 
 /** The layer indexer's versions a scan index of a layer may exist for (shared/scan/index/layer-indexer.ts INDEXER_VERSION, 2 now, and later ones). */
 const LAYER_INDEX_VERSIONS = [1, 2, 3, 4];
@@ -153,6 +155,31 @@ export async function collectChunks(deps: Deps, uid: string, counts: GcCounts): 
       const over = page.items.filter((c) => !current.has(c.runId));
       if (over.length) await deps.gc.dropChunks(uid, over);
       counts.chunks += over.length;
+    }
+    cursor = page.cursor;
+  } while (cursor);
+}
+
+/**
+ * Drops the scan records of images that are gone (deleted more than the grace period ago as far as the record shows:
+ * its scan ended or started before that), then their findings objects. The record goes first, conditional on its scan
+ * (a re-pushed image's new scan replaces it), so no record ever names deleted findings. Inventories are keyed by image
+ * digest and may serve the same image in another repository: they stay.
+ */
+export async function collectScans(deps: Deps, uid: string, counts: GcCounts): Promise<void> {
+  const before = deps.now().getTime() - graceMs(deps);
+  let cursor: Record<string, any> | undefined;
+  do {
+    const page = await deps.scans.list(uid, 200, cursor);
+    counts.looked += page.items.length;
+    for (const scan of page.items) {
+      if ((scan.completedAt ?? scan.startedAt) > before || (await deps.images.get(uid, scan.digest))) continue;
+      if (!(await deps.gc.dropScan(uid, scan.digest, scan.scanId))) continue;
+      counts.scans++;
+      if (scan.findingsObject) {
+        await deps.blobs.delete([scan.findingsObject]);
+        counts.freedObjects++;
+      }
     }
     cursor = page.cursor;
   } while (cursor);

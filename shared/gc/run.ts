@@ -17,7 +17,7 @@ import { ecrEvent } from '../events/publisher.ts';
 import { logger } from '../observe/logger.ts';
 import { BLOB_SHARDS } from '../store/keys.ts';
 import type { GcMark } from '../store/gc.ts';
-import { collectBlob, collectBlobs, collectChunks, collectLinks, collectUploads, graceMs, noCounts, type GcCounts } from './collect.ts';
+import { collectBlob, collectBlobs, collectChunks, collectLinks, collectScans, collectUploads, graceMs, noCounts, type GcCounts } from './collect.ts';
 import { markBlobs } from './marks.ts';
 
 /** The service actor of garbage collection asks this (it removes only what deletions gave up). */
@@ -62,6 +62,7 @@ export async function gcStep(deps: Deps, actor: Actor, state: GcRunState): Promi
       await collectLinks(deps, repo.uid, counts, state.token, true);
       await collectUploads(deps, repo.uid, counts);
       await collectChunks(deps, repo.uid, counts);
+      await collectScans(deps, repo.uid, counts);
     }
     return { ...state, counts, ...(page.cursor ? { cursor: page.cursor } : { phase: 'blobs', cursor: undefined, shard: 0 }) };
   }
@@ -100,6 +101,7 @@ async function collectMark(deps: Deps, mark: GcMark, counts: GcCounts, token: st
     if (mark.kind === 'REPO' && (await collectLinks(deps, mark.id, counts, token)) === 'deferred') return;
     if (mark.kind === 'REPO') await collectUploads(deps, mark.id, counts);
     if (mark.kind === 'REPO') await collectChunks(deps, mark.id, counts);
+    if (mark.kind === 'REPO') await collectScans(deps, mark.id, counts);
   } else {
     await collectPartition(deps, mark.id, counts, token);
   }

@@ -58,6 +58,8 @@ export interface GcStore {
   chunks(uid: string, limit: number, cursor?: Record<string, any>): Promise<Page<ChunkRef>>;
   /** Removes lifecycle chunks. */
   dropChunks(uid: string, chunks: ChunkRef[]): Promise<void>;
+  /** Removes an image's scan record if it is still scan `scanId` (SCAN_UNCHANGED_SINCE_READ). */
+  dropScan(uid: string, digest: string, scanId: string): Promise<boolean>;
   /** The blob records of one shard (a hex digit), a page at a time. */
   blobs(shard: string, limit: number, cursor?: Record<string, any>): Promise<Page<BlobState>>;
   /** The blob records of these digests (one batch read). */

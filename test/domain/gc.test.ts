@@ -12,7 +12,7 @@ import { putImage } from '../../shared/registry/put-image.ts';
 import { deleteRepository } from '../../shared/registry/repositories.ts';
 import { initiateLayerUpload, uploadLayerPart } from '../../shared/registry/layers.ts';
 import type { MemoryBlobStore } from '../../shared/store/memory/blobs.ts';
-import { layerIndexObject } from '../../shared/store/keys.ts';
+import { findingsObject as findingsObjectKey, layerIndexObject } from '../../shared/store/keys.ts';
 import { memoryRegistry } from '../helpers/domain.ts';
 import { everyListedImagePulls, HandClock } from '../helpers/gc.ts';
 import { imageManifest } from '../helpers/images.ts';
@@ -164,6 +164,45 @@ describe('garbage collection', () => {
     expect(run.counts.chunks).toBe(1);
     expect(await deps.lifecycle.getChunk(repo.uid, 'plan', 'dead', 0)).toBeUndefined();
     expect(await deps.lifecycle.getChunk(repo.uid, 'plan', 'current', 0)).toEqual([{ digest: 'y' }]);
+  });
+
+  it('drops the scan record and findings of a deleted image, and keeps those of an image still listed', async () => {
+    const { clock, registry, deps, actor, gc } = fixture();
+    await registry.repository('app');
+    const repo = (await deps.repositories.get('app'))!;
+    const blobs = await registry.blobs('app', 1);
+    const gone = await putImage(deps, actor, {
+      repositoryName: 'app',
+      imageManifest: imageManifest(blobs, undefined, { annotations: { n: '1' } }),
+      imageTag: 'gone',
+    });
+    const kept = await putImage(deps, actor, {
+      repositoryName: 'app',
+      imageManifest: imageManifest(blobs, undefined, { annotations: { n: '2' } }),
+      imageTag: 'kept',
+    });
+    for (const digest of [gone.image.imageId!.imageDigest!, kept.image.imageId!.imageDigest!]) {
+      const findingsObject = findingsObjectKey(repo.uid, digest, `scan-${digest.slice(-4)}`);
+      await deps.blobs.put(findingsObject, Buffer.from('{"findings":[]}'));
+      const scan = {
+        digest,
+        scanId: `scan-${digest.slice(-4)}`,
+        status: 'COMPLETE' as const,
+        scanType: 'BASIC' as const,
+        startedAt: deps.now().getTime(),
+        completedAt: deps.now().getTime(),
+        findingsObject,
+      };
+      expect((await deps.scans.start(repo.uid, scan, 0)).started).toBe(true);
+    }
+    await batchDeleteImage(deps, actor, { repositoryName: 'app', imageIds: [{ imageTag: 'gone' }] });
+    clock.advance(GRACE_S * 1000 + 1);
+    const run = await runGc(deps, gc, 'marks');
+
+    expect(run.counts.scans).toBe(1);
+    expect(await deps.scans.get(repo.uid, gone.image.imageId!.imageDigest!)).toBeUndefined();
+    expect(await deps.scans.get(repo.uid, kept.image.imageId!.imageDigest!)).toBeDefined();
+    expect((await deps.blobs.list('scan/findings/')).length).toBe(1);
   });
 
   it('is started by the tick once a mark is due, and by the interval for a sweep', async () => {

@@ -13,6 +13,7 @@ import {
   layerKey,
   LIFECYCLE_CHUNK_PREFIX,
   lifecycleChunkKey,
+  scanKey,
   UPLOAD_PREFIX,
   uploadKey,
 } from '../keys.ts';
@@ -30,6 +31,8 @@ const BLOB_UNREFERENCED_AND_UNTOUCHED = (b: BlobState) =>
   `attribute_not_exists(linkedBy) AND ${b.touchedAt === undefined ? 'attribute_not_exists(touchedAt)' : 'touchedAt = :t'} AND ${b.collecting === undefined ? 'attribute_not_exists(collecting)' : 'collecting = :old'}`;
 /** Invariant: the record is still the one this collection claimed (not replaced by a new upload of the digest). */
 const BLOB_CLAIMED_BY_US = 'collecting = :token';
+/** Invariant: the image's scan record is still the scan read (a new scan replaces it). */
+const SCAN_UNCHANGED_SINCE_READ = 'scanId = :s';
 /** Invariant: the collector's state is the version read. */
 const GC_STATE_UNCHANGED_SINCE_READ = 'attribute_not_exists(pk) OR version = :v';
 
@@ -111,6 +114,15 @@ export class DynamoGcStore implements GcStore {
 
   async dropChunks(uid: string, chunks: ChunkRef[]) {
     await this.table.batchDelete(chunks.map((c) => lifecycleChunkKey(uid, c.kind, c.runId, c.index)));
+  }
+
+  async dropScan(uid: string, digest: string, scanId: string) {
+    const r = await this.table.delete({
+      Key: scanKey(uid, digest),
+      ConditionExpression: SCAN_UNCHANGED_SINCE_READ,
+      ExpressionAttributeValues: { ':s': scanId },
+    });
+    return r.ok;
   }
 
   async blobs(shard: string, limit: number, cursor?: Record<string, any>) {

@@ -13,6 +13,7 @@ import {
   layerKey,
   LIFECYCLE_CHUNK_PREFIX,
   lifecycleChunkKey,
+  scanKey,
   UPLOAD_PREFIX,
   uploadKey,
 } from '../keys.ts';
@@ -104,6 +105,12 @@ export class MemoryGcStore implements GcStore {
 
   async dropChunks(uid: string, chunks: ChunkRef[]) {
     for (const c of chunks) this.table.delete(lifecycleChunkKey(uid, c.kind, c.runId, c.index));
+  }
+
+  async dropScan(uid: string, digest: string, scanId: string) {
+    if (this.table.get(scanKey(uid, digest))?.scanId !== scanId) return false; // SCAN_UNCHANGED_SINCE_READ
+    this.table.delete(scanKey(uid, digest));
+    return true;
   }
 
   async blobs(shard: string, limit: number, cursor?: Record<string, any>) {
