@@ -111,8 +111,8 @@ const NOT_YET_EXERCISED: Record<string, string[]> = {
   // PutImage now touches its links (UpdateItem) instead of reading them; a mount's read of its source (linkedBlob) is not driven here.
   'oci-push': ['dynamodb:BatchGetItem'],
   // Marks of the links a repository pass drops and a dead partition's removal (BatchWriteItem), expired multipart uploads
-  // and manifests kept in S3 (test/domain/gc.test.ts drives those paths on the in-memory stores).
-  'gc-jobs': ['dynamodb:BatchWriteItem', 's3:AbortMultipartUpload', 's3:GetObject'],
+  // (test/domain/gc.test.ts drives those paths on the in-memory stores).
+  'gc-jobs': ['dynamodb:BatchWriteItem', 's3:AbortMultipartUpload'],
   // A copy to a destination the peers document names (test/protocol/replication.test.ts drives it) reads blob links in batches.
   'replication-jobs': ['dynamodb:BatchGetItem'],
   // Findings paged from their items, scans of manifests kept in S3, rescans. No scanning operation was seen
