@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runGc } from '../../shared/gc/run.ts';
+import { BLOB_SHARDS } from '../../shared/store/keys.ts';
 import { gcActor } from '../../shared/gc/triggers.ts';
 import { putImage } from '../../shared/registry/put-image.ts';
 import { createRepository, deleteRepository } from '../../shared/registry/repositories.ts';
@@ -68,8 +69,12 @@ describe('garbage collection killed halfway', () => {
       registry = await startTestRegistry(dataDir, ENV);
       expect(await everyListedImagePulls(registry.deps, actor, ['keep'])).toBe(1);
       const run = await runGc(registry.deps, gcActor(registry.deps), 'marks');
-      expect(run.counts.blobs).toBe(left - 2);
+      // It frees what is left, and finishes the blobs the killed run claimed (their objects may be gone already).
+      expect(run.counts.blobs).toBeGreaterThanOrEqual(left - 2);
       expect(objects(dataDir)).toBe(2);
+      let records = 0;
+      for (const shard of BLOB_SHARDS) records += (await registry.deps.gc.blobs(shard, 1000)).items.length;
+      expect(records).toBe(2);
       expect((await registry.deps.gc.marks(10)).items).toEqual([]);
       expect(await everyListedImagePulls(registry.deps, actor, ['keep'])).toBe(1);
       await registry.stop();
