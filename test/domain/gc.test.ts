@@ -97,6 +97,28 @@ describe('garbage collection', () => {
     expect(await everyListedImagePulls(deps, actor, ['a', 'b'])).toBe(1);
   });
 
+  it('leaves a repository pass that took over half the grace period since it read the images for the next run', async () => {
+    const { clock, registry, deps, actor, gc } = fixture();
+    await registry.repository('app');
+    const blobs = await registry.blobs('app', 1);
+    await putImage(deps, actor, { repositoryName: 'app', imageManifest: imageManifest(blobs), imageTag: 'old' });
+    await batchDeleteImage(deps, actor, { repositoryName: 'app', imageIds: [{ imageTag: 'old' }] });
+    clock.advance(GRACE_S * 1000 + 1);
+    // The pass is slow: by the time it has read the images, more than half the grace period has gone by.
+    const list = deps.images.list.bind(deps.images);
+    deps.images.list = async (...args) => {
+      const page = await list(...args);
+      clock.advance((GRACE_S * 1000) / 2 + 1);
+      return page;
+    };
+    const slow = await runGc(deps, gc, 'marks');
+
+    expect(slow.counts).toMatchObject({ links: 0, blobs: 0 });
+    expect((await deps.gc.marks(10)).items.map((m) => m.kind)).toContain('REPO');
+    deps.images.list = list;
+    expect((await runGc(deps, gc, 'marks')).counts).toMatchObject({ links: 2, blobs: 2 });
+  });
+
   it('never collects a layer uploaded a moment before its manifest, nor one whose manifest comes within the grace period', async () => {
     const { clock, registry, deps, actor, gc } = fixture();
     await registry.repository('app');
