@@ -49,6 +49,7 @@ export async function batchCheckLayerAvailability(deps: Deps, actor: Actor, inpu
     repo.uid,
     digests.filter((d) => SHA256_DIGEST.test(d)),
   );
+  await keepCheckedLinks(deps, repo.uid, links);
   const layers = [];
   const failures = [];
   for (const layerDigest of digests) {
@@ -58,6 +59,19 @@ export async function batchCheckLayerAvailability(deps: Deps, actor: Actor, inpu
     else layers.push({ layerDigest, layerAvailability: 'AVAILABLE' as const, layerSize: link.size, ...(link.mediaType ? { mediaType: link.mediaType } : {}) });
   }
   return { layers, failures };
+}
+
+/**
+ * A layer said AVAILABLE stays so for half the grace period at least: links last touched longer ago than that are
+ * touched now (garbage collection backs off from them), so the PutImage that relies on this answer finds them. One
+ * that garbage collection dropped meanwhile is reported missing instead, and the client uploads it.
+ */
+async function keepCheckedLinks(deps: Deps, uid: string, links: Map<string, { digest: string; touchedAt?: number }>): Promise<void> {
+  const now = deps.now().getTime();
+  const stale = [...links.values()].filter((l) => (l.touchedAt ?? 0) <= now - (deps.config.gcGraceSeconds * 1000) / 2).map((l) => l.digest);
+  if (!stale.length) return;
+  const touched = await deps.layers.touchLinks(uid, stale, now);
+  for (const digest of stale) if (!touched.has(digest)) links.delete(digest);
 }
 
 /** GetDownloadUrlForLayer: a short-lived presigned GET for exactly the blob of a layer the repository holds. */

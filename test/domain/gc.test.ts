@@ -10,7 +10,7 @@ import { runGc } from '../../shared/gc/run.ts';
 import { batchDeleteImage } from '../../shared/registry/images.ts';
 import { putImage } from '../../shared/registry/put-image.ts';
 import { deleteRepository } from '../../shared/registry/repositories.ts';
-import { initiateLayerUpload, uploadLayerPart } from '../../shared/registry/layers.ts';
+import { batchCheckLayerAvailability, initiateLayerUpload, uploadLayerPart } from '../../shared/registry/layers.ts';
 import type { MemoryBlobStore } from '../../shared/store/memory/blobs.ts';
 import { findingsObject as findingsObjectKey, layerIndexObject } from '../../shared/store/keys.ts';
 import { memoryRegistry } from '../helpers/domain.ts';
@@ -117,6 +117,21 @@ describe('garbage collection', () => {
     expect((await deps.gc.marks(10)).items.map((m) => m.kind)).toContain('REPO');
     deps.images.list = list;
     expect((await runGc(deps, gc, 'marks')).counts).toMatchObject({ links: 2, blobs: 2 });
+  });
+
+  it('keeps layers BatchCheckLayerAvailability just said are available, for the PutImage that relies on it', async () => {
+    const { clock, registry, deps, actor, gc } = fixture();
+    await registry.repository('app');
+    const blobs = await registry.blobs('app', 2);
+    clock.advance(GRACE_S * 1000 + 1);
+    const layerDigests = [blobs.config, ...blobs.layers].map((b) => b.digest);
+    const checked = await batchCheckLayerAvailability(deps, actor, { repositoryName: 'app', layerDigests });
+    expect(checked.failures).toEqual([]);
+    const run = await runGc(deps, gc, 'sweep');
+
+    expect(run.counts.blobs).toBe(0);
+    await putImage(deps, actor, { repositoryName: 'app', imageManifest: imageManifest(blobs) });
+    expect(await everyListedImagePulls(deps, actor, ['app'])).toBe(1);
   });
 
   it('never collects a layer uploaded a moment before its manifest, nor one whose manifest comes within the grace period', async () => {
