@@ -46,7 +46,7 @@ describe('garbage collection killed halfway', () => {
       const before = objects(dataDir);
       expect(before).toBe(GARBAGE + 2);
 
-      // Act: npm run gc's process, killed once it has freed some of the garbage and not all of it.
+      // Act: npm run gc's process, killed once it has freed about half of the garbage.
       const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/gc.ts', '--marks'], {
         cwd: ROOT,
         env: { ...process.env, ...ENV, REGISTRY_DATA_DIR: dataDir },
@@ -54,7 +54,7 @@ describe('garbage collection killed halfway', () => {
       });
       const exited = new Promise((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
       let left = before;
-      for (let polls = 0; left > before - 20 && polls < 3000; polls++) {
+      for (let polls = 0; left > before - GARBAGE / 2 && polls < 3000; polls++) {
         await sleep(5);
         left = objects(dataDir);
       }
