@@ -27,6 +27,10 @@ export type Config = {
   layerPartSize: number;
   /** How long an abandoned layer upload stays resumable. */
   uploadTtlSeconds: number;
+  /** REGISTRY_GC_GRACE_SECONDS: how long an unreferenced blob, link or marked repository is left untouched before garbage collection frees it. */
+  gcGraceSeconds: number;
+  /** REGISTRY_GC_INTERVAL_SECONDS: how often the garbage collector sweeps the whole registry (what a lost mark missed). */
+  gcIntervalSeconds: number;
   /** REGISTRY_IAM_FILE: the principals file (principals, their access keys and identity policies); unset, only the root key exists. */
   iamFile?: string;
   /** REGISTRY_IAM_SECRET_ID / REGISTRY_IAM_PARAMETER: where the same document lives in AWS (read by the Lambdas, shared/deps/lambda.ts). */
@@ -192,6 +196,8 @@ function readConfig(env: NodeJS.ProcessEnv, layerPartSize: number): Config {
     stateMachineArnPrefix: env.STATE_MACHINE_ARN_PREFIX || undefined,
     layerPartSize: optionalInteger(env, 'LAYER_PART_SIZE', 1, MAX_LAYER_PART_SIZE) ?? layerPartSize,
     uploadTtlSeconds: optionalInteger(env, 'UPLOAD_TTL_SECONDS', 1) ?? 24 * 3600,
+    gcGraceSeconds: optionalInteger(env, 'REGISTRY_GC_GRACE_SECONDS', 1) ?? 3600,
+    gcIntervalSeconds: optionalInteger(env, 'REGISTRY_GC_INTERVAL_SECONDS', 60) ?? 24 * 3600,
     scanFeedDir: env.SCAN_FEED_DIR || undefined,
     iamFile: env.REGISTRY_IAM_FILE ? resolve(env.REGISTRY_IAM_FILE) : undefined,
     iamDocument: principalsDocumentSource(env),

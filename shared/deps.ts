@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import type { ImageStore, LayerStore, RepositoryStore } from './store/metadata.ts';
 import type { BlobStore } from './store/blobs.ts';
 import type { ScanStore } from './store/scans.ts';
+import type { GcStore } from './store/gc.ts';
 import type { RegistryStore } from './store/registry.ts';
 import type { CreationTemplateStore } from './store/templates.ts';
 import type { PullThroughStore } from './store/pull-through.ts';
@@ -41,6 +42,8 @@ export type Deps = {
   /** The upstream credentials rules name: REGISTRY_SECRETS_FILE locally, Secrets Manager in AWS (shared/pull-through/secrets.ts). */
   upstreamSecrets: UpstreamSecrets;
   imageStates: ImageStateStore;
+  /** The garbage collector's view of the table (shared/store/gc.ts). */
+  gc: GcStore;
   events: EventPublisher;
   /** Starts state machines: Step Functions in AWS, the in-process interpreter locally (infra/local/jobs.ts). */
   jobs: JobStarter;

@@ -85,6 +85,8 @@ export const NON_ECR: Readonly<
   'signing-jobs': {
     entries: [{ export: 'onImageAction', suffix: 'on-push', file: 'on-push', events: [{ eventBridge: { eventBus: REGISTRY_BUS, pattern: PUSH_PATTERN } }] }],
   },
+  // Starts a garbage collection run when marks are due or the sweep is (shared/gc/triggers.ts).
+  'gc-jobs': { entries: [{ export: 'onTick', suffix: 'tick', events: [{ schedule: 'rate(1 minute)' }] }] },
   'scanning-jobs': {
     // SQLite for rpm databases (sql.js's script and wasm), read from these files on first use rather than bundled.
     files: [`node_modules/${SQL_JS.script}`, `node_modules/${SQL_JS.wasm}`],

@@ -74,11 +74,20 @@ export const PERMISSIONS: Readonly<Record<string, Access>> = {
   },
   // Replication on push reads the configuration, records IN_PROGRESS and starts the machine; the copy reads the image and its blobs and records the status.
   'replication-jobs': { table: [...READ, 'PutItem', 'BatchWriteItem'], bucket: ['GetObject'], startStateMachines: true, readPeers: true, principals: false },
+  // Garbage collection reads every store's items, removes links, blobs, uploads, marks and dead partitions (BatchWriteItem),
+  // reads manifests kept in S3, deletes objects and aborts multipart uploads; the tick starts its machine; runs publish their counts.
+  'gc-jobs': {
+    table: [...READ, ...WRITE],
+    bucket: ['GetObject', 'DeleteObject', 'AbortMultipartUpload'],
+    publishEvents: true,
+    startStateMachines: true,
+    principals: false,
+  },
   // Signing on push reads the configuration and the image, claims IN_PROGRESS and starts the machine; the task reads the image,
   // stores the signature's blobs and manifest (and its PUSH event), records the status, and calls AWS Signer. It decides
   // signer:SignPayload with the pusher's identity, so it reads the principals document.
   'signing-jobs': {
-    table: ['GetItem', 'BatchGetItem', 'PutItem'],
+    table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
     bucket: ['GetObject', 'PutObject', 'DeleteObject'],
     publishEvents: true,
     startStateMachines: true,

@@ -5,6 +5,7 @@
 import type { Deps } from '../../shared/deps.ts';
 import { LocalJobStarter, type LocalJobOptions } from '../../shared/jobs/local.ts';
 import type { Tasks } from '../../shared/jobs/starter.ts';
+import * as gcJobs from '../../functions/gc-jobs/handler.ts';
 import * as lifecycleJobs from '../../functions/lifecycle-jobs/handler.ts';
 import * as replicationJobs from '../../functions/replication-jobs/handler.ts';
 import * as scanningJobs from '../../functions/scanning-jobs/handler.ts';
@@ -20,6 +21,7 @@ export function localMachines(deps: () => Deps): Record<string, Tasks> {
     replicate: replicationJobs.createTasks(deps),
     'replication-backfill': replicationJobs.createTasks(deps),
     sign: signingJobs.createTasks(deps),
+    gc: gcJobs.createTasks(deps),
   };
 }
 

@@ -13,6 +13,7 @@ import { DEFAULT_TRIGGERS, LocalLifecycleTriggers, type TriggerOptions } from '.
 import { LocalReplicationTriggers } from '../../shared/replication/triggers.ts';
 import { LocalScanTriggers } from '../../shared/scan/triggers.ts';
 import { LocalSigningTriggers } from '../../shared/signing/triggers.ts';
+import { LocalGcTrigger } from '../../shared/gc/triggers.ts';
 import { localJobStarter } from './jobs.ts';
 import { startEmbeddedStack } from './stack.ts';
 import { startHost } from './host.ts';
@@ -42,6 +43,8 @@ export type LocalOptions = {
   aroundJobTask?: LocalJobOptions['aroundTask'];
   /** Lifecycle trigger timings; LIFECYCLE_PUSH_DEBOUNCE_MS sets the push debounce. */
   lifecycleTriggers?: Partial<TriggerOptions>;
+  /** How often garbage collection looks for due marks and a due sweep, in ms (60,000, as the deployed schedule). */
+  gcTickMs?: number;
 };
 
 /** Starts a registry; data under `dataDir` survives a stop and a new start. Throws a ConfigError for a bad variable. */
@@ -90,6 +93,7 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
   replicationTriggers.start(bus);
   const signingTriggers = new LocalSigningTriggers(deps);
   signingTriggers.start(bus);
+  const gcTrigger = new LocalGcTrigger(deps, options.gcTickMs).start();
   let host: Awaited<ReturnType<typeof startHost>>;
   try {
     host = await startHost(deps, hostname, port, {
@@ -101,6 +105,7 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
     await scanTriggers.stop();
     await replicationTriggers.stop();
     await signingTriggers.stop();
+    await gcTrigger.close();
     await stack.close();
     throw e;
   }
@@ -119,6 +124,7 @@ export async function startLocalRegistry(options: LocalOptions = {}): Promise<Lo
       await scanTriggers.stop();
       await replicationTriggers.stop();
       await signingTriggers.stop();
+      await gcTrigger.close();
       await jobs.stop();
       await stack.close();
     },

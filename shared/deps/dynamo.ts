@@ -11,6 +11,7 @@ import { REGISTRY_READ_CACHE_MS, withReadCache } from '../store/registry.ts';
 import { REPOSITORY_READ_CACHE_MS, withRepositoryCache } from '../store/repository-cache.ts';
 import { Table } from '../store/dynamo/table.ts';
 import { DynamoTemplateStore } from '../store/dynamo/templates.ts';
+import { DynamoGcStore } from '../store/dynamo/gc.ts';
 import { DynamoPullThroughStore } from '../store/dynamo/pull-through.ts';
 import { LOCAL_CREDENTIALS } from './local.ts';
 import type { MetadataStores } from './parts.ts';
@@ -38,5 +39,6 @@ export function dynamoStoresOn(dynamo: DynamoDBClient, config: Pick<Config, 'tab
     templates: new DynamoTemplateStore(table, config.registryId),
     pullThrough: new DynamoPullThroughStore(table, config.registryId),
     imageStates: images,
+    gc: new DynamoGcStore(table, config.registryId),
   };
 }

@@ -19,7 +19,7 @@ import { upstreamSecretsOf } from '../pull-through/secrets.ts';
 /** The metadata stores, which one table holds. */
 export type MetadataStores = Pick<
   Deps,
-  'repositories' | 'images' | 'layers' | 'scans' | 'lifecycle' | 'imageStates' | 'registry' | 'templates' | 'pullThrough'
+  'repositories' | 'images' | 'layers' | 'scans' | 'lifecycle' | 'imageStates' | 'registry' | 'templates' | 'gc' | 'pullThrough'
 >;
 
 /** What a function builds, each from the configuration; a missing part is never constructed nor bundled. */
@@ -71,6 +71,7 @@ export function assembleDeps(config: Config, parts: DepsParts, principals: Princ
     pullThrough: stores?.pullThrough ?? unavailable('stores'),
     upstreamSecrets: upstreamSecretsOf(config),
     imageStates: stores?.imageStates ?? unavailable('stores'),
+    gc: stores?.gc ?? unavailable('stores'),
     blobs: parts.blobs?.(config) ?? unavailable('blobs'),
     events: parts.events?.(config) ?? unavailable('events'),
     jobs: parts.jobs?.(config) ?? unavailable('jobs'),

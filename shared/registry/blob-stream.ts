@@ -14,7 +14,18 @@ import type { Deps } from '../deps.ts';
 import { BlobSizeMismatchException, InvalidLayerException, InvalidLayerPartException, LimitExceededException } from '../errors.ts';
 import type { BlobRecord, UploadRecord } from '../store/types.ts';
 import { uploadObject, wholeUploadObject } from '../store/keys.ts';
-import { appendPart, digestOfObject, discardUpload, endUpload, finishObject, NO_MULTIPART, planPart, readPending, recordBlob } from './layer-upload.ts';
+import {
+  appendPart,
+  digestOfObject,
+  discardUpload,
+  endUpload,
+  finishObject,
+  linkTouched,
+  NO_MULTIPART,
+  planPart,
+  readPending,
+  recordBlob,
+} from './layer-upload.ts';
 
 /** Bytes gathered before they go to S3 as one part (S3 wants at least 5 MiB for a non-final part). */
 export const CHUNK_BYTES = 8 * 1024 * 1024;
@@ -150,7 +161,8 @@ export async function completeUpload(deps: Deps, uid: string, upload: UploadReco
   // existing blob of that digest and drops this copy); otherwise look first, to skip completing a copy.
   const stored = upload.wholeObject && known === digest ? undefined : await deps.layers.getBlob(digest);
   let blob: BlobRecord;
-  if (stored && known === digest) {
+  // A stored blob serves only if it can still be referenced (garbage collection may have claimed it since).
+  if (stored && known === digest && (await deps.layers.referenceBlob(digest, uid, deps.now().getTime()))) {
     await dropUpload(deps, uid, upload);
     blob = stored;
   } else {
@@ -164,12 +176,12 @@ export async function completeUpload(deps: Deps, uid: string, upload: UploadReco
         throw new InvalidLayerException(`provided digest ${digest} did not match uploaded content (${actual})`);
       }
     }
-    blob = await recordBlob(deps, upload, digest, upload.nextByte);
+    blob = await recordBlob(deps, upload, digest, upload.nextByte, uid);
     // The link and the end of the upload are independent writes: in parallel, one round trip.
-    await Promise.all([deps.layers.link(uid, { digest, size: blob.size }), endUpload(deps, uid, upload)]);
+    await Promise.all([linkTouched(deps, uid, digest, blob.size), endUpload(deps, uid, upload)]);
     return blob;
   }
-  await deps.layers.link(uid, { digest, size: blob.size });
+  await linkTouched(deps, uid, digest, blob.size);
   return blob;
 }
 

@@ -13,7 +13,7 @@ import { blobMountingEnabled } from './account-settings.ts';
 import { appendStream, completeUpload, dropUpload, rangeInvalid } from './blob-stream.ts';
 import { openRepository } from './common.ts';
 import { openForPush } from './creation-templates.ts';
-import { startUpload } from './layer-upload.ts';
+import { linkTouched, startUpload } from './layer-upload.ts';
 import { isValidDigest } from './manifests.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -51,7 +51,10 @@ export async function mountBlob(deps: Deps, actor: Actor, input: { repositoryNam
   if (!sameEncryption(repo, source) || isPullThroughCache(source)) return undefined;
   const blob = await deps.layers.linkedBlob(source.uid, input.digest);
   if (!blob) return undefined;
-  await deps.layers.link(repo.uid, { digest: input.digest, size: blob.size });
+  // The blob is referenced before it is linked; one being garbage collected cannot be (the client uploads it instead).
+  const at = deps.now().getTime();
+  if (!(await deps.layers.referenceBlob(input.digest, repo.uid, at))) return undefined;
+  await linkTouched(deps, repo.uid, input.digest, blob.size);
   return blob;
 }
 

@@ -11,6 +11,7 @@ import type { BlobRecord, RepositoryRecord } from '../store/types.ts';
 import { openRepository } from './common.ts';
 import { manifestText } from './images.ts';
 import { isValidDigest } from './manifests.ts';
+import { markBlobs } from '../gc/marks.ts';
 
 /** How long a presigned blob download URL stays valid. */
 export const DOWNLOAD_URL_SECONDS = 600;
@@ -62,7 +63,11 @@ export async function unlinkBlob(deps: Deps, actor: Actor, input: BlobArgs): Pro
   if (user) {
     throw new BlobInUseException(`blob ${input.digest} is referenced by image ${user} in the repository with name '${repo.name}'; delete the image first`);
   }
-  await deps.layers.unlink(repo.uid, input.digest);
+  if (await deps.layers.unlink(repo.uid, input.digest)) {
+    // The blob loses this repository as a referrer; garbage collection frees it if no other references it.
+    await markBlobs(deps, [input.digest]);
+    await deps.gc.unreference(input.digest, repo.uid, { touchAt: deps.now().getTime() });
+  }
 }
 
 /** The first image of the repository whose manifest names `digest` as its config or a layer, if any. */

@@ -12,6 +12,7 @@ import { openRepository } from './common.ts';
 import { imageDeletedEvent } from './events.ts';
 import { resolveImageId, type ImageFailure, type ImageId } from './image-ids.ts';
 import { pullTimeRecorded } from './pull-time-exclusions.ts';
+import { markRepository } from '../gc/marks.ts';
 import { ensureCached, openForPull, upstreamFailureCode } from '../pull-through/cache.ts';
 
 /** The exact manifest text of an image, from its item or from S3. */
@@ -150,6 +151,8 @@ export async function deleteImageId(deps: Deps, repo: RepositoryRecord, id: Imag
     const deleted: ImageId[] = [{ imageDigest: image.digest, imageTag: id.imageTag }];
     const remaining = await images.tagsOf(repo.uid, image.digest);
     if (remaining.length === 0 && (await liveParents(deps, repo, image.digest)).length === 0) {
+      // Garbage collection learns first that the image's blobs may be free (docs/ARCHITECTURE.md "Garbage collection").
+      await markRepository(deps, repo, image);
       await images.delete(repo.uid, image);
       // A push of this image under another tag may have written its tag after we read none and found the image
       // stored: it will not write the image again, so put it back (the push's tag must resolve).
@@ -170,6 +173,7 @@ export async function deleteImageId(deps: Deps, repo: RepositoryRecord, id: Imag
   }
   const tags = await images.tagsOf(repo.uid, image.digest);
   for (const tag of tags) await images.deleteTag(repo.uid, tag, image.digest);
+  await markRepository(deps, repo, image);
   await images.delete(repo.uid, image);
   // Sweep: a push of this image (tag first, image last) may have tagged it meanwhile. If its image write came before
   // our delete, its tag is visible now and goes; if after, the image is back and the tag stays with it.

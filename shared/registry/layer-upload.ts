@@ -168,15 +168,16 @@ export async function digestOfObject(deps: Deps, key: string, algorithm: 'sha256
  * when the digest is stored already (before or during this call) the existing object is kept and the new
  * one dropped.
  */
-export async function storeUpload(deps: Deps, upload: UploadRecord, sealed: Sealed & { digest: string }): Promise<BlobRecord> {
+export async function storeUpload(deps: Deps, upload: UploadRecord, sealed: Sealed & { digest: string }, uid: string): Promise<BlobRecord> {
   const object = uploadObject(upload.uploadId);
   const stored = await deps.layers.getBlob(sealed.digest);
-  if (stored) {
+  // The stored blob serves only if it can still be referenced (garbage collection may have claimed it since).
+  if (stored && (await deps.layers.referenceBlob(sealed.digest, uid, deps.now().getTime()))) {
     if (upload.multipartId) await deps.blobs.abortMultipart(object, upload.multipartId);
     return stored;
   }
   await finishObject(deps, upload, sealed.tail);
-  return recordBlob(deps, upload, sealed.digest, sealed.size);
+  return recordBlob(deps, upload, sealed.digest, sealed.size, uid);
 }
 
 /** Completes the upload's S3 object with `tail` (its pending bytes) as the final part; returns the object key. */
@@ -197,16 +198,36 @@ export async function finishObject(deps: Deps, upload: UploadRecord, tail: Buffe
   return object;
 }
 
-/** Records the completed object of an upload as the blob of `digest`, keeping an existing blob of that digest instead. */
-export async function recordBlob(deps: Deps, upload: UploadRecord, digest: string, size: number): Promise<BlobRecord> {
+/**
+ * Records the completed object of an upload as the blob of `digest`, referenced by repository `uid`, keeping an existing
+ * blob of that digest instead, unless garbage collection claimed that one (then this object replaces it).
+ */
+export async function recordBlob(deps: Deps, upload: UploadRecord, digest: string, size: number, uid: string): Promise<BlobRecord> {
   const object = upload.wholeObject ?? uploadObject(upload.uploadId);
   const blob: BlobRecord = { digest, size, object, createdAt: deps.now().getTime() };
-  const put = await deps.layers.putBlob(blob);
-  if (put.created) return blob;
-  const existing = put.existing ?? (await deps.layers.getBlob(digest));
-  // Another upload stored the same bytes meanwhile. (A repeated completion of this same upload finds its own object.)
-  if (existing && existing.object !== object) await deps.blobs.delete([object]).catch(() => undefined);
-  return existing ?? blob;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const put = await deps.layers.putBlob(blob, uid);
+    if (put.created) return blob;
+    if (await deps.layers.referenceBlob(digest, uid, deps.now().getTime())) {
+      const existing = put.existing ?? (await deps.layers.getBlob(digest));
+      // Another upload stored the same bytes meanwhile. (A repeated completion of this same upload finds its own object.)
+      if (existing && existing.object !== object) await deps.blobs.delete([object]).catch(() => undefined);
+      return existing ?? blob;
+    }
+  }
+  // Only a blob recorded and collected again between each of five reads and writes gets here.
+  throw new Error(`blob ${digest} kept being recorded and collected under ${5} attempts`);
+}
+
+/**
+ * Links a referenced blob into the repository with a fresh touch: a new link, or the existing one touched (one that
+ * garbage collection dropped meanwhile is linked again). True when the link is new.
+ */
+export async function linkTouched(deps: Deps, uid: string, digest: string, size: number): Promise<boolean> {
+  const at = deps.now().getTime();
+  if (await deps.layers.link(uid, { digest, size, touchedAt: at })) return true;
+  if ((await deps.layers.touchLinks(uid, [digest], at)).has(digest)) return false;
+  return deps.layers.link(uid, { digest, size, touchedAt: at });
 }
 
 /** Forgets a finished upload: its record and pending objects (best effort for the objects). */

@@ -32,6 +32,7 @@ import {
   discardUpload,
   endUpload,
   finishObject,
+  linkTouched,
   planPart,
   recordBlob,
   sealUpload,
@@ -50,6 +51,7 @@ export async function batchCheckLayerAvailability(deps: Deps, actor: Actor, inpu
     repo.uid,
     digests.filter((d) => SHA256_DIGEST.test(d)),
   );
+  await keepCheckedLinks(deps, repo.uid, links);
   if (actor.replicationFrom) await mountForReplica(deps, repo, digests, links);
   const layers = [];
   const failures = [];
@@ -75,10 +77,24 @@ async function mountForReplica(deps: Deps, repo: RepositoryRecord, digests: stri
   for (const digest of wanted) {
     const blob = await deps.layers.getBlob(digest);
     if (!blob) continue;
-    const link = { digest, size: blob.size };
-    await deps.layers.link(repo.uid, link);
-    links.set(digest, link);
+    // Referenced before it is linked, as a mount is (invariant G): a blob being garbage collected is not, and is sent.
+    if (!(await deps.layers.referenceBlob(digest, repo.uid, deps.now().getTime()))) continue;
+    await linkTouched(deps, repo.uid, digest, blob.size);
+    links.set(digest, { digest, size: blob.size });
   }
+}
+
+/**
+ * A layer said AVAILABLE stays so for half the grace period at least: links last touched longer ago than that are
+ * touched now (garbage collection backs off from them), so the PutImage that relies on this answer finds them. One
+ * that garbage collection dropped meanwhile is reported missing instead, and the client uploads it.
+ */
+async function keepCheckedLinks(deps: Deps, uid: string, links: Map<string, { digest: string; touchedAt?: number }>): Promise<void> {
+  const now = deps.now().getTime();
+  const stale = [...links.values()].filter((l) => (l.touchedAt ?? 0) <= now - (deps.config.gcGraceSeconds * 1000) / 2).map((l) => l.digest);
+  if (!stale.length) return;
+  const touched = await deps.layers.touchLinks(uid, stale, now);
+  for (const digest of stale) if (!touched.has(digest)) links.delete(digest);
 }
 
 /** GetDownloadUrlForLayer: a short-lived presigned GET for exactly the blob of a layer the repository holds. */
@@ -173,8 +189,8 @@ export async function completeLayerUpload(deps: Deps, actor: Actor, input: Compl
       await discardUpload(deps, repo.uid, upload);
       throw layerExists(deps, repo, digest);
     }
-    const blob = await storeUpload(deps, upload, { ...sealed, digest });
-    const linked = await deps.layers.link(repo.uid, { digest, size: blob.size });
+    const blob = await storeUpload(deps, upload, { ...sealed, digest }, repo.uid);
+    const linked = await deps.layers.link(repo.uid, { digest, size: blob.size, touchedAt: deps.now().getTime() });
     await endUpload(deps, repo.uid, upload);
     if (!linked) throw layerExists(deps, repo, digest);
   } catch (e) {
@@ -208,8 +224,8 @@ async function completeByReadBack(deps: Deps, repo: RepositoryRecord, upload: Up
     await drop();
     throw layerExists(deps, repo, digest);
   }
-  const blob = await recordBlob(deps, upload, digest, sealed.size);
-  const linked = await deps.layers.link(repo.uid, { digest, size: blob.size });
+  const blob = await recordBlob(deps, upload, digest, sealed.size, repo.uid);
+  const linked = await deps.layers.link(repo.uid, { digest, size: blob.size, touchedAt: deps.now().getTime() });
   await endUpload(deps, repo.uid, upload);
   if (!linked) throw layerExists(deps, repo, digest);
 }

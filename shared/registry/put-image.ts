@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /**
  * Storing an image: PutImage and the OCI manifest PUT (pushManifest) go through storeImage, which validates the
  * manifest and everything it references, stores the image once per digest and moves the tag atomically.
@@ -92,7 +93,7 @@ export async function storeImage(deps: Deps, repo: RepositoryRecord, text: strin
       `The digest '${options.digest}' does not match the digest '${digest}' that Amazon ECR calculated for the image manifest.`,
     );
   }
-  if (!(options.upstreamIndex && parsed.kind === 'index')) await checkReferences(deps, repo, parsed);
+  const touched = options.upstreamIndex && parsed.kind === 'index' ? deps.now().getTime() : await checkReferences(deps, repo, parsed);
   await restoreIfArchived(deps, repo, digest);
 
   // The protocol (docs/ARCHITECTURE.md "Write protocols"): the tag first, then the image. A tag whose image is not
@@ -117,14 +118,17 @@ export async function storeImage(deps: Deps, repo: RepositoryRecord, text: strin
     ...(options.pushedBy?.kind === 'principal' ? { pushedBy: { arn: options.pushedBy.arn, account: options.pushedBy.account } } : {}),
   };
   if (bytes.length > INLINE_MANIFEST_BYTES) {
-    image.manifestObject = manifestObject(digest);
+    image.manifestObject = manifestObject(digest, randomUUID());
     await blobs.put(image.manifestObject, bytes);
   } else {
     image.manifest = text;
   }
   // The image last: created here, or already stored (a re-push), it exists after the tag that names it was written,
   // so a concurrent delete that removed the image before this write sees the tag when it sweeps (and removes it).
+  await keepTouched(deps, repo, parsed, touched);
   const created = await images.create(repo.uid, image);
+  // An image stored already keeps its own manifest object: this one is nobody's.
+  if (!created && image.manifestObject) await blobs.delete([image.manifestObject]).catch(() => undefined);
   if (!created && (tag === undefined || tagWasHere)) throw alreadyExists(deps, repo, digest, tag);
   const stored = created ? image : ((await images.get(repo.uid, digest)) ?? image);
   await deps.events.publish([imagePushedEvent(deps, repo.name, digest, tag)]);
@@ -159,18 +163,23 @@ function parse(text: string, mediaType: string | undefined): ParsedManifest {
   }
 }
 
-/** Every layer and config must be in the repository; every child of an index must be an image in it. */
-async function checkReferences(deps: Deps, repo: RepositoryRecord, parsed: ParsedManifest) {
+/**
+ * Every layer and config must be in the repository; every child of an index must be an image in it. The links are
+ * touched as they are checked (garbage collection backs off from a touched link, docs/ARCHITECTURE.md "Garbage
+ * collection"); returns when.
+ */
+async function checkReferences(deps: Deps, repo: RepositoryRecord, parsed: ParsedManifest): Promise<number> {
+  const at = deps.now().getTime();
   if (parsed.kind === 'image') {
-    const wanted = [parsed.config!, ...parsed.layers].filter((d) => !FOREIGN_LAYER_TYPES.has(d.mediaType)).map((d) => d.digest);
-    const linked = await deps.layers.links(repo.uid, wanted);
+    const wanted = linkedDigests(parsed);
+    const linked = await deps.layers.touchLinks(repo.uid, wanted, at);
     const missing = [...new Set(wanted.filter((d) => !linked.has(d)))];
     if (missing.length) {
       throw new LayersNotFoundException(
         `Layers with digests '[${missing.join(', ')}]' required for pushing image into repository with name '${repo.name}' in the registry with id '${deps.config.registryId}' do not exist`,
       );
     }
-    return;
+    return at;
   }
   const children = [...new Set(parsed.manifests.map((m) => m.digest))];
   const found = await Promise.all(children.map((d) => deps.images.get(repo.uid, d)));
@@ -180,6 +189,21 @@ async function checkReferences(deps: Deps, repo: RepositoryRecord, parsed: Parse
       `Manifest references images that do not exist in the repository with name '${repo.name}': [${missing.join(', ')}]`,
     );
   }
+  return at;
+}
+
+/** The blobs an image manifest needs linked: its config and layers, foreign layers aside. */
+const linkedDigests = (parsed: ParsedManifest) =>
+  parsed.kind === 'image' ? [parsed.config!, ...parsed.layers].filter((d) => !FOREIGN_LAYER_TYPES.has(d.mediaType)).map((d) => d.digest) : [];
+
+/**
+ * Touches the links again when half the grace period has passed since they were checked, so the image is written
+ * less than half a grace period after its links were last touched (the collector's bound); LayersNotFound if one went.
+ */
+async function keepTouched(deps: Deps, repo: RepositoryRecord, parsed: ParsedManifest, touchedAt: number): Promise<void> {
+  const now = deps.now().getTime();
+  if (parsed.kind !== 'image' || now - touchedAt <= (deps.config.gcGraceSeconds * 1000) / 2) return;
+  await checkReferences(deps, repo, parsed);
 }
 
 function alreadyExists(deps: Deps, repo: RepositoryRecord, digest: string, tag?: string) {

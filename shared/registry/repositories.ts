@@ -26,6 +26,7 @@ import { authorize, checkRegistryId, openRepository, repositoryArn, repositoryNa
 import { nextToken, readToken } from './pagination.ts';
 import { checkMutabilitySetting } from './tag-mutability.ts';
 import { imageDeletedEvent } from './events.ts';
+import { markManifests, markPartition, releasePartition } from '../gc/marks.ts';
 
 export const MAX_TAGS = 50;
 const DEFAULT_PAGE = 100;
@@ -133,13 +134,16 @@ export async function deleteRepository(deps: Deps, actor: Actor, input: DeleteRe
       `The repository with name '${repo.name}' in registry with id '${deps.config.registryId}' cannot be deleted because it still contains images`,
     );
   }
+  // Garbage collection learns of the partition before the repository goes: a deletion killed halfway leaves the mark.
+  await markPartition(deps, repo);
   if (!(await deps.repositories.delete(repo.name, repo.uid))) throw repositoryNotFound(deps, repo.name);
-  // The repository is gone from here on; announce and remove what it held. Blobs stay for garbage collection,
-  // since other repositories may link them.
+  // The repository is gone from here on; announce and remove what it held. Its blobs lose it as a referrer (R2a) and
+  // are marked: garbage collection frees those no other repository references.
   let cursor: Record<string, any> | undefined;
   do {
     const page = await images.list(repo.uid, 100, cursor);
     const events = [];
+    await markManifests(deps, repo.uid, page.items);
     for (const image of page.items) {
       const tags = await images.tagsOf(repo.uid, image.digest);
       events.push(...(tags.length ? tags : [undefined]).map((tag) => imageDeletedEvent(deps, repo.name, image.digest, tag)));
@@ -147,6 +151,7 @@ export async function deleteRepository(deps: Deps, actor: Actor, input: DeleteRe
     await deps.events.publish(events);
     cursor = page.cursor;
   } while (cursor);
+  await releasePartition(deps, repo.uid);
   await deps.repositories.deleteContents(repo.uid);
   return { repository: repositoryView(deps, actor, repo) };
 }

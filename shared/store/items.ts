@@ -84,7 +84,12 @@ export const toImage = (item: Item): ImageRecord =>
 export const toTag = (item: Item): TagRecord => ({ tag: tagOfSk(item.sk), digest: item.digest, updatedAt: item.updatedAt });
 
 /** Layer links, blobs and uploads as their records. */
-export const toLink = (i: Item): LayerLink => ({ digest: i.digest, size: i.size, ...(i.mediaType ? { mediaType: i.mediaType } : {}) });
+export const toLink = (i: Item): LayerLink => ({
+  digest: i.digest,
+  size: i.size,
+  ...(i.mediaType ? { mediaType: i.mediaType } : {}),
+  ...(i.touchedAt !== undefined ? { touchedAt: i.touchedAt } : {}),
+});
 export const toBlob = (i: Item): BlobRecord => ({ digest: i.digest, size: i.size, object: i.object, createdAt: i.createdAt });
 const UPLOAD_FIELDS = [
   'uploadId',

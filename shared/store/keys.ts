@@ -12,9 +12,9 @@
  * | Tag             | RC#<uid>                 | TAG#<tag>                  | IMGTAGS#<uid>#<digest>          | <tag>   | the one source of truth tag -> digest  |
  * | Index reference | RC#<uid>                 | REF#<child>#<parent>       |                                 |         | a manifest list/index names a child    |
  * | Referrer        | RC#<uid>                 | SUBJ#<subject>#<digest>    |                                 |         | a manifest whose subject is <subject>  |
- * | Layer link      | RC#<uid>                 | LAYER#<digest>             |                                 |         | the repository may serve this blob     |
+ * | Layer link      | RC#<uid>                 | LAYER#<digest>             |                                 |         | may serve this blob; touchedAt (GC)    |
  * | Layer upload    | RC#<uid>                 | UPLOAD#<uploadId>          |                                 |         | expiresAt (TTL), next byte, hash state |
- * | Blob            | BLOB#<digest>            | BLOB                       |                                 |         | size and S3 key, shared by all repos   |
+ * | Blob            | BLOB#<digest>            | BLOB                       | BLOBS#<digest's first hex digit>| <digest>| size, S3 key, touchedAt, linkedBy (uids), collecting |
  * | Lifecycle policy| RC#<uid>                 | LCPOLICY                   | LCPOLICIES#<registryId>         | <name>  | text, version, run lease, last run     |
  * | Policy preview  | RC#<uid>                 | LCPREVIEW                  |                                 |         | status, policy text, summary           |
  * | Lifecycle chunk | RC#<uid>                 | LCCHUNK#<kind>#<runId>#<n> |                                 |         | preview results / planned actions      |
@@ -36,6 +36,8 @@
  * | Backfills       | REGISTRY#<registryId>    | BACKFILLS                  |                                 |         | every backfill (90 days), version      |
  * | Backfill result | BACKFILL#<id>#<backfill> | RESULT#<status>#<repo>#<d> |                                 |         | one image a backfill tried (TTL 90 d)  |
  * | Active feed     | FEED#<registryId>        | ACTIVE                     |                                 |         | the vulnerability feed scans use       |
+ * | GC mark         | GCMARK#<registryId>      | REPO#<uid> / PART#<uid> / BLOB#<digest> / MANIFEST#<object> |                    |         | maybe garbage since markedAt (repo name)|
+ * | GC state        | GC#<registryId>          | STATE                      |                                 |         | last sweep, legacy blobs adopted, version |
  *
  * S3 objects:
  * | object                         | what                                                             |
@@ -43,7 +45,7 @@
  * | uploads/<uploadId>/data        | a layer being uploaded (multipart); becomes the blob's object     |
  * | uploads/<uploadId>/whole/<n>   | a blob that one streamed request stored whole (no multipart)      |
  * | uploads/<uploadId>/pending/<n> | ECR parts smaller than S3's 5 MiB minimum, waiting to be coalesced |
- * | manifests/<alg>/<hex>          | manifests too large to keep inline in their image item            |
+ * | manifests/<alg>/<hex>/<nonce>  | manifests too large to keep inline in their image item (one each)  |
  * | scan/layers/v<n>/<alg>/<hex>   | a layer's scan index (indexer version n), shared by all images    |
  * | scan/inventory/v<n>/<alg>/<hex>| an image's coalesced packages, re-matched by continuous scanning   |
  * | scan/jobs/<scanId>/plan        | a scan run's plan: platform images and their layers               |
@@ -72,13 +74,16 @@ export const referenceKey = (uid: string, child: string, parent: string): Key =>
 export const referencePrefix = (child: string) => `REF#${child}#`;
 export const referrerKey = (uid: string, subject: string, digest: string): Key => ({ pk: contentsPk(uid), sk: `${referrerPrefix(subject)}${digest}` });
 export const referrerPrefix = (subject: string) => `SUBJ#${subject}#`;
-export const layerKey = (uid: string, digest: string): Key => ({ pk: contentsPk(uid), sk: `LAYER#${digest}` });
-export const uploadKey = (uid: string, uploadId: string): Key => ({ pk: contentsPk(uid), sk: `UPLOAD#${uploadId}` });
+export const layerKey = (uid: string, digest: string): Key => ({ pk: contentsPk(uid), sk: `${LAYER_PREFIX}${digest}` });
+export const LAYER_PREFIX = 'LAYER#';
+export const uploadKey = (uid: string, uploadId: string): Key => ({ pk: contentsPk(uid), sk: `${UPLOAD_PREFIX}${uploadId}` });
+export const UPLOAD_PREFIX = 'UPLOAD#';
 export const blobKey = (digest: string): Key => ({ pk: `BLOB#${digest}`, sk: BLOB_SK });
 export const lifecyclePolicyKey = (uid: string): Key => ({ pk: contentsPk(uid), sk: 'LCPOLICY' });
 export const lifecyclePolicyIndex = (registryId: string, name: string) => ({ gsi1pk: lifecyclePolicyListPk(registryId), gsi1sk: name });
 export const lifecyclePolicyListPk = (registryId: string) => `LCPOLICIES#${registryId}`;
 export const lifecyclePreviewKey = (uid: string): Key => ({ pk: contentsPk(uid), sk: 'LCPREVIEW' });
+export const LIFECYCLE_CHUNK_PREFIX = 'LCCHUNK#';
 export const lifecycleChunkKey = (uid: string, kind: string, runId: string, index: number): Key => ({
   pk: contentsPk(uid),
   sk: `LCCHUNK#${kind}#${runId}#${String(index).padStart(6, '0')}`,
@@ -123,6 +128,16 @@ export const backfillResultKey = (registryId: string, backfillId: string, status
   sk: `${backfillResultPrefix(status)}${repositoryName}#${digest}`,
 });
 export const activeFeedKey = (registryId: string): Key => ({ pk: `FEED#${registryId}`, sk: 'ACTIVE' });
+/** Blob records are listed through GSI1 in 16 partitions, by the first hex digit of the digest. */
+export const BLOB_SHARDS = '0123456789abcdef';
+export const blobShardPk = (shard: string) => `BLOBS#${shard}`;
+export const blobIndex = (digest: string) => ({ gsi1pk: blobShardPk(digest.slice(digest.indexOf(':') + 1)[0] ?? '0'), gsi1sk: digest });
+export const gcMarksPk = (registryId: string) => `GCMARK#${registryId}`;
+export const gcMarkKey = (registryId: string, kind: 'REPO' | 'PART' | 'BLOB' | 'MANIFEST', id: string): Key => ({
+  pk: gcMarksPk(registryId),
+  sk: `${kind}#${id}`,
+});
+export const gcStateKey = (registryId: string): Key => ({ pk: `GC#${registryId}`, sk: 'STATE' });
 
 /** The digest in an image item's sort key. */
 export const digestOfImageSk = (sk: string) => sk.slice(IMAGE_PREFIX.length);
@@ -133,7 +148,8 @@ export const tagOfSk = (sk: string) => sk.slice(TAG_PREFIX.length);
 export const uploadObject = (uploadId: string) => `uploads/${uploadId}/data`;
 export const pendingPartObject = (uploadId: string, firstByte: number) => `uploads/${uploadId}/pending/${String(firstByte).padStart(16, '0')}`;
 export const wholeUploadObject = (uploadId: string, nonce: string) => `uploads/${uploadId}/whole/${nonce}`;
-export const manifestObject = (digest: string) => `manifests/${digest.replace(':', '/')}`;
+/** A large manifest's object: one per stored image item (`nonce`), so collecting one never touches another's; older items name `manifests/<alg>/<hex>`. */
+export const manifestObject = (digest: string, nonce?: string) => `manifests/${digest.replace(':', '/')}${nonce ? `/${nonce}` : ''}`;
 export const layerIndexObject = (digest: string, indexerVersion: number) => `scan/layers/v${indexerVersion}/${digest.replace(':', '/')}.json`;
 export const inventoryObject = (digest: string, indexerVersion: number) => `scan/inventory/v${indexerVersion}/${digest.replace(':', '/')}.json`;
 export const scanPlanObject = (scanId: string) => `scan/jobs/${scanId}/plan.json`;

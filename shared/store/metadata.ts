@@ -66,12 +66,22 @@ export interface LayerStore {
   unlink(uid: string, digest: string): Promise<boolean>;
   /** Links a blob into the repository; false when it was linked already (invariant LINK_IS_NEW). */
   link(uid: string, link: LayerLink): Promise<boolean>;
-  /** The stored blob with that digest, if any. */
+  /** The stored blob with that digest, if any (a blob being garbage collected is none). */
   getBlob(digest: string): Promise<BlobRecord | undefined>;
   /** The stored blob with that digest if the repository links it (one read of both items), else undefined. */
   linkedBlob(uid: string, digest: string): Promise<BlobRecord | undefined>;
-  /** Records a stored blob; false (and the existing record) when that digest was stored already (BLOB_IS_NEW). */
-  putBlob(blob: BlobRecord): Promise<{ created: boolean; existing?: BlobRecord }>;
+  /**
+   * Records a stored blob, referenced by repository `uid` when given; false (and the existing record) when that digest
+   * is stored already (BLOB_IS_NEW_OR_BEING_COLLECTED: a record being garbage collected is replaced).
+   */
+  putBlob(blob: BlobRecord, uid?: string): Promise<{ created: boolean; existing?: BlobRecord }>;
+  /**
+   * Adds repository `uid` to the blob's referrers and touches it, before the repository links it; false when the blob
+   * is not stored or is being garbage collected (BLOB_IS_LIVE): the caller must store it again.
+   */
+  referenceBlob(digest: string, uid: string, at: number): Promise<boolean>;
+  /** Touches the repository's links to these blobs (garbage collection backs off) and returns those that exist (LINK_EXISTS). */
+  touchLinks(uid: string, digests: string[], at: number): Promise<Map<string, LayerLink>>;
   /** Starts tracking an upload. */
   createUpload(uid: string, upload: UploadRecord): Promise<void>;
   /** An upload that has not expired, if any. */

@@ -57,7 +57,8 @@ export type ReferrerRecord = { digest: string; mediaType: string; size: number; 
 
 export type TagRecord = { tag: string; digest: string; updatedAt: number };
 
-export type LayerLink = { digest: string; size: number; mediaType?: string };
+/** `touchedAt`: when an upload, mount or PutImage last relied on the link (garbage collection's grace counts from it). */
+export type LayerLink = { digest: string; size: number; mediaType?: string; touchedAt?: number };
 
 export type BlobRecord = { digest: string; size: number; object: string; createdAt: number };
 

@@ -232,6 +232,11 @@ describe('the packaged bundles', () => {
     await s3.send(new PutObjectCommand({ Bucket: 'bundle-bucket', Key: `${FEED_PREFIX}Debian/all.zip`, Body: body }));
     for (const fn of tasks.filter((f) => f.export !== 'handler')) {
       const event = fn.events.some((e) => 'schedule' in e) ? schedule : push;
+      if (fn.name === 'gc-jobs-tick') {
+        // The first tick finds the sweep due (read and claimed in the table) and starts the machine, which this environment lacks.
+        await expect(bundle(fn.name)[fn.export](event)).rejects.toThrow(/STATE_MACHINE_ARN_PREFIX/);
+        continue;
+      }
       const result = await bundle(fn.name)[fn.export](event);
       expect(result, fn.name).toBeTypeOf('object');
       if (fn.export === 'onFeedSchedule') expect(result, fn.name).toMatchObject({ imported: true, advisories: 1 });

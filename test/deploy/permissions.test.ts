@@ -82,6 +82,8 @@ import { replicateOnPush } from '../../shared/replication/job.ts';
 import { signOnPush } from '../../shared/signing/job.ts';
 import { makeProfileKeys, makeTestCa } from '../helpers/signing-keys.ts';
 import { tmpdir } from 'node:os';
+import { runGc } from '../../shared/gc/run.ts';
+import { gcTick } from '../../shared/gc/triggers.ts';
 import { pascalCase } from '../../infra/deploy/state-machines.ts';
 import { ociClient } from '../helpers/oci.ts';
 import { osvRecord, osvZip } from '../helpers/scan-fixtures.ts';
@@ -113,12 +115,15 @@ const NOT_YET_EXERCISED: Record<string, string[]> = {
   lifecycle: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query'],
   // Runs over indexes and manifests kept in S3 (an expiring run over plain images is driven above).
   'lifecycle-jobs': ['dynamodb:BatchGetItem', 's3:GetObject'],
+  // PutImage now touches its links (UpdateItem) instead of reading them; a mount's read of its source (linkedBlob) is not driven here.
+  'oci-push': ['dynamodb:BatchGetItem'],
+  // Marks of the links a repository pass drops and a dead partition's removal (BatchWriteItem), expired multipart uploads
+  // (test/domain/gc.test.ts drives those paths on the in-memory stores).
+  'gc-jobs': ['dynamodb:BatchWriteItem', 's3:AbortMultipartUpload'],
   // A copy to a destination the peers document names (test/protocol/replication.test.ts drives it) reads blob links in batches.
   'replication-jobs': ['dynamodb:BatchGetItem'],
   // A signature blob another writer stored at the same moment: the signing job's own copy is dropped.
   'signing-jobs': ['s3:DeleteObject'],
-  // Not seen in pushes, tag moves, index references, a cancelled multipart upload or deletes: a row to review.
-  'oci-push': ['dynamodb:UpdateItem'],
   // Pull through cache imports (test/protocol/pull-through-cache.test.ts drives them against real upstreams): the
   // repository, the blobs' uploads (dropped when upstream sends other bytes), the image and its PUSH event.
   images: ['s3:AbortMultipartUpload', 's3:DeleteObject'],
@@ -452,6 +457,15 @@ beforeAll(async () => {
 
   await as('repositories', () => ecr.send(new DeleteRepositoryCommand({ repositoryName, force: true })));
   await registry.jobs.idle();
+  // Garbage collection, past the grace period and the uploads' TTL: the tick starts the machine (a sweep), then a
+  // marks run and a sweep free what the deleted repository held.
+  await as('gc-jobs', async () => {
+    await gcTick(registry.deps, jobActor(registry.deps.config, 'gc'));
+    await registry.jobs.idle();
+    const later = { ...registry.deps, now: () => new Date(Date.now() + 3 * 24 * 3600_000) };
+    await runGc(later, jobActor(registry.deps.config, 'gc'), 'marks');
+    await runGc(later, jobActor(registry.deps.config, 'gc'), 'sweep');
+  });
   collectUsed(published);
 }, 120_000);
 
@@ -467,6 +481,7 @@ describe('the least-privilege table', () => {
     expect(FUNCTIONS).toEqual([
       'auth',
       'cache',
+      'gc-jobs',
       'images',
       'layers',
       'lifecycle',

@@ -10,7 +10,7 @@ import type { Deps } from '../../shared/deps.ts';
 export type Operation = (deps: Deps) => Promise<unknown>;
 export type Interleaving = { results: PromiseSettledResult<unknown>[]; steps: number; trace: number[] };
 
-const GATED = ['repositories', 'images', 'layers', 'blobs', 'imageStates', 'templates', 'lifecycle', 'registry'] as const;
+const GATED = ['repositories', 'images', 'layers', 'blobs', 'imageStates', 'templates', 'lifecycle', 'registry', 'gc'] as const;
 const MAX_STEPS = 10_000;
 
 /** A small seeded generator (mulberry32): the same seed, the same choices. */

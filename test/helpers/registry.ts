@@ -10,7 +10,7 @@ export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 export type TestRegistry = LocalRegistry & { dataDir: string; ecr: ECRClient; restart(): Promise<TestRegistry>; destroy(): Promise<void> };
 
 /** What a test may set beyond the environment: the registry's clock, state machine retry pauses and tasks, lifecycle triggers, the SDK's table client. */
-export type TestOptions = Pick<LocalOptions, 'now' | 'jobRetryIntervalMs' | 'aroundJobTask' | 'lifecycleTriggers'>;
+export type TestOptions = Pick<LocalOptions, 'now' | 'jobRetryIntervalMs' | 'aroundJobTask' | 'lifecycleTriggers' | 'gcTickMs'>;
 
 /** A registry on a free loopback port with its own data directory. */
 export async function startTestRegistry(

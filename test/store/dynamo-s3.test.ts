@@ -9,6 +9,7 @@ import { startAwsServers, type AwsServers } from '../helpers/aws-servers.ts';
 import { Table } from '../../shared/store/dynamo/table.ts';
 import { DynamoRepositoryStore } from '../../shared/store/dynamo/repositories.ts';
 import { DynamoImageStore } from '../../shared/store/dynamo/images.ts';
+import { DynamoGcStore } from '../../shared/store/dynamo/gc.ts';
 import { DynamoLayerStore } from '../../shared/store/dynamo/layers.ts';
 import { DynamoScanStore } from '../../shared/store/dynamo/scans.ts';
 import { DynamoLifecycleStore } from '../../shared/store/dynamo/lifecycle.ts';
@@ -69,6 +70,7 @@ storeContract(
       templates: new DynamoTemplateStore(table, registryId),
       pullThrough: new DynamoPullThroughStore(table, registryId),
       imageStates: images,
+      gc: new DynamoGcStore(table, registryId),
     };
   },
   { serverChecksMultipartParts: false },

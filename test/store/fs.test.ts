@@ -31,13 +31,13 @@ afterAll(async () => {
 
 storeContract(async () => {
   const registryId = String(Math.floor(Math.random() * 1e12)).padStart(12, '0');
-  const { repositories, images, layers, scans, lifecycle, imageStates, templates, pullThrough } = dynamoStoresOn(stack.dynamo, {
+  const { repositories, images, layers, scans, lifecycle, imageStates, templates, gc, pullThrough } = dynamoStoresOn(stack.dynamo, {
     tableName: 'contract',
     registryId,
   });
   // The registry store uncached, as the DynamoDB contract run has it (the deps' copy caches reads for a few seconds).
   const registry = new DynamoRegistryStore(new Table(stack.dynamo, 'contract'), registryId);
-  return { repositories, images, layers, blobs: stack.blobs, scans, registry, lifecycle, imageStates, templates, pullThrough };
+  return { repositories, images, layers, blobs: stack.blobs, scans, registry, lifecycle, imageStates, templates, gc, pullThrough };
 });
 
 describe('the filesystem blob store', () => {

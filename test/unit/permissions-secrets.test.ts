@@ -47,7 +47,7 @@ describe('the reads of a role at cold start', () => {
     // Act
     const parts = serverlessParts({ ...options, iamSecretId: 'ecr/principals' }, join(import.meta.dirname, '..', '..'));
     // Assess
-    expect(jobs).toEqual(['lifecycle-jobs', 'scanning-jobs', 'replication-jobs']);
+    expect(jobs).toEqual(['lifecycle-jobs', 'scanning-jobs', 'replication-jobs', 'gc-jobs']);
     for (const folder of Object.keys(PERMISSIONS)) {
       const read = roleStatements(folder, { ...refs, iamSecretId: 'ecr/principals' }).some((s) => s.Action.includes('secretsmanager:GetSecretValue'));
       expect(read, folder).toBe(!jobs.includes(folder));

@@ -79,6 +79,12 @@ export class MemoryBlobStore implements BlobStore {
     this.multiparts.delete(multipartId);
   }
 
+  /** What the store holds: objects and multipart parts, and their bytes (what garbage collection gives back). */
+  usage(): { objects: number; bytes: number } {
+    const all = [...this.objects.values(), ...[...this.multiparts.values()].flatMap((m) => [...m.parts.values()])];
+    return { objects: all.length, bytes: all.reduce((n, o) => n + o.body.length, 0) };
+  }
+
   async abortMultipart(_key: string, multipartId: string) {
     this.multiparts.delete(multipartId);
   }

@@ -38,6 +38,7 @@ export function createMemoryDeps(options: MemoryDepsOptions = {}): Deps & { stor
     pullThrough: stores.pullThrough,
     upstreamSecrets: upstreamSecretsOf(config),
     imageStates: stores.imageStates,
+    gc: stores.gc,
     events: new InProcessBus(),
     jobs: new UnconfiguredJobStarter(),
     principals: principalsOf(config),

@@ -8,6 +8,7 @@ import { MemoryScanStore } from './scans.ts';
 import { MemoryRegistryStore } from './registry.ts';
 import { MemoryTable } from './table.ts';
 import { MemoryTemplateStore } from './templates.ts';
+import { MemoryGcStore } from './gc.ts';
 import { MemoryPullThroughStore } from './pull-through.ts';
 
 export type MemoryStores = {
@@ -23,6 +24,7 @@ export type MemoryStores = {
   pullThrough: MemoryPullThroughStore;
   /** The image store serves both, as the DynamoDB adapter does. */
   imageStates: MemoryImageStore;
+  gc: MemoryGcStore;
 };
 
 /** Every store over one new table (or the given one), for registry `registryId` (default 000000000000). */
@@ -43,5 +45,6 @@ export function createMemoryStores(options: { registryId?: string; now?: () => D
     templates: new MemoryTemplateStore(table, registryId),
     pullThrough: new MemoryPullThroughStore(table, registryId),
     imageStates: images,
+    gc: new MemoryGcStore(table, registryId),
   };
 }

@@ -11,6 +11,7 @@ import { repositoryContract } from './repositories.ts';
 import { registryContract } from './registry.ts';
 import { scanContract } from './scans.ts';
 import { templateContract } from './templates.ts';
+import { gcContract } from './gc.ts';
 import { pullThroughContract } from './pull-through.ts';
 import type { ContractOptions, StoresFactory } from './stores.ts';
 
@@ -27,5 +28,6 @@ export function storeContract(factory: StoresFactory, options: ContractOptions =
   pullThroughContract(factory);
   lifecycleContract(factory);
   partitionContract(factory);
+  gcContract(factory);
   blobContract(factory, options);
 }

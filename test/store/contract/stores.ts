@@ -11,7 +11,7 @@ import type { ImageRecord, Page, RepositoryRecord } from '../../../shared/store/
 /** Every store of the registry's deps. */
 export type Stores = Pick<
   Deps,
-  'repositories' | 'images' | 'layers' | 'blobs' | 'scans' | 'lifecycle' | 'imageStates' | 'registry' | 'templates' | 'pullThrough'
+  'repositories' | 'images' | 'layers' | 'blobs' | 'scans' | 'lifecycle' | 'imageStates' | 'registry' | 'templates' | 'gc' | 'pullThrough'
 >;
 
 export type StoresFactory = () => Promise<Stores>;
