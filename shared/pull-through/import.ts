@@ -14,6 +14,7 @@ import type { Deps } from '../deps.ts';
 import { ImageAlreadyExistsException } from '../errors.ts';
 import { digestOf, isValidDigest, MANIFEST_MEDIA_TYPES, ManifestError, parseManifest, type Descriptor } from '../registry/manifests.ts';
 import { storeImage } from '../registry/put-image.ts';
+import { linkExistingBlob, linkStoredBlob } from '../registry/layer-upload.ts';
 import { wholeUploadObject } from '../store/keys.ts';
 import type { BlobRecord, RepositoryRecord } from '../store/types.ts';
 import { mapLimit } from '../util/map-limit.ts';
@@ -106,25 +107,20 @@ async function importBlobs(deps: Deps, repo: RepositoryRecord, upstream: Upstrea
 
 /** One blob fetched from upstream, stored, verified against its digest and size, and linked. */
 async function importBlob(deps: Deps, repo: RepositoryRecord, upstream: UpstreamRepository, d: Descriptor): Promise<void> {
-  const stored = await deps.layers.getBlob(d.digest);
-  if (stored) {
-    await deps.layers.link(repo.uid, { digest: d.digest, size: stored.size });
-    return;
-  }
+  if (await linkExistingBlob(deps, repo.uid, d.digest)) return;
   const res = await upstream.client.request('GET', `/v2/${upstream.name}/blobs/${d.digest}`, upstream.name);
   if (!res.ok) {
     await res.body?.cancel();
     throw new UpstreamError(`${upstream.client.baseUrl} answered ${res.status} for the blob ${d.digest} of ${upstream.name}`, res.status);
   }
   const body = res.body ? Readable.fromWeb(res.body as ReadableStream) : Readable.from([]);
-  const blob = await storeVerified(deps, body, d, `${upstream.name}@${d.digest}`);
-  await deps.layers.link(repo.uid, { digest: d.digest, size: blob.size });
+  await linkStoredBlob(deps, repo.uid, await storeVerified(deps, body, d, `${upstream.name}@${d.digest}`));
 }
 
 /**
- * Streams a blob into storage under a key of its own, hashing it on the way, and records it only when its bytes
- * have the descriptor's digest and size (BLOB_IS_NEW keeps an existing record, and this copy is then dropped).
- * UpstreamError, with nothing left behind, when they do not.
+ * Streams a blob into storage under a key of its own, hashing it on the way; its record to be, only when its bytes
+ * have the descriptor's digest and size (the caller records and links it). UpstreamError, with nothing left behind,
+ * when they do not.
  */
 async function storeVerified(deps: Deps, body: Readable, d: Descriptor, what: string): Promise<BlobRecord> {
   const object = wholeUploadObject(randomUUID(), randomUUID());
@@ -150,9 +146,5 @@ async function storeVerified(deps: Deps, body: Readable, d: Descriptor, what: st
     await deps.blobs.delete([object]).catch(() => undefined);
     throw new UpstreamError(`the upstream blob ${what} is not what its descriptor says (${received} bytes, ${digest})`);
   }
-  const blob: BlobRecord = { digest, size: received, object, createdAt: deps.now().getTime() };
-  const put = await deps.layers.putBlob(blob);
-  if (put.created) return blob;
-  await deps.blobs.delete([object]).catch(() => undefined);
-  return put.existing ?? (await deps.layers.getBlob(digest)) ?? blob;
+  return { digest, size: received, object, createdAt: deps.now().getTime() };
 }

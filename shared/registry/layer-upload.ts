@@ -204,7 +204,34 @@ export async function finishObject(deps: Deps, upload: UploadRecord, tail: Buffe
  */
 export async function recordBlob(deps: Deps, upload: UploadRecord, digest: string, size: number, uid: string): Promise<BlobRecord> {
   const object = upload.wholeObject ?? uploadObject(upload.uploadId);
-  const blob: BlobRecord = { digest, size, object, createdAt: deps.now().getTime() };
+  return recordStored(deps, { digest, size, object, createdAt: deps.now().getTime() }, uid);
+}
+
+/**
+ * Records a blob whose verified bytes are stored at `blob.object`, referenced by repository `uid`, and links it there
+ * touched (invariant G, docs/ARCHITECTURE.md "Garbage collection"): the record is created, or the stored one is
+ * referenced and this copy dropped. For bytes that came some other way than an upload (a pull through cache import,
+ * a signature). Returns what is recorded.
+ */
+export async function linkStoredBlob(deps: Deps, uid: string, blob: BlobRecord, mediaType?: string): Promise<BlobRecord> {
+  const recorded = await recordStored(deps, blob, uid);
+  await linkTouched(deps, uid, recorded.digest, recorded.size, mediaType);
+  return recorded;
+}
+
+/**
+ * Links into repository `uid` a blob the registry already stores, referenced first as a mount is; undefined when there
+ * is none or it is being garbage collected (the caller stores the bytes again).
+ */
+export async function linkExistingBlob(deps: Deps, uid: string, digest: string, mediaType?: string): Promise<BlobRecord | undefined> {
+  const blob = await deps.layers.getBlob(digest);
+  if (!blob || !(await deps.layers.referenceBlob(digest, uid, deps.now().getTime()))) return undefined;
+  await linkTouched(deps, uid, digest, blob.size, mediaType);
+  return blob;
+}
+
+async function recordStored(deps: Deps, blob: BlobRecord, uid: string): Promise<BlobRecord> {
+  const { digest, object } = blob;
   for (let attempt = 0; attempt < 5; attempt++) {
     const put = await deps.layers.putBlob(blob, uid);
     if (put.created) return blob;
@@ -223,11 +250,12 @@ export async function recordBlob(deps: Deps, upload: UploadRecord, digest: strin
  * Links a referenced blob into the repository with a fresh touch: a new link, or the existing one touched (one that
  * garbage collection dropped meanwhile is linked again). True when the link is new.
  */
-export async function linkTouched(deps: Deps, uid: string, digest: string, size: number): Promise<boolean> {
+export async function linkTouched(deps: Deps, uid: string, digest: string, size: number, mediaType?: string): Promise<boolean> {
   const at = deps.now().getTime();
-  if (await deps.layers.link(uid, { digest, size, touchedAt: at })) return true;
+  const link = { digest, size, touchedAt: at, ...(mediaType ? { mediaType } : {}) };
+  if (await deps.layers.link(uid, link)) return true;
   if ((await deps.layers.touchLinks(uid, [digest], at)).has(digest)) return false;
-  return deps.layers.link(uid, { digest, size, touchedAt: at });
+  return deps.layers.link(uid, link);
 }
 
 /** Forgets a finished upload: its record and pending objects (best effort for the objects). */

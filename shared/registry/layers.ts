@@ -32,7 +32,7 @@ import {
   discardUpload,
   endUpload,
   finishObject,
-  linkTouched,
+  linkExistingBlob,
   planPart,
   recordBlob,
   sealUpload,
@@ -75,12 +75,9 @@ async function mountForReplica(deps: Deps, repo: RepositoryRecord, digests: stri
   const wanted = digests.filter((d) => SHA256_DIGEST.test(d) && !links.has(d));
   if (wanted.length === 0 || !(await blobMountingEnabled(deps))) return;
   for (const digest of wanted) {
-    const blob = await deps.layers.getBlob(digest);
-    if (!blob) continue;
     // Referenced before it is linked, as a mount is (invariant G): a blob being garbage collected is not, and is sent.
-    if (!(await deps.layers.referenceBlob(digest, repo.uid, deps.now().getTime()))) continue;
-    await linkTouched(deps, repo.uid, digest, blob.size);
-    links.set(digest, { digest, size: blob.size });
+    const blob = await linkExistingBlob(deps, repo.uid, digest);
+    if (blob) links.set(digest, { digest, size: blob.size });
   }
 }
 

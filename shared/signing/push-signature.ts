@@ -9,6 +9,7 @@ import type { Deps } from '../deps.ts';
 import type { Actor } from '../domain/actor.ts';
 import { openRepository } from '../registry/common.ts';
 import { storeImage } from '../registry/put-image.ts';
+import { linkExistingBlob, linkStoredBlob } from '../registry/layer-upload.ts';
 import { wholeUploadObject } from '../store/keys.ts';
 import type { RepositoryRecord } from '../store/types.ts';
 import { type Descriptor, descriptorOf, JWS_ENVELOPE_TYPE, OCI_EMPTY, OCI_EMPTY_TYPE, signatureManifest } from './envelope.ts';
@@ -33,15 +34,10 @@ export async function pushSignature(
 async function storeBlob(deps: Deps, repo: RepositoryRecord, mediaType: string, bytes: Buffer): Promise<void> {
   const { digest, size } = descriptorOf(mediaType, bytes);
   if ((await deps.layers.links(repo.uid, [digest])).has(digest)) return;
-  let blob = await deps.layers.getBlob(digest);
-  if (!blob) {
-    const object = wholeUploadObject(randomUUID(), 'signature');
-    await deps.blobs.put(object, bytes);
-    const candidate = { digest, size, object, createdAt: deps.now().getTime() };
-    const put = await deps.layers.putBlob(candidate);
-    // Another writer stored the same bytes meanwhile: keep its object, drop ours.
-    if (!put.created) await deps.blobs.delete([object]).catch(() => undefined);
-    blob = put.created ? candidate : (put.existing ?? (await deps.layers.getBlob(digest)) ?? candidate);
-  }
-  await deps.layers.link(repo.uid, { digest, size: blob.size, mediaType });
+  // Referenced before linked (invariant G, docs/ARCHITECTURE.md "Garbage collection"); one being collected is stored again.
+  if (await linkExistingBlob(deps, repo.uid, digest, mediaType)) return;
+  const object = wholeUploadObject(randomUUID(), 'signature');
+  await deps.blobs.put(object, bytes);
+  // Another writer storing the same bytes meanwhile keeps its object, and ours is dropped.
+  await linkStoredBlob(deps, repo.uid, { digest, size, object, createdAt: deps.now().getTime() }, mediaType);
 }
