@@ -47,25 +47,12 @@ export async function callAwsJson(env: NodeJS.ProcessEnv, call: AwsJsonCall): Pr
   if (!accessKeyId || !secretAccessKey) throw new Error(`Cannot read ${call.what}: no AWS credentials in the environment`);
   const url = new URL(call.endpoint ?? `https://${call.service}.${region}.amazonaws.com/`);
   const body = JSON.stringify(call.input);
-  const signer = new SignatureV4({
+  const headers = await signedPostHeaders(url, body, {
     service: call.service,
     region,
-    sha256: Hash.bind(null, 'sha256'),
     credentials: { accessKeyId, secretAccessKey, sessionToken },
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': call.target },
   });
-  const signed = await signer.sign(
-    new HttpRequest({
-      method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      path: url.pathname,
-      headers: { host: url.host, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': call.target },
-      body,
-    }),
-  );
-  // fetch sends the host it connects to, which is the one signed.
-  const { host: _host, ...headers } = signed.headers;
   const timeoutMs = call.timeoutMs ?? AWS_JSON_TIMEOUT_MS;
   const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) }).catch((e: Error) => {
     if (e.name === 'TimeoutError') throw new Error(`${call.what} could not be read: no answer within ${timeoutMs} ms`);
@@ -84,4 +71,30 @@ export async function callAwsJson(env: NodeJS.ProcessEnv, call: AwsJsonCall): Pr
     throw new AwsCallError(type, `${call.what} could not be read: ${type}${message ? `: ${message}` : ''}`);
   }
   return out;
+}
+
+export type SigningContext = {
+  service: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** The request's headers besides host (which the URL gives). */
+  headers: Record<string, string>;
+};
+
+/** The headers of a SigV4-signed POST of `body` to `url`, host left out: fetch sends the host it connects to, the one signed. */
+export async function signedPostHeaders(url: URL, body: string, context: SigningContext): Promise<Record<string, string>> {
+  const signer = new SignatureV4({ service: context.service, region: context.region, sha256: Hash.bind(null, 'sha256'), credentials: context.credentials });
+  const signed = await signer.sign(
+    new HttpRequest({
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: url.pathname,
+      headers: { host: url.host, ...context.headers },
+      body,
+    }),
+  );
+  const { host: _host, ...headers } = signed.headers;
+  return headers;
 }

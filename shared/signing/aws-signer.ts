@@ -5,9 +5,7 @@
  * `notary.x509.signingAuthority`) and the manifest annotations out. Signed with the function's role credentials from the
  * environment, by the SDK's own SigV4 signer (no Signer SDK client for one call); SIGNER_ENDPOINT overrides the endpoint.
  */
-import { Hash } from '@smithy/hash-node';
-import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import { signedPostHeaders } from '../secrets/aws-json.ts';
 import { NOTARY_PAYLOAD_TYPE } from './envelope.ts';
 import { parseProfileArn, SigningFailure, type PayloadSigner } from './signer.ts';
 
@@ -27,24 +25,12 @@ export function awsSigner(env: NodeJS.ProcessEnv, endpoint?: string): PayloadSig
         payload: payload.toString('base64'),
         payloadFormat: NOTARY_PAYLOAD_TYPE,
       });
-      const signer = new SignatureV4({
+      const headers = await signedPostHeaders(url, body, {
         service: 'signer',
         region: profile.region,
-        sha256: Hash.bind(null, 'sha256'),
         credentials: { accessKeyId, secretAccessKey, sessionToken },
+        headers: { 'content-type': 'application/json' },
       });
-      const signed = await signer.sign(
-        new HttpRequest({
-          method: 'POST',
-          protocol: url.protocol,
-          hostname: url.hostname,
-          port: url.port ? Number(url.port) : undefined,
-          path: url.pathname,
-          headers: { host: url.host, 'content-type': 'application/json' },
-          body,
-        }),
-      );
-      const { host: _host, ...headers } = signed.headers;
       let res: Response;
       try {
         res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(20_000) });
