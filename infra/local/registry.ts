@@ -4,6 +4,7 @@
  * Used by `npm start` (infra/local/start.ts), the tests and the benchmarks. The environment is read by
  * shared/config.ts (localConfigFromEnv).
  */
+import { logger, logLevel } from '../../shared/observe/logger.ts';
 import { resolve } from 'node:path';
 import { DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, isLoopbackHost, localConfigFromEnv, type Config } from '../../shared/config.ts';
 import { createDeps, type Deps } from '../../shared/deps.ts';
@@ -49,7 +50,10 @@ export type LocalOptions = {
 
 /** Starts a registry; data under `dataDir` survives a stop and a new start. Throws a ConfigError for a bad variable. */
 export async function startLocalRegistry(options: LocalOptions = {}): Promise<LocalRegistry> {
-  const { config: base, host: local } = localConfigFromEnv(options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const { config: base, host: local } = localConfigFromEnv(env);
+  // The logger is the process's: a LOG_LEVEL given here sets it for the whole process, as it does at start-up.
+  if (env.LOG_LEVEL !== undefined) logger.level = logLevel(env.LOG_LEVEL);
   const hostname = options.hostname ?? local.hostname;
   const port = options.port ?? local.port;
   const dataDir = resolve(options.dataDir ?? local.dataDir);
