@@ -32,7 +32,8 @@ export async function startNpm(args: string[], env: NodeJS.ProcessEnv = {}, time
   const spawned = spawnNpm(args, env);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const m = /listening on (https?:\/\/\S+) .*PID (\d+)/.exec(spawned.output());
+    // The closing parenthesis: output arrives in chunks, and a PID cut short by one would name another process.
+    const m = /listening on (https?:\/\/\S+) .*PID (\d+)\)/.exec(spawned.output());
     if (m) return { ...spawned, endpoint: m[1], serverPid: Number(m[2]) };
     if (spawned.child.exitCode !== null || Date.now() > deadline) throw new Error(`npm start did not start:\n${spawned.output()}`);
     await new Promise((r) => setTimeout(r, 50));
