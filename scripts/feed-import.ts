@@ -11,15 +11,14 @@
  * for feeds too large for the scheduled Lambda's 15 minutes.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serviceActor } from '../shared/domain/actor.ts';
-import { ConfigError, configFromEnv, localConfigFromEnv, type Config } from '../shared/config.ts';
 import { createDeps } from '../shared/deps.ts';
-import { startEmbeddedStack, type EmbeddedStack } from '../infra/local/stack.ts';
-import { DataDirLockedError, lockDataDir, type Lock } from '../infra/local/lock.ts';
 import { runFeedImport, type FeedImportResult } from '../shared/scan/feed/job.ts';
 import { s3Feed } from '../shared/scan/feed/source.ts';
+import type { Config } from '../shared/config.ts';
+import type { EmbeddedStack } from '../infra/local/stack.ts';
+import { commandConfig, inAws, openDataDir } from './cli.ts';
 import { countsOf, recordJob } from '../shared/observe/requests.ts';
 
 const DEFAULT_S3_PREFIX = 'feeds/incoming/';
@@ -27,21 +26,8 @@ const args = process.argv.slice(2);
 const force = args.includes('--force');
 const aws = args.includes('--aws');
 const fromS3 = aws || args.includes('--s3');
-let base: Config;
-let dataDir: string;
-try {
-  // In AWS the Lambdas' configuration; locally the local host's, which names the data directory.
-  if (aws) [base, dataDir] = [configFromEnv(), ''];
-  else
-    ({
-      config: base,
-      host: { dataDir },
-    } = localConfigFromEnv());
-} catch (e) {
-  if (!(e instanceof ConfigError)) throw e;
-  console.error(`feed:import: ${e.message}`);
-  process.exit(1);
-}
+// In AWS the Lambdas' configuration; locally the local host's, which names the data directory.
+const { base, dataDir } = commandConfig('feed:import', aws);
 const dir = args.find((a) => !a.startsWith('--')) ?? base.scanFeedDir;
 if (!fromS3 && !dir) {
   console.error(
@@ -84,32 +70,14 @@ async function run(config: Config, local?: EmbeddedStack): Promise<FeedImportRes
 }
 
 let stack: EmbeddedStack | undefined;
-let lock: Lock | undefined;
-process.on('exit', () => lock?.release());
 let result: FeedImportResult;
 try {
   if (aws) {
-    result = await run({ ...base, dynamodbEndpoint: undefined, s3Endpoint: undefined });
+    result = await run(inAws(base));
   } else {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const busy = 'A running registry imports its feed location (SCAN_FEED_DIR or SCAN_FEED_S3_PREFIX) by itself on start and every SCAN_FEED_INTERVAL_SECONDS.';
     try {
-      lock = lockDataDir(dataDir, 'npm run feed:import');
-    } catch (e) {
-      if (!(e instanceof DataDirLockedError)) throw e;
-      console.error(
-        `${e.message} A running registry imports its feed location (SCAN_FEED_DIR or SCAN_FEED_S3_PREFIX) by itself on start and every SCAN_FEED_INTERVAL_SECONDS.`,
-      );
-      process.exit(1);
-    }
-    try {
-      stack = await startEmbeddedStack({
-        dataDir,
-        tableName: base.tableName,
-        region: base.region,
-        signingKey: base.signingKey,
-        scheme: 'http',
-        legacyBucket: base.bucketName,
-      });
+      ({ stack } = await openDataDir(dataDir, base, 'npm run feed:import', busy));
     } catch (e) {
       console.error(
         `Cannot open the registry data in ${dataDir} (${(e as Error).message}). Is the registry running? Stop it first, or let it import its feed location itself.`,
@@ -127,5 +95,4 @@ try {
   );
 } finally {
   await stack?.close();
-  lock?.release();
 }

@@ -9,54 +9,19 @@
  * AWS_REGION from the stack's outputs, AWS credentials from the environment); starting the `gc` state machine with
  * `{"state": ...}` is the other way (README, "Garbage collection").
  */
-import { mkdirSync } from 'node:fs';
-import { ConfigError, configFromEnv, localConfigFromEnv, type Config } from '../shared/config.ts';
 import { createDeps } from '../shared/deps.ts';
 import { runGc } from '../shared/gc/run.ts';
 import { gcActor } from '../shared/gc/triggers.ts';
-import { startEmbeddedStack, type EmbeddedStack } from '../infra/local/stack.ts';
-import { DataDirLockedError, lockDataDir, type Lock } from '../infra/local/lock.ts';
+import { commandConfig, inAws, openDataDir } from './cli.ts';
 
 const args = process.argv.slice(2);
 const aws = args.includes('--aws');
 const mode = args.includes('--marks') ? 'marks' : 'sweep';
-let base: Config;
-let dataDir = '';
-try {
-  if (aws) base = configFromEnv();
-  else
-    ({
-      config: base,
-      host: { dataDir },
-    } = localConfigFromEnv());
-} catch (e) {
-  if (!(e instanceof ConfigError)) throw e;
-  console.error(`gc: ${e.message}`);
-  process.exit(1);
-}
-
-let stack: EmbeddedStack | undefined;
-let lock: Lock | undefined;
-process.on('exit', () => lock?.release());
-if (!aws) {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  try {
-    lock = lockDataDir(dataDir, 'npm run gc');
-  } catch (e) {
-    if (!(e instanceof DataDirLockedError)) throw e;
-    console.error(`${e.message} A running registry collects garbage by itself (README, "Garbage collection").`);
-    process.exit(1);
-  }
-  stack = await startEmbeddedStack({
-    dataDir,
-    tableName: base.tableName,
-    region: base.region,
-    signingKey: base.signingKey,
-    scheme: 'http',
-    legacyBucket: base.bucketName,
-  });
-}
-const config = aws ? { ...base, dynamodbEndpoint: undefined, s3Endpoint: undefined } : base;
+const { base, dataDir } = commandConfig('gc', aws);
+const stack = aws
+  ? undefined
+  : (await openDataDir(dataDir, base, 'npm run gc', 'A running registry collects garbage by itself (README, "Garbage collection").')).stack;
+const config = aws ? inAws(base) : base;
 const deps = createDeps(config, undefined, undefined, stack?.parts(config));
 try {
   const run = await runGc(deps, gcActor(deps, `gc-cli-${process.pid}`), mode);
